@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Thin launcher: the compiled CLI lives in dist/ (npm run build).
+import { main } from '../dist/cli/main.js';
+main(process.argv).then(
+  (code) => { process.exitCode = code; },
+  (err) => { process.stderr.write(String(err?.stack ?? err) + '\n'); process.exitCode = 1; },
+);

@@ -1,0 +1,49 @@
+// Lint, with the layer rules of DEVELOPERS.md enforced as import restrictions:
+// cli → api → {config, ops} → {graph, model, engine}; ui renders events.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (files, patterns) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+const onlyIn = (pkg, where) => ({ group: [pkg, `${pkg}/*`], message: `${pkg} may only be imported in ${where}` });
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'schema/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    files: ['bin/**/*.js', 'scripts/**/*.js', '*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  // third-party packages confined to their one layer
+  layer(['src/**/*.ts'], [
+    onlyIn('dockerode', 'src/engine/dockerode/'),
+    onlyIn('commander', 'src/cli/'),
+    onlyIn('listr2', 'src/ui/'),
+    onlyIn('chalk', 'src/ui/'),
+  ]),
+  { files: ['src/engine/dockerode/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [onlyIn('commander', 'src/cli/'), onlyIn('listr2', 'src/ui/'), onlyIn('chalk', 'src/ui/'), { group: ['**/ops/*', '**/api/*', '**/cli/*', '**/ui/*', '**/config/*'], message: 'engine depends only on model' }] }] } },
+  { files: ['src/cli/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [onlyIn('dockerode', 'src/engine/dockerode/'), onlyIn('listr2', 'src/ui/'), onlyIn('chalk', 'src/ui/'), { group: ['**/engine/dockerode/*'], message: 'cli goes through api' }] }] } },
+  { files: ['src/ui/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [onlyIn('dockerode', 'src/engine/dockerode/'), onlyIn('commander', 'src/cli/'), { group: ['**/engine/dockerode/*', '**/cli/*', '**/api/*'], message: 'ui renders events only' }] }] } },
+  layer(['src/config/**/*.ts'], [
+    onlyIn('dockerode', 'src/engine/dockerode/'), onlyIn('commander', 'src/cli/'), onlyIn('listr2', 'src/ui/'), onlyIn('chalk', 'src/ui/'),
+    { group: ['**/engine/*', '**/engine/**', '**/ops/*', '**/api/*', '**/cli/*', '**/ui/*'], message: 'config is a pure pipeline: no Docker, no console' },
+  ]),
+  layer(['src/model/**/*.ts', 'src/graph/**/*.ts'], [
+    onlyIn('dockerode', 'src/engine/dockerode/'), onlyIn('commander', 'src/cli/'), onlyIn('listr2', 'src/ui/'), onlyIn('chalk', 'src/ui/'),
+    { group: ['**/engine/*', '**/engine/**', '**/ops/*', '**/api/*', '**/cli/*', '**/ui/*', '**/config/*'], message: 'model and graph are leaves' },
+  ]),
+  layer(['src/ops/**/*.ts'], [
+    onlyIn('dockerode', 'src/engine/dockerode/'), onlyIn('commander', 'src/cli/'), onlyIn('listr2', 'src/ui/'), onlyIn('chalk', 'src/ui/'),
+    { group: ['**/engine/dockerode/*', '**/api/*', '**/cli/*', '**/ui/*'], message: 'ops use the Engine interface and emit events' },
+  ]),
+  { files: ['src/config/**/*.ts'], rules: { 'no-console': 'error' } },
+);

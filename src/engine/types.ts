@@ -1,0 +1,241 @@
+// Berth's narrow view of a Docker Engine, in berth's own types. Only engine/dockerode/ talks to the real
+// API; engine/fake/ implements the same interface in memory for planner and API unit tests.
+// Request shapes follow the Engine API's JSON (PascalCase) because that is the contract being spoken;
+// results are reduced to what berth reads.
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+export type HealthStatus = 'starting' | 'healthy' | 'unhealthy' | 'none';
+
+export interface PortBinding {
+  readonly HostIp?: string;
+  readonly HostPort?: string;
+}
+
+export interface EndpointSettings {
+  readonly Aliases?: string[];
+  readonly IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] };
+  readonly MacAddress?: string;
+  readonly DriverOpts?: Record<string, string>;
+  readonly Links?: string[];
+}
+
+export interface Mount {
+  readonly Type: 'bind' | 'volume' | 'tmpfs' | 'npipe' | 'cluster';
+  readonly Source?: string;
+  readonly Target: string;
+  readonly ReadOnly?: boolean;
+  readonly Consistency?: string;
+  readonly BindOptions?: { Propagation?: string; CreateMountpoint?: boolean };
+  readonly VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; Subpath?: string };
+  readonly TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+}
+
+export interface HealthConfig {
+  readonly Test?: string[];
+  /** nanoseconds */
+  readonly Interval?: number;
+  readonly Timeout?: number;
+  readonly Retries?: number;
+  readonly StartPeriod?: number;
+  readonly StartInterval?: number;
+}
+
+export interface HostConfig {
+  readonly Binds?: string[];
+  readonly Mounts?: Mount[];
+  readonly PortBindings?: Record<string, PortBinding[]>;
+  readonly RestartPolicy?: { Name: string; MaximumRetryCount?: number };
+  readonly NetworkMode?: string;
+  readonly Init?: boolean;
+  readonly Privileged?: boolean;
+  readonly ReadonlyRootfs?: boolean;
+  readonly [key: string]: unknown;
+}
+
+export interface ContainerCreateRequest {
+  readonly name: string;
+  readonly Image: string;
+  readonly Cmd?: string[];
+  readonly Entrypoint?: string[];
+  readonly Env?: string[];
+  readonly Labels?: Record<string, string>;
+  readonly ExposedPorts?: Record<string, Record<string, never>>;
+  readonly Healthcheck?: HealthConfig;
+  readonly Hostname?: string;
+  readonly Domainname?: string;
+  readonly User?: string;
+  readonly WorkingDir?: string;
+  readonly Tty?: boolean;
+  readonly OpenStdin?: boolean;
+  readonly AttachStdin?: boolean;
+  readonly AttachStdout?: boolean;
+  readonly AttachStderr?: boolean;
+  readonly StopSignal?: string;
+  readonly StopTimeout?: number;
+  readonly Volumes?: Record<string, Record<string, never>>;
+  readonly HostConfig: HostConfig;
+  readonly NetworkingConfig?: { EndpointsConfig: Record<string, EndpointSettings> };
+  readonly [key: string]: unknown;
+}
+
+export interface ContainerPort {
+  readonly privatePort: number;
+  readonly publicPort?: number;
+  readonly ip?: string;
+  readonly type: string;
+}
+
+export interface ContainerSummary {
+  readonly id: string;
+  /** Without the leading slash. */
+  readonly name: string;
+  readonly image: string;
+  readonly imageId: string;
+  readonly command: string;
+  readonly created: number;
+  readonly state: ContainerState;
+  readonly status: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly ports: readonly ContainerPort[];
+  /** Network names the container is attached to. */
+  readonly networks: readonly string[];
+  readonly mounts: readonly { readonly type: string; readonly name?: string; readonly source?: string; readonly destination: string }[];
+}
+
+export interface ContainerInspect {
+  readonly id: string;
+  readonly name: string;
+  /** Image id the container runs. */
+  readonly image: string;
+  readonly state: {
+    readonly status: ContainerState;
+    readonly running: boolean;
+    readonly exitCode: number;
+    readonly health?: HealthStatus;
+    readonly startedAt?: string;
+    readonly finishedAt?: string;
+  };
+  readonly config: {
+    readonly image: string;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly env: readonly string[];
+    readonly cmd?: readonly string[];
+    readonly entrypoint?: readonly string[];
+  };
+  readonly mounts: readonly { readonly type: string; readonly name?: string; readonly source?: string; readonly destination: string }[];
+  readonly networks: Readonly<Record<string, { readonly aliases?: readonly string[]; readonly ipAddress?: string; readonly networkId?: string }>>;
+  /** The raw engine document, for differential tests and `inspect`-like output. */
+  readonly raw: unknown;
+}
+
+export interface NetworkCreateRequest {
+  readonly Name: string;
+  readonly Driver?: string;
+  readonly Options?: Record<string, string>;
+  readonly IPAM?: { Driver?: string; Config?: Record<string, unknown>[]; Options?: Record<string, string> };
+  readonly Internal?: boolean;
+  readonly Attachable?: boolean;
+  readonly EnableIPv6?: boolean;
+  readonly Labels?: Record<string, string>;
+  readonly CheckDuplicate?: boolean;
+}
+
+export interface NetworkSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly driver: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Container ids attached (only filled by inspect). */
+  readonly containers?: readonly string[];
+}
+
+export interface VolumeCreateRequest {
+  readonly Name: string;
+  readonly Driver?: string;
+  readonly DriverOpts?: Record<string, string>;
+  readonly Labels?: Record<string, string>;
+}
+
+export interface VolumeSummary {
+  readonly name: string;
+  readonly driver: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly mountpoint?: string;
+}
+
+export interface ImageSummary {
+  readonly id: string;
+  readonly repoTags: readonly string[];
+  readonly size?: number;
+}
+
+export interface EngineVersion {
+  readonly version: string;
+  readonly apiVersion: string;
+}
+
+export interface EngineEvent {
+  readonly type: 'container' | 'network' | 'volume' | 'image' | string;
+  /** e.g. "start", "die", "health_status: healthy", "destroy". */
+  readonly action: string;
+  readonly id: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  /** nanoseconds since the epoch */
+  readonly timeNano: number;
+}
+
+export interface EventsOptions {
+  /** label filters, "key=value" */
+  readonly labels?: readonly string[];
+  readonly types?: readonly string[];
+  readonly since?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface LogsOptions {
+  readonly tail?: number | 'all';
+  readonly timestamps?: boolean;
+}
+
+export interface ListFilter {
+  /** label filters, "key=value" or "key" */
+  readonly labels?: readonly string[];
+  /** also stopped containers */
+  readonly all?: boolean;
+  readonly names?: readonly string[];
+}
+
+export interface Engine {
+  version(): Promise<EngineVersion>;
+
+  listContainers(filter: ListFilter): Promise<ContainerSummary[]>;
+  /** undefined when there is no such container */
+  inspectContainer(idOrName: string): Promise<ContainerInspect | undefined>;
+  createContainer(request: ContainerCreateRequest): Promise<{ id: string; warnings?: string[] }>;
+  startContainer(id: string): Promise<void>;
+  /** timeout in seconds before the engine kills */
+  stopContainer(id: string, timeout?: number): Promise<void>;
+  killContainer(id: string, signal?: string): Promise<void>;
+  removeContainer(id: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  renameContainer(id: string, name: string): Promise<void>;
+  /** The last lines a container printed, stdout and stderr together. */
+  containerLogs(id: string, options?: LogsOptions): Promise<string>;
+
+  listNetworks(filter: ListFilter): Promise<NetworkSummary[]>;
+  inspectNetwork(idOrName: string): Promise<NetworkSummary | undefined>;
+  createNetwork(request: NetworkCreateRequest): Promise<{ id: string }>;
+  removeNetwork(idOrName: string): Promise<void>;
+  connectNetwork(network: string, container: string, endpoint?: EndpointSettings): Promise<void>;
+
+  listVolumes(filter: ListFilter): Promise<VolumeSummary[]>;
+  inspectVolume(name: string): Promise<VolumeSummary | undefined>;
+  createVolume(request: VolumeCreateRequest): Promise<VolumeSummary>;
+  removeVolume(name: string, options?: { force?: boolean }): Promise<void>;
+
+  inspectImage(ref: string): Promise<ImageSummary | undefined>;
+  /** Pull an image; progress lines are passed to onProgress. */
+  pullImage(ref: string, onProgress?: (line: { status: string; id?: string; progress?: string }) => void): Promise<void>;
+
+  /** A live stream of engine events; ends when the signal aborts. */
+  events(options: EventsOptions): AsyncIterable<EngineEvent>;
+}

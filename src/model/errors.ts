@@ -1,0 +1,76 @@
+// Every error berth raises on purpose carries a stable `code`; the CLI maps codes to exit codes in one place.
+
+export interface SourcePosition {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+export class BerthError extends Error {
+  readonly code: string;
+  /** The service the error is about, when there is one. */
+  readonly service?: string;
+  constructor(code: string, message: string, options?: { cause?: unknown; service?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.service = options?.service;
+  }
+}
+
+/** Bad input in a compose file, .env file or the command line. */
+export class ConfigError extends BerthError {
+  readonly position?: SourcePosition;
+  readonly keyPath?: string;
+  constructor(
+    code: string,
+    message: string,
+    options?: { position?: SourcePosition; keyPath?: string; cause?: unknown; service?: string },
+  ) {
+    super(code, ConfigError.format(message, options?.position, options?.keyPath), options);
+    this.position = options?.position;
+    this.keyPath = options?.keyPath;
+  }
+  /** `file:line:col key.path: message`, the one-line shape every config error is printed in. */
+  static format(message: string, position?: SourcePosition, keyPath?: string): string {
+    const where = position ? `${position.file}:${position.line}:${position.col}` : '';
+    const head = [where, keyPath].filter(Boolean).join(' ');
+    return head ? `${head}: ${message}` : message;
+  }
+}
+
+/** The engine could not be reached or refused an operation. */
+export class EngineError extends BerthError {
+  readonly statusCode?: number;
+  constructor(code: string, message: string, options?: { statusCode?: number; cause?: unknown; service?: string }) {
+    super(code, message, options);
+    this.statusCode = options?.statusCode;
+  }
+}
+
+/** An operation failed at run time (unhealthy dependency, a container that exited, a timeout). */
+export class OperationError extends BerthError {}
+
+export const ErrorCodes = {
+  CONFIG_NOT_FOUND: 'CONFIG_NOT_FOUND',
+  YAML_SYNTAX: 'YAML_SYNTAX',
+  SCHEMA: 'SCHEMA',
+  INTERPOLATION: 'INTERPOLATION',
+  MISSING_REQUIRED_VARIABLE: 'MISSING_REQUIRED_VARIABLE',
+  INVALID_PROJECT_NAME: 'INVALID_PROJECT_NAME',
+  DEPENDENCY_CYCLE: 'DEPENDENCY_CYCLE',
+  UNKNOWN_DEPENDENCY: 'UNKNOWN_DEPENDENCY',
+  CONSISTENCY: 'CONSISTENCY',
+  NO_SUCH_SERVICE: 'NO_SUCH_SERVICE',
+  ENGINE_UNREACHABLE: 'ENGINE_UNREACHABLE',
+  ENGINE_NOT_FOUND: 'ENGINE_NOT_FOUND',
+  ENGINE_CONFLICT: 'ENGINE_CONFLICT',
+  ENGINE_PORT_IN_USE: 'ENGINE_PORT_IN_USE',
+  ENGINE_FAILED: 'ENGINE_FAILED',
+  IMAGE_NOT_FOUND: 'IMAGE_NOT_FOUND',
+  DEPENDENCY_FAILED: 'DEPENDENCY_FAILED',
+  UNHEALTHY: 'UNHEALTHY',
+  TIMEOUT: 'TIMEOUT',
+  USAGE: 'USAGE',
+  CANCELLED: 'CANCELLED',
+} as const;
