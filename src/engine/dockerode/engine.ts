@@ -1,0 +1,463 @@
+// The Engine interface over the Docker Engine HTTP API. dockerode is loaded on the first call, never at import,
+// because every CLI invocation imports this module and most of them must start in milliseconds.
+//
+// Requests go through dockerode's modem (connection handling: unix socket, named pipe, TCP/TLS, SSH) rather than
+// its high-level wrappers, for control the wrappers do not give: createContainer copies the whole body into the
+// query string and drops Warnings; start/stop treat 304 as an error; logs come back JSON-parsed when the output
+// happens to be JSON; getEvents leaks the AbortSignal into the URL.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { EngineError, ErrorCodes } from '../../model/errors.js';
+import { splitImageRef } from '../image-ref.js';
+import type {
+  ContainerCreateRequest,
+  ContainerInspect,
+  ContainerSummary,
+  EndpointSettings,
+  Engine,
+  EngineEvent,
+  EngineVersion,
+  EventsOptions,
+  ImageSummary,
+  ListFilter,
+  LogsOptions,
+  NetworkCreateRequest,
+  NetworkSummary,
+  VolumeCreateRequest,
+  VolumeSummary,
+} from '../types.js';
+import type { DockerConnection } from './docker-host.js';
+import { streamError, toEngineError } from './errors.js';
+import {
+  toContainerInspect,
+  toContainerSummary,
+  toEngineEvent,
+  toImageSummary,
+  toNetworkSummary,
+  toVolumeSummary,
+} from './mapping.js';
+import { NdjsonSplitter, collect, demultiplex } from './streams.js';
+
+interface DialOptions {
+  readonly path: string;
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** Status codes that mean success; any other is an error carrying the engine's message. */
+  readonly ok: readonly number[];
+  readonly query?: Record<string, unknown>;
+  readonly body?: unknown;
+  readonly isStream?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** The part of docker-modem this file uses. */
+interface Modem {
+  dial(options: Record<string, unknown>, callback: (err: unknown, data: unknown) => void): void;
+}
+
+type Json = Record<string, any>;
+
+const enc = encodeURIComponent;
+// Image references keep "/" and ":" literal: the engine routes /images/{name:.*}/json and does not unescape %2F.
+const encImage = (ref: string) => encodeURI(ref).replace(/[?#]/g, (c) => enc(c));
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof EngineError && err.code === ErrorCodes.ENGINE_NOT_FOUND;
+}
+
+function listFilters(filter: ListFilter, withNames: boolean): Record<string, string[]> | undefined {
+  const filters: Record<string, string[]> = {};
+  if (filter.labels?.length) filters.label = [...filter.labels];
+  // The engine's name filters match substrings (containers: unanchored regexps), so they only narrow the
+  // result; exactness is enforced by exactNames() on the way back.
+  if (withNames && filter.names?.length) filters.name = [...filter.names];
+  return Object.keys(filters).length ? filters : undefined;
+}
+
+function exactNames<T extends { name: string }>(items: T[], filter: ListFilter): T[] {
+  if (!filter.names?.length) return items;
+  const wanted = new Set(filter.names);
+  return items.filter((i) => wanted.has(i.name));
+}
+
+// The engine parses since as "seconds[.nanoseconds]"; a float's exponent form or rounding would shift it.
+function formatSince(since: number): string {
+  if (Number.isInteger(since)) return String(since);
+  const seconds = Math.floor(since);
+  const nanos = Math.round((since - seconds) * 1e9);
+  return `${seconds}.${String(Math.min(nanos, 999_999_999)).padStart(9, '0')}`;
+}
+
+export class DockerEngine implements Engine {
+  private modemPromise?: Promise<Modem>;
+
+  /**
+   * @param connection where the engine is, or the error that resolving DOCKER_HOST produced; an invalid address
+   * is reported by the first call rather than at construction, so commands that never touch the engine work.
+   */
+  constructor(private readonly connection: DockerConnection | EngineError) {}
+
+  /** The engine address as printed in messages, e.g. "unix:///var/run/docker.sock". */
+  get address(): string {
+    return this.connection instanceof EngineError ? '(invalid DOCKER_HOST)' : this.connection.display;
+  }
+
+  private modem(): Promise<Modem> {
+    this.modemPromise ??= this.loadModem();
+    return this.modemPromise;
+  }
+
+  private async loadModem(): Promise<Modem> {
+    const connection = this.connection;
+    if (connection instanceof EngineError) throw connection;
+    const { default: Docker } = await import('dockerode');
+    const options: Record<string, unknown> = {
+      // Every key is set, even to undefined, because docker-modem merges our options over its own reading of
+      // DOCKER_HOST; a leftover `host` from there would silently win over our socketPath.
+      socketPath: undefined,
+      host: undefined,
+      port: undefined,
+      protocol: undefined,
+      ca: undefined,
+      cert: undefined,
+      key: undefined,
+    };
+    if (connection.kind === 'unix' || connection.kind === 'npipe') {
+      options.socketPath = connection.socketPath;
+    } else if (connection.kind === 'tcp') {
+      Object.assign(options, { host: connection.host, port: connection.port, protocol: connection.protocol });
+      if (connection.protocol === 'https' && connection.certPath) {
+        const certPath = connection.certPath;
+        const read = (file: string) => readFile(join(certPath, file)).catch(() => undefined);
+        const [ca, cert, key] = await Promise.all([read('ca.pem'), read('cert.pem'), read('key.pem')]);
+        Object.assign(options, { ca, cert, key });
+        if (!connection.verify) {
+          const { Agent } = await import('node:https');
+          options.agent = new Agent({ rejectUnauthorized: false, cert, key });
+        }
+      }
+    } else if (connection.kind === 'ssh') {
+      Object.assign(options, {
+        host: connection.host,
+        port: connection.port,
+        protocol: 'ssh',
+        username: connection.username,
+        sshOptions: { agent: process.env.SSH_AUTH_SOCK },
+      });
+    }
+    // docker-modem's constructor re-reads DOCKER_HOST/DOCKER_CERT_PATH and can throw on values we have already
+    // resolved differently (an explicit host, a cert path it reads eagerly). Hiding them for the synchronous
+    // constructor call keeps our resolution the only one.
+    const saved = { DOCKER_HOST: process.env.DOCKER_HOST, DOCKER_CERT_PATH: process.env.DOCKER_CERT_PATH };
+    delete process.env.DOCKER_HOST;
+    delete process.env.DOCKER_CERT_PATH;
+    try {
+      return new Docker(options).modem as unknown as Modem;
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
+    }
+  }
+
+  private async dial<T = Json>(o: DialOptions): Promise<T> {
+    const modem = await this.modem();
+    const statusCodes: Record<number, true | string> = {};
+    for (const code of o.ok) statusCodes[code] = true;
+    return new Promise<T>((resolve, reject) => {
+      modem.dial(
+        {
+          path: `${o.path}?`,
+          method: o.method,
+          // _query/_body keep the query and the JSON body apart; an empty body ({}) is not sent at all, which
+          // POST /start requires (engines reject a start body since API 1.24).
+          options: { _query: o.query ?? {}, _body: o.body ?? {} },
+          statusCodes,
+          isStream: o.isStream ?? false,
+          ...(o.signal ? { abortSignal: o.signal } : {}),
+        },
+        (err, data) => (err ? reject(toEngineError(err, this.address)) : resolve(data as T)),
+      );
+    });
+  }
+
+  private async inspectOrUndefined<T>(path: string): Promise<T | undefined> {
+    try {
+      return await this.dial<T>({ path, method: 'GET', ok: [200] });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async version(): Promise<EngineVersion> {
+    const v = await this.dial({ path: '/version', method: 'GET', ok: [200] });
+    return { version: String(v.Version ?? ''), apiVersion: String(v.ApiVersion ?? '') };
+  }
+
+  // ---- containers
+
+  async listContainers(filter: ListFilter): Promise<ContainerSummary[]> {
+    const filters = listFilters(filter, true);
+    const list = await this.dial<Json[]>({
+      path: '/containers/json',
+      method: 'GET',
+      ok: [200],
+      query: { all: filter.all ? 'true' : 'false', ...(filters ? { filters } : {}) },
+    });
+    return exactNames((list ?? []).map(toContainerSummary), filter);
+  }
+
+  async inspectContainer(idOrName: string): Promise<ContainerInspect | undefined> {
+    const c = await this.inspectOrUndefined<Json>(`/containers/${enc(idOrName)}/json`);
+    return c === undefined ? undefined : toContainerInspect(c);
+  }
+
+  async createContainer(request: ContainerCreateRequest): Promise<{ id: string; warnings?: string[] }> {
+    const { name, ...body } = request;
+    const r = await this.dial({
+      path: '/containers/create',
+      method: 'POST',
+      ok: [200, 201],
+      query: name ? { name } : {},
+      body,
+    });
+    const warnings: string[] = Array.isArray(r.Warnings) ? r.Warnings.filter((w: unknown) => w) : [];
+    return { id: String(r.Id), ...(warnings.length ? { warnings } : {}) };
+  }
+
+  async startContainer(id: string): Promise<void> {
+    // 304: already running, which is the state the caller asked for.
+    await this.dial({ path: `/containers/${enc(id)}/start`, method: 'POST', ok: [200, 204, 304] });
+  }
+
+  async stopContainer(id: string, timeout?: number): Promise<void> {
+    // 304: already stopped.
+    await this.dial({
+      path: `/containers/${enc(id)}/stop`,
+      method: 'POST',
+      ok: [200, 204, 304],
+      query: timeout === undefined ? {} : { t: Math.max(0, Math.round(timeout)) },
+    });
+  }
+
+  async killContainer(id: string, signal?: string): Promise<void> {
+    // A container that is not running answers 409 (ENGINE_CONFLICT); callers decide whether that matters.
+    await this.dial({
+      path: `/containers/${enc(id)}/kill`,
+      method: 'POST',
+      ok: [200, 204],
+      query: signal ? { signal } : {},
+    });
+  }
+
+  async removeContainer(id: string, options?: { force?: boolean; volumes?: boolean }): Promise<void> {
+    await this.dial({
+      path: `/containers/${enc(id)}`,
+      method: 'DELETE',
+      ok: [200, 204],
+      query: { force: options?.force ? 'true' : 'false', v: options?.volumes ? 'true' : 'false' },
+    });
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    await this.dial({ path: `/containers/${enc(id)}/rename`, method: 'POST', ok: [200, 204], query: { name } });
+  }
+
+  async containerLogs(id: string, options?: LogsOptions): Promise<string> {
+    // Only non-TTY containers frame their output; a TTY container's log is the raw terminal stream.
+    const info = await this.dial({ path: `/containers/${enc(id)}/json`, method: 'GET', ok: [200] });
+    const stream = await this.dial<Readable>({
+      path: `/containers/${enc(id)}/logs`,
+      method: 'GET',
+      ok: [200],
+      isStream: true,
+      query: {
+        stdout: 'true',
+        stderr: 'true',
+        follow: 'false',
+        tail: options?.tail === undefined ? 'all' : String(options.tail),
+        timestamps: options?.timestamps ? 'true' : 'false',
+      },
+    });
+    let body: Buffer;
+    try {
+      body = await collect(stream);
+    } catch (err) {
+      throw toEngineError(err, this.address);
+    }
+    return info.Config?.Tty ? body.toString('utf8') : demultiplex(body);
+  }
+
+  // ---- networks
+
+  async listNetworks(filter: ListFilter): Promise<NetworkSummary[]> {
+    const filters = listFilters(filter, true);
+    const list = await this.dial<Json[]>({
+      path: '/networks',
+      method: 'GET',
+      ok: [200],
+      query: filters ? { filters } : {},
+    });
+    return exactNames((list ?? []).map((n) => toNetworkSummary(n, false)), filter);
+  }
+
+  async inspectNetwork(idOrName: string): Promise<NetworkSummary | undefined> {
+    const n = await this.inspectOrUndefined<Json>(`/networks/${enc(idOrName)}`);
+    return n === undefined ? undefined : toNetworkSummary(n, true);
+  }
+
+  async createNetwork(request: NetworkCreateRequest): Promise<{ id: string }> {
+    // Engine 20.10 happily creates a second network with the same name unless asked to check (newer engines
+    // always refuse); duplicates make every later by-name lookup ambiguous, so checking is the default.
+    const body = { ...request, CheckDuplicate: request.CheckDuplicate ?? true };
+    const r = await this.dial({ path: '/networks/create', method: 'POST', ok: [200, 201], body });
+    return { id: String(r.Id) };
+  }
+
+  async removeNetwork(idOrName: string): Promise<void> {
+    await this.dial({ path: `/networks/${enc(idOrName)}`, method: 'DELETE', ok: [200, 204] });
+  }
+
+  async connectNetwork(network: string, container: string, endpoint?: EndpointSettings): Promise<void> {
+    await this.dial({
+      path: `/networks/${enc(network)}/connect`,
+      method: 'POST',
+      ok: [200, 201, 204],
+      body: { Container: container, ...(endpoint ? { EndpointConfig: endpoint } : {}) },
+    });
+  }
+
+  // ---- volumes
+
+  async listVolumes(filter: ListFilter): Promise<VolumeSummary[]> {
+    const filters = listFilters(filter, true);
+    const r = await this.dial({ path: '/volumes', method: 'GET', ok: [200], query: filters ? { filters } : {} });
+    // Volumes is null, not [], when there are none.
+    const list: Json[] = Array.isArray(r?.Volumes) ? r.Volumes : [];
+    return exactNames(list.map(toVolumeSummary), filter);
+  }
+
+  async inspectVolume(name: string): Promise<VolumeSummary | undefined> {
+    const v = await this.inspectOrUndefined<Json>(`/volumes/${enc(name)}`);
+    return v === undefined ? undefined : toVolumeSummary(v);
+  }
+
+  async createVolume(request: VolumeCreateRequest): Promise<VolumeSummary> {
+    // Creating an existing name returns the existing volume (labels unchanged) instead of a conflict.
+    const v = await this.dial({ path: '/volumes/create', method: 'POST', ok: [200, 201], body: request });
+    return toVolumeSummary(v);
+  }
+
+  async removeVolume(name: string, options?: { force?: boolean }): Promise<void> {
+    await this.dial({
+      path: `/volumes/${enc(name)}`,
+      method: 'DELETE',
+      ok: [200, 204],
+      query: options?.force ? { force: 'true' } : {},
+    });
+  }
+
+  // ---- images
+
+  async inspectImage(ref: string): Promise<ImageSummary | undefined> {
+    const i = await this.inspectOrUndefined<Json>(`/images/${encImage(ref)}/json`);
+    return i === undefined ? undefined : toImageSummary(i);
+  }
+
+  async pullImage(
+    ref: string,
+    onProgress?: (line: { status: string; id?: string; progress?: string }) => void,
+  ): Promise<void> {
+    const { name, tag, digest } = splitImageRef(ref);
+    let stream: Readable;
+    try {
+      stream = await this.dial<Readable>({
+        path: '/images/create',
+        method: 'POST',
+        ok: [200],
+        isStream: true,
+        // Without a tag the engine pulls every tag of the repository; compose means :latest.
+        query: { fromImage: name, tag: digest ?? tag ?? 'latest' },
+      });
+    } catch (err) {
+      if (isNotFound(err)) throw new EngineError(ErrorCodes.IMAGE_NOT_FOUND, (err as Error).message, { statusCode: 404, cause: err });
+      throw err;
+    }
+    const splitter = new NdjsonSplitter();
+    const handle = (line: unknown) => {
+      const l = line as Json;
+      // A failed pull still answers 200; the failure is the last line of the stream.
+      if (l?.error || l?.errorDetail) throw streamError(String(l.errorDetail?.message ?? l.error), ErrorCodes.IMAGE_NOT_FOUND);
+      if (onProgress && typeof l?.status === 'string') {
+        onProgress({
+          status: l.status,
+          ...(l.id ? { id: String(l.id) } : {}),
+          ...(l.progress ? { progress: String(l.progress) } : {}),
+        });
+      }
+    };
+    try {
+      for await (const chunk of stream) for (const line of splitter.push(chunk)) handle(line);
+      for (const line of splitter.end()) handle(line);
+    } catch (err) {
+      throw toEngineError(err, this.address);
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  // ---- events
+
+  events(options: EventsOptions): AsyncIterable<EngineEvent> {
+    return { [Symbol.asyncIterator]: () => this.eventStream(options) };
+  }
+
+  // The request is made on the first next(): an unstarted iteration holds no connection, so nothing can keep
+  // the process alive by forgetting to iterate. Callers that must not miss events between deciding to wait and
+  // the subscription reaching the engine pass `since` (taken before their check); the engine replays from it.
+  private async *eventStream(options: EventsOptions): AsyncGenerator<EngineEvent> {
+    const signal = options.signal;
+    if (signal?.aborted) return;
+    const filters: Record<string, string[]> = {};
+    if (options.types?.length) filters.type = [...options.types];
+    if (options.labels?.length) filters.label = [...options.labels];
+    let stream: Readable;
+    try {
+      stream = await this.dial<Readable>({
+        path: '/events',
+        method: 'GET',
+        ok: [200],
+        isStream: true,
+        signal,
+        query: {
+          ...(Object.keys(filters).length ? { filters } : {}),
+          ...(options.since !== undefined ? { since: formatSince(options.since) } : {}),
+        },
+      });
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw err;
+    }
+    // Destroying the response is what ends a pending read: the engine never ends /events on its own.
+    const onAbort = () => stream.destroy();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const splitter = new NdjsonSplitter();
+    try {
+      if (signal?.aborted) return;
+      for await (const chunk of stream) {
+        for (const obj of splitter.push(chunk as Buffer)) {
+          const event = toEngineEvent(obj as Json);
+          if (event) yield event;
+          if (signal?.aborted) return;
+        }
+      }
+      if (signal?.aborted) return;
+      throw new EngineError(ErrorCodes.ENGINE_FAILED, `the Docker engine at ${this.address} closed the event stream`);
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw toEngineError(err, this.address);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      stream.destroy();
+    }
+  }
+}

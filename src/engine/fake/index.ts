@@ -1,0 +1,849 @@
+// An in-memory Engine for planner, ops and API unit tests. It mirrors the behaviour of engine 20.10 that berth
+// depends on (name conflicts, list filters, state transitions, the events each transition emits, the error
+// codes the dockerode engine maps to), not the Docker API in full. Tests drive what the engine would do on its
+// own (a container exiting, a healthcheck passing) through the helpers below the Engine methods.
+import { createHash } from 'node:crypto';
+import { EngineError, ErrorCodes } from '../../model/errors.js';
+import { normalizeImageRef } from '../image-ref.js';
+import type {
+  ContainerCreateRequest,
+  ContainerInspect,
+  ContainerPort,
+  ContainerState,
+  ContainerSummary,
+  EndpointSettings,
+  Engine,
+  EngineEvent,
+  EngineVersion,
+  EventsOptions,
+  HealthStatus,
+  ImageSummary,
+  ListFilter,
+  LogsOptions,
+  NetworkCreateRequest,
+  NetworkSummary,
+  VolumeCreateRequest,
+  VolumeSummary,
+} from '../types.js';
+
+export interface FakeCall {
+  readonly method: string;
+  readonly args: readonly unknown[];
+}
+
+export interface FakeEngineInit {
+  /** Images present locally, as if pulled or built. */
+  readonly images?: readonly string[];
+  /** Images pullImage can fetch; a pull of anything else fails with IMAGE_NOT_FOUND. */
+  readonly remoteImages?: readonly string[];
+  /** Let pullImage fetch any reference. */
+  readonly pullAnything?: boolean;
+  /** Containers with a healthcheck become healthy right after they start (asynchronously, with an event). */
+  readonly autoHealthy?: boolean;
+  readonly version?: EngineVersion;
+}
+
+interface FakeEndpoint {
+  networkId: string;
+  aliases: string[];
+  ipAddress: string;
+}
+
+interface FakeContainer {
+  id: string;
+  name: string;
+  request: ContainerCreateRequest;
+  imageId: string;
+  created: number;
+  state: ContainerState;
+  exitCode: number;
+  health?: HealthStatus;
+  startedAt?: string;
+  finishedAt?: string;
+  networks: Map<string, FakeEndpoint>;
+  logs: string[];
+}
+
+interface FakeNetwork {
+  id: string;
+  request: NetworkCreateRequest;
+}
+
+interface FakeVolume {
+  name: string;
+  driver: string;
+  labels: Record<string, string>;
+}
+
+interface FakeImage {
+  id: string;
+  tags: Set<string>;
+  size: number;
+}
+
+interface Subscriber {
+  readonly options: EventsOptions;
+  push(event: EngineEvent): void;
+}
+
+/** The methods of Engine, which are the ones recorded in `calls`. */
+export type EngineMethod = keyof Engine;
+
+// Pseudo-networks every engine has; they carry no labels, so project-scoped listings never include them.
+const BUILTIN_NETWORKS = [
+  { Name: 'bridge', Driver: 'bridge' },
+  { Name: 'host', Driver: 'host' },
+  { Name: 'none', Driver: 'null' },
+] as const;
+
+function matchesLabels(labels: Readonly<Record<string, string>>, filters: readonly string[] | undefined): boolean {
+  // Every filter must hold (the engine ANDs label filters); "key" alone asks for presence.
+  return (filters ?? []).every((f) => {
+    const eq = f.indexOf('=');
+    return eq < 0 ? Object.hasOwn(labels, f) : labels[f.slice(0, eq)] === f.slice(eq + 1);
+  });
+}
+
+function notFound(message: string): EngineError {
+  return new EngineError(ErrorCodes.ENGINE_NOT_FOUND, message, { statusCode: 404 });
+}
+
+function conflict(message: string): EngineError {
+  return new EngineError(ErrorCodes.ENGINE_CONFLICT, message, { statusCode: 409 });
+}
+
+export class FakeEngine implements Engine {
+  /** Every Engine method call, in order, with its arguments as given. */
+  readonly calls: FakeCall[] = [];
+
+  private readonly containers = new Map<string, FakeContainer>();
+  private readonly networks = new Map<string, FakeNetwork>();
+  private readonly volumes = new Map<string, FakeVolume>();
+  private readonly images = new Map<string, FakeImage>();
+  private readonly remote = new Set<string>();
+  private readonly history: EngineEvent[] = [];
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly failures = new Map<string, Error[]>();
+  private counter = 0;
+  private lastTimeNano = 0;
+  private readonly pullAnything: boolean;
+  private readonly autoHealthy: boolean;
+  private readonly engineVersion: EngineVersion;
+
+  constructor(init: FakeEngineInit = {}) {
+    this.pullAnything = init.pullAnything ?? false;
+    this.autoHealthy = init.autoHealthy ?? false;
+    this.engineVersion = init.version ?? { version: '20.10.24', apiVersion: '1.41' };
+    for (const request of BUILTIN_NETWORKS) {
+      const id = this.newId(`network:${request.Name}`);
+      this.networks.set(id, { id, request });
+    }
+    for (const ref of init.images ?? []) this.addImage(ref);
+    for (const ref of init.remoteImages ?? []) this.addRemoteImage(ref);
+  }
+
+  // ---------------------------------------------------------------- test helpers
+
+  /** Make an image present locally; returns its id. Tagging an existing id adds the tag. */
+  addImage(ref: string, id?: string): string {
+    const tag = normalizeImageRef(ref);
+    for (const image of this.images.values()) image.tags.delete(tag);
+    const imageId = id ?? `sha256:${this.hash(`image:${tag}`)}`;
+    const image = this.images.get(imageId) ?? { id: imageId, tags: new Set<string>(), size: 1_000_000 };
+    image.tags.add(tag);
+    this.images.set(imageId, image);
+    return imageId;
+  }
+
+  /** Make an image available to pullImage. */
+  addRemoteImage(ref: string): void {
+    this.remote.add(normalizeImageRef(ref));
+  }
+
+  /** Set a running container's health, emitting `health_status: <status>` as the engine does on a change. */
+  setHealth(idOrName: string, status: HealthStatus): void {
+    const c = this.mustFind(idOrName);
+    const changed = c.health !== status;
+    c.health = status;
+    if (changed && (status === 'healthy' || status === 'unhealthy')) this.emitContainer(c, `health_status: ${status}`);
+  }
+
+  /** The container's main process exits on its own with `code`. */
+  exit(idOrName: string, code = 0): void {
+    const c = this.mustFind(idOrName);
+    if (c.state !== 'running' && c.state !== 'paused' && c.state !== 'restarting') {
+      throw new Error(`fake engine: container ${c.name} is not running`);
+    }
+    this.terminate(c, code);
+  }
+
+  /** Append lines to what containerLogs returns; a trailing newline is added to each when missing. */
+  addLogs(idOrName: string, ...lines: string[]): void {
+    const c = this.mustFind(idOrName);
+    for (const line of lines) c.logs.push(line.endsWith('\n') ? line : `${line}\n`);
+  }
+
+  /** Make the next call of `method` fail with `error` (queued: several calls fail in order). */
+  failNext(method: EngineMethod, error: Error): void {
+    const queue = this.failures.get(method) ?? [];
+    queue.push(error);
+    this.failures.set(method, queue);
+  }
+
+  /** Emit an arbitrary engine event to subscribers (and the replay history). */
+  emit(event: Omit<EngineEvent, 'timeNano'> & { timeNano?: number }): EngineEvent {
+    const full: EngineEvent = { ...event, timeNano: event.timeNano ?? this.now() };
+    this.history.push(full);
+    for (const s of this.subscribers) {
+      if (matchesEvent(full, s.options)) s.push(full);
+    }
+    return full;
+  }
+
+  /** Calls of one method, in order. */
+  callsTo(method: EngineMethod): FakeCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Names of the Engine methods called, in order: handy for asserting "no writes happened". */
+  get methodsCalled(): string[] {
+    return this.calls.map((c) => c.method);
+  }
+
+  clearCalls(): void {
+    this.calls.length = 0;
+  }
+
+  /** Events emitted so far. */
+  get emitted(): readonly EngineEvent[] {
+    return this.history;
+  }
+
+  /** Number of live events() subscriptions; lets tests check that waits unsubscribe. */
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  // ---------------------------------------------------------------- Engine
+
+  async version(): Promise<EngineVersion> {
+    this.enter('version', []);
+    return { ...this.engineVersion };
+  }
+
+  async listContainers(filter: ListFilter): Promise<ContainerSummary[]> {
+    this.enter('listContainers', [filter]);
+    const names = filter.names?.length ? new Set(filter.names) : undefined;
+    return [...this.containers.values()]
+      .filter((c) => filter.all || c.state === 'running' || c.state === 'paused' || c.state === 'restarting')
+      .filter((c) => matchesLabels(c.request.Labels ?? {}, filter.labels))
+      .filter((c) => !names || names.has(c.name))
+      // the engine lists newest first
+      .reverse()
+      .map((c) => this.summary(c));
+  }
+
+  async inspectContainer(idOrName: string): Promise<ContainerInspect | undefined> {
+    this.enter('inspectContainer', [idOrName]);
+    const c = this.find(idOrName);
+    return c && this.inspect(c);
+  }
+
+  async createContainer(request: ContainerCreateRequest): Promise<{ id: string; warnings?: string[] }> {
+    this.enter('createContainer', [request]);
+    const name = request.name || `fake_${this.counter + 1}`;
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) {
+      throw new EngineError(
+        ErrorCodes.ENGINE_FAILED,
+        `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+        { statusCode: 400 },
+      );
+    }
+    const existing = this.byName(name);
+    if (existing) {
+      throw conflict(
+        `Conflict. The container name "/${name}" is already in use by container "${existing.id}". ` +
+          'You have to remove (or rename) that container to be able to reuse that name.',
+      );
+    }
+    const image = this.findImage(request.Image);
+    if (!image) throw notFound(`No such image: ${normalizeImageRef(request.Image)}`);
+
+    // Resolve every network first so a failed create leaves nothing behind, as in the engine.
+    const endpoints = new Map<string, { network: FakeNetwork; settings?: EndpointSettings }>();
+    const mode = request.HostConfig.NetworkMode;
+    const primary = mode === undefined || mode === '' || mode === 'default' ? 'bridge' : mode;
+    if (!primary.startsWith('container:')) {
+      const network = this.findNetwork(primary);
+      if (!network) throw notFound(`network ${primary} not found`);
+      endpoints.set(network.request.Name, { network });
+    }
+    for (const [key, settings] of Object.entries(request.NetworkingConfig?.EndpointsConfig ?? {})) {
+      const network = this.findNetwork(key);
+      if (!network) throw notFound(`network ${key} not found`);
+      endpoints.set(network.request.Name, { network, settings });
+    }
+
+    const id = this.newId(`container:${name}`);
+    const c: FakeContainer = {
+      id,
+      name,
+      request: { ...request, name },
+      imageId: image.id,
+      created: Math.floor(Date.now() / 1000),
+      state: 'created',
+      exitCode: 0,
+      networks: new Map(),
+      logs: [],
+    };
+    for (const [networkName, { network, settings }] of endpoints) this.attach(c, networkName, network, settings);
+    for (const volume of this.namedVolumes(request)) {
+      // The engine creates a named volume a container mounts when it does not exist yet, without labels.
+      if (!this.volumes.has(volume)) this.putVolume({ Name: volume });
+    }
+    this.containers.set(id, c);
+    this.emitContainer(c, 'create');
+    return { id };
+  }
+
+  async startContainer(id: string): Promise<void> {
+    this.enter('startContainer', [id]);
+    const c = this.mustGet(id);
+    if (c.state === 'running') return;
+    const bound = this.hostPorts(c);
+    for (const other of this.containers.values()) {
+      if (other === c || other.state !== 'running') continue;
+      const clash = this.hostPorts(other).find((p) => bound.includes(p));
+      if (clash) {
+        throw new EngineError(
+          ErrorCodes.ENGINE_PORT_IN_USE,
+          `driver failed programming external connectivity on endpoint ${c.name} (${c.id}): ` +
+            `Bind for 0.0.0.0:${clash.split('/')[0]} failed: port is already allocated`,
+          { statusCode: 500 },
+        );
+      }
+    }
+    c.state = 'running';
+    c.exitCode = 0;
+    c.startedAt = new Date().toISOString();
+    c.finishedAt = undefined;
+    const test = c.request.Healthcheck?.Test;
+    if (test?.length && test[0] !== 'NONE') c.health = 'starting';
+    this.emitContainer(c, 'start');
+    if (this.autoHealthy && c.health === 'starting') {
+      setImmediate(() => {
+        if (c.state === 'running' && c.health === 'starting' && this.containers.has(c.id)) this.setHealth(c.id, 'healthy');
+      });
+    }
+  }
+
+  async stopContainer(id: string, timeout?: number): Promise<void> {
+    this.enter('stopContainer', [id, timeout]);
+    const c = this.mustGet(id);
+    if (c.state !== 'running' && c.state !== 'paused' && c.state !== 'restarting') return;
+    this.emitContainer(c, 'kill', { signal: String(c.request.StopSignal ?? 'SIGTERM') });
+    this.terminate(c, 0);
+    this.emitContainer(c, 'stop');
+  }
+
+  async killContainer(id: string, signal?: string): Promise<void> {
+    this.enter('killContainer', [id, signal]);
+    const c = this.mustGet(id);
+    if (c.state !== 'running' && c.state !== 'paused' && c.state !== 'restarting') {
+      throw conflict(`Cannot kill container: ${id}: Container ${c.id} is not running`);
+    }
+    this.emitContainer(c, 'kill', { signal: signal ?? 'SIGKILL' });
+    this.terminate(c, 137);
+  }
+
+  async removeContainer(id: string, options?: { force?: boolean; volumes?: boolean }): Promise<void> {
+    this.enter('removeContainer', [id, options]);
+    const c = this.mustGet(id);
+    if (c.state === 'running' || c.state === 'paused' || c.state === 'restarting') {
+      if (!options?.force) {
+        throw conflict(
+          `You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`,
+        );
+      }
+      this.emitContainer(c, 'kill', { signal: 'SIGKILL' });
+      this.terminate(c, 137);
+    }
+    for (const networkName of [...c.networks.keys()]) this.detach(c, networkName);
+    this.containers.delete(c.id);
+    this.emitContainer(c, 'destroy');
+    // `volumes` removes anonymous volumes only, and the fake creates none; named volumes outlive containers.
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    this.enter('renameContainer', [id, name]);
+    const c = this.mustGet(id);
+    const existing = this.byName(name);
+    if (existing && existing !== c) {
+      throw conflict(`Error when allocating new name: Conflict. The container name "/${name}" is already in use by container "${existing.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    const oldName = c.name;
+    c.name = name;
+    c.request = { ...c.request, name };
+    this.emitContainer(c, 'rename', { oldName: `/${oldName}` });
+  }
+
+  async containerLogs(id: string, options?: LogsOptions): Promise<string> {
+    this.enter('containerLogs', [id, options]);
+    const c = this.mustGet(id);
+    const tail = options?.tail;
+    const lines = tail === undefined || tail === 'all' ? c.logs : tail <= 0 ? [] : c.logs.slice(-tail);
+    return lines.join('');
+  }
+
+  async listNetworks(filter: ListFilter): Promise<NetworkSummary[]> {
+    this.enter('listNetworks', [filter]);
+    const names = filter.names?.length ? new Set(filter.names) : undefined;
+    return [...this.networks.values()]
+      .filter((n) => matchesLabels(n.request.Labels ?? {}, filter.labels))
+      .filter((n) => !names || names.has(n.request.Name))
+      .map((n) => this.networkSummary(n, false));
+  }
+
+  async inspectNetwork(idOrName: string): Promise<NetworkSummary | undefined> {
+    this.enter('inspectNetwork', [idOrName]);
+    const n = this.findNetwork(idOrName);
+    return n && this.networkSummary(n, true);
+  }
+
+  async createNetwork(request: NetworkCreateRequest): Promise<{ id: string }> {
+    this.enter('createNetwork', [request]);
+    if (request.CheckDuplicate !== false && this.findNetworkByName(request.Name)) {
+      throw conflict(`network with name ${request.Name} already exists`);
+    }
+    const id = this.newId(`network:${request.Name}`);
+    this.networks.set(id, { id, request: { ...request } });
+    this.emit({ type: 'network', action: 'create', id, attributes: { name: request.Name, type: request.Driver ?? 'bridge' } });
+    return { id };
+  }
+
+  async removeNetwork(idOrName: string): Promise<void> {
+    this.enter('removeNetwork', [idOrName]);
+    const n = this.findNetwork(idOrName);
+    if (!n) throw notFound(`network ${idOrName} not found`);
+    if (BUILTIN_NETWORKS.some((b) => b.Name === n.request.Name)) {
+      throw new EngineError(ErrorCodes.ENGINE_FAILED, `${n.request.Name} is a pre-defined network and cannot be removed`, {
+        statusCode: 403,
+      });
+    }
+    if (this.attachedTo(n).length) {
+      throw new EngineError(
+        ErrorCodes.ENGINE_CONFLICT,
+        `error while removing network: network ${n.request.Name} id ${n.id} has active endpoints`,
+        { statusCode: 403 },
+      );
+    }
+    this.networks.delete(n.id);
+    this.emit({ type: 'network', action: 'destroy', id: n.id, attributes: { name: n.request.Name, type: n.request.Driver ?? 'bridge' } });
+  }
+
+  async connectNetwork(network: string, container: string, endpoint?: EndpointSettings): Promise<void> {
+    this.enter('connectNetwork', [network, container, endpoint]);
+    const n = this.findNetwork(network);
+    if (!n) throw notFound(`network ${network} not found`);
+    const c = this.find(container);
+    if (!c) throw notFound(`No such container: ${container}`);
+    if (c.networks.has(n.request.Name)) {
+      throw new EngineError(
+        ErrorCodes.ENGINE_CONFLICT,
+        `endpoint with name ${c.name} already exists in network ${n.request.Name}`,
+        { statusCode: 403 },
+      );
+    }
+    this.attach(c, n.request.Name, n, endpoint);
+  }
+
+  async listVolumes(filter: ListFilter): Promise<VolumeSummary[]> {
+    this.enter('listVolumes', [filter]);
+    const names = filter.names?.length ? new Set(filter.names) : undefined;
+    return [...this.volumes.values()]
+      .filter((v) => matchesLabels(v.labels, filter.labels))
+      .filter((v) => !names || names.has(v.name))
+      .map((v) => this.volumeSummary(v));
+  }
+
+  async inspectVolume(name: string): Promise<VolumeSummary | undefined> {
+    this.enter('inspectVolume', [name]);
+    const v = this.volumes.get(name);
+    return v && this.volumeSummary(v);
+  }
+
+  async createVolume(request: VolumeCreateRequest): Promise<VolumeSummary> {
+    this.enter('createVolume', [request]);
+    // An existing name returns the existing volume unchanged, as the engine does.
+    const v = this.volumes.get(request.Name) ?? this.putVolume(request);
+    return this.volumeSummary(v);
+  }
+
+  async removeVolume(name: string, options?: { force?: boolean }): Promise<void> {
+    this.enter('removeVolume', [name, options]);
+    const v = this.volumes.get(name);
+    if (!v) {
+      if (options?.force) return;
+      throw notFound(`get ${name}: no such volume`);
+    }
+    const users = [...this.containers.values()].filter((c) => this.namedVolumes(c.request).includes(name));
+    if (users.length) {
+      throw conflict(`remove ${name}: volume is in use - [${users.map((c) => c.id).join(', ')}]`);
+    }
+    this.volumes.delete(name);
+    this.emit({ type: 'volume', action: 'destroy', id: name, attributes: { driver: v.driver } });
+  }
+
+  async inspectImage(ref: string): Promise<ImageSummary | undefined> {
+    this.enter('inspectImage', [ref]);
+    const image = this.findImage(ref);
+    return image && { id: image.id, repoTags: [...image.tags], size: image.size };
+  }
+
+  async pullImage(
+    ref: string,
+    onProgress?: (line: { status: string; id?: string; progress?: string }) => void,
+  ): Promise<void> {
+    this.enter('pullImage', [ref]);
+    const tag = normalizeImageRef(ref);
+    if (!this.pullAnything && !this.remote.has(tag)) {
+      throw new EngineError(
+        ErrorCodes.IMAGE_NOT_FOUND,
+        `pull access denied for ${tag.split(':')[0]}, repository does not exist or may require 'docker login'`,
+        { statusCode: 404 },
+      );
+    }
+    const [, version = 'latest'] = tag.split(':');
+    onProgress?.({ status: `Pulling from ${tag.split(':')[0]}`, id: version });
+    onProgress?.({ status: 'Pull complete', id: this.hash(tag).slice(0, 12) });
+    onProgress?.({ status: `Status: Downloaded newer image for ${tag}` });
+    this.addImage(tag);
+    this.emit({ type: 'image', action: 'pull', id: tag, attributes: { name: tag } });
+  }
+
+  /**
+   * Subscribes at call time (not at first next()), so a test can subscribe, act, then iterate without racing;
+   * `since` (seconds) replays earlier events from the history, as the engine does from its buffer.
+   */
+  events(options: EventsOptions): AsyncIterable<EngineEvent> {
+    try {
+      this.enter('events', [options]);
+    } catch (err) {
+      // An injected failure surfaces where the real engine's would: on the first next(), not at events().
+      return { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(err) }) };
+    }
+    const queue: EngineEvent[] = [];
+    let wake: (() => void) | undefined;
+    let finished = false;
+    const subscriber: Subscriber = {
+      options,
+      push: (event) => {
+        queue.push(event);
+        wake?.();
+      },
+    };
+    const finish = () => {
+      finished = true;
+      this.subscribers.delete(subscriber);
+      wake?.();
+    };
+    if (options.since !== undefined) {
+      const sinceNano = options.since * 1e9;
+      for (const e of this.history) if (e.timeNano >= sinceNano && matchesEvent(e, options)) queue.push(e);
+    }
+    if (options.signal?.aborted) finished = true;
+    else {
+      this.subscribers.add(subscriber);
+      options.signal?.addEventListener('abort', finish, { once: true });
+    }
+    const iterator: AsyncIterator<EngineEvent> = {
+      next: async () => {
+        for (;;) {
+          // After an abort nothing more is delivered, even what was queued: the real stream is destroyed too.
+          if (finished) return { done: true, value: undefined };
+          const event = queue.shift();
+          if (event) return { done: false, value: event };
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+        }
+      },
+      return: async () => {
+        finish();
+        options.signal?.removeEventListener('abort', finish);
+        return { done: true, value: undefined };
+      },
+    };
+    return { [Symbol.asyncIterator]: () => iterator };
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private enter(method: EngineMethod, args: unknown[]): void {
+    this.calls.push({ method, args });
+    const failure = this.failures.get(method)?.shift();
+    if (failure) throw failure;
+  }
+
+  private hash(seed: string): string {
+    return createHash('sha256').update(seed).digest('hex');
+  }
+
+  private newId(seed: string): string {
+    this.counter += 1;
+    return this.hash(`${seed}#${this.counter}`);
+  }
+
+  // Strictly increasing even within one millisecond, so `since` replay and ordering assertions are exact.
+  private now(): number {
+    const t = Math.max(Date.now() * 1e6, this.lastTimeNano + 1000);
+    this.lastTimeNano = t;
+    return t;
+  }
+
+  private byName(name: string): FakeContainer | undefined {
+    const bare = name.startsWith('/') ? name.slice(1) : name;
+    for (const c of this.containers.values()) if (c.name === bare) return c;
+    return undefined;
+  }
+
+  // Engine lookup order: full id, exact name, then a unique id prefix.
+  private find(idOrName: string): FakeContainer | undefined {
+    const exact = this.containers.get(idOrName) ?? this.byName(idOrName);
+    if (exact) return exact;
+    const prefixed = [...this.containers.values()].filter((c) => c.id.startsWith(idOrName));
+    return prefixed.length === 1 ? prefixed[0] : undefined;
+  }
+
+  private mustGet(idOrName: string): FakeContainer {
+    const c = this.find(idOrName);
+    if (!c) throw notFound(`No such container: ${idOrName}`);
+    return c;
+  }
+
+  private mustFind(idOrName: string): FakeContainer {
+    const c = this.find(idOrName);
+    if (!c) throw new Error(`fake engine: no container ${idOrName}`);
+    return c;
+  }
+
+  private findNetworkByName(name: string): FakeNetwork | undefined {
+    for (const n of this.networks.values()) if (n.request.Name === name) return n;
+    return undefined;
+  }
+
+  private findNetwork(idOrName: string): FakeNetwork | undefined {
+    const exact = this.findNetworkByName(idOrName) ?? this.networks.get(idOrName);
+    if (exact) return exact;
+    const prefixed = [...this.networks.values()].filter((n) => n.id.startsWith(idOrName));
+    return prefixed.length === 1 ? prefixed[0] : undefined;
+  }
+
+  private findImage(ref: string): FakeImage | undefined {
+    const byId = this.images.get(ref) ?? this.images.get(`sha256:${ref}`);
+    if (byId) return byId;
+    const tag = normalizeImageRef(ref);
+    for (const image of this.images.values()) if (image.tags.has(tag)) return image;
+    return undefined;
+  }
+
+  private attachedTo(n: FakeNetwork): FakeContainer[] {
+    return [...this.containers.values()].filter((c) => c.networks.has(n.request.Name));
+  }
+
+  private attach(c: FakeContainer, networkName: string, n: FakeNetwork, settings?: EndpointSettings): void {
+    const octet = (this.attachedTo(n).length % 250) + 2;
+    const subnet = [...this.networks.keys()].indexOf(n.id) % 250;
+    c.networks.set(networkName, {
+      networkId: n.id,
+      aliases: [...(settings?.Aliases ?? [])],
+      ipAddress: `172.${18 + Math.floor(subnet / 250)}.${subnet}.${octet}`,
+    });
+    this.emit({ type: 'network', action: 'connect', id: n.id, attributes: { container: c.id, name: networkName, type: n.request.Driver ?? 'bridge' } });
+  }
+
+  private detach(c: FakeContainer, networkName: string): void {
+    const endpoint = c.networks.get(networkName);
+    if (!endpoint) return;
+    c.networks.delete(networkName);
+    this.emit({ type: 'network', action: 'disconnect', id: endpoint.networkId, attributes: { container: c.id, name: networkName, type: 'bridge' } });
+  }
+
+  private putVolume(request: VolumeCreateRequest): FakeVolume {
+    const v: FakeVolume = { name: request.Name, driver: request.Driver ?? 'local', labels: { ...(request.Labels ?? {}) } };
+    this.volumes.set(v.name, v);
+    this.emit({ type: 'volume', action: 'create', id: v.name, attributes: { driver: v.driver } });
+    return v;
+  }
+
+  /** Named volumes a container uses, from Mounts and from "name:/path" Binds (a source without "/" is a name). */
+  private namedVolumes(request: ContainerCreateRequest): string[] {
+    const names = new Set<string>();
+    for (const m of request.HostConfig.Mounts ?? []) if (m.Type === 'volume' && m.Source) names.add(m.Source);
+    for (const bind of request.HostConfig.Binds ?? []) {
+      const source = bind.split(':')[0];
+      if (source && !source.startsWith('/') && !source.startsWith('.') && !source.startsWith('~')) names.add(source);
+    }
+    return [...names];
+  }
+
+  private hostPorts(c: FakeContainer): string[] {
+    const out: string[] = [];
+    for (const [port, bindings] of Object.entries(c.request.HostConfig.PortBindings ?? {})) {
+      const proto = port.split('/')[1] ?? 'tcp';
+      for (const b of bindings ?? []) if (b.HostPort) out.push(`${b.HostPort}/${proto}`);
+    }
+    return out;
+  }
+
+  private terminate(c: FakeContainer, exitCode: number): void {
+    c.state = 'exited';
+    c.exitCode = exitCode;
+    c.finishedAt = new Date().toISOString();
+    // Engine 20.10 reports a stopped container with a healthcheck as unhealthy (and "starting" once restarted).
+    if (c.health !== undefined) c.health = 'unhealthy';
+    this.emitContainer(c, 'die', { exitCode: String(exitCode) });
+  }
+
+  private emitContainer(c: FakeContainer, action: string, extra: Record<string, string> = {}): void {
+    this.emit({
+      type: 'container',
+      action,
+      id: c.id,
+      // As in the engine: the container's labels plus image and name.
+      attributes: { ...(c.request.Labels ?? {}), image: c.request.Image, name: c.name, ...extra },
+    });
+  }
+
+  private mounts(c: FakeContainer): ContainerSummary['mounts'] {
+    const out: { type: string; name?: string; source?: string; destination: string }[] = [];
+    for (const m of c.request.HostConfig.Mounts ?? []) {
+      out.push(
+        m.Type === 'volume'
+          ? { type: 'volume', ...(m.Source ? { name: m.Source } : {}), destination: m.Target }
+          : { type: m.Type, ...(m.Source ? { source: m.Source } : {}), destination: m.Target },
+      );
+    }
+    for (const bind of c.request.HostConfig.Binds ?? []) {
+      const [source, destination] = bind.split(':');
+      const named = !source.startsWith('/') && !source.startsWith('.') && !source.startsWith('~');
+      out.push(named ? { type: 'volume', name: source, destination } : { type: 'bind', source, destination });
+    }
+    return out;
+  }
+
+  private summary(c: FakeContainer): ContainerSummary {
+    const ports: ContainerPort[] = [];
+    for (const [port, bindings] of Object.entries(c.request.HostConfig.PortBindings ?? {})) {
+      const [privatePort, type = 'tcp'] = port.split('/');
+      for (const b of bindings ?? []) {
+        ports.push({
+          privatePort: Number(privatePort),
+          ...(c.state === 'running' && b.HostPort ? { publicPort: Number(b.HostPort), ip: b.HostIp || '0.0.0.0' } : {}),
+          type,
+        });
+      }
+    }
+    const command = [...(c.request.Entrypoint ?? []), ...(c.request.Cmd ?? [])].join(' ');
+    return {
+      id: c.id,
+      name: c.name,
+      image: c.request.Image,
+      imageId: c.imageId,
+      command,
+      created: c.created,
+      state: c.state,
+      status:
+        c.state === 'running'
+          ? `Up${c.health && c.health !== 'none' ? ` (${c.health === 'starting' ? 'health: starting' : c.health})` : ''}`
+          : c.state === 'exited'
+            ? `Exited (${c.exitCode})`
+            : c.state[0].toUpperCase() + c.state.slice(1),
+      labels: { ...(c.request.Labels ?? {}) },
+      ports,
+      networks: [...c.networks.keys()],
+      mounts: this.mounts(c),
+    };
+  }
+
+  private inspect(c: FakeContainer): ContainerInspect {
+    const { name: _name, HostConfig, NetworkingConfig: _networking, ...config } = c.request;
+    const networks: Record<string, { aliases?: string[]; ipAddress?: string; networkId?: string }> = {};
+    for (const [name, e] of c.networks) {
+      networks[name] = {
+        ...(e.aliases.length ? { aliases: [...e.aliases] } : {}),
+        ...(c.state === 'running' ? { ipAddress: e.ipAddress } : {}),
+        networkId: e.networkId,
+      };
+    }
+    const raw = {
+      Id: c.id,
+      Name: `/${c.name}`,
+      Image: c.imageId,
+      Created: new Date(c.created * 1000).toISOString(),
+      State: {
+        Status: c.state,
+        Running: c.state === 'running',
+        ExitCode: c.exitCode,
+        StartedAt: c.startedAt ?? '0001-01-01T00:00:00Z',
+        FinishedAt: c.finishedAt ?? '0001-01-01T00:00:00Z',
+        ...(c.health ? { Health: { Status: c.health } } : {}),
+      },
+      Config: { ...config, Labels: { ...(c.request.Labels ?? {}) }, Env: [...(c.request.Env ?? [])] },
+      HostConfig: structuredClone(HostConfig),
+      NetworkSettings: {
+        Networks: Object.fromEntries(
+          [...c.networks].map(([name, e]) => [
+            name,
+            { Aliases: e.aliases.length ? [...e.aliases] : null, NetworkID: e.networkId, IPAddress: c.state === 'running' ? e.ipAddress : '' },
+          ]),
+        ),
+      },
+    };
+    return {
+      id: c.id,
+      name: c.name,
+      image: c.imageId,
+      state: {
+        status: c.state,
+        running: c.state === 'running',
+        exitCode: c.exitCode,
+        ...(c.health ? { health: c.health } : {}),
+        ...(c.startedAt ? { startedAt: c.startedAt } : {}),
+        ...(c.finishedAt ? { finishedAt: c.finishedAt } : {}),
+      },
+      config: {
+        image: c.request.Image,
+        labels: { ...(c.request.Labels ?? {}) },
+        env: [...(c.request.Env ?? [])],
+        ...(c.request.Cmd ? { cmd: [...c.request.Cmd] } : {}),
+        ...(c.request.Entrypoint ? { entrypoint: [...c.request.Entrypoint] } : {}),
+      },
+      mounts: this.mounts(c),
+      networks,
+      raw,
+    };
+  }
+
+  private networkSummary(n: FakeNetwork, withContainers: boolean): NetworkSummary {
+    return {
+      id: n.id,
+      name: n.request.Name,
+      driver: n.request.Driver ?? 'bridge',
+      labels: { ...(n.request.Labels ?? {}) },
+      ...(withContainers ? { containers: this.attachedTo(n).map((c) => c.id) } : {}),
+    };
+  }
+
+  private volumeSummary(v: FakeVolume): VolumeSummary {
+    return { name: v.name, driver: v.driver, labels: { ...v.labels }, mountpoint: `/var/lib/docker/volumes/${v.name}/_data` };
+  }
+}
+
+function matchesEvent(e: EngineEvent, options: EventsOptions): boolean {
+  if (options.types?.length && !options.types.includes(e.type)) return false;
+  return matchesLabels(e.attributes, options.labels);
+}
+
+export function createFakeEngine(init?: FakeEngineInit): FakeEngine {
+  return new FakeEngine(init);
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { parseDockerHost } from '../../../src/engine/dockerode/docker-host.js';
+import { EngineError, ErrorCodes } from '../../../src/model/errors.js';
+
+const linux = (host: string | undefined, env: Record<string, string> = {}) => parseDockerHost(host, env, 'linux');
+
+describe('parseDockerHost', () => {
+  it('defaults to the platform socket when nothing is set', () => {
+    expect(linux(undefined)).toEqual({
+      kind: 'unix',
+      socketPath: '/var/run/docker.sock',
+      display: 'unix:///var/run/docker.sock',
+    });
+    expect(linux('')).toMatchObject({ socketPath: '/var/run/docker.sock' });
+    expect(parseDockerHost(undefined, {}, 'win32')).toEqual({
+      kind: 'npipe',
+      socketPath: '//./pipe/docker_engine',
+      display: 'npipe:////./pipe/docker_engine',
+    });
+  });
+
+  it('reads DOCKER_HOST from the environment, and an explicit host wins over it', () => {
+    expect(linux(undefined, { DOCKER_HOST: 'unix:///run/user/1000/docker.sock' })).toMatchObject({
+      kind: 'unix',
+      socketPath: '/run/user/1000/docker.sock',
+    });
+    expect(linux('unix:///tmp/x.sock', { DOCKER_HOST: 'tcp://remote:2375' })).toMatchObject({
+      kind: 'unix',
+      socketPath: '/tmp/x.sock',
+    });
+  });
+
+  it('parses unix sockets, with the default for an empty path', () => {
+    expect(linux('unix:///var/run/docker.sock')).toMatchObject({ kind: 'unix', socketPath: '/var/run/docker.sock' });
+    expect(linux('unix://')).toMatchObject({ socketPath: '/var/run/docker.sock' });
+  });
+
+  it('parses named pipes', () => {
+    expect(linux('npipe:////./pipe/docker_engine')).toEqual({
+      kind: 'npipe',
+      socketPath: '//./pipe/docker_engine',
+      display: 'npipe:////./pipe/docker_engine',
+    });
+    expect(linux('npipe://')).toMatchObject({ socketPath: '//./pipe/docker_engine' });
+  });
+
+  it('parses tcp with and without a port', () => {
+    expect(linux('tcp://10.0.0.5:2375')).toEqual({
+      kind: 'tcp',
+      protocol: 'http',
+      host: '10.0.0.5',
+      port: 2375,
+      display: 'tcp://10.0.0.5:2375',
+    });
+    expect(linux('tcp://docker.example')).toMatchObject({ host: 'docker.example', port: 2375 });
+    expect(linux('TCP://h:1')).toMatchObject({ kind: 'tcp', host: 'h', port: 1 });
+    expect(linux('tcp://[::1]:2375')).toMatchObject({ kind: 'tcp', port: 2375 });
+  });
+
+  it('switches tcp to TLS with DOCKER_TLS_VERIFY and reads certificates from DOCKER_CERT_PATH', () => {
+    expect(linux('tcp://h', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' })).toEqual({
+      kind: 'tcp',
+      protocol: 'https',
+      host: 'h',
+      port: 2376,
+      certPath: '/certs',
+      verify: true,
+      display: 'tcp://h:2376',
+    });
+    expect(linux('tcp://h:2376', { DOCKER_TLS: '1', DOCKER_CERT_PATH: '/certs' })).toMatchObject({
+      protocol: 'https',
+      verify: false,
+    });
+    expect(linux('tcp://h', { DOCKER_TLS_VERIFY: '' })).toMatchObject({ protocol: 'http' });
+    expect(linux('tcp://h', { DOCKER_TLS_VERIFY: '0' })).toMatchObject({ protocol: 'http' });
+    expect(linux('tcp://h', { DOCKER_TLS_VERIFY: '1' })).toMatchObject({ certPath: expect.stringMatching(/\.docker$/) });
+  });
+
+  it('parses ssh with user and port', () => {
+    expect(linux('ssh://me@build-box:2222')).toEqual({
+      kind: 'ssh',
+      host: 'build-box',
+      port: 2222,
+      username: 'me',
+      display: 'ssh://me@build-box:2222',
+    });
+    expect(linux('ssh://build-box')).toEqual({ kind: 'ssh', host: 'build-box', port: 22, display: 'ssh://build-box:22' });
+  });
+
+  it.each([
+    ['/var/run/docker.sock', 'expected a scheme'],
+    ['localhost:2375', 'expected a scheme'],
+    ['fd://', 'unsupported scheme'],
+    ['tcp://', 'not a valid address'],
+    ['ssh://', 'missing host'],
+    ['tcp://h:notaport', 'not a valid address'],
+    ['tcp://h:2375/path', 'a path is not supported'],
+  ])('rejects %s with ENGINE_UNREACHABLE', (value, why) => {
+    let error: unknown;
+    try {
+      linux(value);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(EngineError);
+    expect((error as EngineError).code).toBe(ErrorCodes.ENGINE_UNREACHABLE);
+    expect((error as EngineError).message).toContain(`invalid DOCKER_HOST "${value}"`);
+    expect((error as EngineError).message).toContain(why);
+  });
+});
