@@ -1,0 +1,327 @@
+// Short syntax → the long syntax compose prints in `config --format json`, with relative paths
+// resolved against the project directory. Input: the merged, interpolated, schema-valid raw model.
+
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
+import { splitShellWords } from '../model/shellwords.js';
+import type { ServicePort, ServiceVolume } from '../model/types.js';
+import { normalizeDuration, parseByteSize } from '../model/units.js';
+import { DotenvError, readDotenvFiles } from './dotenv.js';
+import { isMap, keyValueMap } from './merge.js';
+import { formatKeyPath, type KeyPath } from './parse.js';
+import { parsePortSpec, parseVolumeSpec } from './short-syntax.js';
+
+type Tree = Record<string, unknown>;
+
+export interface CanonicalContext {
+  projectDir: string;
+  /** The project environment (.env + OS) that bare `environment` keys and build args resolve from. */
+  env: Readonly<Record<string, string | undefined>>;
+  resolvePaths: boolean;
+  positionOf: (path: KeyPath) => SourcePosition | undefined;
+}
+
+const BYTE_FIELDS = ['mem_limit', 'memswap_limit', 'mem_reservation', 'shm_size'];
+const DURATION_FIELDS = ['interval', 'timeout', 'start_period', 'start_interval'];
+const STRING_OR_LIST = ['dns', 'dns_search', 'dns_opt', 'tmpfs', 'env_file'];
+
+export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext): Tree {
+  const at = (...rest: (string | number)[]): KeyPath => ['services', name, ...rest];
+  const fail = (p: KeyPath, message: string) =>
+    new ConfigError(ErrorCodes.SCHEMA, message, { position: ctx.positionOf(p), keyPath: formatKeyPath(p), service: name });
+  const out: Tree = { ...raw };
+
+  for (const key of STRING_OR_LIST) if (typeof out[key] === 'string') out[key] = [out[key]];
+
+  if (out.build !== undefined) out.build = canonicalBuild(out.build, ctx);
+
+  for (const key of ['command', 'entrypoint'] as const) {
+    const v = out[key];
+    if (typeof v === 'string') {
+      try {
+        out[key] = splitShellWords(v);
+      } catch (err) {
+        throw fail(at(key), `${(err as Error).message}: close the quote or escape it`);
+      }
+    }
+  }
+
+  // env_file entries are read into `environment` (explicit entries win) and disappear from the output
+  const fromFiles = out.env_file !== undefined ? readEnvFiles(out.env_file, ctx, at('env_file'), fail) : {};
+  delete out.env_file;
+  if (out.environment !== undefined || Object.keys(fromFiles).length > 0) {
+    const env: Record<string, string | null> = { ...fromFiles };
+    for (const [k, v] of Object.entries(keyValueMap(out.environment ?? {}))) {
+      // a bare key takes its value from the project environment, and stays null when unset there
+      env[k] = v === null || v === undefined ? (ctx.env[k] ?? null) : scalarString(v);
+    }
+    out.environment = env;
+  }
+
+  for (const key of ['labels', 'annotations']) {
+    if (out[key] !== undefined) out[key] = mapValues(keyValueMap(out[key]), (v) => (v === null ? '' : scalarString(v)));
+  }
+  if (out.sysctls !== undefined) out.sysctls = mapValues(keyValueMap(out.sysctls), (v) => (v === null ? '' : scalarString(v)));
+  if (out.extra_hosts !== undefined) out.extra_hosts = canonicalExtraHosts(out.extra_hosts);
+  if (Array.isArray(out.expose)) out.expose = out.expose.map(String);
+
+  if (Array.isArray(out.ports)) {
+    out.ports = out.ports.flatMap((p, i): unknown[] => {
+      if (typeof p === 'string' || typeof p === 'number') {
+        try {
+          return parsePortSpec(String(p));
+        } catch (err) {
+          throw fail(at('ports', i), `${(err as Error).message}: use [ip:][published:]target[/protocol]`);
+        }
+      }
+      if (isMap(p)) return [canonicalLongPort(p)];
+      return [p];
+    });
+  }
+
+  if (Array.isArray(out.volumes)) {
+    out.volumes = out.volumes.map((v, i) => {
+      let vol: ServiceVolume;
+      if (typeof v === 'string') {
+        try {
+          vol = parseVolumeSpec(v);
+        } catch (err) {
+          throw fail(at('volumes', i), `${(err as Error).message}: use [source:]target[:ro|rw]`);
+        }
+      } else if (isMap(v)) {
+        vol = v as unknown as ServiceVolume;
+      } else {
+        return v;
+      }
+      if (vol.type === 'bind' && vol.source !== undefined) vol = { ...vol, source: resolveHostPath(vol.source, ctx) };
+      return vol;
+    });
+  }
+
+  if (out.depends_on !== undefined) out.depends_on = canonicalDependsOn(out.depends_on);
+  if (Array.isArray(out.networks)) out.networks = Object.fromEntries(out.networks.map((n) => [String(n), null]));
+
+  if (isMap(out.healthcheck)) out.healthcheck = canonicalHealthcheck(out.healthcheck, (k) => fail(at('healthcheck', k), 'invalid duration: use Go syntax such as 30s, 1m30s, 500ms'));
+  if (typeof out.stop_grace_period === 'string') {
+    try {
+      out.stop_grace_period = normalizeDuration(out.stop_grace_period);
+    } catch {
+      throw fail(at('stop_grace_period'), 'invalid duration: use Go syntax such as 30s, 1m30s, 500ms');
+    }
+  }
+  for (const key of BYTE_FIELDS) if (out[key] !== undefined) out[key] = byteString(out[key]);
+  if (isMap(out.deploy)) out.deploy = canonicalDeploy(out.deploy);
+
+  if (Array.isArray(out.secrets)) {
+    out.secrets = out.secrets.map((s) => {
+      const o: Tree = typeof s === 'string' ? { source: s } : { ...(s as Tree) };
+      // secrets are mounted under /run/secrets/<source> unless told otherwise; configs at the image's choice
+      if (o.target === undefined) o.target = `/run/secrets/${String(o.source)}`;
+      return o;
+    });
+  }
+  if (Array.isArray(out.configs)) out.configs = out.configs.map((c) => (typeof c === 'string' ? { source: c } : c));
+  if (typeof out.cpus === 'string') out.cpus = Number(out.cpus);
+  for (const hook of ['post_start', 'pre_stop']) {
+    if (!Array.isArray(out[hook])) continue;
+    out[hook] = (out[hook] as unknown[]).map((h) =>
+      isMap(h) && typeof h.command === 'string' ? { ...h, command: splitShellWords(h.command) } : h,
+    );
+  }
+  return out;
+}
+
+/**
+ * Go's omitempty drops empty strings from compose's output; a variable that expanded to nothing
+ * (`container_name: ${NAME}`) therefore means "not set". Dropped before validation, as compose does
+ * not reject them either. Maps like environment keep their empty values: they are not struct fields.
+ */
+const OMIT_IF_EMPTY = [
+  'image', 'platform', 'container_name', 'hostname', 'domainname', 'user', 'working_dir', 'pull_policy', 'restart',
+  'network_mode', 'ipc', 'pid', 'stop_signal', 'runtime', 'cgroup', 'cgroup_parent', 'mac_address', 'userns_mode',
+  'uts', 'isolation', 'volume_driver', 'stop_grace_period', 'shm_size', 'mem_limit', 'memswap_limit',
+  'mem_reservation', 'cpuset',
+];
+
+export function dropEmptyStrings(model: Record<string, unknown>): void {
+  if (isMap(model.services)) {
+    for (const svc of Object.values(model.services)) {
+      if (!isMap(svc)) continue;
+      for (const k of OMIT_IF_EMPTY) if (svc[k] === '') delete svc[k];
+    }
+  }
+  for (const kind of ['networks', 'volumes', 'secrets', 'configs']) {
+    if (!isMap(model[kind])) continue;
+    for (const r of Object.values(model[kind] as Tree)) if (isMap(r) && r.name === '') delete r.name;
+  }
+}
+
+function scalarString(v: unknown): string {
+  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
+}
+
+function mapValues<T>(m: Tree, fn: (v: unknown) => T): Record<string, T> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, fn(v)]));
+}
+
+function byteString(v: unknown): unknown {
+  // compose prints byte sizes as a count, in a string ("536870912"); -1 and oddities pass through
+  if (typeof v !== 'string' && typeof v !== 'number') return v;
+  try {
+    return String(parseByteSize(v));
+  } catch {
+    return v;
+  }
+}
+
+function canonicalBuild(build: unknown, ctx: CanonicalContext): Tree {
+  const b: Tree = typeof build === 'string' ? { context: build } : { ...(build as Tree) };
+  const context = typeof b.context === 'string' ? b.context : '.';
+  const out: Tree = { context: isRemoteContext(context) ? context : resolveHostPath(context, ctx) };
+  if (b.dockerfile === undefined && b.dockerfile_inline === undefined) out.dockerfile = 'Dockerfile';
+  for (const [k, v] of Object.entries(b)) {
+    if (k === 'context') continue;
+    if (k === 'args') {
+      // an arg without a value comes from the environment, and is dropped when unset there
+      const args: Record<string, string> = {};
+      for (const [ak, av] of Object.entries(keyValueMap(v))) {
+        const value = av === null || av === undefined ? ctx.env[ak] : scalarString(av);
+        if (value !== undefined) args[ak] = value;
+      }
+      out.args = args;
+    } else if (k === 'labels') {
+      out.labels = mapValues(keyValueMap(v), (x) => (x === null ? '' : scalarString(x)));
+    } else if (k === 'secrets' && Array.isArray(v)) {
+      out.secrets = v.map((s) => (typeof s === 'string' ? { source: s } : s));
+    } else if (k === 'shm_size') {
+      out.shm_size = byteString(v);
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+function isRemoteContext(context: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(context) || context.startsWith('git@') || context.startsWith('github.com/');
+}
+
+function resolveHostPath(p: string, ctx: CanonicalContext): string {
+  if (!ctx.resolvePaths) return p;
+  // Windows and named-pipe paths are left alone: they are meaningful only to a Windows engine
+  if (/^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\')) return p;
+  const home = ctx.env.HOME;
+  if (home && (p === '~' || p.startsWith('~/'))) return path.join(home, p.slice(1));
+  return path.resolve(ctx.projectDir, p);
+}
+
+function readEnvFiles(value: unknown, ctx: CanonicalContext, at: KeyPath, fail: (p: KeyPath, m: string) => ConfigError): Record<string, string> {
+  const entries = (Array.isArray(value) ? value : [value]).map((e) =>
+    typeof e === 'string' ? { path: e, required: true } : { path: String((e as Tree).path), required: (e as Tree).required !== false },
+  );
+  const files: string[] = [];
+  for (const e of entries) {
+    const file = path.resolve(ctx.projectDir, e.path);
+    if (existsSync(file)) files.push(file);
+    else if (e.required) throw fail(at, `env file ${file} not found: create it or mark it required: false`);
+  }
+  try {
+    return readDotenvFiles(files, (name) => ctx.env[name]);
+  } catch (err) {
+    if (err instanceof DotenvError) throw fail(at, err.message);
+    throw err;
+  }
+}
+
+function canonicalExtraHosts(value: unknown): string[] {
+  if (isMap(value)) {
+    return Object.entries(value).flatMap(([host, ips]) => (Array.isArray(ips) ? ips : [ips]).map((ip) => `${host}=${String(ip)}`));
+  }
+  if (!Array.isArray(value)) return [];
+  // compose prints host=ip; the legacy host:ip form splits at the first colon (IPv6 addresses keep theirs)
+  return value.map((h) => {
+    const s = String(h);
+    if (s.includes('=')) return s;
+    const i = s.indexOf(':');
+    return i < 0 ? s : `${s.slice(0, i)}=${s.slice(i + 1)}`;
+  });
+}
+
+function canonicalLongPort(p: Tree): ServicePort {
+  const out: Record<string, unknown> = { ...p, mode: p.mode ?? 'ingress', protocol: p.protocol ?? 'tcp' };
+  if (p.published !== undefined && p.published !== null) out.published = String(p.published);
+  if (typeof p.target === 'string') out.target = Number(p.target);
+  return out as unknown as ServicePort;
+}
+
+function canonicalDependsOn(value: unknown): Record<string, Tree> {
+  const entries: [string, unknown][] = Array.isArray(value) ? value.map((n) => [String(n), {}]) : Object.entries(value as Tree);
+  const out: Record<string, Tree> = {};
+  for (const [name, dep] of entries) {
+    const d = isMap(dep) ? dep : {};
+    out[name] = { ...d, condition: d.condition ?? 'service_started', required: d.required ?? true };
+  }
+  return out;
+}
+
+function canonicalHealthcheck(h: Tree, fail: (key: string) => ConfigError): Tree {
+  const out: Tree = { ...h };
+  if (typeof out.test === 'string') out.test = ['CMD-SHELL', out.test];
+  for (const key of DURATION_FIELDS) {
+    if (typeof out[key] !== 'string') continue;
+    try {
+      out[key] = normalizeDuration(out[key] as string);
+    } catch {
+      throw fail(key);
+    }
+  }
+  // compose omits `disable: false`
+  if (out.disable === false) delete out.disable;
+  return out;
+}
+
+const DEPLOY_DURATIONS: readonly [string, string][] = [
+  ['update_config', 'delay'], ['update_config', 'monitor'], ['rollback_config', 'delay'], ['rollback_config', 'monitor'],
+  ['restart_policy', 'delay'], ['restart_policy', 'window'],
+];
+
+function canonicalDeploy(d: Tree): Tree {
+  const out: Tree = { ...d };
+  if (out.labels !== undefined) out.labels = mapValues(keyValueMap(out.labels), (v) => (v === null ? '' : scalarString(v)));
+  for (const [section, key] of DEPLOY_DURATIONS) {
+    const sec = out[section];
+    if (!isMap(sec) || typeof sec[key] !== 'string') continue;
+    try {
+      out[section] = { ...sec, [key]: normalizeDuration(sec[key] as string) };
+    } catch {
+      // left as written: the engine will reject it with its own message
+    }
+  }
+  if (isMap(out.resources)) {
+    const r: Tree = { ...out.resources };
+    for (const k of ['limits', 'reservations']) {
+      if (isMap(r[k])) {
+        const lim: Tree = { ...(r[k] as Tree) };
+        if (lim.memory !== undefined) lim.memory = byteString(lim.memory);
+        if (typeof lim.cpus === 'string' && lim.cpus.trim() !== '' && !Number.isNaN(Number(lim.cpus))) lim.cpus = Number(lim.cpus);
+        r[k] = lim;
+      }
+    }
+    out.resources = r;
+  }
+  return out;
+}
+
+/** Top-level networks/volumes/secrets/configs: null → {}, labels → map, file paths resolved. */
+export function canonicalResource(kind: 'networks' | 'volumes' | 'secrets' | 'configs', raw: unknown, ctx: CanonicalContext): Tree {
+  const out: Tree = isMap(raw) ? { ...raw } : {};
+  if (isMap(out.external)) {
+    // legacy `external: {name: x}`
+    if (out.name === undefined && typeof out.external.name === 'string') out.name = out.external.name;
+    out.external = true;
+  }
+  if (out.labels !== undefined) out.labels = mapValues(keyValueMap(out.labels), (v) => (v === null ? '' : scalarString(v)));
+  if ((kind === 'secrets' || kind === 'configs') && typeof out.file === 'string') out.file = resolveHostPath(out.file, ctx);
+  return out;
+}

@@ -1,0 +1,74 @@
+// Which compose files make the project, and where the project directory is.
+
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, ErrorCodes } from '../model/errors.js';
+
+/** In order of preference: the first one found in a directory is the project file. */
+export const DEFAULT_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;
+export const OVERRIDE_FILE_NAMES = [
+  'compose.override.yaml',
+  'compose.override.yml',
+  'docker-compose.override.yml',
+  'docker-compose.override.yaml',
+] as const;
+
+export interface DiscoverInput {
+  cwd: string;
+  files?: readonly string[];
+  /** The environment COMPOSE_FILE / COMPOSE_PATH_SEPARATOR are read from (OS env + .env). */
+  env: Readonly<Record<string, string | undefined>>;
+  projectDirectory?: string;
+}
+
+export interface Discovered {
+  /** Absolute paths, in merge order. */
+  readonly files: readonly string[];
+  readonly projectDir: string;
+  readonly warnings: readonly string[];
+}
+
+export function discoverFiles(input: DiscoverInput): Discovered {
+  const warnings: string[] = [];
+  let given = input.files && input.files.length > 0 ? [...input.files] : undefined;
+  if (!given && input.env.COMPOSE_FILE) {
+    const sep = input.env.COMPOSE_PATH_SEPARATOR || path.delimiter;
+    given = input.env.COMPOSE_FILE.split(sep).filter((f) => f !== '');
+  }
+  let files: string[];
+  if (given) {
+    files = given.map((f) => path.resolve(input.cwd, f));
+    for (const f of files) {
+      if (!isFile(f)) {
+        throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `open ${f}: no such file or directory: check the -f / COMPOSE_FILE path`);
+      }
+    }
+  } else {
+    files = findDefaultFiles(path.resolve(input.cwd), warnings);
+  }
+  const projectDir = input.projectDirectory ? path.resolve(input.cwd, input.projectDirectory) : path.dirname(files[0]);
+  return { files, projectDir, warnings };
+}
+
+function findDefaultFiles(start: string, warnings: string[]): string[] {
+  // compose looks in the working directory, then each parent up to the root
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const found = DEFAULT_FILE_NAMES.map((n) => path.join(dir, n)).filter(isFile);
+    if (found.length > 0) {
+      if (found.length > 1) {
+        warnings.push(`Found multiple config files with supported names: ${found.join(', ')}; using ${found[0]}`);
+      }
+      const overrides = OVERRIDE_FILE_NAMES.map((n) => path.join(dir, n)).filter(isFile);
+      if (overrides.length > 1) {
+        warnings.push(`Found multiple override files with supported names: ${overrides.join(', ')}; using ${overrides[0]}`);
+      }
+      return overrides.length > 0 ? [found[0], overrides[0]] : [found[0]];
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, 'no configuration file provided: not found');
+}
+
+function isFile(p: string): boolean {
+  return existsSync(p) && statSync(p).isFile();
+}

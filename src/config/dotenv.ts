@@ -1,0 +1,197 @@
+// The .env / env_file dialect compose reads: KEY=VALUE (or KEY: VALUE) lines, an optional `export `
+// prefix, `#` comments, single-quoted literals, double-quoted values with escapes that may span lines,
+// and ${VAR} expansion in unquoted and double-quoted values. A bare `KEY` line inherits KEY from the
+// lookup environment and is absent when the lookup does not have it.
+
+import { readFileSync } from 'node:fs';
+import { substitute, TemplateError, type Lookup } from './template.js';
+
+/** A .env problem; `line` is 1-based and counts physical lines. */
+export class DotenvError extends Error {
+  readonly line?: number;
+  constructor(message: string, line?: number) {
+    super(line === undefined ? message : `line ${line}: ${message}`);
+    this.line = line;
+  }
+}
+
+export interface DotenvOptions {
+  /** The OS environment: consulted first when expanding ${VAR} and for bare KEY lines. */
+  lookup?: Lookup;
+  /** Values already known (earlier files); visible to expansion after the lookup. */
+  vars?: Readonly<Record<string, string>>;
+}
+
+// Letters of any script, digits and the punctuation compose accepts in variable names.
+const KEY_CHAR = /^[\p{L}\p{N}_.\-[\]]$/u;
+
+export function parseDotenv(text: string, options: DotenvOptions = {}): Record<string, string> {
+  const src = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const result: Record<string, string> = {};
+  const lookup: Lookup = (name) => options.lookup?.(name) ?? result[name] ?? options.vars?.[name];
+  let pos = 0;
+  let line = 1;
+  while (pos < src.length) {
+    const eol = indexOrEnd(src, '\n', pos);
+    const raw = src.slice(pos, eol);
+    const startLine = line;
+    const trimmed = raw.trimStart();
+    if (trimmed === '' || trimmed.startsWith('#')) {
+      pos = eol + 1;
+      line++;
+      continue;
+    }
+    let body = trimmed;
+    const exported = /^export[ \t]+/.exec(body);
+    if (exported) body = body.slice(exported[0].length);
+    const bodyStart = eol - body.length;
+
+    const sep = body.search(/[=:]/);
+    if (sep < 0) {
+      // bare KEY: inherit from the lookup, or stay absent
+      const key = checkKey(body.trim(), body, startLine);
+      const inherited = options.lookup?.(key);
+      if (inherited !== undefined) result[key] = inherited;
+      pos = eol + 1;
+      line++;
+      continue;
+    }
+    const key = checkKey(body.slice(0, sep).trim(), body, startLine);
+    let vstart = bodyStart + sep + 1;
+    while (src[vstart] === ' ' || src[vstart] === '\t') vstart++;
+    const quote = src[vstart];
+    let value: string;
+    let next: number;
+    if (quote === '"' || quote === "'") {
+      const close = closingQuote(src, vstart + 1, quote);
+      if (close < 0) throw new DotenvError(`unterminated quoted value`, startLine);
+      const inner = src.slice(vstart + 1, close);
+      value = quote === "'" ? inner : expand(unescapeDouble(inner), lookup, startLine);
+      line += countNewlines(src, pos, close);
+      // anything after the closing quote on that line is ignored (usually a comment)
+      next = indexOrEnd(src, '\n', close) + 1;
+    } else {
+      let v = src.slice(vstart, eol);
+      const comment = /[ \t]#/.exec(v);
+      if (comment) v = v.slice(0, comment.index);
+      value = expand(v.trimEnd(), lookup, startLine);
+      next = eol + 1;
+    }
+    result[key] = value;
+    pos = next;
+    line++;
+  }
+  return result;
+}
+
+function indexOrEnd(s: string, ch: string, from: number): number {
+  const i = s.indexOf(ch, from);
+  return i < 0 ? s.length : i;
+}
+
+function countNewlines(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (s[i] === '\n') n++;
+  return n;
+}
+
+function checkKey(key: string, lineText: string, line: number): string {
+  for (const ch of key) {
+    if (/\s/.test(ch)) throw new DotenvError('key cannot contain a space', line);
+    if (!KEY_CHAR.test(ch)) {
+      throw new DotenvError(`unexpected character ${JSON.stringify(ch)} in variable name ${JSON.stringify(lineText.split('\n')[0])}`, line);
+    }
+  }
+  return key;
+}
+
+function closingQuote(s: string, from: number, quote: string): number {
+  for (let i = from; i < s.length; i++) {
+    if (quote === '"' && s[i] === '\\') i++;
+    else if (s[i] === quote) return i;
+  }
+  return -1;
+}
+
+const ESCAPES: Readonly<Record<string, string>> = {
+  a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', "'": "'",
+};
+
+/**
+ * Resolves backslash escapes of a double-quoted value into a template: an escaped `\$` becomes `$$` so
+ * that expansion keeps it literal. Unknown escapes (`\x`, `\u`, `\ `) are kept verbatim, as compose does.
+ */
+function unescapeDouble(inner: string): string {
+  let out = '';
+  for (let i = 0; i < inner.length; i++) {
+    const ch = inner[i];
+    if (ch === '$') {
+      out += '$';
+      continue;
+    }
+    if (ch !== '\\' || i + 1 >= inner.length) {
+      out += ch;
+      continue;
+    }
+    const next = inner[i + 1];
+    if (next === '$') {
+      out += '$$';
+      i++;
+    } else if (next === '0') {
+      const octal = /^[0-7]{0,3}/.exec(inner.slice(i + 2))![0];
+      out += String.fromCharCode(parseInt(octal || '0', 8));
+      i += 1 + octal.length;
+    } else if (next in ESCAPES) {
+      out += ESCAPES[next];
+      i++;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+function expand(value: string, lookup: Lookup, line: number): string {
+  try {
+    return substitute(value, lookup);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new DotenvError(err.message, line);
+    throw err;
+  }
+}
+
+/** Expands one raw value as the parser does (`vars` = values parsed so far, `lookup` = OS env). */
+export function expandDotenvValue(value: string, vars: Readonly<Record<string, string>>, lookup?: Lookup): string {
+  return substitute(value, (name) => lookup?.(name) ?? vars[name]);
+}
+
+/**
+ * Reads env files in order; later files win, and earlier values are visible to expansion in later
+ * ones. Keys starting with a digit are dropped, as compose drops them when reading files.
+ */
+export function readDotenvFiles(files: readonly string[], lookup?: Lookup): Record<string, string> {
+  const texts = files.map((file) => {
+    try {
+      return { file, text: readFileSync(file, 'utf8') };
+    } catch (err) {
+      throw new DotenvError(`cannot read env file ${file}: ${(err as Error).message}`);
+    }
+  });
+  return parseDotenvTexts(texts, lookup);
+}
+
+/** readDotenvFiles on contents already in memory (file names are used in error messages). */
+export function parseDotenvTexts(texts: readonly { file: string; text: string }[], lookup?: Lookup): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const { file, text } of texts) {
+    let parsed: Record<string, string>;
+    try {
+      parsed = parseDotenv(text, { lookup, vars: env });
+    } catch (err) {
+      if (err instanceof DotenvError) throw new DotenvError(`${file}: ${err.message}`);
+      throw err;
+    }
+    for (const [k, v] of Object.entries(parsed)) if (!/^\d/.test(k)) env[k] = v;
+  }
+  return env;
+}

@@ -1,0 +1,143 @@
+// Interpolation of every string of a compose tree, then the type casts compose applies to the few
+// fields whose YAML value may legitimately be a string only because it came from a variable
+// (`replicas: ${N}`, `tty: ${TTY}`): the schema validates the casted value.
+
+import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
+import { parseByteSize } from '../model/units.js';
+import { formatKeyPath, type KeyPath } from './parse.js';
+import { substitute, TemplateError, type Lookup } from './template.js';
+
+export { substitute, TemplateError, type Lookup } from './template.js';
+
+export type CastType = 'int' | 'float' | 'bool' | 'bytes';
+
+/**
+ * Paths (dot-separated, `*` = any one key or list index) whose string values are cast after
+ * interpolation; the list follows the spec's typed fields that users commonly set from variables.
+ */
+export const COMPOSE_CASTS: Readonly<Record<string, CastType>> = {
+  'services.*.configs.*.mode': 'int',
+  'services.*.secrets.*.mode': 'int',
+  'services.*.cpu_count': 'int',
+  'services.*.cpu_percent': 'float',
+  'services.*.cpu_period': 'int',
+  'services.*.cpu_quota': 'int',
+  'services.*.cpu_rt_period': 'int',
+  'services.*.cpu_rt_runtime': 'int',
+  'services.*.cpus': 'float',
+  'services.*.cpu_shares': 'int',
+  'services.*.init': 'bool',
+  'services.*.deploy.replicas': 'int',
+  'services.*.deploy.update_config.parallelism': 'int',
+  'services.*.deploy.update_config.max_failure_ratio': 'float',
+  'services.*.deploy.rollback_config.parallelism': 'int',
+  'services.*.deploy.rollback_config.max_failure_ratio': 'float',
+  'services.*.deploy.restart_policy.max_attempts': 'int',
+  'services.*.deploy.placement.max_replicas_per_node': 'int',
+  'services.*.healthcheck.retries': 'int',
+  'services.*.healthcheck.disable': 'bool',
+  'services.*.oom_kill_disable': 'bool',
+  'services.*.oom_score_adj': 'int',
+  'services.*.pids_limit': 'int',
+  'services.*.ports.*.target': 'int',
+  'services.*.privileged': 'bool',
+  'services.*.read_only': 'bool',
+  'services.*.scale': 'int',
+  'services.*.stdin_open': 'bool',
+  'services.*.tty': 'bool',
+  'services.*.ulimits.*': 'int',
+  'services.*.ulimits.*.hard': 'int',
+  'services.*.ulimits.*.soft': 'int',
+  'services.*.volumes.*.read_only': 'bool',
+  'services.*.volumes.*.volume.nocopy': 'bool',
+  'services.*.volumes.*.tmpfs.size': 'bytes',
+  'services.*.depends_on.*.required': 'bool',
+  'services.*.depends_on.*.restart': 'bool',
+  'networks.*.external': 'bool',
+  'networks.*.internal': 'bool',
+  'networks.*.attachable': 'bool',
+  'networks.*.enable_ipv6': 'bool',
+  'volumes.*.external': 'bool',
+  'secrets.*.external': 'bool',
+  'configs.*.external': 'bool',
+};
+
+export interface InterpolateOptions {
+  lookup: Lookup;
+  /** Path patterns → cast; defaults to COMPOSE_CASTS. */
+  casts?: Readonly<Record<string, CastType>>;
+  /** Where a key path is in the source, for error messages. */
+  positionOf?: (path: KeyPath) => SourcePosition | undefined;
+  /** Collects variables that were used unset without a default. */
+  onUnset?: (name: string) => void;
+}
+
+export function interpolateTree<T>(tree: T, options: InterpolateOptions): T {
+  const casts = Object.entries(options.casts ?? COMPOSE_CASTS).map(([pattern, type]) => ({ parts: pattern.split('.'), type }));
+  const castFor = (path: KeyPath): CastType | undefined =>
+    casts.find((c) => c.parts.length === path.length && c.parts.every((p, i) => p === '*' || p === String(path[i])))?.type;
+
+  const walk = (value: unknown, path: (string | number)[]): unknown => {
+    if (typeof value === 'string') {
+      let out: string;
+      try {
+        out = substitute(value, options.lookup, { onUnset: options.onUnset });
+      } catch (err) {
+        if (err instanceof TemplateError) throw toConfigError(err, path, options);
+        throw err;
+      }
+      const cast = castFor(path);
+      return cast ? castValue(out, cast, path, options) : out;
+    }
+    if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = walk(v, [...path, k]);
+      return out;
+    }
+    return value;
+  };
+  return walk(tree, []) as T;
+}
+
+function toConfigError(err: TemplateError, path: KeyPath, options: InterpolateOptions): ConfigError {
+  const keyPath = formatKeyPath(path);
+  const position = options.positionOf?.(path);
+  if (err.kind === 'missing_required') {
+    return new ConfigError(ErrorCodes.MISSING_REQUIRED_VARIABLE, err.message, { position, keyPath, cause: err });
+  }
+  return new ConfigError(ErrorCodes.INTERPOLATION, `invalid interpolation format: ${err.message}`, { position, keyPath, cause: err });
+}
+
+const TRUE = new Set(['y', 'yes', 'true', 'on']);
+const FALSE = new Set(['n', 'no', 'false', 'off']);
+
+function castValue(value: string, type: CastType, path: KeyPath, options: InterpolateOptions): unknown {
+  const fail = (what: string) =>
+    new ConfigError(ErrorCodes.SCHEMA, `${JSON.stringify(value)} is not ${what}: set a valid value`, {
+      position: options.positionOf?.(path),
+      keyPath: formatKeyPath(path),
+    });
+  switch (type) {
+    case 'int':
+      if (!/^[-+]?\d+$/.test(value.trim())) throw fail('an integer');
+      return Number(value.trim());
+    case 'float': {
+      const n = Number(value.trim());
+      if (value.trim() === '' || Number.isNaN(n)) throw fail('a number');
+      return n;
+    }
+    case 'bool': {
+      const v = value.trim().toLowerCase();
+      if (TRUE.has(v)) return true;
+      if (FALSE.has(v)) return false;
+      throw fail('a boolean');
+    }
+    case 'bytes':
+      try {
+        return parseByteSize(value);
+      } catch {
+        throw fail('a byte size');
+      }
+  }
+}
