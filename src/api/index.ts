@@ -1,0 +1,60 @@
+// berth's typed public API. The CLI is a thin layer over these same functions.
+import { loadProject } from '../config/index.js';
+import type { Engine } from '../engine/types.js';
+import type { EventSink } from '../model/events.js';
+import type { Project } from '../model/types.js';
+import { down as downOp, type DownOptions, type DownResult } from '../ops/down.js';
+import { ps as psOp, type PsEntry, type PsOptions } from '../ops/ps.js';
+import { planText } from '../ops/reconcile.js';
+import { up as upOp, type UpOptions, type UpResult } from '../ops/up.js';
+import { connectEngine } from './engine.js';
+import { loadProjectOrName, type ProjectOptions } from './project.js';
+
+export { loadProject, projectToConfigObject, serializeConfig, type LoadOptions } from '../config/index.js';
+export { BerthError, ConfigError, EngineError, OperationError, ErrorCodes } from '../model/errors.js';
+export type { Project, ServiceConfig } from '../model/types.js';
+export type { ProgressEvent, EventSink } from '../model/events.js';
+export type { Engine } from '../engine/types.js';
+export type { UpOptions, UpResult, DownOptions, DownResult, PsOptions, PsEntry, ProjectOptions };
+export { planText, connectEngine };
+
+export interface CommonOptions {
+  /** Load options, or an already loaded project. */
+  readonly project?: ProjectOptions | Project;
+  /** Defaults to the Docker engine at DOCKER_HOST. */
+  readonly engine?: Engine;
+  readonly onEvent?: EventSink;
+}
+
+const isProject = (p: ProjectOptions | Project | undefined): p is Project => !!p && 'services' in p && 'meta' in p;
+
+async function resolveProject(p: ProjectOptions | Project | undefined): Promise<Project> {
+  return isProject(p) ? p : loadProject(p ?? {});
+}
+
+export interface UpCallOptions extends CommonOptions, Omit<UpOptions, 'onEvent'> {}
+
+/** Converge the engine on the project; the project is loaded and validated before any engine call. */
+export async function up(options: UpCallOptions = {}): Promise<UpResult & { project: Project }> {
+  const project = await resolveProject(options.project);
+  const engine = options.engine ?? (await connectEngine());
+  const result = await upOp(engine, project, options);
+  return { ...result, project };
+}
+
+export interface DownCallOptions extends CommonOptions, Omit<DownOptions, 'onEvent'> {}
+
+export async function down(options: DownCallOptions = {}): Promise<DownResult & { projectName: string }> {
+  const { name, project } = isProject(options.project) ? { name: options.project.name, project: options.project } : await loadProjectOrName(options.project ?? {});
+  const engine = options.engine ?? (await connectEngine());
+  const result = await downOp(engine, name, project, options);
+  return { ...result, projectName: name };
+}
+
+export interface PsCallOptions extends Omit<CommonOptions, 'onEvent'>, PsOptions {}
+
+export async function ps(options: PsCallOptions = {}): Promise<PsEntry[]> {
+  const { name } = isProject(options.project) ? { name: options.project.name } : await loadProjectOrName(options.project ?? {});
+  const engine = options.engine ?? (await connectEngine());
+  return psOp(engine, name, options);
+}

@@ -1,0 +1,20 @@
+import { loadProject, type LoadOptions } from '../config/index.js';
+import { ConfigError, ErrorCodes } from '../model/errors.js';
+import type { Project } from '../model/types.js';
+
+export type ProjectOptions = LoadOptions;
+
+/**
+ * The project for commands that can work without a compose file (down, ps): the loaded project when a file
+ * is found, otherwise just the name given with -p / COMPOSE_PROJECT_NAME.
+ */
+export async function loadProjectOrName(options: ProjectOptions): Promise<{ name: string; project?: Project }> {
+  try {
+    const project = await loadProject(options);
+    return { name: project.name, project };
+  } catch (err) {
+    const name = options.projectName ?? (options.env ?? process.env).COMPOSE_PROJECT_NAME;
+    if (err instanceof ConfigError && err.code === ErrorCodes.CONFIG_NOT_FOUND && name) return { name };
+    throw err;
+  }
+}

@@ -1,0 +1,46 @@
+import { up } from '../../api/index.js';
+import { BerthError, ErrorCodes } from '../../model/errors.js';
+import { planText } from '../../ops/reconcile.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { loadOptions, parallelLimit, parseSeconds, progressFor, type GlobalOptions } from '../global.js';
+
+interface UpFlags extends GlobalOptions {
+  detach?: boolean;
+  wait?: boolean;
+  waitTimeout?: string;
+  forceRecreate?: boolean;
+  recreate?: boolean;
+  deps?: boolean;
+  start?: boolean;
+  removeOrphans?: boolean;
+  timeout?: string;
+}
+
+export async function upCommand(services: string[], o: UpFlags): Promise<number> {
+  if (o.forceRecreate && o.recreate === false) throw new BerthError(ErrorCodes.USAGE, '--force-recreate and --no-recreate are incompatible');
+  if (!o.detach && !o.wait && !o.dryRun) {
+    throw new BerthError(ErrorCodes.USAGE, 'attached mode is not available yet in berth: run `berth up -d` (or `--wait`), then `berth logs`');
+  }
+  const progress = await progressFor(o);
+  try {
+    const result = await up({
+      project: loadOptions(o),
+      services,
+      wait: o.wait,
+      waitTimeout: parseSeconds(o.waitTimeout, '--wait-timeout'),
+      forceRecreate: o.forceRecreate,
+      noRecreate: o.recreate === false,
+      noDeps: o.deps === false,
+      noStart: o.start === false,
+      removeOrphans: o.removeOrphans,
+      timeout: parseSeconds(o.timeout, '--timeout'),
+      parallel: parallelLimit(o),
+      dryRun: o.dryRun,
+      onEvent: progress.onEvent,
+    });
+    if (o.dryRun) process.stdout.write(planText(result.plan));
+  } finally {
+    await progress.done();
+  }
+  return EXIT_OK;
+}

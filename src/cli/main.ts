@@ -1,0 +1,125 @@
+// berth's command line: flags spelled as in docker compose. Commands are thin: they turn flags into API
+// options and print results; each command's module is loaded only when that command runs.
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { errorLine, exitCodeFor, EXIT_OK } from './exit-codes.js';
+import type { GlobalOptions } from './global.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>): Command {
+  const program = new Command('berth')
+    .description('Define and run multi-container applications with Docker (a drop-in for docker compose)')
+    .usage('[OPTIONS] COMMAND')
+    .version(`berth version ${packageVersion()}`, '-v, --version', 'Show the berth version information')
+    .option('-f, --file <file>', 'Compose configuration files', collect)
+    .option('-p, --project-name <name>', 'Project name')
+    .option('--project-directory <path>', 'Specify an alternate working directory (default: the path of the, first specified, Compose file)')
+    .option('--env-file <path>', 'Specify an alternate environment file', collect)
+    .option('--profile <profile>', 'Specify a profile to enable', collect)
+    .option('--progress <type>', 'Set type of progress output (auto, tty, plain, json, quiet)')
+    .option('--ansi <when>', 'Control when to print ANSI control characters ("never"|"always"|"auto")', 'auto')
+    .option('--parallel <n>', 'Control max parallelism, -1 for unlimited')
+    .option('--dry-run', 'Execute command in dry run mode')
+    .enablePositionalOptions()
+    .showHelpAfterError(false)
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .exitOverride();
+
+  // commander has no per-command option types; each command module declares the flags it reads
+  const globals = (cmd: Command): any => cmd.optsWithGlobals() as GlobalOptions;
+
+  program
+    .command('up')
+    .description('Create and start containers')
+    .argument('[services...]', 'services to start (and their dependencies)')
+    .option('-d, --detach', 'Detached mode: Run containers in the background')
+    .option('--wait', 'Wait for services to be running|healthy. Implies detached mode.')
+    .option('--wait-timeout <seconds>', 'Maximum duration to wait for the project to be running|healthy')
+    .option('--force-recreate', "Recreate containers even if their configuration and image haven't changed")
+    .option('--no-recreate', "If containers already exist, don't recreate them. Incompatible with --force-recreate.")
+    .option('--no-deps', "Don't start linked services")
+    .option('--no-start', "Don't start the services after creating them")
+    .option('--remove-orphans', 'Remove containers for services not defined in the Compose file')
+    .option('-t, --timeout <seconds>', 'Use this timeout in seconds for container shutdown when containers are already running')
+    .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/up.js')).upCommand(services, globals(cmd))));
+
+  program
+    .command('down')
+    .description('Stop and remove containers, networks')
+    .option('-v, --volumes', 'Remove named volumes declared in the "volumes" section of the Compose file and anonymous volumes attached to containers')
+    .option('--remove-orphans', 'Remove containers for services not defined in the Compose file')
+    .option('-t, --timeout <seconds>', 'Specify a shutdown timeout in seconds')
+    .action((_o, cmd: Command) => run(async () => (await import('./commands/down.js')).downCommand(globals(cmd))));
+
+  program
+    .command('ps')
+    .description('List containers')
+    .argument('[services...]', 'only these services')
+    .option('-a, --all', 'Show all stopped containers (including those created by the run command)')
+    .option('-q, --quiet', 'Only display IDs')
+    .option('--services', 'Display services')
+    .addOption(new Option('--format <format>', 'Format output using a custom template: table or json').default('table'))
+    .option('--status <status>', 'Filter services by status. Values: [paused | restarting | removing | running | dead | created | exited]', collect)
+    .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/ps.js')).psCommand(services, globals(cmd))));
+
+  program
+    .command('config')
+    .description('Parse, resolve and render compose file in canonical format')
+    .argument('[services...]', 'only these services')
+    .addOption(new Option('--format <format>', 'Format the output. Values: [yaml | json]').default('yaml'))
+    .option('-q, --quiet', 'Only validate the configuration, don\'t print anything')
+    .option('--services', 'Print the service names, one per line')
+    .option('--volumes', 'Print the volume names, one per line')
+    .option('--networks', 'Print the network names, one per line')
+    .option('--images', 'Print the image names, one per line')
+    .option('--profiles', 'Print the profile names, one per line')
+    .option('--no-interpolate', "Don't interpolate environment variables")
+    .option('-o, --output <path>', 'Save to file (default to stdout)')
+    .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/config.js')).configCommand(services, globals(cmd))));
+
+  program
+    .command('version')
+    .description('Show the berth version information')
+    .addOption(new Option('-f, --format <format>', 'Format the output. Values: [pretty | json]').default('pretty'))
+    .option('--short', 'Shows only the version number')
+    .action((_o, cmd: Command) =>
+      run(async () => {
+        const o = cmd.opts() as { format: string; short?: boolean };
+        const v = packageVersion();
+        process.stdout.write(o.short ? `${v}\n` : o.format === 'json' ? `${JSON.stringify({ version: v })}\n` : `berth version ${v}\n`);
+        return EXIT_OK;
+      }),
+    );
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = EXIT_OK;
+  const run = async (fn: () => Promise<number>) => {
+    try {
+      code = await fn();
+    } catch (err) {
+      process.stderr.write(`${errorLine(err)}\n`);
+      code = exitCodeFor(err);
+    }
+  };
+  const program = buildProgram(run);
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version print and succeed; usage errors were already printed by commander
+      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT_OK : 1;
+    }
+    process.stderr.write(`${errorLine(err)}\n`);
+    return exitCodeFor(err);
+  }
+  return code;
+}

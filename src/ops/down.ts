@@ -1,0 +1,132 @@
+// Down: stop and remove the project's containers in reverse dependency order, then its networks, and with
+// `volumes` its named volumes. Works without the compose file: the graph is rebuilt from the
+// com.docker.compose.depends_on labels, and only objects labelled with the project are touched.
+import type { ContainerSummary, Engine } from '../engine/types.js';
+import { buildGraph, walk } from '../graph/index.js';
+import { EngineError } from '../model/errors.js';
+import { noopSink, type EventSink } from '../model/events.js';
+import { Labels, projectFilter } from '../model/labels.js';
+import type { Project } from '../model/types.js';
+import { parseDuration } from '../model/units.js';
+import { dependencyEdges } from './reconcile.js';
+
+export interface DownOptions {
+  /** Also remove named volumes declared by the project (and anonymous volumes of its containers). */
+  readonly volumes?: boolean;
+  /** Stop timeout in seconds, overriding each service's stop_grace_period. */
+  readonly timeout?: number;
+  readonly removeOrphans?: boolean;
+  readonly parallel?: number;
+  readonly dryRun?: boolean;
+  readonly onEvent?: EventSink;
+}
+
+export interface DownResult {
+  readonly removedContainers: readonly string[];
+  readonly removedNetworks: readonly string[];
+  readonly removedVolumes: readonly string[];
+}
+
+function edgesFromLabels(containers: readonly ContainerSummary[]): Record<string, string[]> {
+  const edges: Record<string, string[]> = {};
+  for (const c of containers) {
+    const s = c.labels[Labels.service];
+    const deps = (c.labels[Labels.dependsOn] ?? '').split(',').filter(Boolean).map((d) => d.split(':')[0]);
+    edges[s] = [...new Set([...(edges[s] ?? []), ...deps])];
+  }
+  return edges;
+}
+
+export async function down(engine: Engine, projectName: string, project: Project | undefined, options: DownOptions = {}): Promise<DownResult> {
+  const emit = options.onEvent ?? noopSink;
+  const filter = { labels: [projectFilter(projectName)] };
+  const [containers, networks, volumes] = await Promise.all([
+    engine.listContainers({ ...filter, all: true }),
+    engine.listNetworks(filter),
+    options.volumes ? engine.listVolumes(filter) : Promise.resolve([]),
+  ]);
+
+  const known = project ? new Set([...Object.keys(project.services), ...Object.keys(project.meta.disabledServices)]) : undefined;
+  const orphans = known ? containers.filter((c) => !known.has(c.labels[Labels.service])) : [];
+  if (orphans.length && !options.removeOrphans) {
+    emit({ type: 'message', level: 'warning', text: `Found orphan containers ([${orphans.map((c) => c.name).sort().join(' ')}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.` });
+  }
+  const doomed = containers.filter((c) => !orphans.includes(c) || options.removeOrphans);
+  // Networks: those the project declares (by name), or every labelled one when there is no file.
+  const declared = project ? new Set(Object.values(project.networks).filter((n) => !n.external).map((n) => n.name)) : undefined;
+  const doomedNetworks = networks.filter((n) => !declared || declared.has(n.name)).filter((n) => n.labels[Labels.project] === projectName);
+  const declaredVolumes = project ? new Set(Object.values(project.volumes).filter((v) => !v.external).map((v) => v.name)) : undefined;
+  const doomedVolumes = volumes.filter((v) => !declaredVolumes || declaredVolumes.has(v.name)).filter((v) => v.labels[Labels.project] === projectName);
+
+  if (options.dryRun) {
+    return { removedContainers: doomed.map((c) => c.name), removedNetworks: doomedNetworks.map((n) => n.name), removedVolumes: doomedVolumes.map((v) => v.name) };
+  }
+
+  const byService = new Map<string, ContainerSummary[]>();
+  for (const c of doomed) {
+    const s = c.labels[Labels.service] ?? '';
+    byService.set(s, [...(byService.get(s) ?? []), c]);
+  }
+  const edges = { ...edgesFromLabels(doomed), ...(project ? dependencyEdges(project.services) : {}) };
+  for (const s of byService.keys()) edges[s] ??= [];
+  const graph = buildGraph(edges);
+
+  await walk(graph, {
+    direction: 'down',
+    concurrency: options.parallel,
+    only: new Set(byService.keys()),
+    visit: async (service) => {
+      const grace = project?.services[service]?.stop_grace_period;
+      const timeout = options.timeout ?? (grace ? Math.round(parseDuration(grace) / 1000) : undefined);
+      await Promise.all(
+        (byService.get(service) ?? []).map(async (c) => {
+          if (c.state === 'running' || c.state === 'restarting' || c.state === 'paused') {
+            emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: 'Stopping', service });
+            await engine.stopContainer(c.id, timeout);
+            emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: 'Stopped', service });
+          }
+          emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: 'Removing', service });
+          await engine.removeContainer(c.id, { force: true, volumes: options.volumes });
+          emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: 'Removed', service });
+        }),
+      );
+    },
+  });
+
+  await Promise.all(
+    doomedNetworks.map(async (n) => {
+      emit({ type: 'resource', kind: 'network', name: n.name, status: 'working', text: 'Removing' });
+      const removed = await removeNetwork(engine, n.name);
+      emit(removed
+        ? { type: 'resource', kind: 'network', name: n.name, status: 'done', text: 'Removed' }
+        : { type: 'resource', kind: 'network', name: n.name, status: 'warning', text: 'Resource is still in use' });
+    }),
+  );
+  await Promise.all(
+    doomedVolumes.map(async (v) => {
+      emit({ type: 'resource', kind: 'volume', name: v.name, status: 'working', text: 'Removing' });
+      await engine.removeVolume(v.name);
+      emit({ type: 'resource', kind: 'volume', name: v.name, status: 'done', text: 'Removed' });
+    }),
+  );
+  return { removedContainers: doomed.map((c) => c.name), removedNetworks: doomedNetworks.map((n) => n.name), removedVolumes: doomedVolumes.map((v) => v.name) };
+}
+
+/**
+ * Engine 20.10 can report a network as having active endpoints for a moment after its last container is
+ * removed; retry briefly. A network still used by containers outside the project is kept (false).
+ */
+async function removeNetwork(engine: Engine, name: string): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await engine.removeNetwork(name);
+      return true;
+    } catch (err) {
+      if (err instanceof EngineError && err.code === 'ENGINE_NOT_FOUND') return true;
+      const inUse = err instanceof Error && /active endpoints|in use/i.test(err.message);
+      if (!inUse) throw err;
+      if (attempt >= 10) return false;
+      await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+    }
+  }
+}

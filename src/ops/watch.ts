@@ -1,0 +1,139 @@
+// Waits driven by engine events, not polling. One events stream per operation feeds a table of container
+// states; a waiter resolves the moment an event makes its condition true or impossible.
+// Invariant: the stream is opened with `since` set before the operation's first engine call, so the engine
+// replays anything that happened while the stream was connecting and no transition is missed.
+import type { ContainerInspect, Engine, EngineEvent, HealthStatus } from '../engine/types.js';
+import { projectFilter } from '../model/labels.js';
+
+export interface ContainerStateView {
+  readonly status: string;
+  readonly running: boolean;
+  readonly exitCode?: number;
+  readonly health?: HealthStatus;
+}
+
+export type Verdict = 'ok' | 'pending' | { readonly fail: string };
+type Check = (s: ContainerStateView) => Verdict;
+
+interface Waiter {
+  readonly id: string;
+  readonly check: Check;
+  readonly resolve: () => void;
+  readonly reject: (e: Error) => void;
+}
+
+export class ContainerWatcher {
+  private readonly states = new Map<string, ContainerStateView>();
+  /** Events seen per container, to tell whether an inspect result is older than what events said. */
+  private readonly seen = new Map<string, number>();
+  private readonly waiters = new Set<Waiter>();
+  private readonly abort = new AbortController();
+  private readonly loop: Promise<void>;
+  private streamError?: Error;
+
+  constructor(private readonly engine: Engine, project: string) {
+    const since = Date.now() / 1000 - 1;
+    const stream = engine.events({ labels: [projectFilter(project)], types: ['container'], since, signal: this.abort.signal });
+    this.loop = (async () => {
+      try {
+        for await (const e of stream) this.onEvent(e);
+      } catch (err) {
+        if (!this.abort.signal.aborted) {
+          this.streamError = err instanceof Error ? err : new Error(String(err));
+          for (const w of this.waiters) w.reject(this.streamError);
+          this.waiters.clear();
+        }
+      }
+    })();
+  }
+
+  private onEvent(e: EngineEvent): void {
+    const prev = this.states.get(e.id);
+    const action = e.action;
+    let next: ContainerStateView | undefined;
+    if (action === 'start' || action === 'unpause' || action === 'restart') next = { ...prev, status: 'running', running: true, exitCode: undefined };
+    else if (action === 'die') next = { ...prev, status: 'exited', running: false, exitCode: Number(e.attributes.exitCode ?? 0) };
+    else if (action.startsWith('health_status')) {
+      const h = action.split(':')[1]?.trim() as HealthStatus | undefined;
+      next = { status: prev?.status ?? 'running', running: prev?.running ?? true, ...prev, health: h };
+    } else if (action === 'destroy') next = { status: 'removed', running: false };
+    if (!next) return;
+    this.seen.set(e.id, (this.seen.get(e.id) ?? 0) + 1);
+    this.states.set(e.id, next);
+    this.evaluate(e.id);
+  }
+
+  private evaluate(id: string): void {
+    const s = this.states.get(id);
+    if (!s) return;
+    for (const w of [...this.waiters]) {
+      if (w.id !== id) continue;
+      const v = w.check(s);
+      if (v === 'pending') continue;
+      this.waiters.delete(w);
+      if (v === 'ok') w.resolve();
+      else w.reject(new Error(v.fail));
+    }
+  }
+
+  /** Resolve when `check` says ok, reject when it says fail; the current state is read once by inspect. */
+  async waitFor(id: string, check: Check, signal?: AbortSignal): Promise<void> {
+    if (this.streamError) throw this.streamError;
+    const p = new Promise<void>((resolve, reject) => {
+      const w: Waiter = { id, check, resolve, reject };
+      this.waiters.add(w);
+      signal?.addEventListener('abort', () => {
+        if (this.waiters.delete(w)) reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      }, { once: true });
+    });
+    // The inspect result wins unless an event arrived while it was in flight (events are newer); even then
+    // it supplies the health status, which a bare start event does not carry.
+    const before = this.seen.get(id) ?? 0;
+    const info = await this.engine.inspectContainer(id);
+    if ((this.seen.get(id) ?? 0) === before) {
+      this.states.set(id, info ? fromInspect(info) : { status: 'removed', running: false });
+    } else {
+      const cur = this.states.get(id)!;
+      if (cur.health === undefined && info) this.states.set(id, { ...cur, health: info.state.health ?? 'none' });
+    }
+    this.evaluate(id);
+    return p;
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    for (const w of this.waiters) w.reject(new Error('watch closed'));
+    this.waiters.clear();
+    await this.loop;
+  }
+}
+
+function fromInspect(i: ContainerInspect): ContainerStateView {
+  return { status: i.state.status, running: i.state.running, exitCode: i.state.running ? undefined : i.state.exitCode, health: i.state.health ?? 'none' };
+}
+
+export const conditions = {
+  started: (): Check => (s) => (s.status === 'removed' ? { fail: 'was removed' } : s.running || s.status === 'exited' ? 'ok' : 'pending'),
+  healthy: (): Check => (s) => {
+    if (s.health === 'healthy') return 'ok';
+    if (s.health === 'unhealthy') return { fail: 'is unhealthy' };
+    if (!s.running && s.status !== 'created') return { fail: s.status === 'removed' ? 'was removed' : `exited (${s.exitCode ?? '?'})` };
+    // undefined = not known yet (only events seen); 'none' = inspect says there is no healthcheck
+    if (s.running && s.health === 'none') return { fail: 'has no healthcheck configured' };
+    return 'pending';
+  },
+  completedSuccessfully: (): Check => (s) => {
+    if (s.status === 'exited') return s.exitCode === 0 ? 'ok' : { fail: `exited (${s.exitCode})` };
+    if (s.status === 'removed') return { fail: 'was removed' };
+    return 'pending';
+  },
+  /** `up --wait`: running and, when it has a healthcheck, healthy; a one-shot that exited 0 counts as done. */
+  runningOrHealthy: (opts: { oneShotOk: boolean }): Check => (s) => {
+    if (s.health === 'unhealthy') return { fail: 'is unhealthy' };
+    if (s.status === 'exited') return s.exitCode === 0 && opts.oneShotOk ? 'ok' : { fail: `exited (${s.exitCode})` };
+    if (s.status === 'removed') return { fail: 'was removed' };
+    if (!s.running) return 'pending';
+    if (s.health === 'starting' || s.health === undefined) return 'pending';
+    return 'ok';
+  },
+};
