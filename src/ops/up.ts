@@ -26,6 +26,11 @@ export interface UpOptions extends ReconcileOptions {
   readonly dryRun?: boolean;
   readonly onEvent?: EventSink;
   readonly signal?: AbortSignal;
+  /**
+   * Called for every container of the run before it is started (after create, or before restarting a stopped
+   * one), and for containers already running; attached mode hooks its log streams here so no line is lost.
+   */
+  readonly beforeStart?: (container: ContainerRef & { readonly service: string; readonly running: boolean }) => Promise<void>;
 }
 
 export interface ContainerRef {
@@ -172,6 +177,7 @@ async function convergeService(
   };
   const start = async (id: string, name: string) => {
     if (options.noStart) return;
+    await options.beforeStart?.({ id, name, service, running: false });
     ev('container', name, 'working', 'Starting', service);
     await wrap(service, name, () => engine.startContainer(id));
     ev('container', name, 'done', 'Started', service);
@@ -182,6 +188,7 @@ async function convergeService(
         case 'keep':
           ev('container', a.name, 'done', 'Running', service);
           out.push({ id: a.container.id, name: a.name });
+          await options.beforeStart?.({ id: a.container.id, name: a.name, service, running: true });
           return;
         case 'start':
           out.push({ id: a.container.id, name: a.name });
