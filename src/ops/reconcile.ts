@@ -58,11 +58,17 @@ function containerNameFor(project: Project, service: string, n: number): string 
   return project.services[service].container_name ?? containerName(project.name, service, n);
 }
 
-export function reconcile(project: Project, observed: ObservedState, options: ReconcileOptions = {}): Plan {
+/** The services a run acts on: those named (all when none) plus, unless noDeps, their dependencies. */
+export function selectServices(project: Project, options: Pick<ReconcileOptions, 'services' | 'noDeps'>): string[] {
   const graph = buildGraph(dependencyEdges(project.services));
   const asked = options.services?.length ? options.services : graph.nodes;
   const selected = options.noDeps ? new Set(asked) : withDependencies(graph, asked);
-  const services = graph.nodes.filter((n) => selected.has(n));
+  return graph.nodes.filter((n) => selected.has(n));
+}
+
+export function reconcile(project: Project, observed: ObservedState, options: ReconcileOptions = {}): Plan {
+  const graph = buildGraph(dependencyEdges(project.services));
+  const services = selectServices(project, options);
 
   const pulls = services
     .filter((s) => observed.images[serviceImage(project, s)] === undefined)

@@ -8,7 +8,8 @@ import { COMPOSE_COMPAT_VERSION, Labels } from '../model/labels.js';
 import type { Project } from '../model/types.js';
 import { createRequest, endpointSettings, networkName, serviceImage, serviceNetworks } from './convert.js';
 import { observe } from './observe.js';
-import { reconcile, type ContainerAction, type Plan, type ReconcileOptions } from './reconcile.js';
+import { prepareImages } from './images.js';
+import { reconcile, selectServices, type ContainerAction, type Plan, type ReconcileOptions } from './reconcile.js';
 import { conditions, ContainerWatcher } from './watch.js';
 
 export interface UpOptions extends ReconcileOptions {
@@ -53,7 +54,16 @@ export async function up(engine: Engine, project: Project, options: UpOptions = 
   for (const s of asked) {
     if (!project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
   }
-  const observed = await observe(engine, project, Object.keys(project.services));
+  const observed0 = await observe(engine, project, Object.keys(project.services));
+  // Images first: a pulled or rebuilt image changes the image id the planner compares against.
+  const selected = selectServices(project, options);
+  const imageIds = options.dryRun
+    ? Object.fromEntries(Object.entries(observed0.images).map(([k, v]) => [k, v?.id]))
+    : await prepareImages(engine, project, selected, observed0.images, { onEvent: emit });
+  const observed = {
+    ...observed0,
+    images: Object.fromEntries(Object.entries(imageIds).map(([ref, id]) => [ref, id ? (observed0.images[ref]?.id === id ? observed0.images[ref] : { id, repoTags: [ref] }) : undefined])),
+  };
   const plan = reconcile(project, observed, options);
   if (options.dryRun) return { plan, containers: {} };
 
@@ -71,20 +81,7 @@ export async function up(engine: Engine, project: Project, options: UpOptions = 
   // Opened before the first change so that every state transition of this run reaches a waiter.
   const watcher = new ContainerWatcher(engine, project.name);
   try {
-    const images: Record<string, string | undefined> = Object.fromEntries(Object.entries(observed.images).map(([k, v]) => [k, v?.id]));
-    await Promise.all(
-      plan.pulls.map(async (p) => {
-        ev('image', p.image, 'working', 'Pulling', p.service);
-        try {
-          await engine.pullImage(p.image);
-        } catch (err) {
-          ev('image', p.image, 'error', 'Error', p.service, errText(err));
-          throw new OperationError(ErrorCodes.IMAGE_NOT_FOUND, `service "${p.service}": image ${p.image} is not present and could not be pulled: ${errText(err)}`, { service: p.service, cause: err });
-        }
-        images[p.image] = (await engine.inspectImage(p.image))?.id;
-        ev('image', p.image, 'done', 'Pulled', p.service);
-      }),
-    );
+    const images = imageIds;
 
     await Promise.all([
       ...plan.networks.filter((n) => n.action === 'create').map(async (n) => {
