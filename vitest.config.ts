@@ -8,6 +8,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -20,6 +21,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // the engine is shared; files run in parallel but each uses unique project names
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
