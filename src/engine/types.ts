@@ -205,6 +205,101 @@ export interface ListFilter {
   readonly names?: readonly string[];
 }
 
+// ---- process I/O and lifecycle (logs, attach, exec, wait, top, stats, archives)
+
+export interface OutputChunk {
+  readonly stream: 'stdout' | 'stderr';
+  readonly data: Buffer;
+}
+
+export interface LogStreamOptions {
+  /** Keep the stream open until the container stops (or the signal aborts). */
+  readonly follow?: boolean;
+  readonly tail?: number | 'all';
+  /** Seconds since the epoch, fractional allowed: only lines logged at or after. */
+  readonly since?: number;
+  /** Seconds since the epoch: only lines logged before. */
+  readonly until?: number;
+  /** Prefix every line with its RFC 3339 (nanoseconds) timestamp and a blank, as the engine does. */
+  readonly timestamps?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** A live connection to a process's standard streams (container attach, exec start). */
+export interface ProcessIO {
+  /** In order; ends when the process's output ends or the connection closes. A TTY gives one raw stdout. */
+  readonly output: AsyncIterable<OutputChunk>;
+  /** Present when stdin was asked for; end() closes the process's stdin (for a non-TTY process). */
+  readonly stdin?: NodeJS.WritableStream;
+  /** Drop the connection; the process keeps running. */
+  close(): void;
+}
+
+export interface AttachOptions {
+  readonly stdin?: boolean;
+  /** The container's Config.Tty; looked up when absent. */
+  readonly tty?: boolean;
+}
+
+export interface ExecCreateRequest {
+  readonly Cmd: string[];
+  readonly Env?: string[];
+  readonly User?: string;
+  readonly WorkingDir?: string;
+  readonly Privileged?: boolean;
+  readonly Tty?: boolean;
+  readonly AttachStdin?: boolean;
+  readonly AttachStdout?: boolean;
+  readonly AttachStderr?: boolean;
+  readonly DetachKeys?: string;
+}
+
+export interface ExecInspect {
+  readonly running: boolean;
+  /** null while running */
+  readonly exitCode: number | null;
+  readonly pid: number;
+}
+
+export interface TerminalSize {
+  readonly rows: number;
+  readonly columns: number;
+}
+
+export interface ContainerTop {
+  readonly titles: readonly string[];
+  readonly processes: readonly (readonly string[])[];
+}
+
+/** One stats sample, reduced to what `stats` prints. Byte counts and CPU times in the engine's units. */
+export interface ContainerStats {
+  readonly cpuTotal: number;
+  readonly preCpuTotal: number;
+  readonly systemCpu: number;
+  readonly preSystemCpu: number;
+  readonly onlineCpus: number;
+  readonly memoryUsage: number;
+  readonly memoryLimit: number;
+  /** Page cache counted in memoryUsage (cgroup v1 total_inactive_file / v2 inactive_file). */
+  readonly memoryCache: number;
+  readonly networkRx: number;
+  readonly networkTx: number;
+  readonly blockRead: number;
+  readonly blockWrite: number;
+  readonly pids: number;
+}
+
+export interface PathStat {
+  readonly name: string;
+  readonly size: number;
+  /** Go's os.FileMode bits: 1<<31 directory, 1<<27 symlink, low 9 bits permissions. */
+  readonly mode: number;
+  readonly mtime: string;
+  readonly linkTarget: string;
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
 export interface Engine {
   version(): Promise<EngineVersion>;
 
@@ -238,4 +333,32 @@ export interface Engine {
 
   /** A live stream of engine events; ends when the signal aborts. */
   events(options: EventsOptions): AsyncIterable<EngineEvent>;
+
+  /** A container's log as it is recorded, stdout and stderr apart; with `follow`, live until it stops. */
+  logStream(id: string, options?: LogStreamOptions): AsyncIterable<OutputChunk>;
+  /** Attach to a container's streams (possible before it starts: nothing it prints is missed). */
+  attachContainer(id: string, options?: AttachOptions): Promise<ProcessIO>;
+  resizeContainer(id: string, size: TerminalSize): Promise<void>;
+  /** Resolves with the exit code once the condition holds. */
+  waitContainer(id: string, condition?: WaitCondition, signal?: AbortSignal): Promise<{ exitCode: number }>;
+  /** timeout in seconds before the engine kills */
+  restartContainer(id: string, timeout?: number): Promise<void>;
+  pauseContainer(id: string): Promise<void>;
+  unpauseContainer(id: string): Promise<void>;
+  topContainer(id: string, psArgs?: string): Promise<ContainerTop>;
+  /** One sample (no stream). */
+  containerStats(id: string): Promise<ContainerStats>;
+
+  createExec(containerId: string, request: ExecCreateRequest): Promise<string>;
+  /** Detached: undefined once started. Otherwise the process's streams. */
+  startExec(execId: string, options: { readonly tty?: boolean; readonly stdin?: boolean; readonly detach?: boolean }): Promise<ProcessIO | undefined>;
+  resizeExec(execId: string, size: TerminalSize): Promise<void>;
+  inspectExec(execId: string): Promise<ExecInspect>;
+
+  /** undefined when the path does not exist in the container */
+  statPath(id: string, path: string): Promise<PathStat | undefined>;
+  /** A tar archive of `path` (a file or a directory, under its own base name). */
+  getArchive(id: string, path: string): Promise<{ readonly stat: PathStat; readonly tar: AsyncIterable<Buffer> }>;
+  /** Extract a tar archive into the directory `path` of the container. */
+  putArchive(id: string, path: string, tar: Buffer, options?: { readonly copyUIDGID?: boolean }): Promise<void>;
 }

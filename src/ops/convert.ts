@@ -14,6 +14,16 @@ export interface ContainerSpecInput {
   readonly name: string;
   /** Image id the container is created from (stored in com.docker.compose.image). */
   readonly imageId?: string;
+  /**
+   * Anonymous volumes of the container being replaced, mounted again at the same targets so a recreate
+   * keeps their data (empty with -V / --renew-anon-volumes).
+   */
+  readonly inheritVolumes?: readonly { readonly name: string; readonly target: string }[];
+  /**
+   * The id of a container of another service, for `network_mode`/`ipc`/`pid: service:x` and `volumes_from`.
+   * The planner orders the create after that container exists.
+   */
+  readonly serviceContainer?: (service: string) => string | undefined;
 }
 
 export function serviceImage(project: Project, serviceName: string): string {
