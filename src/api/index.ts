@@ -5,7 +5,7 @@ import type { EventSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
 import { down as downOp, type DownOptions, type DownResult } from '../ops/down.js';
 import { ps as psOp, type PsEntry, type PsOptions } from '../ops/ps.js';
-import { planText } from '../ops/reconcile.js';
+import { planText } from '../ops/plan.js';
 import { up as upOp, type UpOptions, type UpResult } from '../ops/up.js';
 import { connectEngine } from './engine.js';
 import { loadProjectOrName, type ProjectOptions } from './project.js';

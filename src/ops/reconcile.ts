@@ -1,46 +1,29 @@
-// Reconcile: a pure function from the project, the observed engine state and the options to a plan.
-// The plan says what will happen to each object and why; it prints deterministically so tests compare text.
+// Reconcile: a pure function from the project, the observed engine state and the options to a plan (a DAG of
+// single engine operations, each with its cause). No engine calls here: the golden tests drive it with
+// observed state from the fake engine and compare the plan text.
 import type { ContainerSummary } from '../engine/types.js';
-import { buildGraph, withDependencies, type ServiceGraph } from '../graph/index.js';
+import { buildGraph, withDependencies } from '../graph/index.js';
 import { serviceConfigHash } from '../model/hash.js';
 import { containerName, Labels } from '../model/labels.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import { serviceImage } from './convert.js';
 import type { ObservedState } from './observe.js';
-
-export type ContainerAction =
-  | { readonly action: 'create'; readonly service: string; readonly number: number; readonly name: string; readonly reason: string }
-  | { readonly action: 'recreate'; readonly service: string; readonly number: number; readonly name: string; readonly container: ContainerSummary; readonly reason: string }
-  | { readonly action: 'start'; readonly service: string; readonly number: number; readonly name: string; readonly container: ContainerSummary; readonly reason: string }
-  | { readonly action: 'keep'; readonly service: string; readonly number: number; readonly name: string; readonly container: ContainerSummary; readonly reason: string }
-  | { readonly action: 'remove'; readonly service: string; readonly number: number; readonly name: string; readonly container: ContainerSummary; readonly reason: string };
-
-export interface ResourceAction {
-  readonly action: 'create' | 'keep' | 'missing-external';
-  readonly key: string;
-  readonly name: string;
-  readonly reason: string;
-}
-
-export interface Plan {
-  readonly project: string;
-  readonly graph: ServiceGraph;
-  /** Services acted upon: those asked for plus their dependencies. */
-  readonly services: readonly string[];
-  readonly pulls: readonly { readonly service: string; readonly image: string }[];
-  readonly networks: readonly ResourceAction[];
-  readonly volumes: readonly ResourceAction[];
-  readonly containers: Readonly<Record<string, readonly ContainerAction[]>>;
-  readonly orphans: readonly { readonly container: ContainerSummary; readonly action: 'remove' | 'warn' }[];
-}
+import type { ContainerTarget, Kept, Op, Plan, PlanOp } from './plan.js';
 
 export interface ReconcileOptions {
   /** Services named on the command line; empty means all. */
   readonly services?: readonly string[];
   readonly forceRecreate?: boolean;
   readonly noRecreate?: boolean;
+  /** Recreate the dependencies of the named services too. */
+  readonly alwaysRecreateDeps?: boolean;
+  /** -V: recreate with fresh anonymous volumes instead of the old container's. */
+  readonly renewAnonVolumes?: boolean;
   readonly removeOrphans?: boolean;
   readonly noDeps?: boolean;
+  readonly noStart?: boolean;
+  /** --scale SERVICE=N */
+  readonly scale?: Readonly<Record<string, number>>;
 }
 
 export function dependencyEdges(services: Project['services']): Record<string, string[]> {
@@ -52,12 +35,6 @@ export function serviceScale(service: ServiceConfig): number {
   return service.scale ?? replicas ?? 1;
 }
 
-const number = (c: ContainerSummary): number => Number(c.labels[Labels.containerNumber] ?? 0);
-
-function containerNameFor(project: Project, service: string, n: number): string {
-  return project.services[service].container_name ?? containerName(project.name, service, n);
-}
-
 /** The services a run acts on: those named (all when none) plus, unless noDeps, their dependencies. */
 export function selectServices(project: Project, options: Pick<ReconcileOptions, 'services' | 'noDeps'>): string[] {
   const graph = buildGraph(dependencyEdges(project.services));
@@ -66,104 +43,13 @@ export function selectServices(project: Project, options: Pick<ReconcileOptions,
   return graph.nodes.filter((n) => selected.has(n));
 }
 
-export function reconcile(project: Project, observed: ObservedState, options: ReconcileOptions = {}): Plan {
-  const graph = buildGraph(dependencyEdges(project.services));
-  const services = selectServices(project, options);
-
-  const pulls = services
-    .filter((s) => observed.images[serviceImage(project, s)] === undefined)
-    .map((s) => ({ service: s, image: serviceImage(project, s) }))
-    .filter((p, i, all) => all.findIndex((q) => q.image === p.image) === i);
-
-  const networks: ResourceAction[] = [];
-  const usedNetworks = new Set(services.flatMap((s) => Object.keys(project.services[s].networks ?? {})));
-  for (const key of Object.keys(project.networks).sort()) {
-    if (!usedNetworks.has(key)) continue;
-    const net = project.networks[key];
-    const found = observed.networks[net.name];
-    if (found) networks.push({ action: 'keep', key, name: net.name, reason: 'exists' });
-    else if (net.external) networks.push({ action: 'missing-external', key, name: net.name, reason: 'external network not found' });
-    else networks.push({ action: 'create', key, name: net.name, reason: 'missing' });
-  }
-  const volumes: ResourceAction[] = [];
-  const usedVolumes = new Set(
-    services.flatMap((s) => (project.services[s].volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => v.source!)),
-  );
-  for (const key of Object.keys(project.volumes).sort()) {
-    if (!usedVolumes.has(key)) continue;
-    const vol = project.volumes[key];
-    const found = observed.volumes[vol.name];
-    if (found) volumes.push({ action: 'keep', key, name: vol.name, reason: 'exists' });
-    else if (vol.external) volumes.push({ action: 'missing-external', key, name: vol.name, reason: 'external volume not found' });
-    else volumes.push({ action: 'create', key, name: vol.name, reason: 'missing' });
-  }
-  const createdResources = new Set([...networks, ...volumes].filter((r) => r.action === 'create').map((r) => r.key));
-
-  const containers: Record<string, ContainerAction[]> = {};
-  for (const s of services) {
-    const service = project.services[s];
-    const hash = serviceConfigHash(service);
-    const imageId = observed.images[serviceImage(project, s)]?.id;
-    const existing = observed.containers.filter((c) => c.labels[Labels.service] === s).sort((a, b) => number(a) - number(b));
-    const scale = serviceScale(service);
-    const actions: ContainerAction[] = [];
-    const missingDeps = [
-      ...Object.keys(service.networks ?? {}).filter((k) => createdResources.has(k)).map((k) => `network ${project.networks[k]?.name ?? k} is missing`),
-      ...(service.volumes ?? []).filter((v) => v.type === 'volume' && v.source && createdResources.has(v.source)).map((v) => `volume ${project.volumes[v.source!]?.name} is missing`),
-    ];
-    existing.forEach((c, i) => {
-      const n = number(c) || i + 1;
-      if (i >= scale) {
-        actions.push({ action: 'remove', service: s, number: n, name: c.name, container: c, reason: `scale ${existing.length} → ${scale}` });
-        return;
-      }
-      const base = { service: s, number: n, name: c.name, container: c };
-      let why: string | undefined;
-      if (options.forceRecreate) why = 'forced (--force-recreate)';
-      else if (c.labels[Labels.configHash] !== hash) why = 'config changed';
-      else if (imageId && c.imageId && c.imageId !== imageId) why = 'image changed';
-      else if (missingDeps.length) why = missingDeps[0];
-      if (why && !options.noRecreate) actions.push({ action: 'recreate', ...base, reason: why });
-      else if (c.state === 'running' || c.state === 'restarting') actions.push({ action: 'keep', ...base, reason: why ? `${why}, kept (--no-recreate)` : 'up to date' });
-      else actions.push({ action: 'start', ...base, reason: `${c.state}${why ? `; ${why}, kept (--no-recreate)` : ''}` });
-    });
-    const taken = new Set(existing.slice(0, scale).map(number));
-    for (let n = 1, made = Math.min(existing.length, scale); made < scale; n++) {
-      if (taken.has(n)) continue;
-      actions.push({ action: 'create', service: s, number: n, name: containerNameFor(project, s, n), reason: existing.length ? `scale ${existing.length} → ${scale}` : 'no container' });
-      made++;
-    }
-    containers[s] = actions;
-  }
-
-  const known = new Set(Object.keys(project.services).concat(Object.keys(project.meta.disabledServices)));
-  const orphans = observed.containers
-    .filter((c) => !known.has(c.labels[Labels.service]))
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .map((container) => ({ container, action: options.removeOrphans ? ('remove' as const) : ('warn' as const) }));
-
-  return { project: project.name, graph, services, pulls, networks, volumes, containers, orphans };
-}
-
-/** One line per operation with its cause; stable order (resources by name, services in graph order). */
-export function planText(plan: Plan): string {
-  const lines: string[] = [];
-  for (const p of plan.pulls) lines.push(`pull image ${p.image} (service ${p.service}: image missing)`);
-  for (const n of plan.networks) lines.push(`${n.action === 'create' ? 'create' : n.action === 'keep' ? 'keep' : 'error'} network ${n.name} (${n.reason})`);
-  for (const v of plan.volumes) lines.push(`${v.action === 'create' ? 'create' : v.action === 'keep' ? 'keep' : 'error'} volume ${v.name} (${v.reason})`);
-  const order = topoOrder(plan);
-  for (const s of order) for (const a of plan.containers[s] ?? []) lines.push(`${a.action} container ${a.name} (${a.reason})`);
-  for (const o of plan.orphans) lines.push(`${o.action === 'remove' ? 'remove' : 'warn'} orphan container ${o.container.name} (service ${o.container.labels[Labels.service]} not in project)`);
-  return lines.join('\n') + (lines.length ? '\n' : '');
-}
-
 /** Services in dependency order, ties broken by name. */
-export function topoOrder(plan: Pick<Plan, 'graph' | 'services'>): string[] {
-  const inSet = new Set(plan.services);
+export function dependencyOrder(project: Project, services: readonly string[]): string[] {
+  const inSet = new Set(services);
   const done = new Set<string>();
   const out: string[] = [];
-  while (out.length < plan.services.length) {
-    const next = plan.services.filter((s) => !done.has(s) && [...(plan.graph.dependencies.get(s) ?? [])].every((d) => done.has(d) || !inSet.has(d)));
+  while (out.length < services.length) {
+    const next = services.filter((s) => !done.has(s) && Object.keys(project.services[s].depends_on ?? {}).every((d) => done.has(d) || !inSet.has(d)));
     if (!next.length) break;
     for (const s of next) {
       done.add(s);
@@ -173,13 +59,170 @@ export function topoOrder(plan: Pick<Plan, 'graph' | 'services'>): string[] {
   return out;
 }
 
-/** True when executing the plan would change nothing. */
-export function planIsNoop(plan: Plan): boolean {
-  return (
-    plan.pulls.length === 0 &&
-    plan.networks.every((n) => n.action === 'keep') &&
-    plan.volumes.every((v) => v.action === 'keep') &&
-    Object.values(plan.containers).every((as) => as.every((a) => a.action === 'keep')) &&
-    plan.orphans.every((o) => o.action === 'warn')
-  );
+/** Services whose container this one refers to: namespaces shared with `service:x`, and volumes_from. */
+export function referencedServices(service: ServiceConfig): string[] {
+  const out = new Set<string>();
+  for (const key of ['network_mode', 'ipc', 'pid'] as const) {
+    const v = service[key];
+    if (typeof v === 'string' && v.startsWith('service:')) out.add(v.slice('service:'.length));
+  }
+  for (const v of (service.volumes_from as string[] | undefined) ?? []) {
+    if (!v.startsWith('container:')) out.add(v.split(':')[0]);
+  }
+  return [...out].sort();
+}
+
+const numberOf = (c: ContainerSummary): number => Number(c.labels[Labels.containerNumber] ?? 0);
+
+export function reconcile(project: Project, observed: ObservedState, options: ReconcileOptions = {}): Plan {
+  const graph = buildGraph(dependencyEdges(project.services));
+  const services = selectServices(project, options);
+  const asked = new Set(options.services?.length ? options.services : services);
+  const ops: PlanOp[] = [];
+  const kept: Kept[] = [];
+  const warnings: string[] = [];
+  const add = (id: string, op: Op, after: readonly (string | undefined)[], reason: string): string => {
+    ops.push({ id, op, after: [...new Set(after.filter((a): a is string => !!a))], reason });
+    return id;
+  };
+
+  const pulls = services
+    .map((s) => ({ service: s, image: serviceImage(project, s) }))
+    .filter((p, i, all) => observed.images[p.image] === undefined && all.findIndex((q) => q.image === p.image) === i);
+
+  // Networks and volumes the selected services use.
+  const missingExternal: Plan['missingExternal'][number][] = [];
+  const resourceOp = new Map<string, string>();
+  const usedNetworks = new Set(services.flatMap((s) => Object.keys(project.services[s].networks ?? {})));
+  for (const key of Object.keys(project.networks).sort()) {
+    if (!usedNetworks.has(key)) continue;
+    const net = project.networks[key];
+    if (observed.networks[net.name]) kept.push({ kind: 'network', name: net.name, reason: 'exists' });
+    else if (net.external) missingExternal.push({ kind: 'network', name: net.name });
+    else resourceOp.set(`network:${key}`, add(`network:${key}`, { kind: 'create-network', key, name: net.name }, [], 'missing'));
+  }
+  const usedVolumes = new Set(services.flatMap((s) => (project.services[s].volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => v.source!)));
+  for (const key of Object.keys(project.volumes).sort()) {
+    if (!usedVolumes.has(key)) continue;
+    const vol = project.volumes[key];
+    if (observed.volumes[vol.name]) kept.push({ kind: 'volume', name: vol.name, reason: 'exists' });
+    else if (vol.external) missingExternal.push({ kind: 'volume', name: vol.name });
+    else resourceOp.set(`volume:${key}`, add(`volume:${key}`, { kind: 'create-volume', key, name: vol.name }, [], 'missing'));
+  }
+  const namedVolumeNames = new Set(Object.values(project.volumes).map((v) => v.name));
+
+  const final: Record<string, { name: string; target: ContainerTarget }[]> = {};
+  /** service → ids of the ops that (re)start its containers in this run */
+  const startOps: Record<string, string[]> = {};
+  const recreated = new Set<string>();
+  const waitOps = new Map<string, string>();
+
+  const waitFor = (dep: string, condition: NonNullable<ServiceConfig['depends_on']>[string]): string | undefined => {
+    if (!services.includes(dep) || !final[dep]?.length) return undefined;
+    const id = `wait:${dep}:${condition.condition}`;
+    if (!waitOps.has(id)) {
+      const why = condition.condition === 'service_started' ? undefined : id;
+      if (!why) {
+        // service_started needs no engine call: ordering after the start ops is enough.
+        waitOps.set(id, '');
+        return undefined;
+      }
+      add(id, { kind: 'wait', service: dep, condition: condition.condition, containers: final[dep], required: condition.required }, startOps[dep] ?? [], `dependents need ${dep} ${condition.condition.replace('service_', '').replace('_', ' ')}`);
+      waitOps.set(id, id);
+    }
+    return waitOps.get(id) || undefined;
+  };
+
+  for (const s of dependencyOrder(project, services)) {
+    const service = project.services[s];
+    const hash = serviceConfigHash(service);
+    const imageId = observed.images[serviceImage(project, s)]?.id;
+    const existing = observed.containers.filter((c) => c.labels[Labels.service] === s).sort((a, b) => numberOf(a) - numberOf(b));
+    const scale = options.scale?.[s] ?? serviceScale(service);
+    const refersTo = referencedServices(service).filter((r) => services.includes(r));
+    const resources = [
+      ...Object.keys(service.networks ?? {}).map((k) => resourceOp.get(`network:${k}`)),
+      ...(service.volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => resourceOp.get(`volume:${v.source}`)),
+    ].filter((x): x is string => !!x);
+    const missingResource = ops.find((o) => resources.includes(o.id))?.op;
+    const deps = Object.entries(service.depends_on ?? {});
+    const waits = () => deps.map(([d, c]) => waitFor(d, c)).concat(deps.flatMap(([d, c]) => (c.condition === 'service_started' ? startOps[d] ?? [] : [])));
+    const refOps = refersTo.flatMap((r) => startOps[r] ?? []);
+    final[s] = [];
+    startOps[s] = [];
+
+    existing.forEach((c, i) => {
+      if (i < scale) return;
+      const why = `scale ${existing.length} → ${scale}`;
+      const stop = c.state === 'running' || c.state === 'restarting' || c.state === 'paused' ? add(`stop:${c.name}`, { kind: 'stop-container', service: s, name: c.name, id: c.id }, [], why) : undefined;
+      add(`remove:${c.name}`, { kind: 'remove-container', service: s, name: c.name, id: c.id }, [stop], why);
+    });
+
+    for (const c of existing.slice(0, scale)) {
+      let why: string | undefined;
+      if (options.forceRecreate) why = 'forced (--force-recreate)';
+      else if (c.labels[Labels.configHash] !== hash) why = 'config changed';
+      else if (imageId && c.imageId && c.imageId !== imageId) why = 'image changed';
+      else if (missingResource) why = `${missingResource.kind === 'create-network' ? 'network' : 'volume'} ${'name' in missingResource ? missingResource.name : ''} is missing`;
+      else if (refersTo.some((r) => recreated.has(r))) why = `shares a namespace or volumes with ${refersTo.find((r) => recreated.has(r))}, which is recreated`;
+      else if (options.alwaysRecreateDeps && !asked.has(s)) why = 'dependency of a named service (--always-recreate-deps)';
+
+      if (why && !options.noRecreate) {
+        const temp = `${c.id.slice(0, 12)}_${c.name}`;
+        const inherit = options.renewAnonVolumes
+          ? []
+          : c.mounts.filter((m) => m.type === 'volume' && m.name && !namedVolumeNames.has(m.name)).map((m) => ({ name: m.name!, target: m.destination }));
+        const create = add(`create:${c.name}`, { kind: 'create-container', service: s, number: numberOf(c), name: c.name, tempName: temp, replaces: c, inheritVolumes: inherit, refersTo }, [...resources, ...refOps], `recreate: ${why}${inherit.length ? `; keeps anonymous volume${inherit.length > 1 ? 's' : ''} at ${inherit.map((v) => v.target).join(', ')}` : ''}`);
+        const stop = c.state === 'running' || c.state === 'restarting' || c.state === 'paused' ? add(`stop:${c.name}`, { kind: 'stop-container', service: s, name: c.name, id: c.id }, [create], 'replaced') : undefined;
+        const rm = add(`remove:${c.name}`, { kind: 'remove-container', service: s, name: c.name, id: c.id }, [create, stop], 'replaced');
+        const target = { created: create };
+        const rename = add(`rename:${c.name}`, { kind: 'rename-container', service: s, from: temp, name: c.name, target }, [rm], 'takes the old name');
+        if (!options.noStart) startOps[s].push(add(`start:${c.name}`, { kind: 'start-container', service: s, name: c.name, target }, [rename, ...waits()], 'recreated'));
+        recreated.add(s);
+        final[s].push({ name: c.name, target });
+      } else if (c.state === 'running' || c.state === 'restarting') {
+        kept.push({ kind: 'container', service: s, name: c.name, id: c.id, running: true, reason: why ? `${why}, kept (--no-recreate)` : 'up to date' });
+        final[s].push({ name: c.name, target: { existing: c.id } });
+      } else if (options.noStart) {
+        kept.push({ kind: 'container', service: s, name: c.name, id: c.id, running: false, reason: `${c.state} (--no-start)` });
+        final[s].push({ name: c.name, target: { existing: c.id } });
+      } else {
+        const target = { existing: c.id };
+        startOps[s].push(add(`start:${c.name}`, { kind: 'start-container', service: s, name: c.name, target }, waits(), `${c.state}${why ? `; ${why}, kept (--no-recreate)` : ''}`));
+        final[s].push({ name: c.name, target });
+      }
+    }
+
+    let next = Math.max(0, ...existing.map(numberOf)) + 1;
+    for (let made = Math.min(existing.length, scale); made < scale; made++, next++) {
+      const name = service.container_name ?? containerName(project.name, s, next);
+      const create = add(`create:${name}`, { kind: 'create-container', service: s, number: next, name, inheritVolumes: [], refersTo }, [...resources, ...refOps], existing.length ? `scale ${existing.length} → ${scale}` : 'no container');
+      const target = { created: create };
+      if (!options.noStart) startOps[s].push(add(`start:${name}`, { kind: 'start-container', service: s, name, target }, [create, ...waits()], 'created'));
+      final[s].push({ name, target });
+    }
+
+    // depends_on.restart: a dependency that was recreated or restarted takes its running dependents with it.
+    for (const [d, c] of deps) {
+      if (!c.restart || !(recreated.has(d) || (startOps[d]?.length ?? 0) > 0) || options.noStart) continue;
+      for (const k of kept.filter((x) => x.kind === 'container' && x.service === s && x.running)) {
+        startOps[s].push(add(`restart:${k.name}`, { kind: 'restart-container', service: s, name: k.name, id: k.id! }, [waitFor(d, c), ...(startOps[d] ?? [])], `depends on ${d} with restart: true, and ${d} is ${recreated.has(d) ? 'recreated' : 'restarted'}`));
+      }
+    }
+  }
+
+  const known = new Set(Object.keys(project.services).concat(Object.keys(project.meta.disabledServices)));
+  const orphans = observed.containers.filter((c) => !known.has(c.labels[Labels.service])).sort((a, b) => (a.name < b.name ? -1 : 1));
+  if (orphans.length && !options.removeOrphans) {
+    warnings.push(`Found orphan containers ([${orphans.map((c) => c.name).join(' ')}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`);
+  }
+  if (options.removeOrphans) {
+    for (const c of orphans) {
+      const why = `orphan: service ${c.labels[Labels.service]} is not in the project (--remove-orphans)`;
+      const stop = c.state === 'running' || c.state === 'restarting' || c.state === 'paused' ? add(`stop:${c.name}`, { kind: 'stop-container', service: c.labels[Labels.service], name: c.name, id: c.id }, [], why) : undefined;
+      add(`remove:${c.name}`, { kind: 'remove-container', service: c.labels[Labels.service], name: c.name, id: c.id }, [stop], why);
+    }
+  }
+
+  return { project: project.name, graph, services, pulls, ops, kept, warnings, final, missingExternal };
 }

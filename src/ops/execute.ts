@@ -1,0 +1,223 @@
+// Execute a plan: every op is one engine call (or one wait), run as soon as the ops it depends on are done,
+// at most `parallel` at once. The first failure stops new work; ops already running finish; the error names
+// the service.
+import type { Engine } from '../engine/types.js';
+import { buildGraph, walk } from '../graph/index.js';
+import { EngineError, ErrorCodes, OperationError } from '../model/errors.js';
+import type { EventSink, ProgressStatus, ResourceKind } from '../model/events.js';
+import { COMPOSE_COMPAT_VERSION, Labels } from '../model/labels.js';
+import type { Project } from '../model/types.js';
+import { createRequest, endpointSettings, networkName, serviceNetworks } from './convert.js';
+import type { ContainerTarget, Plan, PlanOp } from './plan.js';
+import { conditions, ContainerWatcher } from './watch.js';
+
+export interface ContainerRef {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface ExecuteOptions {
+  readonly parallel?: number;
+  /** Stop timeout in seconds for containers being replaced or removed. */
+  readonly timeout?: number;
+  readonly signal?: AbortSignal;
+  readonly onEvent: EventSink;
+  /** Image ref → id, recorded in com.docker.compose.image. */
+  readonly imageIds: Readonly<Record<string, string | undefined>>;
+  readonly beforeStart?: (container: ContainerRef & { readonly service: string; readonly running: boolean }) => Promise<void>;
+}
+
+export function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Name the service in every engine failure, keeping the engine's code (port in use, name conflict, ...). */
+async function wrap<T>(service: string, container: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof EngineError && err.service === undefined) {
+      throw new EngineError(err.code, `service "${service}" (container ${container}): ${err.message}`, { statusCode: err.statusCode, cause: err, service });
+    }
+    throw err;
+  }
+}
+
+export async function executePlan(engine: Engine, project: Project, plan: Plan, watcher: ContainerWatcher, options: ExecuteOptions): Promise<Record<string, ContainerRef[]>> {
+  const created = new Map<string, string>();
+  const resolve = (t: ContainerTarget): string => {
+    if ('existing' in t) return t.existing;
+    const id = created.get(t.created);
+    if (!id) throw new Error(`internal: container of ${t.created} not created yet`);
+    return id;
+  };
+  const ev = (kind: ResourceKind, name: string, status: ProgressStatus, text: string, service?: string, detail?: string) =>
+    options.onEvent({ type: 'resource', kind, name, status, text, service, detail });
+  const serviceContainer = (s: string): string | undefined => {
+    const first = plan.final[s]?.[0];
+    if (first) return 'existing' in first.target ? first.target.existing : created.get(first.target.created);
+    return plan.kept.find((k) => k.service === s)?.id;
+  };
+
+  for (const k of plan.kept) {
+    if (k.kind !== 'container') continue;
+    ev('container', k.name, 'done', k.running ? 'Running' : 'Created', k.service);
+    if (k.running) await options.beforeStart?.({ id: k.id!, name: k.name, service: k.service!, running: true });
+  }
+
+  const run = async (p: PlanOp): Promise<void> => {
+    const op = p.op;
+    switch (op.kind) {
+      case 'create-network': {
+        const net = project.networks[op.key];
+        ev('network', op.name, 'working', 'Creating');
+        await engine.createNetwork({
+          Name: op.name,
+          Driver: net.driver,
+          Options: net.driver_opts ? { ...net.driver_opts } : undefined,
+          IPAM: net.ipam ? { Driver: net.ipam.driver, Config: net.ipam.config?.map((c) => ipamConfig(c)), Options: net.ipam.options ? { ...net.ipam.options } : undefined } : undefined,
+          Internal: net.internal,
+          Attachable: net.attachable,
+          EnableIPv6: net.enable_ipv6,
+          CheckDuplicate: true,
+          Labels: { ...(net.labels ?? {}), [Labels.network]: op.key, [Labels.project]: project.name, [Labels.version]: COMPOSE_COMPAT_VERSION },
+        });
+        ev('network', op.name, 'done', 'Created');
+        return;
+      }
+      case 'create-volume': {
+        const vol = project.volumes[op.key];
+        ev('volume', op.name, 'working', 'Creating');
+        await engine.createVolume({
+          Name: op.name,
+          Driver: vol.driver,
+          DriverOpts: vol.driver_opts ? { ...vol.driver_opts } : undefined,
+          Labels: { ...(vol.labels ?? {}), [Labels.project]: project.name, [Labels.version]: COMPOSE_COMPAT_VERSION, [Labels.volume]: op.key },
+        });
+        ev('volume', op.name, 'done', 'Created');
+        return;
+      }
+      case 'create-container': {
+        ev('container', op.name, 'working', op.replaces ? 'Recreate' : 'Creating', op.service, op.replaces ? p.reason : undefined);
+        const imageId = options.imageIds[project.services[op.service].image ?? `${project.name}-${op.service}`];
+        const req = createRequest({ project, serviceName: op.service, number: op.number, name: op.name, imageId, inheritVolumes: op.inheritVolumes, serviceContainer });
+        const createName = op.tempName ?? op.name;
+        const { id } = await wrap(op.service, op.name, () => engine.createContainer({ ...req, name: createName }));
+        created.set(p.id, id);
+        // API 1.41 attaches one network at create time; the others are connected before the first start.
+        const service = project.services[op.service];
+        if (!service.network_mode) {
+          for (const key of serviceNetworks(service).slice(1)) {
+            await wrap(op.service, op.name, () => engine.connectNetwork(networkName(project, key), id, endpointSettings(project, op.service, key, op.name)));
+          }
+        }
+        if (!op.replaces) ev('container', op.name, 'done', 'Created', op.service);
+        return;
+      }
+      case 'stop-container': {
+        const quiet = p.reason === 'replaced';
+        if (!quiet) ev('container', op.name, 'working', 'Stopping', op.service);
+        await wrap(op.service, op.name, () => engine.stopContainer(op.id, options.timeout));
+        if (!quiet) ev('container', op.name, 'done', 'Stopped', op.service);
+        return;
+      }
+      case 'remove-container': {
+        const quiet = p.reason === 'replaced';
+        if (!quiet) ev('container', op.name, 'working', 'Removing', op.service);
+        // anonymous volumes stay: a replaced container hands them on, and data is never dropped implicitly
+        await wrap(op.service, op.name, () => engine.removeContainer(op.id, { force: true }));
+        if (!quiet) ev('container', op.name, 'done', 'Removed', op.service);
+        return;
+      }
+      case 'rename-container':
+        await wrap(op.service, op.name, () => engine.renameContainer(resolve(op.target), op.name));
+        ev('container', op.name, 'done', 'Recreated', op.service);
+        return;
+      case 'start-container': {
+        const id = resolve(op.target);
+        await options.beforeStart?.({ id, name: op.name, service: op.service, running: false });
+        ev('container', op.name, 'working', 'Starting', op.service);
+        await wrap(op.service, op.name, () => engine.startContainer(id));
+        ev('container', op.name, 'done', 'Started', op.service);
+        return;
+      }
+      case 'restart-container':
+        ev('container', op.name, 'working', 'Restarting', op.service, p.reason);
+        await wrap(op.service, op.name, () => engine.stopContainer(op.id, options.timeout));
+        await wrap(op.service, op.name, () => engine.startContainer(op.id));
+        ev('container', op.name, 'done', 'Restarted', op.service);
+        return;
+      case 'wait': {
+        const check =
+          op.condition === 'service_healthy' ? conditions.healthy() : op.condition === 'service_completed_successfully' ? conditions.completedSuccessfully() : conditions.started();
+        await Promise.all(
+          op.containers.map(async (c) => {
+            const id = resolve(c.target);
+            ev('container', c.name, 'working', 'Waiting', op.service);
+            try {
+              await watcher.waitFor(id, check, options.signal);
+            } catch (err) {
+              ev('container', c.name, op.required ? 'error' : 'warning', 'Error', op.service, errText(err));
+              if (!op.required) return;
+              const tail = await lastLines(engine, id);
+              throw new OperationError(ErrorCodes.DEPENDENCY_FAILED, `dependency failed to start: container ${c.name} ${errText(err)} (service "${op.service}")${tail}`, { service: op.service });
+            }
+            ev('container', c.name, 'done', op.condition === 'service_healthy' ? 'Healthy' : 'Exited', op.service);
+          }),
+        );
+        return;
+      }
+    }
+  };
+
+  const byId = new Map(plan.ops.map((o) => [o.id, o]));
+  const graph = buildGraph(Object.fromEntries(plan.ops.map((o) => [o.id, [...o.after]])));
+  await walk(graph, { direction: 'up', concurrency: options.parallel, signal: options.signal, visit: (id) => run(byId.get(id)!) });
+
+  const out: Record<string, ContainerRef[]> = {};
+  for (const [s, list] of Object.entries(plan.final)) out[s] = list.map((c) => ({ id: resolve(c.target), name: c.name }));
+  return out;
+}
+
+function ipamConfig(c: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const map: Record<string, string> = { subnet: 'Subnet', gateway: 'Gateway', ip_range: 'IPRange', aux_addresses: 'AuxiliaryAddresses' };
+  return Object.fromEntries(Object.entries(c).map(([k, v]) => [map[k] ?? k, v]));
+}
+
+async function lastLines(engine: Engine, id: string): Promise<string> {
+  try {
+    const text = (await engine.containerLogs(id, { tail: 5 })).trimEnd();
+    return text ? `\n  last log lines:\n    ${text.split('\n').join('\n    ')}` : '';
+  } catch {
+    return '';
+  }
+}
+
+/** `up --wait`: every container of the run running, or healthy when it has a healthcheck. */
+export async function waitRunning(project: Project, containers: Record<string, ContainerRef[]>, watcher: ContainerWatcher, timeoutSeconds: number | undefined, onEvent: EventSink): Promise<void> {
+  const controller = new AbortController();
+  const timer = timeoutSeconds
+    ? setTimeout(() => controller.abort(new OperationError(ErrorCodes.TIMEOUT, `timed out after ${timeoutSeconds}s waiting for services to be running or healthy`)), timeoutSeconds * 1000)
+    : undefined;
+  try {
+    await Promise.all(
+      Object.entries(containers).flatMap(([s, list]) =>
+        list.map(async ({ id, name }) => {
+          onEvent({ type: 'resource', kind: 'container', name, status: 'working', text: 'Waiting', service: s });
+          // a one-shot (restart "no") that exited 0 is done, not failed (docker/compose#10596)
+          const oneShotOk = (project.services[s].restart ?? 'no') === 'no';
+          try {
+            await watcher.waitFor(id, conditions.runningOrHealthy({ oneShotOk }), controller.signal);
+          } catch (err) {
+            onEvent({ type: 'resource', kind: 'container', name, status: 'error', text: 'Error', service: s, detail: errText(err) });
+            if (err instanceof OperationError) throw new OperationError(err.code, `service "${s}": ${err.message} (container ${name})`, { service: s });
+            throw new OperationError(ErrorCodes.UNHEALTHY, `service "${s}": container ${name} ${errText(err)}`, { service: s });
+          }
+          onEvent({ type: 'resource', kind: 'container', name, status: 'done', text: 'Healthy', service: s });
+        }),
+      ),
+    );
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
