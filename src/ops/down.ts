@@ -18,6 +18,8 @@ export interface DownOptions {
   readonly removeOrphans?: boolean;
   readonly parallel?: number;
   readonly dryRun?: boolean;
+  /** Also remove images: `all` those of every service, `local` only those without an `image:` (built). */
+  readonly rmi?: 'local' | 'all';
   readonly onEvent?: EventSink;
 }
 
@@ -25,6 +27,9 @@ export interface DownResult {
   readonly removedContainers: readonly string[];
   readonly removedNetworks: readonly string[];
   readonly removedVolumes: readonly string[];
+  readonly removedImages: readonly string[];
+  /** What down does (or, with dryRun, would do), one line per operation with its cause. */
+  readonly planText: string;
 }
 
 function edgesFromLabels(containers: readonly ContainerSummary[]): Record<string, string[]> {
@@ -58,9 +63,26 @@ export async function down(engine: Engine, projectName: string, project: Project
   const declaredVolumes = project ? new Set(Object.values(project.volumes).filter((v) => !v.external).map((v) => v.name)) : undefined;
   const doomedVolumes = volumes.filter((v) => !declaredVolumes || declaredVolumes.has(v.name)).filter((v) => v.labels[Labels.project] === projectName);
 
-  if (options.dryRun) {
-    return { removedContainers: doomed.map((c) => c.name), removedNetworks: doomedNetworks.map((n) => n.name), removedVolumes: doomedVolumes.map((v) => v.name) };
-  }
+  const images = imagesToRemove(projectName, project, doomed, options.rmi);
+  const running = (c: ContainerSummary) => c.state === 'running' || c.state === 'restarting' || c.state === 'paused';
+  const lines = [
+    ...[...doomed].sort(byName).flatMap((c) => [
+      ...(running(c) ? [`stop container ${c.name} (${orphans.includes(c) ? 'orphan (--remove-orphans)' : 'down'})`] : []),
+      `remove container ${c.name} (${orphans.includes(c) ? 'orphan (--remove-orphans)' : 'down'})`,
+    ]),
+    ...doomedNetworks.map((n) => `remove network ${n.name} (down)`),
+    ...doomedVolumes.map((v) => `remove volume ${v.name} (down -v)`),
+    ...images.map((i) => `remove image ${i} (--rmi ${options.rmi})`),
+  ];
+  const planText = lines.map((l) => `${l}\n`).join('');
+  const result = {
+    removedContainers: doomed.map((c) => c.name),
+    removedNetworks: doomedNetworks.map((n) => n.name),
+    removedVolumes: doomedVolumes.map((v) => v.name),
+    removedImages: images,
+    planText,
+  };
+  if (options.dryRun) return result;
 
   const byService = new Map<string, ContainerSummary[]>();
   for (const c of doomed) {
@@ -109,7 +131,37 @@ export async function down(engine: Engine, projectName: string, project: Project
       emit({ type: 'resource', kind: 'volume', name: v.name, status: 'done', text: 'Removed' });
     }),
   );
-  return { removedContainers: doomed.map((c) => c.name), removedNetworks: doomedNetworks.map((n) => n.name), removedVolumes: doomedVolumes.map((v) => v.name) };
+  for (const ref of images) {
+    emit({ type: 'resource', kind: 'image', name: ref, status: 'working', text: 'Removing' });
+    try {
+      await engine.removeImage(ref);
+      emit({ type: 'resource', kind: 'image', name: ref, status: 'done', text: 'Removed' });
+    } catch (err) {
+      // an image another container still uses stays; that is not down's failure
+      emit({ type: 'resource', kind: 'image', name: ref, status: 'warning', text: 'Resource is still in use', detail: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return result;
+}
+
+const byName = (a: ContainerSummary, b: ContainerSummary) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** Image refs `--rmi` removes: from the project when there is one, else from the containers' labels. */
+function imagesToRemove(projectName: string, project: Project | undefined, containers: readonly ContainerSummary[], rmi: DownOptions['rmi']): string[] {
+  if (!rmi) return [];
+  const refs = new Set<string>();
+  if (project) {
+    for (const [name, s] of Object.entries(project.services)) {
+      if (s.image && rmi === 'all') refs.add(s.image);
+      if (!s.image) refs.add(`${projectName}-${name}`);
+    }
+  } else {
+    for (const c of containers) {
+      const service = c.labels[Labels.service];
+      if (rmi === 'all' || c.image === `${projectName}-${service}`) refs.add(c.image);
+    }
+  }
+  return [...refs].sort();
 }
 
 /**
@@ -125,7 +177,9 @@ async function removeNetwork(engine: Engine, name: string): Promise<boolean> {
       if (err instanceof EngineError && err.code === 'ENGINE_NOT_FOUND') return true;
       const inUse = err instanceof Error && /active endpoints|in use/i.test(err.message);
       if (!inUse) throw err;
-      if (attempt >= 10) return false;
+      // still attached containers are someone else's: keep it now; none attached is 20.10's race: retry
+      const attached = (await engine.inspectNetwork(name))?.containers ?? [];
+      if (attached.length > 0 || attempt >= 10) return false;
       await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
     }
   }

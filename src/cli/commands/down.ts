@@ -1,4 +1,5 @@
 import { down } from '../../api/index.js';
+import { BerthError, ErrorCodes } from '../../model/errors.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { loadOptions, parallelLimit, parseSeconds, progressFor, type GlobalOptions } from '../global.js';
 
@@ -6,9 +7,11 @@ interface DownFlags extends GlobalOptions {
   volumes?: boolean;
   removeOrphans?: boolean;
   timeout?: string;
+  rmi?: string;
 }
 
 export async function downCommand(o: DownFlags): Promise<number> {
+  if (o.rmi !== undefined && o.rmi !== 'local' && o.rmi !== 'all') throw new BerthError(ErrorCodes.USAGE, `invalid --rmi value "${o.rmi}": use "local" or "all"`);
   const progress = await progressFor(o);
   try {
     const result = await down({
@@ -18,16 +21,10 @@ export async function downCommand(o: DownFlags): Promise<number> {
       timeout: parseSeconds(o.timeout, '--timeout'),
       parallel: parallelLimit(o),
       dryRun: o.dryRun,
+      rmi: o.rmi as 'local' | 'all' | undefined,
       onEvent: progress.onEvent,
     });
-    if (o.dryRun) {
-      const lines = [
-        ...result.removedContainers.map((c) => `remove container ${c}`),
-        ...result.removedNetworks.map((n) => `remove network ${n}`),
-        ...result.removedVolumes.map((v) => `remove volume ${v}`),
-      ];
-      process.stdout.write(lines.map((l) => `${l}\n`).join(''));
-    }
+    if (o.dryRun) process.stdout.write(result.planText);
   } finally {
     await progress.done();
   }
