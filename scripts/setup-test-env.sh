@@ -12,4 +12,7 @@ fail() {
 }
 bash "$here/ensure-engine.sh" || fail "no Docker engine"
 bash "$here/install-compose-ref.sh" || fail "compose-ref could not be installed"
+# tmux: the pseudo-terminal of the interactive e2e tests (attached up + Ctrl-C, exec with a TTY)
+command -v tmux >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; } || fail "tmux could not be installed"
+bash "$here/local-registry.sh" || fail "the local test registries did not start"
 exit 0

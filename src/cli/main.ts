@@ -4,8 +4,18 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { errorLine, exitCodeFor, EXIT_OK } from './exit-codes.js';
 import type { GlobalOptions } from './global.js';
+import { registerImageCommands } from './image-commands.js';
+import { registerRuntimeCommands } from './runtime-commands.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** A repeatable option whose name starts with --no- but that is a list, not a negation (compose's --no-attach). */
+function listOption(flags: string, description: string, attribute: string): Option {
+  const o = new Option(flags, description).argParser(collect);
+  o.negate = false;
+  o.attributeName = () => attribute;
+  return o;
+}
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -43,10 +53,26 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
     .option('--wait-timeout <seconds>', 'Maximum duration to wait for the project to be running|healthy')
     .option('--force-recreate', "Recreate containers even if their configuration and image haven't changed")
     .option('--no-recreate', "If containers already exist, don't recreate them. Incompatible with --force-recreate.")
+    .option('--always-recreate-deps', 'Recreate dependent containers. Incompatible with --no-recreate.')
+    .option('-V, --renew-anon-volumes', 'Recreate anonymous volumes instead of retrieving data from the previous containers')
+    .option('--scale <SERVICE=NUM>', 'Scale SERVICE to NUM instances. Overrides the `scale` setting in the Compose file if present.', collect)
     .option('--no-deps', "Don't start linked services")
     .option('--no-start', "Don't start the services after creating them")
     .option('--remove-orphans', 'Remove containers for services not defined in the Compose file')
     .option('-t, --timeout <seconds>', 'Use this timeout in seconds for container shutdown when containers are already running')
+    .option('--build', 'Build images before starting containers')
+    .option('--no-build', "Don't build an image, even if it's policy")
+    .option('--pull <policy>', 'Pull image before running ("always"|"missing"|"never"|"build")')
+    .option('--quiet-pull', 'Pull without printing progress information')
+    .option('--abort-on-container-exit', 'Stops all containers if any container was stopped. Incompatible with -d')
+    .option('--abort-on-container-failure', 'Stops all containers if any container exited with failure. Incompatible with -d')
+    .option('--exit-code-from <service>', 'Return the exit code of the selected service container. Implies --abort-on-container-exit')
+    .option('--attach <service>', 'Restrict attaching to the specified services. Incompatible with --attach-dependencies.', collect)
+    .addOption(listOption('--no-attach <service>', 'Do not attach (stream logs) to the specified services', 'noAttach'))
+    .option('--attach-dependencies', 'Automatically attach to log output of dependent services')
+    .option('--timestamps', 'Show timestamps')
+    .option('--no-color', 'Produce monochrome output')
+    .option('--no-log-prefix', "Don't print prefix in logs")
     .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/up.js')).upCommand(services, globals(cmd))));
 
   program
@@ -55,6 +81,8 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
     .option('-v, --volumes', 'Remove named volumes declared in the "volumes" section of the Compose file and anonymous volumes attached to containers')
     .option('--remove-orphans', 'Remove containers for services not defined in the Compose file')
     .option('-t, --timeout <seconds>', 'Specify a shutdown timeout in seconds')
+    .option('--session <id>', 'Remove what a berth API session created (its crash leftovers), across projects')
+    .option('--rmi <type>', 'Remove images used by services. "local" remove only images that don\'t have a custom tag ("local"|"all")')
     .action((_o, cmd: Command) => run(async () => (await import('./commands/down.js')).downCommand(globals(cmd))));
 
   program
@@ -80,6 +108,14 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
     .option('--images', 'Print the image names, one per line')
     .option('--profiles', 'Print the profile names, one per line')
     .option('--no-interpolate', "Don't interpolate environment variables")
+    .option('--no-normalize', "Don't normalize compose model")
+    .option('--no-path-resolution', "Don't resolve file paths")
+    .option('--no-consistency', "Don't check model consistency - warning: may produce invalid Compose output")
+    .option('--resolve-image-digests', 'Pin image tags to digests')
+    .option('--hash <services>', 'Print the service config hash, one per line')
+    .option('--models', 'Print the model names, one per line')
+    .option('--variables', 'Print model variables and default values')
+    .option('--environment', 'Print environment used for interpolation')
     .option('-o, --output <path>', 'Save to file (default to stdout)')
     .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/config.js')).configCommand(services, globals(cmd))));
 
@@ -97,6 +133,8 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
       }),
     );
 
+  registerRuntimeCommands(program, run);
+  registerImageCommands(program, run);
   return program;
 }
 

@@ -167,6 +167,41 @@ export interface ImageSummary {
   readonly id: string;
   readonly repoTags: readonly string[];
   readonly size?: number;
+  /** ms since the epoch the image was last tagged locally (Metadata.LastTagTime); absent when never. */
+  readonly lastTagTime?: number;
+}
+
+// ---- images: build, push (pull is above with the other image calls)
+
+/** One line of pull or push progress, as the engine reports it per layer. */
+export interface LayerProgress {
+  readonly status: string;
+  /** Layer id (12 hex) or tag; absent for the whole-image lines. */
+  readonly id?: string;
+  /** The engine's progress bar text, e.g. "[==>   ]  1.2MB/3.4MB". */
+  readonly progress?: string;
+}
+
+/** POST /build parameters (classic builder), in berth's words. */
+export interface BuildRequest {
+  /** Every name the image gets; the first is its main name. */
+  readonly tags: readonly string[];
+  /** Path of the Dockerfile inside the context archive. */
+  readonly dockerfile: string;
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  readonly target?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly noCache?: boolean;
+  /** Pull newer versions of the FROM images. */
+  readonly pull?: boolean;
+  readonly networkMode?: string;
+  /** bytes */
+  readonly shmSize?: number;
+  /** "host:ip" */
+  readonly extraHosts?: readonly string[];
+  readonly cacheFrom?: readonly string[];
+  readonly platform?: string;
+  readonly signal?: AbortSignal;
 }
 
 export interface EngineVersion {
@@ -326,10 +361,21 @@ export interface Engine {
   inspectVolume(name: string): Promise<VolumeSummary | undefined>;
   createVolume(request: VolumeCreateRequest): Promise<VolumeSummary>;
   removeVolume(name: string, options?: { force?: boolean }): Promise<void>;
+  /** Remove an image reference (untag; the image goes with its last tag). Missing is not an error. */
+  removeImage(ref: string, options?: { force?: boolean }): Promise<void>;
 
   inspectImage(ref: string): Promise<ImageSummary | undefined>;
   /** Pull an image; progress lines are passed to onProgress. */
   pullImage(ref: string, onProgress?: (line: { status: string; id?: string; progress?: string }) => void): Promise<void>;
+  /**
+   * Build an image from a context archive (a tar stream, sent as it is read). onOutput gets the build's
+   * output line by line ("Step 2/5 : RUN make", what the steps print). A failed step throws BUILD_FAILED.
+   */
+  buildImage(context: NodeJS.ReadableStream, request: BuildRequest, onOutput?: (line: string) => void): Promise<{ id: string }>;
+  /** Push a local image to its registry (credentials from the Docker CLI config). */
+  pushImage(ref: string, onProgress?: (line: LayerProgress) => void): Promise<void>;
+  /** Give an image (id or ref) another name; re-tagging the same name records the time in lastTagTime. */
+  tagImage(source: string, target: string): Promise<void>;
 
   /** A live stream of engine events; ends when the signal aborts. */
   events(options: EventsOptions): AsyncIterable<EngineEvent>;

@@ -1,5 +1,8 @@
 import { up } from '../../api/index.js';
+import { checkUpFlags } from '../../api/runtime.js';
+import { attachedUpCommand, type AttachedUpFlags } from './up-attached.js';
 import { BerthError, ErrorCodes } from '../../model/errors.js';
+import { PULL_FLAG_VALUES, type PullFlag } from '../../ops/images.js';
 import { planText } from '../../ops/plan.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { loadOptions, parallelLimit, parseSeconds, progressFor, type GlobalOptions } from '../global.js';
@@ -17,13 +20,28 @@ interface UpFlags extends GlobalOptions {
   start?: boolean;
   removeOrphans?: boolean;
   timeout?: string;
+  /** true with --build, false with --no-build */
+  build?: boolean;
+  pull?: string;
+  quietPull?: boolean;
+}
+
+/** --build / --no-build / --pull / --quiet-pull as UpOptions. */
+function imageFlags(o: UpFlags): { build?: boolean; noBuild?: boolean; pull?: PullFlag; quietPull?: boolean } {
+  if (o.pull !== undefined && !(PULL_FLAG_VALUES as readonly string[]).includes(o.pull)) {
+    throw new BerthError(ErrorCodes.USAGE, `invalid --pull value "${o.pull}": use ${PULL_FLAG_VALUES.join(', ')}`);
+  }
+  return { build: o.build === true, noBuild: o.build === false, pull: o.pull as PullFlag | undefined, quietPull: o.quietPull };
 }
 
 export async function upCommand(services: string[], o: UpFlags): Promise<number> {
   if (o.forceRecreate && o.recreate === false) throw new BerthError(ErrorCodes.USAGE, '--force-recreate and --no-recreate are incompatible');
   if (o.alwaysRecreateDeps && o.recreate === false) throw new BerthError(ErrorCodes.USAGE, '--always-recreate-deps and --no-recreate are incompatible');
-  if (!o.detach && !o.wait && !o.dryRun) {
-    throw new BerthError(ErrorCodes.USAGE, 'attached mode is not available yet in berth: run `berth up -d` (or `--wait`), then `berth logs`');
+  const attached = o as UpFlags & AttachedUpFlags;
+  // --attach is a list of services (--no-attach is its own list, see listOption in main.ts)
+  checkUpFlags({ ...attached, attach: Array.isArray(attached.attach) ? attached.attach : undefined, noStart: o.start === false, noRecreate: o.recreate === false });
+  if (!o.detach && !o.wait && !o.dryRun && o.start !== false) {
+    return attachedUpCommand(services, attached, { alwaysRecreateDeps: o.alwaysRecreateDeps, renewAnonVolumes: o.renewAnonVolumes, scale: parseScale(o.scale), ...imageFlags(o) });
   }
   const progress = await progressFor(o);
   try {
@@ -43,6 +61,7 @@ export async function upCommand(services: string[], o: UpFlags): Promise<number>
       timeout: parseSeconds(o.timeout, '--timeout'),
       parallel: parallelLimit(o),
       dryRun: o.dryRun,
+      ...imageFlags(o),
       onEvent: progress.onEvent,
     });
     if (o.dryRun) process.stdout.write(planText(result.plan));

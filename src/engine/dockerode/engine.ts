@@ -5,12 +5,13 @@
 // its high-level wrappers, for control the wrappers do not give: createContainer copies the whole body into the
 // query string and drops Warnings; start/stop treat 304 as an error; logs come back JSON-parsed when the output
 // happens to be JSON; getEvents leaks the AbortSignal into the URL.
+import { loadDockerode } from './load.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { EngineError, ErrorCodes } from '../../model/errors.js';
-import { splitImageRef } from '../image-ref.js';
 import type {
+  BuildRequest,
   ContainerCreateRequest,
   ContainerInspect,
   ContainerSummary,
@@ -20,6 +21,7 @@ import type {
   EngineVersion,
   EventsOptions,
   ImageSummary,
+  LayerProgress,
   ListFilter,
   LogsOptions,
   NetworkCreateRequest,
@@ -28,7 +30,7 @@ import type {
   VolumeSummary,
 } from '../types.js';
 import type { DockerConnection } from './docker-host.js';
-import { streamError, toEngineError } from './errors.js';
+import { toEngineError } from './errors.js';
 import {
   toContainerInspect,
   toContainerSummary,
@@ -38,6 +40,9 @@ import {
   toVolumeSummary,
 } from './mapping.js';
 import { NdjsonSplitter, collect, demultiplex } from './streams.js';
+import { buildImage as buildImageVia, pullImage as pullImageVia, pushImage as pushImageVia, tagImage as tagImageVia } from './images.js';
+import type * as IO from '../types.js';
+import { engineTime, outputOf, processIO, rawDial, toContainerStats, toPathStat, type RawDialOptions } from './io.js';
 
 interface DialOptions {
   readonly path: string;
@@ -110,7 +115,7 @@ export class DockerEngine implements Engine {
   private async loadModem(): Promise<Modem> {
     const connection = this.connection;
     if (connection instanceof EngineError) throw connection;
-    const { default: Docker } = await import('dockerode');
+    const Docker = await loadDockerode();
     const options: Record<string, unknown> = {
       // Every key is set, even to undefined, because docker-modem merges our options over its own reading of
       // DOCKER_HOST; a leftover `host` from there would silently win over our socketPath.
@@ -358,51 +363,159 @@ export class DockerEngine implements Engine {
 
   // ---- images
 
+  async removeImage(ref: string, options?: { force?: boolean }): Promise<void> {
+    await this.dial({ path: `/images/${encImage(ref)}`, method: 'DELETE', ok: [200, 404], query: options?.force ? { force: 'true' } : {} });
+  }
+
   async inspectImage(ref: string): Promise<ImageSummary | undefined> {
     const i = await this.inspectOrUndefined<Json>(`/images/${encImage(ref)}/json`);
     return i === undefined ? undefined : toImageSummary(i);
   }
 
-  async pullImage(
-    ref: string,
-    onProgress?: (line: { status: string; id?: string; progress?: string }) => void,
-  ): Promise<void> {
-    const { name, tag, digest } = splitImageRef(ref);
-    let stream: Readable;
+  // Pull, push, build and tag live in images.ts (registry credentials, the build context stream).
+
+  async pullImage(ref: string, onProgress?: (line: LayerProgress) => void): Promise<void> {
+    return pullImageVia(await this.modem(), this.address, ref, onProgress);
+  }
+
+  async pushImage(ref: string, onProgress?: (line: LayerProgress) => void): Promise<void> {
+    return pushImageVia(await this.modem(), this.address, ref, onProgress);
+  }
+
+  async buildImage(context: NodeJS.ReadableStream, request: BuildRequest, onOutput?: (line: string) => void): Promise<{ id: string }> {
+    return buildImageVia(await this.modem(), this.address, context, request, onOutput);
+  }
+
+  async tagImage(source: string, target: string): Promise<void> {
+    return tagImageVia(await this.modem(), this.address, source, target);
+  }
+
+  // ---- process I/O and lifecycle (implemented with the helpers of io.ts)
+
+  private async io<T = Json>(o: RawDialOptions): Promise<T> {
+    return rawDial<T>(await this.modem(), o, this.address);
+  }
+
+  private async isTty(id: string): Promise<boolean> {
+    const info = await this.io({ path: `/containers/${enc(id)}/json`, method: 'GET', ok: [200] });
+    return !!info.Config?.Tty;
+  }
+
+  logStream(id: string, options: IO.LogStreamOptions = {}): AsyncIterable<IO.OutputChunk> {
+    return { [Symbol.asyncIterator]: () => this.logChunks(id, options) };
+  }
+
+  private async *logChunks(id: string, options: IO.LogStreamOptions): AsyncGenerator<IO.OutputChunk> {
+    if (options.signal?.aborted) return;
+    const tty = await this.isTty(id);
+    const stream = await this.io<Readable>({
+      path: `/containers/${enc(id)}/logs`,
+      method: 'GET',
+      ok: [200],
+      isStream: true,
+      signal: options.signal,
+      query: {
+        stdout: 'true',
+        stderr: 'true',
+        follow: options.follow ? 'true' : 'false',
+        tail: options.tail === undefined ? 'all' : String(options.tail),
+        timestamps: options.timestamps ? 'true' : 'false',
+        ...(options.since !== undefined ? { since: engineTime(options.since) } : {}),
+        ...(options.until !== undefined ? { until: engineTime(options.until) } : {}),
+      },
+    }).catch((err) => {
+      if (options.signal?.aborted) return undefined;
+      throw err;
+    });
+    if (stream) yield* outputOf(stream, tty, this.address, options.signal);
+  }
+
+  async attachContainer(id: string, options: IO.AttachOptions = {}): Promise<IO.ProcessIO> {
+    const tty = options.tty ?? (await this.isTty(id));
+    const socket = await this.io<import('node:stream').Duplex>({
+      path: `/containers/${enc(id)}/attach`,
+      method: 'POST',
+      ok: [101, 200],
+      hijack: true,
+      openStdin: !!options.stdin,
+      query: { stream: 'true', stdout: 'true', stderr: 'true', stdin: options.stdin ? 'true' : 'false' },
+    });
+    return processIO(socket, tty, !!options.stdin, this.address);
+  }
+
+  async resizeContainer(id: string, size: IO.TerminalSize): Promise<void> {
+    await this.io({ path: `/containers/${enc(id)}/resize`, method: 'POST', ok: [200, 204], query: { h: size.rows, w: size.columns } });
+  }
+
+  async waitContainer(id: string, condition: IO.WaitCondition = 'not-running', signal?: AbortSignal): Promise<{ exitCode: number }> {
+    const r = await this.io({ path: `/containers/${enc(id)}/wait`, method: 'POST', ok: [200], query: { condition }, signal });
+    if (r?.Error?.Message) throw new EngineError(ErrorCodes.ENGINE_FAILED, String(r.Error.Message));
+    return { exitCode: Number(r?.StatusCode ?? 0) };
+  }
+
+  async restartContainer(id: string, timeout?: number): Promise<void> {
+    await this.io({ path: `/containers/${enc(id)}/restart`, method: 'POST', ok: [200, 204], query: timeout === undefined ? {} : { t: Math.max(0, Math.round(timeout)) } });
+  }
+
+  async pauseContainer(id: string): Promise<void> {
+    await this.io({ path: `/containers/${enc(id)}/pause`, method: 'POST', ok: [200, 204] });
+  }
+
+  async unpauseContainer(id: string): Promise<void> {
+    await this.io({ path: `/containers/${enc(id)}/unpause`, method: 'POST', ok: [200, 204] });
+  }
+
+  async topContainer(id: string, psArgs?: string): Promise<IO.ContainerTop> {
+    const r = await this.io({ path: `/containers/${enc(id)}/top`, method: 'GET', ok: [200], query: psArgs ? { ps_args: psArgs } : {} });
+    return { titles: (r.Titles ?? []).map(String), processes: (r.Processes ?? []).map((p: unknown[]) => p.map(String)) };
+  }
+
+  async containerStats(id: string): Promise<IO.ContainerStats> {
+    return toContainerStats(await this.io({ path: `/containers/${enc(id)}/stats`, method: 'GET', ok: [200], query: { stream: 'false' } }));
+  }
+
+  async createExec(containerId: string, request: IO.ExecCreateRequest): Promise<string> {
+    const r = await this.io({ path: `/containers/${enc(containerId)}/exec`, method: 'POST', ok: [200, 201], body: request });
+    return String(r.Id);
+  }
+
+  async startExec(execId: string, options: { tty?: boolean; stdin?: boolean; detach?: boolean }): Promise<IO.ProcessIO | undefined> {
+    const body = { Detach: !!options.detach, Tty: !!options.tty };
+    if (options.detach) {
+      await this.io({ path: `/exec/${enc(execId)}/start`, method: 'POST', ok: [200, 204], body });
+      return undefined;
+    }
+    const socket = await this.io<import('node:stream').Duplex>({ path: `/exec/${enc(execId)}/start`, method: 'POST', ok: [101, 200], hijack: true, openStdin: !!options.stdin, body });
+    return processIO(socket, !!options.tty, !!options.stdin, this.address);
+  }
+
+  async resizeExec(execId: string, size: IO.TerminalSize): Promise<void> {
+    await this.io({ path: `/exec/${enc(execId)}/resize`, method: 'POST', ok: [200, 201, 204], query: { h: size.rows, w: size.columns } });
+  }
+
+  async inspectExec(execId: string): Promise<IO.ExecInspect> {
+    const r = await this.io({ path: `/exec/${enc(execId)}/json`, method: 'GET', ok: [200] });
+    return { running: !!r.Running, exitCode: r.Running ? null : Number(r.ExitCode ?? 0), pid: Number(r.Pid ?? 0) };
+  }
+
+  async statPath(id: string, path: string): Promise<IO.PathStat | undefined> {
     try {
-      stream = await this.dial<Readable>({
-        path: '/images/create',
-        method: 'POST',
-        ok: [200],
-        isStream: true,
-        // Without a tag the engine pulls every tag of the repository; compose means :latest.
-        query: { fromImage: name, tag: digest ?? tag ?? 'latest' },
-      });
+      const res = await this.io<import('node:http').IncomingMessage>({ path: `/containers/${enc(id)}/archive`, method: 'HEAD', ok: [200], isStream: true, query: { path } });
+      res.resume();
+      return toPathStat(res.headers['x-docker-container-path-stat'] as string | undefined, path);
     } catch (err) {
-      if (isNotFound(err)) throw new EngineError(ErrorCodes.IMAGE_NOT_FOUND, (err as Error).message, { statusCode: 404, cause: err });
+      if (isNotFound(err)) return undefined;
       throw err;
     }
-    const splitter = new NdjsonSplitter();
-    const handle = (line: unknown) => {
-      const l = line as Json;
-      // A failed pull still answers 200; the failure is the last line of the stream.
-      if (l?.error || l?.errorDetail) throw streamError(String(l.errorDetail?.message ?? l.error), ErrorCodes.IMAGE_NOT_FOUND);
-      if (onProgress && typeof l?.status === 'string') {
-        onProgress({
-          status: l.status,
-          ...(l.id ? { id: String(l.id) } : {}),
-          ...(l.progress ? { progress: String(l.progress) } : {}),
-        });
-      }
-    };
-    try {
-      for await (const chunk of stream) for (const line of splitter.push(chunk)) handle(line);
-      for (const line of splitter.end()) handle(line);
-    } catch (err) {
-      throw toEngineError(err, this.address);
-    } finally {
-      stream.destroy();
-    }
+  }
+
+  async getArchive(id: string, path: string): Promise<{ stat: IO.PathStat; tar: AsyncIterable<Buffer> }> {
+    const res = await this.io<import('node:http').IncomingMessage>({ path: `/containers/${enc(id)}/archive`, method: 'GET', ok: [200], isStream: true, query: { path } });
+    return { stat: toPathStat(res.headers['x-docker-container-path-stat'] as string | undefined, path), tar: res };
+  }
+
+  async putArchive(id: string, path: string, tar: Buffer, options: { copyUIDGID?: boolean } = {}): Promise<void> {
+    await this.io({ path: `/containers/${enc(id)}/archive`, method: 'PUT', ok: [200], file: tar, query: { path, ...(options.copyUIDGID ? { copyUIDGID: 'true' } : {}) } });
   }
 
   // ---- events

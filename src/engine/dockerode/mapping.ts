@@ -140,7 +140,14 @@ export function toImageSummary(i: Json): ImageSummary {
     id: String(i.Id),
     repoTags: Array.isArray(i.RepoTags) ? [...i.RepoTags] : [],
     ...(typeof i.Size === 'number' ? { size: i.Size } : {}),
+    // Go's zero time ("0001-01-01T00:00:00Z") means never tagged since the engine started recording it
+    ...(lastTagTime(i) ? { lastTagTime: lastTagTime(i) } : {}),
   };
+}
+
+function lastTagTime(i: Json): number | undefined {
+  const t = Date.parse(String(i.Metadata?.LastTagTime ?? ''));
+  return Number.isFinite(t) && t > 0 ? t : undefined;
 }
 
 /** undefined for a message that is not an event (the engine sends nothing else, but a proxy might). */

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { EngineError, ErrorCodes } from '../../model/errors.js';
 import { normalizeImageRef } from '../image-ref.js';
 import type {
+  BuildRequest,
   ContainerCreateRequest,
   ContainerInspect,
   ContainerPort,
@@ -18,6 +19,7 @@ import type {
   EventsOptions,
   HealthStatus,
   ImageSummary,
+  LayerProgress,
   ListFilter,
   LogsOptions,
   NetworkCreateRequest,
@@ -25,6 +27,7 @@ import type {
   VolumeCreateRequest,
   VolumeSummary,
 } from '../types.js';
+import type * as IO from '../types.js';
 
 export interface FakeCall {
   readonly method: string;
@@ -79,6 +82,7 @@ interface FakeImage {
   id: string;
   tags: Set<string>;
   size: number;
+  lastTagTime?: number;
 }
 
 interface Subscriber {
@@ -151,6 +155,7 @@ export class FakeEngine implements Engine {
     const imageId = id ?? `sha256:${this.hash(`image:${tag}`)}`;
     const image = this.images.get(imageId) ?? { id: imageId, tags: new Set<string>(), size: 1_000_000 };
     image.tags.add(tag);
+    image.lastTagTime = Date.now();
     this.images.set(imageId, image);
     return imageId;
   }
@@ -181,6 +186,7 @@ export class FakeEngine implements Engine {
   addLogs(idOrName: string, ...lines: string[]): void {
     const c = this.mustFind(idOrName);
     for (const line of lines) c.logs.push(line.endsWith('\n') ? line : `${line}\n`);
+    for (const wake of [...this.logWaiters]) wake();
   }
 
   /** Make the next call of `method` fail with `error` (queued: several calls fail in order). */
@@ -494,10 +500,54 @@ export class FakeEngine implements Engine {
     this.emit({ type: 'volume', action: 'destroy', id: name, attributes: { driver: v.driver } });
   }
 
-  async inspectImage(ref: string): Promise<ImageSummary | undefined> {
+  async removeImage(ref: string, options?: { force?: boolean }): Promise<void> {
+    this.enter('removeImage', [ref, options]);
+    const image = this.findImage(ref);
+    if (!image) return;
+    const tag = normalizeImageRef(ref);
+    if (image.tags.has(tag) && image.tags.size > 1) {
+      image.tags.delete(tag);
+      return;
+    }
+    for (const [key, value] of this.images) if (value === image) this.images.delete(key);
+  }
+
+    async inspectImage(ref: string): Promise<ImageSummary | undefined> {
     this.enter('inspectImage', [ref]);
     const image = this.findImage(ref);
-    return image && { id: image.id, repoTags: [...image.tags], size: image.size };
+    return image && { id: image.id, repoTags: [...image.tags], size: image.size, ...(image.lastTagTime ? { lastTagTime: image.lastTagTime } : {}) };
+  }
+
+  /** Output lines the next builds print; a test sets it. */
+  buildOutput: readonly string[] = ['Step 1/1 : FROM busybox:local'];
+
+  // The id is a hash of the context bytes and the request, so an unchanged build gives the same id, like the
+  // engine's build cache does.
+  async buildImage(context: NodeJS.ReadableStream, request: BuildRequest, onOutput?: (line: string) => void): Promise<{ id: string }> {
+    this.enter('buildImage', [context, request]);
+    const hash = createHash('sha256');
+    for await (const chunk of context as AsyncIterable<Buffer | string>) hash.update(chunk);
+    const { signal: _signal, ...rest } = request;
+    hash.update(JSON.stringify(rest));
+    for (const line of this.buildOutput) onOutput?.(line);
+    const id = `sha256:${hash.digest('hex')}`;
+    for (const tag of request.tags) this.addImage(tag, id);
+    return { id };
+  }
+
+  async pushImage(ref: string, onProgress?: (line: LayerProgress) => void): Promise<void> {
+    this.enter('pushImage', [ref]);
+    const tag = normalizeImageRef(ref);
+    if (!this.findImage(tag)) throw new EngineError(ErrorCodes.IMAGE_NOT_FOUND, `push ${ref}: no such image (build or tag it first)`);
+    onProgress?.({ status: 'Pushed', id: this.hash(tag).slice(0, 12) });
+    this.remote.add(tag);
+  }
+
+  async tagImage(source: string, target: string): Promise<void> {
+    this.enter('tagImage', [source, target]);
+    const image = this.findImage(source);
+    if (!image) throw notFound(`No such image: ${source}`);
+    this.addImage(target, image.id);
   }
 
   async pullImage(
@@ -519,6 +569,182 @@ export class FakeEngine implements Engine {
     onProgress?.({ status: `Status: Downloaded newer image for ${tag}` });
     this.addImage(tag);
     this.emit({ type: 'image', action: 'pull', id: tag, attributes: { name: tag } });
+  }
+
+  // ---- process I/O and lifecycle. Output comes from addLogs; exec runs execHandler (default: exit 0, no output).
+
+  /** What an exec prints and returns; tests replace it. */
+  execHandler: (containerId: string, cmd: readonly string[]) => { output?: string; exitCode?: number } = () => ({});
+  private readonly logWaiters = new Set<() => void>();
+  private readonly execs = new Map<string, { containerId: string; request: IO.ExecCreateRequest; running: boolean; exitCode: number | null }>();
+  private readonly archives = new Map<string, Buffer>();
+
+  private isLive(c: FakeContainer): boolean {
+    return this.containers.get(c.id) === c && (c.state === 'running' || c.state === 'paused' || c.state === 'restarting');
+  }
+
+  private async *follow(c: FakeContainer, from: number, follow: boolean, timestamps: boolean, signal?: AbortSignal): AsyncGenerator<IO.OutputChunk> {
+    let i = from;
+    for (;;) {
+      while (i < c.logs.length) {
+        const line = c.logs[i++];
+        yield { stream: 'stdout', data: Buffer.from(timestamps ? `${new Date().toISOString()} ${line}` : line) };
+      }
+      if (!follow || signal?.aborted || !this.isLive(c)) return;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.logWaiters.delete(wake);
+          signal?.removeEventListener('abort', wake);
+          resolve();
+        };
+        this.logWaiters.add(wake);
+        signal?.addEventListener('abort', wake, { once: true });
+      });
+    }
+  }
+
+  logStream(id: string, options: IO.LogStreamOptions = {}): AsyncIterable<IO.OutputChunk> {
+    this.enter('logStream', [id, options]);
+    const c = this.mustGet(id);
+    const tail = options.tail;
+    const from = tail === undefined || tail === 'all' ? 0 : Math.max(0, c.logs.length - tail);
+    return { [Symbol.asyncIterator]: () => this.follow(c, from, !!options.follow, !!options.timestamps, options.signal) };
+  }
+
+  async attachContainer(id: string, options: IO.AttachOptions = {}): Promise<IO.ProcessIO> {
+    this.enter('attachContainer', [id, options]);
+    const c = this.mustGet(id);
+    const abort = new AbortController();
+    const from = c.logs.length;
+    // attached before start: the stream lives until the container next stops
+    const waiters = this.logWaiters;
+    const follow = (f: number) => this.follow(c, f, true, false, abort.signal);
+    async function* output(): AsyncGenerator<IO.OutputChunk> {
+      if (c.state !== 'running') {
+        await new Promise<void>((resolve) => {
+          const wake = () => (c.state === 'running' || abort.signal.aborted ? (waiters.delete(wake), resolve()) : undefined);
+          waiters.add(wake);
+        });
+      }
+      yield* follow(from);
+    }
+    return { output: { [Symbol.asyncIterator]: output }, close: () => abort.abort() };
+  }
+
+  async resizeContainer(id: string, size: IO.TerminalSize): Promise<void> {
+    this.enter('resizeContainer', [id, size]);
+    this.mustGet(id);
+  }
+
+  async waitContainer(id: string, condition: IO.WaitCondition = 'not-running', signal?: AbortSignal): Promise<{ exitCode: number }> {
+    this.enter('waitContainer', [id, condition]);
+    const c = this.mustGet(id);
+    const done = () => (condition === 'removed' ? !this.containers.has(c.id) : !this.isLive(c));
+    if (condition !== 'next-exit' && done()) return { exitCode: c.exitCode };
+    await new Promise<void>((resolve, reject) => {
+      const wake = () => {
+        if (signal?.aborted) reject(new EngineError(ErrorCodes.CANCELLED, 'wait cancelled'));
+        else if (!done()) return;
+        this.logWaiters.delete(wake);
+        resolve();
+      };
+      this.logWaiters.add(wake);
+      signal?.addEventListener('abort', wake, { once: true });
+    });
+    return { exitCode: c.exitCode };
+  }
+
+  async restartContainer(id: string, timeout?: number): Promise<void> {
+    this.enter('restartContainer', [id, timeout]);
+    const c = this.mustGet(id);
+    if (this.isLive(c)) {
+      this.terminate(c, 0);
+      this.emitContainer(c, 'stop');
+    }
+    c.state = 'running';
+    c.startedAt = new Date().toISOString();
+    this.emitContainer(c, 'start');
+    this.emitContainer(c, 'restart');
+  }
+
+  async pauseContainer(id: string): Promise<void> {
+    this.enter('pauseContainer', [id]);
+    const c = this.mustGet(id);
+    if (c.state !== 'running') throw conflict(`Container ${c.id} is not running`);
+    c.state = 'paused';
+    this.emitContainer(c, 'pause');
+  }
+
+  async unpauseContainer(id: string): Promise<void> {
+    this.enter('unpauseContainer', [id]);
+    const c = this.mustGet(id);
+    if (c.state !== 'paused') throw conflict(`Container ${c.id} is not paused`);
+    c.state = 'running';
+    this.emitContainer(c, 'unpause');
+  }
+
+  async topContainer(id: string, psArgs?: string): Promise<IO.ContainerTop> {
+    this.enter('topContainer', [id, psArgs]);
+    const c = this.mustGet(id);
+    if (c.state !== 'running') throw conflict(`Container ${c.id} is not running`);
+    return { titles: ['PID', 'CMD'], processes: [['1', [...(c.request.Entrypoint ?? []), ...(c.request.Cmd ?? [])].join(' ')]] };
+  }
+
+  async containerStats(id: string): Promise<IO.ContainerStats> {
+    this.enter('containerStats', [id]);
+    this.mustGet(id);
+    return { cpuTotal: 0, preCpuTotal: 0, systemCpu: 0, preSystemCpu: 0, onlineCpus: 1, memoryUsage: 0, memoryLimit: 0, memoryCache: 0, networkRx: 0, networkTx: 0, blockRead: 0, blockWrite: 0, pids: 1 };
+  }
+
+  async createExec(containerId: string, request: IO.ExecCreateRequest): Promise<string> {
+    this.enter('createExec', [containerId, request]);
+    const c = this.mustGet(containerId);
+    if (c.state !== 'running') throw conflict(`Container ${c.id} is not running`);
+    const id = this.newId(`exec:${c.id}`);
+    this.execs.set(id, { containerId: c.id, request, running: false, exitCode: null });
+    return id;
+  }
+
+  async startExec(execId: string, options: { tty?: boolean; stdin?: boolean; detach?: boolean }): Promise<IO.ProcessIO | undefined> {
+    this.enter('startExec', [execId, options]);
+    const e = this.execs.get(execId);
+    if (!e) throw notFound(`No such exec instance: ${execId}`);
+    const result = this.execHandler(e.containerId, e.request.Cmd);
+    e.exitCode = result.exitCode ?? 0;
+    if (options.detach) return undefined;
+    const data = result.output ? [{ stream: 'stdout' as const, data: Buffer.from(result.output) }] : [];
+    return { output: { [Symbol.asyncIterator]: async function* () { yield* data; } }, close: () => {} };
+  }
+
+  async resizeExec(execId: string, size: IO.TerminalSize): Promise<void> {
+    this.enter('resizeExec', [execId, size]);
+  }
+
+  async inspectExec(execId: string): Promise<IO.ExecInspect> {
+    this.enter('inspectExec', [execId]);
+    const e = this.execs.get(execId);
+    if (!e) throw notFound(`No such exec instance: ${execId}`);
+    return { running: e.running, exitCode: e.exitCode, pid: 0 };
+  }
+
+  async statPath(id: string, path: string): Promise<IO.PathStat | undefined> {
+    this.enter('statPath', [id, path]);
+    const c = this.mustGet(id);
+    return this.archives.has(`${c.id}:${path}`) ? { name: path.split('/').pop() ?? path, size: 0, mode: 0o644, mtime: '', linkTarget: '' } : undefined;
+  }
+
+  async getArchive(id: string, path: string): Promise<{ stat: IO.PathStat; tar: AsyncIterable<Buffer> }> {
+    this.enter('getArchive', [id, path]);
+    const c = this.mustGet(id);
+    const tar = this.archives.get(`${c.id}:${path}`);
+    if (!tar) throw notFound(`Could not find the file ${path} in container ${c.name}`);
+    return { stat: { name: path.split('/').pop() ?? path, size: tar.length, mode: 0o644, mtime: '', linkTarget: '' }, tar: (async function* () { yield tar; })() };
+  }
+
+  async putArchive(id: string, path: string, tar: Buffer, options?: { copyUIDGID?: boolean }): Promise<void> {
+    this.enter('putArchive', [id, path, options]);
+    const c = this.mustGet(id);
+    this.archives.set(`${c.id}:${path}`, tar);
   }
 
   /**
@@ -712,6 +938,8 @@ export class FakeEngine implements Engine {
       // As in the engine: the container's labels plus image and name.
       attributes: { ...(c.request.Labels ?? {}), image: c.request.Image, name: c.name, ...extra },
     });
+    // followers, attachments and waits re-check the container's state
+    for (const wake of [...this.logWaiters]) wake();
   }
 
   private mounts(c: FakeContainer): ContainerSummary['mounts'] {
@@ -719,7 +947,8 @@ export class FakeEngine implements Engine {
     for (const m of c.request.HostConfig.Mounts ?? []) {
       out.push(
         m.Type === 'volume'
-          ? { type: 'volume', ...(m.Source ? { name: m.Source } : {}), destination: m.Target }
+          ? // like the engine, an anonymous volume gets a generated 64-hex name, stable for the container
+            { type: 'volume', name: m.Source || this.hash(`${c.id}:${m.Target}`), destination: m.Target }
           : { type: m.Type, ...(m.Source ? { source: m.Source } : {}), destination: m.Target },
       );
     }

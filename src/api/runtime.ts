@@ -1,0 +1,118 @@
+// The typed API of the runtime commands: attached up, logs, exec, run and the container lifecycle commands.
+// The CLI calls exactly these functions.
+import { loadProject } from '../config/index.js';
+import type { Engine } from '../engine/types.js';
+import type { EventSink } from '../model/events.js';
+import type { LogSink } from '../model/logs.js';
+import type { Project } from '../model/types.js';
+import { attachedUp, checkUpFlags, type AttachedUpOptions, type AttachedUpResult } from '../ops/attached.js';
+import { logs as logsOp, type LogsOptions } from '../ops/logs.js';
+import { connectEngine } from './engine.js';
+import { loadProjectOrName, type ProjectOptions } from './project.js';
+
+export type { LogEvent, LogLine, LogSink } from '../model/logs.js';
+export type { AttachedUpOptions, AttachedUpResult, LogsOptions };
+export { checkUpFlags };
+
+export interface RuntimeCommonOptions {
+  /** Load options, or an already loaded project. */
+  readonly project?: ProjectOptions | Project;
+  /** Defaults to the Docker engine at DOCKER_HOST. */
+  readonly engine?: Engine;
+  readonly onEvent?: EventSink;
+}
+
+export const isProject = (p: ProjectOptions | Project | undefined): p is Project => !!p && 'services' in p && 'meta' in p;
+
+export async function resolveProject(p: ProjectOptions | Project | undefined): Promise<Project> {
+  return isProject(p) ? p : loadProject(p ?? {});
+}
+
+/** The project name, and the project when a compose file is found (commands that work by labels alone). */
+export async function resolveName(p: ProjectOptions | Project | undefined): Promise<{ name: string; project?: Project }> {
+  return isProject(p) ? { name: p.name, project: p } : loadProjectOrName(p ?? {});
+}
+
+export async function engineOf(o: { engine?: Engine }): Promise<Engine> {
+  return o.engine ?? (await connectEngine());
+}
+
+export interface UpAttachedCallOptions extends RuntimeCommonOptions, Omit<AttachedUpOptions, 'onEvent'> {}
+
+/** `up` without -d: converge, print the output of the attached services until they stop; the exit code. */
+export async function upAttached(options: UpAttachedCallOptions): Promise<AttachedUpResult & { project: Project }> {
+  const project = await resolveProject(options.project);
+  const engine = await engineOf(options);
+  const result = await attachedUp(engine, project, options);
+  return { ...result, project };
+}
+
+export interface LogsCallOptions extends Omit<RuntimeCommonOptions, 'onEvent'>, LogsOptions {
+  readonly onLog: LogSink;
+}
+
+/** Print (to onLog) the output of the project's containers; with follow, until they have all stopped. */
+export async function logs(options: LogsCallOptions): Promise<void> {
+  const { name, project } = await resolveName(options.project);
+  for (const s of options.services ?? []) {
+    if (project && !project.services[s]) {
+      const { OperationError, ErrorCodes } = await import('../model/errors.js');
+      throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
+    }
+  }
+  const engine = await engineOf(options);
+  await logsOp(engine, name, options.onLog, options);
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+import * as life from '../ops/lifecycle.js';
+import { down as downOp } from '../ops/down.js';
+
+export type { LifecycleOptions, RmOptions, WaitResult } from '../ops/lifecycle.js';
+
+export interface LifecycleCallOptions extends RuntimeCommonOptions, Omit<life.LifecycleOptions, 'onEvent'> {}
+
+async function target(o: RuntimeCommonOptions): Promise<life.Target> {
+  const { name, project } = await resolveName(o.project);
+  return { engine: await engineOf(o), name, project };
+}
+
+/** Start the services' existing containers. */
+export async function start(o: LifecycleCallOptions = {}): Promise<void> {
+  await life.start(await target(o), o);
+}
+
+export async function stop(o: LifecycleCallOptions = {}): Promise<void> {
+  await life.stop(await target(o), o);
+}
+
+/** Restart the services (and their dependencies, unless noDeps). */
+export async function restart(o: LifecycleCallOptions & { noDeps?: boolean } = {}): Promise<void> {
+  await life.restart(await target(o), o);
+}
+
+export async function kill(o: LifecycleCallOptions & { signal?: string } = {}): Promise<void> {
+  await life.kill(await target(o), o);
+}
+
+export async function pause(o: LifecycleCallOptions = {}): Promise<void> {
+  await life.pause(await target(o), o);
+}
+
+export async function unpause(o: LifecycleCallOptions = {}): Promise<void> {
+  await life.unpause(await target(o), o);
+}
+
+/** Remove stopped containers (with stop: running ones too); the names removed. */
+export async function rm(o: LifecycleCallOptions & Omit<life.RmOptions, 'onEvent'> = {}): Promise<string[]> {
+  return life.rm(await target(o), o);
+}
+
+/** Wait for the first of the services' containers to stop; with downProject, then take the project down. */
+export async function wait(o: RuntimeCommonOptions & { services?: readonly string[]; downProject?: boolean; signal?: AbortSignal } = {}): Promise<life.WaitResult> {
+  const t = await target(o);
+  const result = await life.waitFirst(t, o);
+  if (o.downProject) await downOp(t.engine, t.name, t.project, { onEvent: o.onEvent });
+  return result;
+}

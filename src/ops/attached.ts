@@ -1,0 +1,245 @@
+// Attached `up`: converge like `up`, attach to the chosen services before their containers start, print their
+// output until they have all stopped, and stop the project on Ctrl-C or, when asked, on a container's exit.
+import type { Engine } from '../engine/types.js';
+import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
+import { noopSink } from '../model/events.js';
+import { Labels } from '../model/labels.js';
+import type { LogSink } from '../model/logs.js';
+import type { Project } from '../model/types.js';
+import { parseDuration } from '../model/units.js';
+import { delay, LogFollower, serviceContainers } from './logs.js';
+import { up, type UpOptions, type UpResult } from './up.js';
+
+export interface AttachedUpOptions extends Omit<UpOptions, 'beforeStart' | 'wait' | 'waitTimeout' | 'noStart'> {
+  readonly onLog: LogSink;
+  /** Only these services' output (`--attach`). */
+  readonly attach?: readonly string[];
+  /** Not these services' output (`--no-attach`). */
+  readonly noAttach?: readonly string[];
+  /** Also the output of the dependencies of the services named (`--attach-dependencies`). */
+  readonly attachDependencies?: boolean;
+  readonly abortOnContainerExit?: boolean;
+  readonly abortOnContainerFailure?: boolean;
+  /** Return this service's exit code; implies abortOnContainerExit. */
+  readonly exitCodeFrom?: string;
+  readonly timestamps?: boolean;
+  /** Graceful stop (first Ctrl-C): stop the containers, then return 130. */
+  readonly stopSignal?: AbortSignal;
+  /** Forced stop (second Ctrl-C): kill the containers, then return 130. */
+  readonly killSignal?: AbortSignal;
+  /** Called once the containers are up and output starts (a CLI closes its progress display here). */
+  readonly onAttached?: () => void | Promise<void>;
+  /** Called before the stop phase starts (a CLI opens a progress display here). */
+  readonly onStopping?: () => void | Promise<void>;
+  /** How long, once every watched container has stopped, to wait for one to start again. */
+  readonly settleMs?: number;
+}
+
+export interface AttachedUpResult extends UpResult {
+  readonly exitCode: number;
+}
+
+/** The flag rules of compose's `up`, as one usage error each. */
+export function checkUpFlags(f: {
+  detach?: boolean;
+  wait?: boolean;
+  attach?: readonly string[];
+  noAttach?: readonly string[];
+  attachDependencies?: boolean;
+  abortOnContainerExit?: boolean;
+  abortOnContainerFailure?: boolean;
+  exitCodeFrom?: string;
+  forceRecreate?: boolean;
+  noRecreate?: boolean;
+  noStart?: boolean;
+}): void {
+  const usage = (m: string) => new BerthError(ErrorCodes.USAGE, m);
+  const abortExit = f.abortOnContainerExit || (!!f.exitCodeFrom && !f.abortOnContainerFailure);
+  if (f.exitCodeFrom && f.abortOnContainerFailure) throw usage('--exit-code-from cannot be combined with --abort-on-container-failure');
+  if (abortExit && f.abortOnContainerFailure) throw usage('--abort-on-container-failure cannot be combined with --abort-on-container-exit');
+  if (f.wait && (f.attachDependencies || abortExit || f.abortOnContainerFailure || f.attach?.length)) {
+    throw usage('--wait cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach or --attach-dependencies');
+  }
+  if (f.detach && (f.attachDependencies || abortExit || f.abortOnContainerFailure || f.attach?.length)) {
+    throw usage('--detach cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach or --attach-dependencies');
+  }
+  if (f.attach?.length && f.attachDependencies) throw usage('--attach cannot be combined with --attach-dependencies');
+  if (f.forceRecreate && f.noRecreate) throw usage('--force-recreate and --no-recreate are incompatible');
+  if (f.noStart && (abortExit || f.abortOnContainerFailure || f.attach?.length || f.attachDependencies)) {
+    throw usage('--no-start cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach or --attach-dependencies');
+  }
+}
+
+/** Which services' output attached up prints. */
+export function attachedServices(project: Project, planned: readonly string[], o: Pick<AttachedUpOptions, 'attach' | 'noAttach' | 'attachDependencies' | 'services'>): Set<string> {
+  let out: string[];
+  if (o.attach?.length) out = [...o.attach];
+  else if (o.attachDependencies || !o.services?.length) out = [...planned];
+  else out = [...o.services];
+  // `attach: false` in the file only changes the default
+  if (!o.attach?.length) out = out.filter((s) => project.services[s]?.attach !== false);
+  return new Set(out.filter((s) => !(o.noAttach ?? []).includes(s)));
+}
+
+export async function attachedUp(engine: Engine, project: Project, options: AttachedUpOptions): Promise<AttachedUpResult> {
+  for (const s of [...(options.attach ?? []), ...(options.noAttach ?? []), ...(options.exitCodeFrom ? [options.exitCodeFrom] : [])]) {
+    if (!project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
+  }
+  const abortOnExit = !!options.abortOnContainerExit || (!!options.exitCodeFrom && !options.abortOnContainerFailure);
+
+  // output is held back until up is done, so that it does not tear the progress display
+  let held: Parameters<LogSink>[0][] | undefined = [];
+  const sink: LogSink = (e) => (held ? held.push(e) : options.onLog(e));
+
+  // The plan made inside up() covers the asked services and their dependencies (unless noDeps).
+  const planned = options.noDeps ? (options.services?.length ? [...options.services] : Object.keys(project.services)) : withDeps(project, options.services);
+  const attached = attachedServices(project, planned, options);
+  let watched = new Set([...attached, ...(options.exitCodeFrom ? [options.exitCodeFrom] : [])]);
+  if (!watched.size) watched = new Set(planned);
+
+  // Exits decide the outcome: remember the first one when aborting on exit (or failure).
+  let trigger: { service: string; exitCode: number } | undefined;
+  let wake: (() => void) | undefined;
+  const poke = () => wake?.();
+  const stopping = { now: false };
+  const observeExit = (service: string, exitCode: number) => {
+    if (stopping.now || trigger) return;
+    if (abortOnExit || (options.abortOnContainerFailure && exitCode !== 0)) {
+      trigger = { service, exitCode };
+      poke();
+    }
+  };
+  const innerSink: LogSink = (e) => {
+    if (e.type === 'exited') observeExit(e.service, e.exitCode);
+    if ((e.type === 'exited' || e.type === 'line' || e.type === 'recreated') && !attached.has(e.service)) return;
+    sink(e);
+  };
+
+  const streams = new AbortController();
+  const follower = new LogFollower(engine, project.name, innerSink, {
+    timestamps: options.timestamps,
+    selected: (s) => watched.has(s),
+    signal: streams.signal,
+  });
+
+  follower.watchEvents();
+  const onStop = () => poke();
+  options.stopSignal?.addEventListener('abort', onStop, { once: true });
+  options.killSignal?.addEventListener('abort', onStop, { once: true });
+
+  let result: UpResult;
+  try {
+    try {
+      result = await up(engine, project, {
+        ...options,
+        signal: options.stopSignal,
+        beforeStart: async (c) => {
+          if (watched.has(c.service)) await follower.attachBeforeStart(c, c.running);
+        },
+      });
+    } catch (err) {
+      if (options.stopSignal?.aborted) {
+        result = { plan: undefined as never, containers: {} };
+        await stopAll(engine, project, options, planned, !!options.killSignal?.aborted);
+        return { ...result, exitCode: 130 };
+      }
+      throw err;
+    }
+
+    await options.onAttached?.();
+    const displays = [...follower.containers.values()].filter((t) => attached.has(t.service)).map((t) => t.display).sort();
+    options.onLog({ type: 'attaching', displays });
+    for (const e of held) options.onLog(e);
+    held = undefined;
+
+    // Watch until every watched container has stopped, an abort condition holds, or the user stops us.
+    for (;;) {
+      if (options.stopSignal?.aborted || options.killSignal?.aborted || trigger) break;
+      const running = [...follower.containers.values()].some((t) => watched.has(t.service) && t.running && !t.removed);
+      if (!running && !follower.busy) {
+        const quiet = await Promise.race([follower.nextChange().then(() => false), delay(options.settleMs ?? 500).then(() => true)]);
+        if (!quiet) continue;
+        const again = await serviceContainers(engine, project.name, [...watched], false);
+        if (!again.length) break;
+        for (const c of again) if (!follower.containers.get(c.id)?.active) follower.read({ id: c.id, name: c.name, service: c.labels[Labels.service], running: true }, { follow: true });
+        continue;
+      }
+      await Promise.race([follower.nextChange(), new Promise<void>((r) => (wake = r))]);
+    }
+
+    if (options.stopSignal?.aborted || options.killSignal?.aborted) {
+      stopping.now = true;
+      if (!options.killSignal?.aborted) options.onLog({ type: 'notice', text: 'Gracefully stopping... (press Ctrl+C again to force)' });
+      await options.onStopping?.();
+      await stopAll(engine, project, options, planned, !!options.killSignal?.aborted);
+      await follower.settle(2000);
+      return { ...result, exitCode: 130 };
+    }
+    if (trigger) {
+      stopping.now = true;
+      options.onLog({ type: 'notice', text: 'Aborting on container exit...' });
+      await options.onStopping?.();
+      await stopAll(engine, project, options, planned, false);
+      await follower.settle(2000);
+      if (options.exitCodeFrom) return { ...result, exitCode: await exitCodeOf(engine, project.name, options.exitCodeFrom) };
+      return { ...result, exitCode: trigger.exitCode };
+    }
+    await follower.settle(2000);
+    if (options.exitCodeFrom) return { ...result, exitCode: await exitCodeOf(engine, project.name, options.exitCodeFrom) };
+    return { ...result, exitCode: 0 };
+  } finally {
+    options.stopSignal?.removeEventListener('abort', onStop);
+    options.killSignal?.removeEventListener('abort', onStop);
+    streams.abort();
+    await follower.close();
+  }
+}
+
+function withDeps(project: Project, services: readonly string[] | undefined): string[] {
+  const out = new Set<string>();
+  const visit = (s: string) => {
+    if (out.has(s) || !project.services[s]) return;
+    out.add(s);
+    for (const d of Object.keys(project.services[s].depends_on ?? {})) visit(d);
+  };
+  for (const s of services?.length ? services : Object.keys(project.services)) visit(s);
+  return [...out];
+}
+
+/** The exit code of a service's first container, as the engine recorded it. */
+async function exitCodeOf(engine: Engine, project: string, service: string): Promise<number> {
+  const [c] = await serviceContainers(engine, project, [service]);
+  if (!c) return 0;
+  const info = await engine.inspectContainer(c.id);
+  return info?.state.exitCode ?? 0;
+}
+
+/** Stop (or kill) every running container of the services, reporting progress like `stop`. */
+async function stopAll(engine: Engine, project: Project, options: AttachedUpOptions, services: readonly string[], kill: boolean): Promise<void> {
+  const emit = options.onEvent ?? noopSink;
+  const containers = (await serviceContainers(engine, project.name, services, false));
+  let forced = kill;
+  await Promise.all(
+    containers.map(async (c) => {
+      const service = c.labels[Labels.service];
+      const grace = project.services[service]?.stop_grace_period;
+      const timeout = options.timeout ?? (grace ? Math.round(parseDuration(grace) / 1000) : undefined);
+      emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: forced ? 'Killing' : 'Stopping', service });
+      const killNow = () => engine.killContainer(c.id).catch(() => undefined);
+      const onKill = () => {
+        forced = true;
+        void killNow();
+      };
+      options.killSignal?.addEventListener('abort', onKill, { once: true });
+      try {
+        if (forced) await killNow();
+        else await engine.stopContainer(c.id, timeout);
+      } catch (err) {
+        if (!(err instanceof Error && /not running|No such container/i.test(err.message))) throw err;
+      } finally {
+        options.killSignal?.removeEventListener('abort', onKill);
+      }
+      emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: forced ? 'Killed' : 'Stopped', service });
+    }),
+  );
+}

@@ -1,0 +1,192 @@
+// The lifecycle commands on existing containers: start, stop, restart, kill, rm, pause, unpause, wait.
+// Order follows the dependency graph (from the project, or from the depends_on labels without a file):
+// start/restart/unpause dependencies first, stop/kill/pause dependents first.
+import type { ContainerSummary, Engine } from '../engine/types.js';
+import { buildGraph, walk } from '../graph/index.js';
+import { ErrorCodes, OperationError } from '../model/errors.js';
+import { noopSink, type EventSink } from '../model/events.js';
+import { Labels, projectFilter } from '../model/labels.js';
+import type { Project } from '../model/types.js';
+import { parseDuration } from '../model/units.js';
+import { dependencyEdges } from './reconcile.js';
+
+export interface LifecycleOptions {
+  readonly services?: readonly string[];
+  /** Seconds before the engine kills (stop, restart). */
+  readonly timeout?: number;
+  readonly onEvent?: EventSink;
+  readonly parallel?: number;
+  readonly dryRun?: boolean;
+}
+
+export interface Target {
+  readonly engine: Engine;
+  readonly name: string;
+  readonly project?: Project;
+}
+
+const isUp = (c: ContainerSummary) => c.state === 'running' || c.state === 'restarting' || c.state === 'paused';
+
+async function containersOf(t: Target, services: readonly string[] | undefined, oneoff = false): Promise<ContainerSummary[]> {
+  const list = await t.engine.listContainers({ all: true, labels: [projectFilter(t.name), ...(oneoff ? [] : [`${Labels.oneoff}=False`])] });
+  return list.filter((c) => !services?.length || services.includes(c.labels[Labels.service]));
+}
+
+function checkServices(t: Target, services: readonly string[] | undefined): void {
+  if (!t.project) return;
+  for (const s of services ?? []) {
+    if (!t.project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
+  }
+}
+
+/** Visit the services' containers in dependency order (up: dependencies first). */
+async function inOrder(t: Target, containers: readonly ContainerSummary[], direction: 'up' | 'down', parallel: number | undefined, fn: (c: ContainerSummary, service: string) => Promise<void>): Promise<void> {
+  const by = new Map<string, ContainerSummary[]>();
+  for (const c of containers) by.set(c.labels[Labels.service] ?? '', [...(by.get(c.labels[Labels.service] ?? '') ?? []), c]);
+  const edges: Record<string, string[]> = {};
+  for (const c of containers) {
+    const s = c.labels[Labels.service] ?? '';
+    const deps = (c.labels[Labels.dependsOn] ?? '').split(',').filter(Boolean).map((d) => d.split(':')[0]);
+    edges[s] = [...new Set([...(edges[s] ?? []), ...deps])];
+  }
+  if (t.project) Object.assign(edges, dependencyEdges(t.project.services));
+  for (const s of by.keys()) edges[s] ??= [];
+  for (const deps of Object.values(edges)) for (const d of deps) edges[d] ??= [];
+  await walk(buildGraph(edges), {
+    direction,
+    concurrency: parallel,
+    only: new Set(by.keys()),
+    visit: async (s) => {
+      await Promise.all((by.get(s) ?? []).map((c) => fn(c, s)));
+    },
+  });
+}
+
+function stopTimeout(t: Target, service: string, timeout: number | undefined): number | undefined {
+  if (timeout !== undefined) return timeout;
+  const grace = t.project?.services[service]?.stop_grace_period;
+  return grace ? Math.round(parseDuration(grace) / 1000) : undefined;
+}
+
+type Step = { working: string; done: string };
+
+async function each(t: Target, o: LifecycleOptions, containers: readonly ContainerSummary[], direction: 'up' | 'down', step: Step, fn: (c: ContainerSummary, service: string) => Promise<void>): Promise<void> {
+  const emit = o.onEvent ?? noopSink;
+  await inOrder(t, containers, direction, o.parallel, async (c, service) => {
+    emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: step.working, service });
+    if (o.dryRun) {
+      emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: step.done, service });
+      return;
+    }
+    try {
+      await fn(c, service);
+    } catch (err) {
+      emit({ type: 'resource', kind: 'container', name: c.name, status: 'error', text: `Error while ${step.working}`, service });
+      throw err;
+    }
+    emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: step.done, service });
+  });
+}
+
+export async function start(t: Target, o: LifecycleOptions = {}): Promise<void> {
+  checkServices(t, o.services);
+  const all = await containersOf(t, o.services);
+  for (const s of o.services ?? []) {
+    if (!all.some((c) => c.labels[Labels.service] === s)) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `service "${s}" has no container to start`, { service: s });
+  }
+  if (!all.length) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no containers to start`);
+  await each(t, o, all.filter((c) => !isUp(c)), 'up', { working: 'Starting', done: 'Started' }, (c) => t.engine.startContainer(c.id));
+}
+
+export async function stop(t: Target, o: LifecycleOptions = {}): Promise<void> {
+  checkServices(t, o.services);
+  const all = (await containersOf(t, o.services)).filter(isUp);
+  await each(t, o, all, 'down', { working: 'Stopping', done: 'Stopped' }, (c, s) => t.engine.stopContainer(c.id, stopTimeout(t, s, o.timeout)));
+}
+
+export async function restart(t: Target, o: LifecycleOptions & { noDeps?: boolean } = {}): Promise<void> {
+  checkServices(t, o.services);
+  let services = o.services;
+  if (services?.length && !o.noDeps && t.project) {
+    const out = new Set<string>();
+    const visit = (s: string) => {
+      if (out.has(s) || !t.project!.services[s]) return;
+      out.add(s);
+      for (const d of Object.keys(t.project!.services[s].depends_on ?? {})) visit(d);
+    };
+    services.forEach(visit);
+    services = [...out];
+  }
+  const all = await containersOf(t, services);
+  await each(t, o, all, 'up', { working: 'Restarting', done: 'Started' }, (c, s) => t.engine.restartContainer(c.id, stopTimeout(t, s, o.timeout)));
+}
+
+export async function kill(t: Target, o: LifecycleOptions & { signal?: string; removeOrphans?: boolean } = {}): Promise<void> {
+  checkServices(t, o.services);
+  const all = (await containersOf(t, o.services)).filter(isUp);
+  await each(t, o, all, 'down', { working: 'Killing', done: 'Killed' }, (c) => t.engine.killContainer(c.id, o.signal ?? 'SIGKILL'));
+}
+
+export async function pause(t: Target, o: LifecycleOptions = {}): Promise<void> {
+  checkServices(t, o.services);
+  const all = (await containersOf(t, o.services)).filter((c) => c.state === 'running');
+  await each(t, o, all, 'down', { working: 'Pausing', done: 'Paused' }, (c) => t.engine.pauseContainer(c.id));
+}
+
+export async function unpause(t: Target, o: LifecycleOptions = {}): Promise<void> {
+  checkServices(t, o.services);
+  const all = (await containersOf(t, o.services)).filter((c) => c.state === 'paused');
+  await each(t, o, all, 'up', { working: 'Unpausing', done: 'Unpaused' }, (c) => t.engine.unpauseContainer(c.id));
+}
+
+export interface RmOptions extends LifecycleOptions {
+  /** Stop running containers first (-s). */
+  readonly stop?: boolean;
+  /** Remove anonymous volumes (-v). */
+  readonly volumes?: boolean;
+  /** Asked before removing; false keeps everything. Absent: remove without asking (-f). */
+  readonly confirm?: (names: readonly string[]) => Promise<boolean>;
+}
+
+/** The containers rm would remove (stopped ones; with stop, running ones too). */
+export async function rmCandidates(t: Target, o: RmOptions): Promise<ContainerSummary[]> {
+  return (await containersOf(t, o.services, true)).filter((c) => o.stop || !isUp(c));
+}
+
+export async function rm(t: Target, o: RmOptions = {}): Promise<string[]> {
+  checkServices(t, o.services);
+  if (o.stop) await stop(t, o);
+  const doomed = await rmCandidates(t, { ...o, stop: false });
+  if (!doomed.length) {
+    (o.onEvent ?? noopSink)({ type: 'message', level: 'info', text: 'No stopped containers' });
+    return [];
+  }
+  if (o.confirm && !(await o.confirm(doomed.map((c) => c.name).sort()))) return [];
+  await each(t, o, doomed, 'down', { working: 'Removing', done: 'Removed' }, (c) => t.engine.removeContainer(c.id, { force: true, volumes: o.volumes }));
+  return doomed.map((c) => c.name);
+}
+
+export interface WaitResult {
+  readonly container: string;
+  readonly id: string;
+  readonly exitCode: number;
+}
+
+/** Block until the first of the services' containers stops; its exit code. */
+export async function waitFirst(t: Target, o: { services?: readonly string[]; signal?: AbortSignal }): Promise<WaitResult> {
+  checkServices(t, o.services);
+  const all = await containersOf(t, o.services);
+  if (!all.length) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no containers for project "${t.name}"`);
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await Promise.any(all.map(async (c) => ({ container: c.name, id: c.id, exitCode: (await t.engine.waitContainer(c.id, 'not-running', abort.signal)).exitCode })));
+  } catch (err) {
+    if (err instanceof AggregateError) throw err.errors[0];
+    throw err;
+  } finally {
+    abort.abort();
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+}

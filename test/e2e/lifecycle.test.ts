@@ -1,0 +1,102 @@
+// Issue 5: start, stop, restart (--no-deps), kill (-s), pause, unpause, rm (-f, -s, -v), wait (--down-project).
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { berth, cleanup, describeEngine, docker, leftovers, projectDir, uniqueProject } from '../helpers/e2e.js';
+
+const compose = `
+services:
+  db:
+    image: busybox:local
+    init: true
+    command: ["sh", "-c", "exec sleep 600"]
+    volumes: ["/anon"]
+  web:
+    image: busybox:local
+    init: true
+    command: ["sh", "-c", "exec sleep 600"]
+    depends_on: [db]
+  job:
+    image: busybox:local
+    init: true
+    command: ["sh", "-c", "sleep 1; exit 4"]
+    profiles: [jobs]
+`;
+
+describeEngine('berth lifecycle commands', () => {
+  const project = uniqueProject('life');
+  let dir = '';
+  const p = (...args: string[]) => berth(['-p', project, '--progress', 'plain', ...args], { cwd: dir });
+  const state = async (svc: string) => (await docker(['inspect', '-f', '{{.State.Status}}', `${project}-${svc}-1`])).stdout.trim();
+  const started = async (svc: string) => (await docker(['inspect', '-f', '{{.State.StartedAt}}', `${project}-${svc}-1`])).stdout.trim();
+
+  beforeAll(async () => {
+    dir = await projectDir({ 'compose.yaml': compose });
+    expect((await p('up', '-d')).code).toBe(0);
+  });
+  afterAll(async () => {
+    await cleanup(project, dir);
+  });
+
+  it('stop, then start in dependency order', async () => {
+    const stop = await p('stop', '-t', '1');
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(stop.stderr.indexOf(`${project}-web-1  Stopped`)).toBeLessThan(stop.stderr.indexOf(`${project}-db-1  Stopping`));
+    expect(await state('web')).toBe('exited');
+    const start = await p('start');
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stderr.indexOf(`${project}-db-1  Started`)).toBeLessThan(start.stderr.indexOf(`${project}-web-1  Starting`));
+    expect(await state('web')).toBe('running');
+  });
+
+  it('restart restarts dependencies too, unless --no-deps', async () => {
+    const db0 = await started('db');
+    const r = await p('restart', 'web', '--no-deps');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`Container ${project}-web-1  Restarting`);
+    expect(await started('db')).toBe(db0);
+    const r2 = await p('restart', 'web');
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(await started('db')).not.toBe(db0);
+  });
+
+  it('pause and unpause', async () => {
+    expect((await p('pause', 'db')).code).toBe(0);
+    expect(await state('db')).toBe('paused');
+    expect((await p('unpause', 'db')).code).toBe(0);
+    expect(await state('db')).toBe('running');
+  });
+
+  it('kill -s sends the signal; kill defaults to SIGKILL', async () => {
+    const r = await p('kill', '-s', 'SIGTERM', 'web');
+    expect(r.code, r.stderr).toBe(0);
+    for (let i = 0; i < 50 && (await state('web')) === 'running'; i++) await new Promise((res) => setTimeout(res, 100));
+    expect((await docker(['inspect', '-f', '{{.State.ExitCode}}', `${project}-web-1`])).stdout.trim()).toBe('143');
+    expect((await p('kill', 'db')).code).toBe(0);
+    expect((await docker(['inspect', '-f', '{{.State.ExitCode}}', `${project}-db-1`])).stdout.trim()).toBe('137');
+  });
+
+  it('rm without -f asks (no terminal: keeps), -f removes stopped ones, -s -v stops and removes anonymous volumes', async () => {
+    const kept = await p('rm', 'web');
+    expect(kept.stdout).toContain(`Going to remove ${project}-web-1`);
+    expect(await state('web')).toBe('exited');
+    expect((await p('rm', '-f', 'web')).code).toBe(0);
+    expect((await docker(['ps', '-aq', '--filter', `name=${project}-web-1`])).stdout.trim()).toBe('');
+    expect((await p('start', 'db')).code).toBe(0);
+    const vol = (await docker(['inspect', '-f', '{{range .Mounts}}{{.Name}}{{end}}', `${project}-db-1`])).stdout.trim();
+    expect(vol).not.toBe('');
+    const r = await p('rm', '-f', '-s', '-v', 'db');
+    expect(r.code, r.stderr).toBe(0);
+    expect((await leftovers(project)).containers).toEqual([]);
+    expect((await docker(['volume', 'inspect', vol])).code).not.toBe(0);
+  });
+
+  it('wait returns the first container\'s exit code; --down-project removes the project', async () => {
+    expect((await p('--profile', 'jobs', 'up', '-d')).code).toBe(0);
+    const r = await p('--profile', 'jobs', 'wait', 'job');
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stdout).toMatch(/^container "[0-9a-f]{64}" exited with status code 4\n$/);
+    expect((await p('--profile', 'jobs', 'up', '-d')).code).toBe(0);
+    const down = await p('--profile', 'jobs', 'wait', '--down-project', 'job');
+    expect(down.code, down.stderr).toBe(4);
+    expect(await leftovers(project)).toEqual({ containers: [], networks: [], volumes: [] });
+  });
+});
