@@ -5,9 +5,8 @@ import type { Engine } from '../engine/types.js';
 import { buildGraph, walk } from '../graph/index.js';
 import { EngineError, ErrorCodes, OperationError } from '../model/errors.js';
 import type { EventSink, ProgressStatus, ResourceKind } from '../model/events.js';
-import { COMPOSE_COMPAT_VERSION, Labels } from '../model/labels.js';
 import type { Project } from '../model/types.js';
-import { createRequest, endpointSettings, networkName, serviceNetworks } from './convert.js';
+import { createRequest, endpointSettings, fileArchive, networkCreateRequest, networkName, postCreateCopies, serviceNetworks, volumeCreateRequest } from './convert.js';
 import type { ContainerTarget, Plan, PlanOp } from './plan.js';
 import { conditions, ContainerWatcher } from './watch.js';
 
@@ -68,35 +67,16 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
   const run = async (p: PlanOp): Promise<void> => {
     const op = p.op;
     switch (op.kind) {
-      case 'create-network': {
-        const net = project.networks[op.key];
+      case 'create-network':
         ev('network', op.name, 'working', 'Creating');
-        await engine.createNetwork({
-          Name: op.name,
-          Driver: net.driver,
-          Options: net.driver_opts ? { ...net.driver_opts } : undefined,
-          IPAM: net.ipam ? { Driver: net.ipam.driver, Config: net.ipam.config?.map((c) => ipamConfig(c)), Options: net.ipam.options ? { ...net.ipam.options } : undefined } : undefined,
-          Internal: net.internal,
-          Attachable: net.attachable,
-          EnableIPv6: net.enable_ipv6,
-          CheckDuplicate: true,
-          Labels: { ...(net.labels ?? {}), [Labels.network]: op.key, [Labels.project]: project.name, [Labels.version]: COMPOSE_COMPAT_VERSION },
-        });
+        await engine.createNetwork(networkCreateRequest(project, op.key));
         ev('network', op.name, 'done', 'Created');
         return;
-      }
-      case 'create-volume': {
-        const vol = project.volumes[op.key];
+      case 'create-volume':
         ev('volume', op.name, 'working', 'Creating');
-        await engine.createVolume({
-          Name: op.name,
-          Driver: vol.driver,
-          DriverOpts: vol.driver_opts ? { ...vol.driver_opts } : undefined,
-          Labels: { ...(vol.labels ?? {}), [Labels.project]: project.name, [Labels.version]: COMPOSE_COMPAT_VERSION, [Labels.volume]: op.key },
-        });
+        await engine.createVolume(volumeCreateRequest(project, op.key));
         ev('volume', op.name, 'done', 'Created');
         return;
-      }
       case 'create-container': {
         ev('container', op.name, 'working', op.replaces ? 'Recreate' : 'Creating', op.service, op.replaces ? p.reason : undefined);
         const imageId = options.imageIds[project.services[op.service].image ?? `${project.name}-${op.service}`];
@@ -135,6 +115,10 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
         return;
       case 'start-container': {
         const id = resolve(op.target);
+        // environment/content secrets and configs are written into the container before each start, as compose does
+        for (const copy of postCreateCopies(project, op.service)) {
+          await wrap(op.service, op.name, () => engine.putArchive(id, '/', fileArchive(copy), { copyUIDGID: copy.copyUIDGID }));
+        }
         await options.beforeStart?.({ id, name: op.name, service: op.service, running: false });
         ev('container', op.name, 'working', 'Starting', op.service);
         await wrap(op.service, op.name, () => engine.startContainer(id));
@@ -177,11 +161,6 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
   const out: Record<string, ContainerRef[]> = {};
   for (const [s, list] of Object.entries(plan.final)) out[s] = list.map((c) => ({ id: resolve(c.target), name: c.name }));
   return out;
-}
-
-function ipamConfig(c: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const map: Record<string, string> = { subnet: 'Subnet', gateway: 'Gateway', ip_range: 'IPRange', aux_addresses: 'AuxiliaryAddresses' };
-  return Object.fromEntries(Object.entries(c).map(([k, v]) => [map[k] ?? k, v]));
 }
 
 async function lastLines(engine: Engine, id: string): Promise<string> {
