@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+// The example suite needs an engine like e2e does; in CI a missing engine already fails the e2e setup.
+const engineLikely = !!process.env.CI || !!process.env.DOCKER_HOST || existsSync('/var/run/docker.sock');
 
 export default defineConfig({
   test: {
@@ -24,6 +28,7 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      ...(engineLikely ? ['examples/vitest-global-setup/vitest.config.ts'] : []),
     ],
   },
 });

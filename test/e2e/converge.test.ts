@@ -115,7 +115,7 @@ describeEngine('convergence on the real engine', () => {
   });
 
   it('orphans: warned about, then removed with --remove-orphans', async () => {
-    await writeFile(join(dir, 'compose.yaml'), base('three').replace(/  web:[\s\S]*?restart: true \}\n/, ''));
+    await writeFile(join(dir, 'compose.yaml'), base('three').replace(/ {2}web:[\s\S]*?restart: true \}\n/, ''));
     const warn = await p('--progress', 'plain', 'up', '-d');
     expect(warn.code).toBe(0);
     expect(warn.stderr).toContain(`Found orphan containers ([${project}-web-1])`);

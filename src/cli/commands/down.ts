@@ -8,10 +8,20 @@ interface DownFlags extends GlobalOptions {
   removeOrphans?: boolean;
   timeout?: string;
   rmi?: string;
+  session?: string;
 }
 
 export async function downCommand(o: DownFlags): Promise<number> {
   if (o.rmi !== undefined && o.rmi !== 'local' && o.rmi !== 'all') throw new BerthError(ErrorCodes.USAGE, `invalid --rmi value "${o.rmi}": use "local" or "all"`);
+  if (o.session) {
+    // a session's objects are found by label alone: no compose file needed
+    const { pruneSessions } = await import('../../api/index.js');
+    const removed = await pruneSessions({ session: o.session, volumes: true });
+    for (const c of removed.containers) process.stderr.write(` Container ${c}  Removed\n`);
+    for (const n of removed.networks) process.stderr.write(` Network ${n}  Removed\n`);
+    for (const v of removed.volumes) process.stderr.write(` Volume ${v}  Removed\n`);
+    return EXIT_OK;
+  }
   const progress = await progressFor(o);
   try {
     const result = await down({
