@@ -19,6 +19,8 @@ export interface CanonicalContext {
   /** The project environment (.env + OS) that bare `environment` keys and build args resolve from. */
   env: Readonly<Record<string, string | undefined>>;
   resolvePaths: boolean;
+  /** Before interpolation (--no-interpolate), short syntaxes that do not parse yet are kept as written. */
+  keepUnparsable?: boolean;
   positionOf: (path: KeyPath) => SourcePosition | undefined;
 }
 
@@ -72,6 +74,7 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
         try {
           return parsePortSpec(String(p));
         } catch (err) {
+          if (ctx.keepUnparsable) return [p];
           throw fail(at('ports', i), `${(err as Error).message}: use [ip:][published:]target[/protocol]`);
         }
       }
@@ -87,12 +90,16 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
         try {
           vol = parseVolumeSpec(v);
         } catch (err) {
+          if (ctx.keepUnparsable) return v;
           throw fail(at('volumes', i), `${(err as Error).message}: use [source:]target[:ro|rw]`);
         }
       } else if (isMap(v)) {
         vol = v as unknown as ServiceVolume;
       } else {
         return v;
+      }
+      if (vol.type === 'bind' && (vol.source === undefined || vol.source === '')) {
+        throw fail(at('volumes', i), 'invalid mount config for type "bind": field Source must not be empty: set source:');
       }
       if (vol.type === 'bind' && vol.source !== undefined) vol = { ...vol, source: resolveHostPath(vol.source, ctx) };
       return vol;
@@ -153,7 +160,6 @@ export function dropEmptyStrings(model: Record<string, unknown>): void {
   }
   for (const kind of ['networks', 'volumes', 'secrets', 'configs']) {
     if (!isMap(model[kind])) continue;
-    for (const r of Object.values(model[kind] as Tree)) if (isMap(r) && r.name === '') delete r.name;
   }
 }
 
@@ -314,7 +320,7 @@ function canonicalDeploy(d: Tree): Tree {
 }
 
 /** Top-level networks/volumes/secrets/configs: null → {}, labels → map, file paths resolved. */
-export function canonicalResource(kind: 'networks' | 'volumes' | 'secrets' | 'configs', raw: unknown, ctx: CanonicalContext): Tree {
+export function canonicalResource(kind: 'networks' | 'volumes' | 'secrets' | 'configs' | 'models', raw: unknown, ctx: CanonicalContext, _warnings: string[] = []): Tree {
   const out: Tree = isMap(raw) ? { ...raw } : {};
   if (isMap(out.external)) {
     // legacy `external: {name: x}`
@@ -323,5 +329,10 @@ export function canonicalResource(kind: 'networks' | 'volumes' | 'secrets' | 'co
   }
   if (out.labels !== undefined) out.labels = mapValues(keyValueMap(out.labels), (v) => (v === null ? '' : scalarString(v)));
   if ((kind === 'secrets' || kind === 'configs') && typeof out.file === 'string') out.file = resolveHostPath(out.file, ctx);
+  // a local bind-mounted volume's device is a host path: relative ones (even empty) are resolved like binds
+  if (kind === 'volumes' && isMap(out.driver_opts) && typeof out.driver_opts.device === 'string' && /\bbind\b/.test(String(out.driver_opts.o ?? ''))) {
+    const device = out.driver_opts.device;
+    if (ctx.resolvePaths && !path.isAbsolute(device)) out.driver_opts = { ...out.driver_opts, device: device === '' ? ctx.projectDir : resolveHostPath(device, ctx) };
+  }
   return out;
 }

@@ -14,6 +14,8 @@ export interface ConsistencyInput {
   disabled: Record<string, unknown>;
   networks: Record<string, unknown>;
   volumes: Record<string, unknown>;
+  secrets?: Record<string, unknown>;
+  configs?: Record<string, unknown>;
   /** The merged services before canonicalization, to point at the entry as the user wrote it. */
   raw: Record<string, unknown>;
   locate: Locator;
@@ -117,4 +119,34 @@ export function findCycle(services: Record<string, Tree>): string[] | undefined 
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * Checks on top-level resources that compose makes while loading, before canonical form: conflicting
+ * `external` settings, the legacy `external.name` (a warning, or an error when `name` is also set).
+ */
+export function checkResourceDefinitions(model: Record<string, unknown>, locate: Locator, warnings: string[]): void {
+  for (const kind of ['networks', 'volumes', 'secrets', 'configs']) {
+    const all = model[kind];
+    if (!isMap(all)) continue;
+    for (const [key, r] of Object.entries(all)) {
+      if (!isMap(r)) continue;
+      const at: KeyPath = [kind, key];
+      const fail = (message: string) => new ConfigError(ErrorCodes.CONSISTENCY, message, { position: locate(at), keyPath: formatKeyPath(at) });
+      const external = r.external;
+      if (isMap(external)) {
+        if (r.name !== undefined && external.name !== undefined && r.name !== external.name) {
+          throw fail(`${kind}.${key}: name and external.name conflict; only use name`);
+        }
+        if (external.name !== undefined) warnings.push(`${kind}.${key}: external.name is deprecated. Please set name and external: true`);
+      }
+      if (external === true || isMap(external)) {
+        for (const attr of kind === 'networks' ? ['driver', 'driver_opts'] : kind === 'volumes' ? ['driver', 'driver_opts', 'labels'] : []) {
+          if (r[attr] !== undefined) {
+            throw fail(`${kind}.${key}: conflicting parameters "external" and "${attr}" specified: an external resource is created outside compose`);
+          }
+        }
+      }
+    }
+  }
 }

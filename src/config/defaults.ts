@@ -18,25 +18,33 @@ export interface ModelParts {
 /** Splits services into enabled and disabled-by-profile ones. `*` enables every profile. */
 export function applyProfiles(
   services: Record<string, Tree>,
-  active: readonly string[],
+  activeProfiles: readonly string[],
+  named: readonly string[] = [],
 ): { enabled: Record<string, Tree>; disabled: Record<string, ServiceConfig> } {
   const enabled: Record<string, Tree> = {};
   const disabled: Record<string, ServiceConfig> = {};
+  // services named on the command line enable their profiles
+  const active = new Set(activeProfiles);
+  for (const n of named) {
+    const svc = services[n];
+    if (svc && Array.isArray(svc.profiles)) for (const p of svc.profiles) active.add(String(p));
+  }
   for (const [name, svc] of Object.entries(services)) {
     const profiles = Array.isArray(svc.profiles) ? svc.profiles.map(String) : [];
-    const on = profiles.length === 0 || active.includes('*') || profiles.some((p) => active.includes(p));
+    const on = profiles.length === 0 || active.has('*') || profiles.some((p) => active.has(p));
     if (on) enabled[name] = svc;
     else disabled[name] = svc as ServiceConfig;
   }
   return { enabled, disabled };
 }
 
-export function applyDefaults(project: string, parts: ModelParts): ModelParts {
+export function applyDefaults(project: string, parts: ModelParts, _env: Readonly<Record<string, string | undefined>> = {}): ModelParts {
   const services: Record<string, Tree> = {};
   for (const [name, svc] of Object.entries(parts.services)) {
     // a service joins the default network unless it says where it goes
     const withNet = svc.networks === undefined && svc.network_mode === undefined ? { ...svc, networks: { default: null } } : svc;
-    services[name] = withImplicitDependencies(withNet);
+    // compose 2.26 prints `restart` on implicit dependencies only when it is true
+    services[name] = withImplicitDependencies(withNet, false);
   }
   const used = usedResources(services);
   const networks: Record<string, Tree> = {};
@@ -58,7 +66,7 @@ export function applyDefaults(project: string, parts: ModelParts): ModelParts {
  * Sharing another service's namespace or volumes, or linking to it, makes a dependency even when
  * depends_on does not say so; compose lists it in depends_on (namespace sharers restart with it).
  */
-function withImplicitDependencies(svc: Tree): Tree {
+function withImplicitDependencies(svc: Tree, restartFalse = true): Tree {
   const implicit: [string, boolean][] = [];
   for (const key of ['network_mode', 'ipc', 'pid']) {
     const v = svc[key];
@@ -71,10 +79,11 @@ function withImplicitDependencies(svc: Tree): Tree {
       if (!s.startsWith('container:')) implicit.push([s.split(':')[0], false]);
     }
   }
+  svc = withPreStartImage(svc);
   if (implicit.length === 0) return svc;
   const deps: Record<string, unknown> = isMap(svc.depends_on) ? { ...svc.depends_on } : {};
   for (const [name, restart] of implicit) {
-    if (!(name in deps)) deps[name] = { condition: 'service_started', ...(restart ? { restart: true } : {}), required: true };
+    if (!(name in deps)) deps[name] = { condition: 'service_started', ...(restart || restartFalse ? { restart } : {}), required: true };
   }
   return { ...svc, depends_on: deps };
 }
@@ -83,6 +92,12 @@ function withImplicitDependencies(svc: Tree): Tree {
 function named(project: string, resources: Record<string, Tree>): Record<string, Tree> {
   const out: Record<string, Tree> = {};
   for (const [key, r] of Object.entries(resources)) {
+    if (r.name === '') {
+      // a name that interpolated to nothing counts as given-but-empty: compose prints no name then
+      const { name: _n, ...rest } = r;
+      out[key] = r.external === true ? rest : { ...rest, name: `${project}_${key}` };
+      continue;
+    }
     const name = typeof r.name === 'string' ? r.name : r.external === true ? key : `${project}_${key}`;
     out[key] = { name, ...r };
   }
@@ -105,4 +120,57 @@ function usedResources(services: Record<string, Tree>) {
     if (Array.isArray(svc.configs)) for (const c of svc.configs) if (isMap(c)) configs.add(String(c.source));
   }
   return { networks, volumes, secrets, configs };
+}
+
+/** `pre_start` hooks without an image run in the service's image. */
+function withPreStartImage(svc: Tree): Tree {
+  if (!Array.isArray(svc.pre_start) || typeof svc.image !== 'string') return svc;
+  const image = svc.image;
+  return { ...svc, pre_start: svc.pre_start.map((h) => (isMap(h) && h.image === undefined ? { ...h, image } : h)) };
+}
+
+/**
+ * compose's normalization of a merged raw model (the `normalize/` stage on its own, before canonical
+ * form): build defaults, the default network, implicit dependencies, bare environment entries resolved from
+ * the environment, pre_start images, and `<project>_<key>` resource names.
+ */
+export function normalizeModel(model: Tree, env: Readonly<Record<string, string | undefined>>): Tree {
+  const project = String(model.name ?? '');
+  const out: Tree = { ...model };
+  const services: Record<string, Tree> = {};
+  let usesDefault = false;
+  for (const [name, raw] of Object.entries(isMap(model.services) ? model.services : {})) {
+    let svc: Tree = isMap(raw) ? { ...raw } : {};
+    if (svc.build !== undefined) {
+      const b: Tree = typeof svc.build === 'string' ? { context: svc.build } : { ...(svc.build as Tree) };
+      b.context ??= '.';
+      if (b.dockerfile === undefined && b.dockerfile_inline === undefined) b.dockerfile = 'Dockerfile';
+      svc.build = b;
+    }
+    if (svc.networks === undefined && svc.network_mode === undefined) svc.networks = { default: null };
+    if (isMap(svc.networks) && 'default' in svc.networks) usesDefault = true;
+    if (Array.isArray(svc.environment)) {
+      svc.environment = svc.environment.map((e) => {
+        const s = String(e);
+        return !s.includes('=') && env[s] !== undefined ? `${s}=${env[s]}` : e;
+      });
+    } else if (isMap(svc.environment)) {
+      svc.environment = Object.fromEntries(Object.entries(svc.environment).map(([k, v]) => [k, v === null && env[k] !== undefined ? env[k] : v]));
+    }
+    svc = withImplicitDependencies(svc);
+    services[name] = svc;
+  }
+  out.services = services;
+  for (const kind of ['networks', 'volumes', 'secrets', 'configs']) {
+    const all: Tree = isMap(model[kind]) ? { ...(model[kind] as Tree) } : {};
+    if (kind === 'networks' && usesDefault && !('default' in all)) all.default = null;
+    if (Object.keys(all).length === 0) continue;
+    for (const [key, r] of Object.entries(all)) {
+      const res: Tree = isMap(r) ? { ...r } : {};
+      if (res.name === undefined && res.external !== true) res.name = `${project}_${key}`;
+      all[key] = res;
+    }
+    out[kind] = all;
+  }
+  return out;
 }

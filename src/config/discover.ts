@@ -44,7 +44,8 @@ export function discoverFiles(input: DiscoverInput): Discovered {
       }
     }
   } else {
-    files = findDefaultFiles(path.resolve(input.cwd), warnings);
+    // without -f, compose looks in --project-directory when given, else the working directory (and parents)
+    files = findDefaultFiles(path.resolve(input.cwd, input.projectDirectory ?? '.'), warnings);
   }
   const projectDir = input.projectDirectory ? path.resolve(input.cwd, input.projectDirectory) : path.dirname(files[0]);
   return { files, projectDir, warnings };

@@ -3,90 +3,190 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, ErrorCodes } from '../model/errors.js';
+import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import { canonicalResource, canonicalService, dropEmptyStrings, type CanonicalContext } from './canonical.js';
-import { checkConsistency } from './consistency.js';
+import { checkConsistency, checkResourceDefinitions } from './consistency.js';
 import { applyDefaults, applyProfiles, type ModelParts } from './defaults.js';
 import { discoverFiles } from './discover.js';
 import { DotenvError, readDotenvFiles } from './dotenv.js';
 import { interpolateTree } from './interpolate.js';
-import { isMap, mergeComposeFiles } from './merge.js';
-import { locateIn, parseYaml, type KeyPath, type ParsedFile } from './parse.js';
+import { isMap, mergeComposeFiles, mergeKeepingMarkers, mergeService } from './merge.js';
+import { formatKeyPath, locateIn, parseYamlDocuments, type KeyPath, type ParsedFile } from './parse.js';
+import { rebaseModel, rebaseService } from './paths.js';
 import { resolveProjectName } from './project-name.js';
 import { validateSchema } from './validate.js';
 
 export { projectToConfigObject, serializeConfig } from './serialize.js';
 
+/** A compose file given by content instead of a path (stdin, tests, the API). */
+export interface ConfigSource {
+  /** Shown in errors; relative names are resolved against the working directory. */
+  name: string;
+  content: string;
+}
+
 export interface LoadOptions {
   cwd?: string;
-  /** -f (repeatable), relative to cwd. */
+  /** -f (repeatable), relative to cwd; `-` reads standard input. */
   files?: readonly string[];
+  /** Files given by content; replaces discovery and `files`. */
+  configFiles?: readonly ConfigSource[];
   /** -p */
   projectName?: string;
   /** --project-directory */
   projectDirectory?: string;
   /** OS environment, default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
-  /** --env-file (default: <project dir>/.env if it exists). */
+  /** --env-file (default: COMPOSE_ENV_FILES, else <project dir>/.env if it exists). */
   envFiles?: readonly string[];
+  /** Read <project dir>/.env when no env file is given (default true; COMPOSE_DISABLE_ENV_FILE turns it off). */
+  dotenv?: boolean;
   /** --profile */
   profiles?: readonly string[];
+  /** Services named on the command line: their profiles are enabled. */
+  services?: readonly string[];
   /** default true */
   interpolate?: boolean;
-  /** default true: default network, `<project>_` names, unused resources dropped. */
+  /** default true: default network, `<project>_` names, implicit dependencies. */
   normalize?: boolean;
   /** default true */
   resolvePaths?: boolean;
+  /** default true: schema validation. */
+  validate?: boolean;
+  /** default true: cross-reference checks (undefined networks, missing image...). */
+  consistency?: boolean;
+  /** default true: a project with no name from -p, env or `name:` is named after its directory. */
+  projectNameFromDirectory?: boolean;
+  /** How `-` is read (default: file descriptor 0). */
+  readStdin?: () => string;
 }
 
 type Tree = Record<string, unknown>;
 
-export async function loadProject(options: LoadOptions = {}): Promise<Project> {
+interface Source {
+  file: string;
+  docs: ParsedFile[];
+}
+
+/** Files → parsed documents, environment and project name: the part shared by every load. */
+function prepare(options: LoadOptions) {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const osEnv = options.env ?? process.env;
   const warnings: string[] = [];
+  const givenFiles = options.files && options.files.length > 0 ? options.files : undefined;
 
   // .env is read before discovery because it may set COMPOSE_FILE; compose looks for it in the
   // project directory, or the first -f file's directory, or the working directory
+  const firstFile = options.configFiles?.[0]?.name ?? givenFiles?.[0];
   const envDir = options.projectDirectory
     ? path.resolve(cwd, options.projectDirectory)
-    : options.files && options.files.length > 0
-      ? path.dirname(path.resolve(cwd, options.files[0]))
+    : firstFile && firstFile !== '-'
+      ? path.dirname(path.resolve(cwd, firstFile))
       : cwd;
-  const env = loadEnvironment(cwd, envDir, options.envFiles, osEnv);
+  const envFiles = options.envFiles ?? (osEnv.COMPOSE_ENV_FILES ? osEnv.COMPOSE_ENV_FILES.split(',').filter(Boolean) : undefined);
+  const dotenv = options.dotenv !== false && !truthy(osEnv.COMPOSE_DISABLE_ENV_FILE);
+  const env = loadEnvironment(cwd, envDir, envFiles, osEnv, dotenv);
+  // compose makes PWD (the working directory) visible to interpolation even when the shell did not export it
+  if (env.PWD === undefined) env.PWD = cwd;
 
-  const discovered = discoverFiles({ cwd, files: options.files, env, projectDirectory: options.projectDirectory });
-  warnings.push(...discovered.warnings);
-  const projectDir = discovered.projectDir;
+  let sources: { file: string; text: string }[];
+  let projectDir: string;
+  if (options.configFiles) {
+    sources = options.configFiles.map((f) => ({ file: f.name, text: f.content }));
+    projectDir = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : cwd;
+  } else if (givenFiles?.includes('-')) {
+    const read = options.readStdin ?? (() => readFileSync(0, 'utf8'));
+    const others = givenFiles.filter((f) => f !== '-');
+    const rest = others.length ? discoverFiles({ cwd, files: others, env }).files : [];
+    sources = givenFiles.map((f) => (f === '-' ? { file: '-', text: read() } : { file: rest[others.indexOf(f)], text: readFileSync(rest[others.indexOf(f)], 'utf8') }));
+    projectDir = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : givenFiles[0] === '-' ? cwd : path.dirname(rest[0]);
+  } else {
+    const discovered = discoverFiles({ cwd, files: givenFiles, env, projectDirectory: options.projectDirectory });
+    warnings.push(...discovered.warnings);
+    projectDir = discovered.projectDir;
+    sources = discovered.files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+  }
+  // the working directory's .env may have pointed at files elsewhere (COMPOSE_FILE): the project
+  // directory's own .env then adds what is not set yet, expanded with what is
+  const projectDotenv = path.join(projectDir, '.env');
+  if (!envFiles && dotenv && projectDir !== envDir && existsSync(projectDotenv)) {
+    for (const [k, v] of Object.entries(readDotenvFiles([projectDotenv], (n) => env[n]))) if (env[k] === undefined) env[k] = v;
+  }
+  const parsed: Source[] = sources.map((s) => ({ file: s.file, docs: parseYamlDocuments(s.text, s.file) }));
+  const allDocs = parsed.flatMap((p) => p.docs);
+  const locate = (p: KeyPath, key?: boolean) => locateIn(allDocs, p, key);
 
-  const parsed: ParsedFile[] = discovered.files.map((file) => parseYaml(readFileSync(file, 'utf8'), file));
-  const unset = new Set<string>();
-  const trees = parsed.map((p) =>
-    options.interpolate === false
-      ? p.data
-      : interpolateTree(p.data, { lookup: (name) => env[name], positionOf: p.positionOf, onUnset: (n) => unset.add(n) }),
+  // the name first: COMPOSE_PROJECT_NAME is visible to interpolation everywhere else
+  let fromFile: string | undefined;
+  for (const doc of allDocs) {
+    const n = doc.data.name;
+    if (n === undefined || n === null) continue;
+    if (typeof n !== 'string') {
+      throw new ConfigError(ErrorCodes.SCHEMA, 'must be a string: fix its value', { position: doc.positionOf(['name']), keyPath: 'name' });
+    }
+    fromFile = options.interpolate === false ? n : interpolateTree({ name: n }, { lookup: (k) => env[k], positionOf: () => doc.positionOf(['name']) }).name;
+  }
+  const name = resolveProjectName({
+    explicit: options.projectName,
+    env,
+    fromFile,
+    projectDir,
+    fromDirectory: options.projectNameFromDirectory !== false,
+  });
+  const interpolationEnv: Record<string, string | undefined> = { ...env };
+  if (interpolationEnv.COMPOSE_PROJECT_NAME === undefined || options.projectName) interpolationEnv.COMPOSE_PROJECT_NAME = name;
+  return { cwd, env: interpolationEnv, warnings, projectDir, parsed, allDocs, locate, name };
+}
+
+/** The merged raw model, before interpolation and normalization (compose's "yaml model" stage). */
+export function loadYamlModel(options: LoadOptions = {}): Record<string, unknown> {
+  const prep = prepare({ ...options, interpolate: false });
+  const trees = prep.parsed.flatMap((src) =>
+    src.docs.map((doc) => applyExtends(doc.data, { file: src.file, dir: prep.projectDir, env: prep.env, interpolate: false, warnings: prep.warnings })),
   );
-  for (const name of unset) warnings.push(`The "${name}" variable is not set. Defaulting to a blank string.`);
+  return mergeComposeFiles(trees);
+}
+
+export async function loadProject(options: LoadOptions = {}): Promise<Project> {
+  return loadProjectSync(options);
+}
+
+export function loadProjectSync(options: LoadOptions = {}): Project {
+  const { env, warnings, projectDir, parsed, locate, name } = prepare(options);
+  const interpolate = options.interpolate !== false;
+  const unset = new Set<string>();
+  const trees: Tree[] = [];
+  for (const src of parsed) {
+    const dir = src.file === '-' || !path.isAbsolute(src.file) ? projectDir : path.dirname(src.file);
+    for (const doc of src.docs) {
+      let tree = interpolate
+        ? interpolateTree(doc.data, { lookup: (n) => env[n], positionOf: doc.positionOf, onUnset: (n) => unset.add(n) })
+        : doc.data;
+      tree = applyIncludes(tree, { projectDir, env, interpolate, chain: [src.file], warnings, locate: doc.positionOf });
+      tree = applyExtends(tree, { file: src.file, dir, env, interpolate, warnings, locate: doc.positionOf });
+      trees.push(tree);
+    }
+  }
+  for (const n of unset) warnings.push(`The "${n}" variable is not set. Defaulting to a blank string.`);
 
   const merged = mergeComposeFiles(trees);
-  const locate = (p: KeyPath, key?: boolean) => locateIn(parsed, p, key);
   if ('version' in merged) {
     warnings.push('the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion');
     delete merged.version;
   }
   dropEmptyStrings(merged);
-  validateSchema(merged, locate);
+  if (options.validate !== false) validateSchema(merged, locate);
+  checkResourceDefinitions(merged, locate, warnings);
 
-  const name = resolveProjectName({ explicit: options.projectName, env, fromFile: merged.name, projectDir });
-  const ctx: CanonicalContext = { projectDir, env, resolvePaths: options.resolvePaths !== false, positionOf: (p) => locate(p) };
+  const ctx: CanonicalContext = { projectDir, env, resolvePaths: options.resolvePaths !== false, keepUnparsable: !interpolate, positionOf: (p) => locate(p) };
 
   const rawServices = isMap(merged.services) ? merged.services : {};
   const services: Record<string, Tree> = {};
-  for (const [svcName, svc] of Object.entries(rawServices)) services[svcName] = canonicalService(svcName, svc as Tree, ctx);
-  const resources = (kind: 'networks' | 'volumes' | 'secrets' | 'configs'): Record<string, Tree> => {
+  for (const [svcName, svc] of Object.entries(rawServices)) services[svcName] = canonicalService(svcName, (svc ?? {}) as Tree, ctx);
+  const resources = (kind: 'networks' | 'volumes' | 'secrets' | 'configs' | 'models'): Record<string, Tree> => {
     const all = isMap(merged[kind]) ? merged[kind] : {};
-    return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, canonicalResource(kind, v, ctx)]));
+    return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, canonicalResource(kind, v, ctx, warnings)]));
   };
   let parts: ModelParts = {
     services,
@@ -95,12 +195,15 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
     secrets: resources('secrets'),
     configs: resources('configs'),
   };
+  const models = resources('models');
 
   const profiles = options.profiles ?? (env.COMPOSE_PROFILES ? env.COMPOSE_PROFILES.split(',').map((s) => s.trim()).filter(Boolean) : []);
-  const { enabled, disabled } = applyProfiles(parts.services, profiles);
-  checkConsistency({ services: enabled, disabled, networks: parts.networks, volumes: parts.volumes, raw: rawServices, locate });
+  const { enabled, disabled } = applyProfiles(parts.services, profiles, options.services ?? []);
+  if (options.consistency !== false) {
+    checkConsistency({ services: enabled, disabled, networks: parts.networks, volumes: parts.volumes, secrets: parts.secrets, configs: parts.configs, raw: rawServices, locate });
+  }
   parts = { ...parts, services: enabled };
-  if (options.normalize !== false) parts = applyDefaults(name, parts);
+  if (options.normalize !== false) parts = applyDefaults(name, parts, env);
 
   const extensions = Object.fromEntries(Object.entries(merged).filter(([k]) => k.startsWith('x-')));
   const environment = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
@@ -111,11 +214,12 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
     volumes: parts.volumes as Project['volumes'],
     ...(Object.keys(parts.secrets).length > 0 ? { secrets: parts.secrets as Project['secrets'] } : {}),
     ...(Object.keys(parts.configs).length > 0 ? { configs: parts.configs as Project['configs'] } : {}),
+    ...(Object.keys(models).length > 0 ? { models } : {}),
     // top-level x-* keys are carried on the project object so `config` can print them
     ...extensions,
     meta: {
       workingDir: projectDir,
-      composeFiles: discovered.files,
+      composeFiles: parsed.map((p) => p.file),
       environment,
       disabledServices: disabled,
       profiles,
@@ -125,12 +229,148 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
   return project;
 }
 
+function truthy(v: string | undefined): boolean {
+  return v !== undefined && ['1', 'true', 'yes', 'y', 'on'].includes(v.toLowerCase());
+}
+
+interface IncludeContext {
+  projectDir: string;
+  env: Readonly<Record<string, string | undefined>>;
+  interpolate: boolean;
+  chain: string[];
+  warnings: string[];
+  locate: (p: KeyPath) => SourcePosition | undefined;
+}
+
+/** `include:` entries load as projects of their own (own directory and env), then join this model. */
+function applyIncludes(tree: Tree, ctx: IncludeContext): Tree {
+  if (tree.include === undefined) return tree;
+  const out: Tree = { ...tree };
+  delete out.include;
+  const entries = Array.isArray(tree.include) ? tree.include : [];
+  entries.forEach((entry, i) => {
+    const at: KeyPath = ['include', i];
+    const e = typeof entry === 'string' ? { path: [entry] } : isMap(entry) ? entry : {};
+    const paths = (Array.isArray(e.path) ? e.path : e.path !== undefined ? [e.path] : []).map((p) => path.resolve(ctx.projectDir, String(p)));
+    if (paths.length === 0) throw new ConfigError(ErrorCodes.SCHEMA, 'include entry has no path: add path:', { position: ctx.locate(at), keyPath: formatKeyPath(at) });
+    for (const p of paths) {
+      if (ctx.chain.includes(p)) {
+        throw new ConfigError(ErrorCodes.CONSISTENCY, `include cycle detected: ${[...ctx.chain, p].join(' -> ')}: remove one of the includes`, {
+          position: ctx.locate(at),
+          keyPath: formatKeyPath(at),
+        });
+      }
+      if (!existsSync(p)) {
+        throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `included file ${p} not found: check the include path`, { position: ctx.locate(at), keyPath: formatKeyPath(at) });
+      }
+    }
+    const dir = e.project_directory !== undefined ? path.resolve(ctx.projectDir, String(e.project_directory)) : path.dirname(paths[0]);
+    const envFiles = e.env_file !== undefined ? (Array.isArray(e.env_file) ? e.env_file : [e.env_file]).map((f) => path.resolve(ctx.projectDir, String(f))) : [path.join(dir, '.env')];
+    const fileEnv = readDotenvFiles(envFiles.filter((f) => existsSync(f)), (n) => ctx.env[n]);
+    const env = { ...fileEnv, ...Object.fromEntries(Object.entries(ctx.env).filter(([, v]) => v !== undefined)) };
+    const trees: Tree[] = [];
+    for (const p of paths) {
+      for (const doc of parseYamlDocuments(readFileSync(p, 'utf8'), p)) {
+        let t = ctx.interpolate ? interpolateTree(doc.data, { lookup: (n) => env[n], positionOf: doc.positionOf }) : doc.data;
+        t = applyIncludes(t, { ...ctx, projectDir: dir, env, chain: [...ctx.chain, p], locate: doc.positionOf });
+        t = applyExtends(t, { file: p, dir: path.dirname(p), env, interpolate: ctx.interpolate, warnings: ctx.warnings, locate: doc.positionOf });
+        trees.push(t);
+      }
+    }
+    const included = rebaseModel(mergeComposeFiles(trees), dir);
+    for (const kind of ['services', 'networks', 'volumes', 'secrets', 'configs', 'models']) {
+      if (!isMap(included[kind])) continue;
+      const mine: Tree = isMap(out[kind]) ? { ...(out[kind] as Tree) } : {};
+      for (const [k, v] of Object.entries(included[kind] as Tree)) {
+        if (k in mine && JSON.stringify(mine[k]) !== JSON.stringify(v)) {
+          throw new ConfigError(ErrorCodes.CONSISTENCY, `${kind}.${k} conflicts with imported resource from ${paths[0]}: rename one of them`, {
+            position: ctx.locate([kind, k]),
+            keyPath: `${kind}.${k}`,
+          });
+        }
+        mine[k] = v;
+      }
+      out[kind] = mine;
+    }
+  });
+  return out;
+}
+
+interface ExtendsContext {
+  file: string;
+  dir: string;
+  env: Readonly<Record<string, string | undefined>>;
+  interpolate: boolean;
+  warnings: string[];
+  locate?: (p: KeyPath) => SourcePosition | undefined;
+}
+
+/** Resolves `extends` in every service of one file's model (same file, or another file, recursively). */
+function applyExtends(tree: Tree, ctx: ExtendsContext, stack: string[] = []): Tree {
+  if (!isMap(tree.services)) return tree;
+  const services = tree.services;
+  if (!Object.values(services).some((s) => isMap(s) && s.extends !== undefined)) return tree;
+  const done = new Map<string, Tree>();
+  const loadOther = (file: string): Tree => {
+    if (!existsSync(file)) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `extended file ${file} not found: check extends.file`);
+    const docs = parseYamlDocuments(readFileSync(file, 'utf8'), file);
+    const trees = docs.map((d) => (ctx.interpolate ? interpolateTree(d.data, { lookup: (n) => ctx.env[n], positionOf: d.positionOf }) : d.data));
+    let merged: Tree = {};
+    for (const t of trees) merged = mergeKeepingMarkers(merged, t);
+    return merged;
+  };
+  const resolve = (name: string, chain: string[]): Tree => {
+    const cached = done.get(name);
+    if (cached) return cached;
+    const svc = services[name];
+    const self = (isMap(svc) ? svc : {}) as Tree;
+    if (self.extends === undefined) return self;
+    const at: KeyPath = ['services', name, 'extends'];
+    const err = (message: string, code: string = ErrorCodes.CONSISTENCY) =>
+      new ConfigError(code, message, { position: ctx.locate?.(at), keyPath: formatKeyPath(at), service: name });
+    const ext = typeof self.extends === 'string' ? { service: self.extends } : isMap(self.extends) ? self.extends : {};
+    if (typeof ext.service !== 'string' || ext.service === '') throw err(`extends.${name}.service is required: name the service to extend`, ErrorCodes.SCHEMA);
+    const key = `${ctx.file}#${name}`;
+    if (chain.includes(key)) throw err(`circular reference with extends: ${[...chain, key].join(' -> ')}`);
+    let base: Tree;
+    if (ext.file !== undefined && ext.file !== null) {
+      const file = path.resolve(ctx.dir, String(ext.file));
+      const other = loadOther(file);
+      if (!isMap(other.services) || !(ext.service in other.services)) {
+        throw err(`cannot extend service "${ext.service}" in ${file}: service not found`);
+      }
+      const otherKey = `${file}#${ext.service}`;
+      if ([...chain, key].includes(otherKey)) throw err(`circular reference with extends: ${[...chain, key, otherKey].join(' -> ')}`);
+      const resolved = applyExtends(other, { ...ctx, file, dir: path.dirname(file) }, [...chain, key]);
+      const svcs = resolved.services as Tree;
+      base = (isMap(svcs[ext.service]) ? svcs[ext.service] : {}) as Tree;
+      if (path.dirname(file) !== ctx.dir) base = rebaseService(base, path.dirname(file)) as Tree;
+    } else {
+      if (!(ext.service in services)) throw err(`cannot extend service "${ext.service}": service not found`);
+      if (ext.service === name || chain.includes(`${ctx.file}#${ext.service}`)) {
+        throw err(`circular reference with extends: ${[...chain, key, `${ctx.file}#${ext.service}`].join(' -> ')}`);
+      }
+      base = resolve(ext.service, [...chain, key]);
+    }
+    const own: Tree = { ...self };
+    delete own.extends;
+    const merged = mergeService(base, own);
+    delete merged.extends;
+    done.set(name, merged);
+    return merged;
+  };
+  const out: Tree = {};
+  for (const name of Object.keys(services)) out[name] = isMap(services[name]) && (services[name] as Tree).extends !== undefined ? resolve(name, stack) : services[name];
+  return { ...tree, services: out };
+}
+
 /** The project environment: env files (in order), then the OS environment, which wins. */
 function loadEnvironment(
   cwd: string,
   envDir: string,
   envFiles: readonly string[] | undefined,
   osEnv: Readonly<Record<string, string | undefined>>,
+  dotenv = true,
 ): Record<string, string | undefined> {
   let files: string[];
   if (envFiles && envFiles.length > 0) {
@@ -139,8 +379,8 @@ function loadEnvironment(
       if (!existsSync(f)) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `couldn't find env file: ${f}: check the --env-file path`);
     }
   } else {
-    const dotenv = path.join(envDir, '.env');
-    files = existsSync(dotenv) ? [dotenv] : [];
+    const dotenvFile = path.join(envDir, '.env');
+    files = dotenv && existsSync(dotenvFile) ? [dotenvFile] : [];
   }
   let fromFiles: Record<string, string> = {};
   try {

@@ -4,20 +4,20 @@
 
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
 import { parseByteSize } from '../model/units.js';
-import { formatKeyPath, type KeyPath } from './parse.js';
+import { formatKeyPath, OverrideTag, ResetTag, type KeyPath } from './parse.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
 
 export { substitute, TemplateError, type Lookup } from './template.js';
 
-export type CastType = 'int' | 'float' | 'bool' | 'bytes';
+export type CastType = 'int' | 'float' | 'bool' | 'bytes' | 'mode';
 
 /**
  * Paths (dot-separated, `*` = any one key or list index) whose string values are cast after
  * interpolation; the list follows the spec's typed fields that users commonly set from variables.
  */
 export const COMPOSE_CASTS: Readonly<Record<string, CastType>> = {
-  'services.*.configs.*.mode': 'int',
-  'services.*.secrets.*.mode': 'int',
+  'services.*.configs.*.mode': 'mode',
+  'services.*.secrets.*.mode': 'mode',
   'services.*.cpu_count': 'int',
   'services.*.cpu_percent': 'float',
   'services.*.cpu_period': 'int',
@@ -89,6 +89,8 @@ export function interpolateTree<T>(tree: T, options: InterpolateOptions): T {
       const cast = castFor(path);
       return cast ? castValue(out, cast, path, options) : out;
     }
+    if (value instanceof OverrideTag) return new OverrideTag(walk(value.value, path));
+    if (value instanceof ResetTag) return value;
     if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};
@@ -133,6 +135,10 @@ function castValue(value: string, type: CastType, path: KeyPath, options: Interp
       if (FALSE.has(v)) return false;
       throw fail('a boolean');
     }
+    case 'mode':
+      // file modes written as strings are octal, as compose reads them ("0440", "555")
+      if (!/^[0-7]+$/.test(value.trim())) throw fail('an octal file mode');
+      return parseInt(value.trim(), 8);
     case 'bytes':
       try {
         return parseByteSize(value);

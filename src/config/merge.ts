@@ -1,73 +1,318 @@
-// Merging several compose files (later overrides earlier), on the raw interpolated trees, with
-// compose's per-attribute rules. The result keeps the raw short/long syntaxes: canonical.ts runs after.
+// Merging compose models (later overrides earlier), on the raw interpolated trees, with compose's
+// per-attribute rules; then "unicity": sequences whose entries have an identity (a port, a mount target,
+// an env key...) keep one entry per identity, the last one winning in the place of the first.
+// The result keeps the raw short/long syntaxes: canonical.ts runs after.
+//
+// Rules, by path (`*` = any key):
+// - replaced: services.*.command, entrypoint, healthcheck.test
+// - mapping-or-list attributes (environment, labels, annotations, sysctls, build.args, ...): both sides
+//   become `KEY=VALUE` lists (a mapping's entries sorted), appended, then deduplicated by key
+// - extra_hosts: appended, dropping entries already present
+// - depends_on, networks, models: both sides become mappings, merged key by key
+// - build: the short form becomes {context}; logging: merged only when the drivers agree; ulimits entries replaced
+// - other sequences are appended, other mappings merged key by key, scalars replaced
+// `!reset` in the override removes the key, `!override` replaces the value without merging.
 
+import { OverrideTag, ResetTag } from './parse.js';
 import { parseVolumeSpec } from './short-syntax.js';
 
 type Tree = Record<string, unknown>;
 type Path = readonly string[];
+type Merger = (base: unknown, override: unknown, path: Path) => unknown;
 
-// Attribute rules, by path below `services.<name>` ('*' = any key).
-const REPLACED = ['command', 'entrypoint', 'healthcheck.test'];
-/** Mapping-or-list attributes ("K=V" lists or maps): merged key by key. */
-const BY_KEY = ['environment', 'labels', 'annotations', 'sysctls', 'extra_hosts', 'build.args', 'build.labels', 'deploy.labels'];
-/** Lists of names or mappings: both sides become mappings, merged key by key. */
-const NAME_MAPS = ['depends_on', 'networks'];
+function matches(pattern: string, path: Path): boolean {
+  const parts = pattern.split('.');
+  return parts.length === path.length && parts.every((p, i) => p === '*' || p === path[i]);
+}
 
+const MERGE_SPECIALS: readonly [string, Merger][] = [
+  ['networks.*.ipam.config', mergeIpamConfig],
+  ['networks.*.labels', toSequence],
+  ['volumes.*.labels', toSequence],
+  ['services.*.annotations', toSequence],
+  ['services.*.build', (b, o, p) => mergeMappings(promoteBuild(b), promoteBuild(o), p)],
+  ['services.*.build.args', toSequence],
+  ['services.*.build.additional_contexts', toSequence],
+  ['services.*.build.extra_hosts', mergeExtraHosts],
+  ['services.*.build.labels', toSequence],
+  ['services.*.command', (_b, o) => o],
+  ['services.*.depends_on', (b, o, p) => mergeMappings(toMapping(b, dependsDefault), toMapping(o, dependsDefault), p)],
+  ['services.*.deploy.labels', toSequence],
+  ['services.*.dns', toSequence],
+  ['services.*.dns_opt', toSequence],
+  ['services.*.dns_search', toSequence],
+  ['services.*.entrypoint', (_b, o) => o],
+  ['services.*.env_file', toSequence],
+  ['services.*.label_file', toSequence],
+  ['services.*.environment', toSequence],
+  ['services.*.extra_hosts', mergeExtraHosts],
+  ['services.*.healthcheck.test', (_b, o) => o],
+  ['services.*.labels', toSequence],
+  ['services.*.volumes.*.volume.labels', toSequence],
+  ['services.*.logging', mergeLogging],
+  ['services.*.models', (b, o, p) => mergeMappings(toMapping(b), toMapping(o), p)],
+  ['services.*.networks', (b, o, p) => mergeMappings(toMapping(b), toMapping(o), p)],
+  ['services.*.sysctls', toSequence],
+  ['services.*.tmpfs', toSequence],
+  ['services.*.ulimits.*', (_b, o) => o],
+];
+
+/** Merges models in order and enforces unicity; `!reset` / `!override` markers are resolved. */
 export function mergeComposeFiles(trees: readonly Tree[]): Tree {
   let out: Tree = {};
-  for (const t of trees) out = mergeTop(out, t);
-  return out;
+  for (const t of trees) out = mergeMappings(out, t, []) as Tree;
+  return enforceUnicity(stripMarkers(out) as Tree) as Tree;
 }
 
-function mergeTop(base: Tree, override: Tree): Tree {
-  const out: Tree = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    if (key === 'services' && isMap(value) && isMap(base.services)) {
-      const services: Tree = { ...base.services };
-      for (const [name, svc] of Object.entries(value)) {
-        const prev = services[name];
-        services[name] = isMap(prev) && isMap(svc) ? mergeService(prev, svc) : svc;
-      }
-      out.services = services;
-    } else {
-      // the '#' prefix keeps top-level resources (a network named `command`...) clear of service rules
-      out[key] = key in base ? mergeValue(base[key], value, ['#', key]) : value;
-    }
-  }
-  return out;
-}
-
+/** Merges one service definition onto another (extends); markers are left for the caller. */
 export function mergeService(base: Tree, override: Tree): Tree {
-  return mergeValue(base, override, []) as Tree;
+  return mergeMappings(clone(base), override, ['services', '_']) as Tree;
 }
 
-function matches(rules: readonly string[], path: Path): boolean {
-  const p = path.join('.');
-  return rules.includes(p);
+/** Merge without unicity (the raw operation, as compose's Test_mergeOverrides checks it). */
+export function mergeModels(base: Tree, override: Tree): Tree {
+  return stripMarkers(mergeMappings(clone(base), override, [])) as Tree;
 }
 
-function mergeValue(base: unknown, override: unknown, path: Path): unknown {
-  if (override === undefined) return base;
-  if (matches(REPLACED, path)) return override;
-  if (matches(BY_KEY, path) && (isMap(base) || Array.isArray(base)) && (isMap(override) || Array.isArray(override))) {
-    return { ...keyValueMap(base), ...keyValueMap(override) };
+/** Merge keeping `!reset` / `!override` markers (documents of a file that is extended later). */
+export function mergeKeepingMarkers(base: Tree, override: Tree): Tree {
+  return mergeMappings(clone(base), override, []);
+}
+
+export function mergeValue(base: unknown, override: unknown, path: Path): unknown {
+  if (override instanceof OverrideTag) return override.value;
+  if (base === undefined || base === null) return override;
+  if (override === undefined || override === null) return base;
+  for (const [pattern, merger] of MERGE_SPECIALS) if (matches(pattern, path)) return merger(base, override, path);
+  if (isMap(base)) {
+    if (!isMap(override)) return override;
+    return mergeMappings(base, override, path);
   }
-  if (matches(NAME_MAPS, path) && (isMap(base) || Array.isArray(base)) && (isMap(override) || Array.isArray(override))) {
-    return mergeValue(nameMap(base, path[0]), nameMap(override, path[0]), [...path, '*']);
-  }
-  if (path.length === 1 && path[0] === 'volumes' && Array.isArray(base) && Array.isArray(override)) {
-    return mergeKeyed(base, override, volumeTarget);
-  }
-  if (path.length === 1 && (path[0] === 'secrets' || path[0] === 'configs') && Array.isArray(base) && Array.isArray(override)) {
-    return mergeKeyed(base, override, (v) => (typeof v === 'string' ? v : isMap(v) ? String(v.source) : undefined));
-  }
-  if (Array.isArray(base) && Array.isArray(override)) return unique([...base, ...override]);
-  if (isMap(base) && isMap(override)) {
-    const out: Tree = { ...base };
-    for (const [k, v] of Object.entries(override)) out[k] = k in base ? mergeValue(base[k], v, [...path, k]) : v;
-    return out;
+  if (Array.isArray(base)) {
+    if (!Array.isArray(override)) return override;
+    return [...base, ...override];
   }
   return override;
+}
+
+function mergeMappings(base: unknown, override: unknown, path: Path): Tree {
+  const out: Tree = isMap(base) ? { ...base } : {};
+  if (!isMap(override)) return out;
+  for (const [k, v] of Object.entries(override)) {
+    if (v instanceof ResetTag) {
+      delete out[k];
+      continue;
+    }
+    if (!(k in out)) {
+      out[k] = v;
+      continue;
+    }
+    out[k] = mergeValue(out[k], v, [...path, k]);
+  }
+  return out;
+}
+
+function dependsDefault(): Tree {
+  return { condition: 'service_started', required: true };
+}
+
+/** `[a, b]` → `{a: <default>, b: <default>}`; mappings pass through. */
+function toMapping(value: unknown, defaults?: () => Tree): Tree {
+  if (isMap(value)) return value;
+  const out: Tree = {};
+  if (Array.isArray(value)) for (const item of value) if (isScalar(item)) out[String(item)] = defaults ? defaults() : null;
+  return out;
+}
+
+/** Mapping → sorted `KEY=VALUE` list (a null value gives a bare `KEY`); a scalar → one-item list. */
+export function toSequenceValue(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (isMap(value)) {
+    const items: string[] = [];
+    for (const [k, v] of Object.entries(value)) {
+      if (v === null || v === undefined) items.push(k);
+      else if (Array.isArray(v)) for (const item of v) items.push(`${k}=${scalarText(item)}`);
+      else items.push(`${k}=${scalarText(v)}`);
+    }
+    return items.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+  if (value === null || value === undefined) return [];
+  return [value];
+}
+
+function scalarText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v !== null && typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function toSequence(base: unknown, override: unknown): unknown[] {
+  // `KEY: !reset` in an override mapping removes KEY from what the base defined
+  if (isMap(override) && Object.values(override).some((v) => v instanceof ResetTag)) {
+    const reset = new Set(Object.entries(override).filter(([, v]) => v instanceof ResetTag).map(([k]) => k));
+    const kept = toSequenceValue(base).filter((e) => !reset.has(keyValueIndexer(e)));
+    const rest = Object.fromEntries(Object.entries(override).filter(([k]) => !reset.has(k)));
+    return [...kept, ...toSequenceValue(rest)];
+  }
+  return [...toSequenceValue(base), ...toSequenceValue(override)];
+}
+
+function mergeExtraHosts(base: unknown, override: unknown): unknown[] {
+  const out = [...toSequenceValue(base)];
+  const seen = new Set(out.map((x) => scalarText(x)));
+  for (const item of toSequenceValue(override)) {
+    const key = scalarText(item);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(item);
+  }
+  return out;
+}
+
+function promoteBuild(b: unknown): Tree {
+  return typeof b === 'string' ? { context: b } : isMap(b) ? b : {};
+}
+
+function mergeLogging(base: unknown, override: unknown, path: Path): unknown {
+  if (!isMap(base) || !isMap(override)) return override;
+  const same = base.driver === override.driver || !('driver' in base) || !('driver' in override);
+  return same ? mergeMappings(base, override, path) : override;
+}
+
+function mergeIpamConfig(base: unknown, override: unknown, path: Path): unknown {
+  if (!Array.isArray(base) || !Array.isArray(override)) return override;
+  const out: unknown[] = [];
+  for (const original of base) {
+    const b = isMap(original) ? original : {};
+    let matched = false;
+    for (const over of override) {
+      const o = isMap(over) ? over : {};
+      if (o.subnet !== b.subnet) continue;
+      matched = true;
+      out.push(mergeMappings(b, o, path));
+    }
+    if (!matched) out.push(b);
+  }
+  const known = new Set(out.map((e) => (isMap(e) ? e.subnet : undefined)));
+  for (const over of override) {
+    const o = isMap(over) ? over : {};
+    if (!known.has(o.subnet)) out.push(o);
+  }
+  return out;
+}
+
+/** Resolves markers left after merging: `!reset` keys disappear, `!override` values are unwrapped. */
+export function stripMarkers(value: unknown): unknown {
+  if (value instanceof OverrideTag) return stripMarkers(value.value);
+  if (Array.isArray(value)) return value.filter((v) => !(v instanceof ResetTag)).map(stripMarkers);
+  if (isMap(value)) {
+    const out: Tree = {};
+    for (const [k, v] of Object.entries(value)) if (!(v instanceof ResetTag)) out[k] = stripMarkers(v);
+    return out;
+  }
+  return value;
+}
+
+type Indexer = (entry: unknown) => string;
+
+const keyValueIndexer: Indexer = (e) => {
+  const s = scalarText(e);
+  const i = s.indexOf('=');
+  return i < 0 ? s : s.slice(0, i);
+};
+
+const mountIndexer =
+  (defaultPath: string): Indexer =>
+  (e) => {
+    if (isMap(e)) return e.target !== undefined && e.target !== null ? String(e.target) : `${defaultPath}/${String(e.source)}`;
+    return `${defaultPath}/${scalarText(e)}`;
+  };
+
+const UNIQUE: readonly [string, Indexer][] = [
+  ['networks.*.labels', keyValueIndexer],
+  ['networks.*.ipam.options', keyValueIndexer],
+  ['services.*.annotations', keyValueIndexer],
+  ['services.*.build.args', keyValueIndexer],
+  ['services.*.build.additional_contexts', keyValueIndexer],
+  ['services.*.build.platform', keyValueIndexer],
+  ['services.*.build.platforms', keyValueIndexer],
+  ['services.*.build.tags', keyValueIndexer],
+  ['services.*.build.labels', keyValueIndexer],
+  ['services.*.cap_add', keyValueIndexer],
+  ['services.*.cap_drop', keyValueIndexer],
+  ['services.*.configs', mountIndexer('')],
+  ['services.*.deploy.labels', keyValueIndexer],
+  ['services.*.dns', keyValueIndexer],
+  ['services.*.dns_opt', keyValueIndexer],
+  ['services.*.dns_search', keyValueIndexer],
+  ['services.*.environment', keyValueIndexer],
+  ['services.*.env_file', (e) => (isMap(e) ? String(e.path) : scalarText(e))],
+  ['services.*.expose', (e) => scalarText(e)],
+  ['services.*.labels', keyValueIndexer],
+  ['services.*.links', keyValueIndexer],
+  ['services.*.networks.*.aliases', keyValueIndexer],
+  ['services.*.networks.*.link_local_ips', keyValueIndexer],
+  ['services.*.ports', portIndexer],
+  ['services.*.profiles', keyValueIndexer],
+  ['services.*.secrets', mountIndexer('/run/secrets')],
+  ['services.*.sysctls', keyValueIndexer],
+  ['services.*.tmpfs', keyValueIndexer],
+  ['services.*.volumes', volumeIndexer],
+  ['services.*.devices', deviceIndexer],
+];
+
+function portIndexer(e: unknown): string {
+  if (isMap(e)) {
+    const host = typeof e.host_ip === 'string' && e.host_ip !== '' ? e.host_ip : '0.0.0.0';
+    const protocol = typeof e.protocol === 'string' && e.protocol !== '' ? e.protocol : 'tcp';
+    const published = e.published === undefined || e.published === null ? '' : String(e.published);
+    return `${host}:${published}:${String(e.target)}/${protocol}`;
+  }
+  return scalarText(e);
+}
+
+function volumeIndexer(e: unknown): string {
+  if (isMap(e)) return String(e.target);
+  if (typeof e === 'string') {
+    try {
+      return parseVolumeSpec(e).target;
+    } catch {
+      return e;
+    }
+  }
+  return scalarText(e);
+}
+
+function deviceIndexer(e: unknown): string {
+  if (isMap(e)) return String(e.target);
+  const parts = scalarText(e).split(':');
+  return parts.length === 1 ? parts[0] : parts[1];
+}
+
+/** Keeps one entry per identity in the sequences listed in UNIQUE: the last wins, in the first's place. */
+export function enforceUnicity(value: unknown, path: string[] = []): unknown {
+  if (isMap(value)) {
+    const out: Tree = {};
+    for (const [k, v] of Object.entries(value)) out[k] = enforceUnicity(v, [...path, k]);
+    return out;
+  }
+  if (Array.isArray(value)) {
+    const rule = UNIQUE.find(([pattern]) => matches(pattern, path));
+    if (!rule) return value.map((v, i) => enforceUnicity(v, [...path, String(i)]));
+    const out: unknown[] = [];
+    const index = new Map<string, number>();
+    for (const entry of value) {
+      const key = rule[1](entry);
+      const at = index.get(key);
+      if (at !== undefined) out[at] = entry;
+      else {
+        index.set(key, out.length);
+        out.push(entry);
+      }
+    }
+    return out;
+  }
+  return value;
 }
 
 /** "K=V" / "K" list or mapping → mapping (a bare "K" becomes null: resolved later from the environment). */
@@ -85,48 +330,16 @@ export function keyValueMap(value: unknown, separator = '='): Tree {
   return out;
 }
 
-/** `[a, b]` → `{a: <default>, b: <default>}` for depends_on / networks. */
-function nameMap(value: unknown, attr: string | undefined): Tree {
-  if (isMap(value)) return value;
-  const out: Tree = {};
-  for (const name of value as unknown[]) out[String(name)] = attr === 'depends_on' ? { condition: 'service_started' } : null;
-  return out;
+function clone<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(clone) as T;
+  if (isMap(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clone(x)])) as T;
+  return v;
 }
 
-function volumeTarget(v: unknown): string | undefined {
-  if (isMap(v)) return typeof v.target === 'string' ? v.target : undefined;
-  if (typeof v === 'string') {
-    try {
-      return parseVolumeSpec(v).target;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
-/** An override entry replaces the base entry with the same key, in place; new ones are appended. */
-function mergeKeyed(base: unknown[], override: unknown[], keyOf: (v: unknown) => string | undefined): unknown[] {
-  const out = [...base];
-  for (const item of override) {
-    const k = keyOf(item);
-    const i = k === undefined ? -1 : out.findIndex((b) => keyOf(b) === k);
-    if (i >= 0) out[i] = item;
-    else out.push(item);
-  }
-  return out;
-}
-
-function unique(items: unknown[]): unknown[] {
-  const seen = new Set<string>();
-  return items.filter((item) => {
-    const k = JSON.stringify(item);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+function isScalar(v: unknown): boolean {
+  return v === null || ['string', 'number', 'boolean'].includes(typeof v);
 }
 
 export function isMap(v: unknown): v is Tree {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof OverrideTag) && !(v instanceof ResetTag);
 }

@@ -1,6 +1,6 @@
 // YAML → plain tree, keeping a source map so that every later stage can point at file:line:col.
 
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
 
 export type KeyPath = readonly (string | number)[];
@@ -24,6 +24,21 @@ export interface ParsedFile {
   has(path: KeyPath): boolean;
 }
 
+/** `!reset`: the key is removed from what earlier files (or an extended service) defined. */
+export class ResetTag {
+  toJSON(): null {
+    return null;
+  }
+}
+export const RESET = new ResetTag();
+/** `!override`: the value replaces what earlier files defined instead of being merged with it. */
+export class OverrideTag {
+  constructor(readonly value: unknown) {}
+  toJSON(): unknown {
+    return this.value;
+  }
+}
+
 // Go's yaml.v3 (compose) still reads `0440` as octal, a YAML 1.1 habit file modes rely on; YAML 1.2 would
 // read decimal 440.
 const LEGACY_OCTAL = {
@@ -34,15 +49,23 @@ const LEGACY_OCTAL = {
   resolve: (src: string) => parseInt(src, 8),
 };
 
-// Guards against "billion laughs" documents while leaving room for heavy anchor use in real files.
-const MAX_ALIAS_COUNT = 10_000;
+// Guards against "billion laughs" documents while leaving room for heavy anchor use in real files:
+// every node reached through an alias counts, so exponential expansion stops early.
+const MAX_ALIAS_NODES = 1_000_000;
 
+/** A single-document file (the common case); several documents are merged in order by parseYamlDocuments. */
 export function parseYaml(text: string, file: string): ParsedFile {
+  const docs = parseYamlDocuments(text, file);
+  return docs[docs.length - 1];
+}
+
+/** Every YAML document of a file, in order; later documents override earlier ones like override files. */
+export function parseYamlDocuments(text: string, file: string): ParsedFile[] {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
+  const docs = parseAllDocuments(text, {
     lineCounter,
-    merge: true,
-    uniqueKeys: true,
+    merge: false,
+    uniqueKeys: false,
     prettyErrors: false,
     keepSourceTokens: true,
     // ahead of the core int tag, which would otherwise claim `0440` first
@@ -52,30 +75,141 @@ export function parseYaml(text: string, file: string): ParsedFile {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col };
   };
-  const first = doc.errors[0];
-  if (first) {
-    const message =
-      first.code === 'DUPLICATE_KEY'
-        ? `duplicate key ${duplicateKeyName(text, first.pos[0])}: remove or rename one of them`
-        : `invalid YAML: ${first.message.split('\n')[0]}: fix the syntax`;
-    throw new ConfigError(ErrorCodes.YAML_SYNTAX, message, { position: pos(first.pos[0]) });
+  const list = Array.isArray(docs) ? docs : [docs];
+  const out: ParsedFile[] = [];
+  for (const doc of list) {
+    const first = doc.errors[0];
+    if (first) {
+      const message =
+        first.code === 'TAB_AS_INDENT'
+          ? 'invalid YAML: found a tab character that violates indentation: indent with spaces'
+          : `invalid YAML: ${first.message.split('\n')[0]}: fix the syntax`;
+      throw new ConfigError(ErrorCodes.YAML_SYNTAX, message, { position: pos(first.pos[0]) });
+    }
+    const budget = { nodes: 0 };
+    let data = toTree(doc as Document, doc.contents as Node | null, [], pos, budget, new Set());
+    if (data === null || data === undefined) data = {};
+    if (typeof data !== 'object' || Array.isArray(data) || data instanceof ResetTag || data instanceof OverrideTag) {
+      throw new ConfigError(ErrorCodes.SCHEMA, 'top-level object must be a mapping', { position: pos(0) });
+    }
+    out.push(fileView(doc as Document, data as Record<string, unknown>, file, pos));
   }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (err) {
-    throw new ConfigError(ErrorCodes.YAML_SYNTAX, `invalid YAML: ${(err as Error).message}`, { position: pos(0) });
-  }
-  if (data === null || data === undefined) data = {};
-  if (typeof data !== 'object' || Array.isArray(data)) {
-    throw new ConfigError(ErrorCodes.SCHEMA, 'top-level object must be a mapping', { position: pos(0) });
-  }
+  if (out.length === 0) out.push(fileView(undefined, {}, file, pos));
+  return out;
+}
 
+/**
+ * YAML node → plain tree. Keys must be strings (compose rejects `123:`), duplicate keys are errors naming
+ * both lines, `<<` merge keys are applied (explicit keys win, earlier merged maps win over later ones),
+ * `!reset` / `!override` become markers for the merge stage, and alias expansion is bounded.
+ */
+function toTree(
+  doc: Document,
+  node: Node | null | undefined,
+  path: (string | number)[],
+  pos: (offset: number) => SourcePosition,
+  budget: { nodes: number },
+  resolving: Set<Node>,
+  ignoreTag = false,
+): unknown {
+  if (node === null || node === undefined) return null;
+  if (isAlias(node)) {
+    const target = resolveAlias(doc, node);
+    if (!target) throw new ConfigError(ErrorCodes.YAML_SYNTAX, `unknown anchor ${node.source}`, { position: pos(node.range?.[0] ?? 0) });
+    if (resolving.has(target)) {
+      throw new ConfigError(ErrorCodes.YAML_SYNTAX, `alias *${node.source} refers to itself: break the cycle`, { position: pos(node.range?.[0] ?? 0) });
+    }
+    resolving.add(target);
+    try {
+      return toTree(doc, target, path, pos, budget, resolving);
+    } finally {
+      resolving.delete(target);
+    }
+  }
+  if (++budget.nodes > MAX_ALIAS_NODES) {
+    throw new ConfigError(ErrorCodes.YAML_SYNTAX, 'document expands to too many nodes (alias bomb?): simplify the anchors', {
+      position: pos(node.range?.[0] ?? 0),
+    });
+  }
+  const tag = ignoreTag ? undefined : (node as { tag?: string }).tag;
+  if (tag === '!reset') return RESET;
+  if (tag === '!override') return new OverrideTag(toTree(doc, node, path, pos, budget, resolving, true));
+  if (isScalar(node)) return node.value;
+  if (isSeq(node)) return node.items.map((item, i) => toTree(doc, item as Node, [...path, i], pos, budget, resolving));
+  if (isMap(node)) {
+    const out: Record<string, unknown> = {};
+    const keyLines = new Map<string, number>();
+    const merged: Record<string, unknown>[] = [];
+    for (const pair of node.items) {
+      const keyNode = pair.key as Node | null;
+      const keyValue = isScalar(keyNode) ? keyNode.value : keyNode;
+      if (isScalar(keyNode) && keyValue === '<<' && keyNode.source === '<<') {
+        const sources = isSeq(pair.value) ? (pair.value.items as Node[]) : [pair.value as Node];
+        for (const src of sources) {
+          const m = toTree(doc, src, path, pos, budget, resolving);
+          if (m === null || typeof m !== 'object' || Array.isArray(m)) {
+            throw new ConfigError(ErrorCodes.YAML_SYNTAX, 'merge key << must refer to a mapping', { position: pos(src?.range?.[0] ?? 0) });
+          }
+          merged.push(m as Record<string, unknown>);
+        }
+        continue;
+      }
+      if (typeof keyValue !== 'string') {
+        throw new ConfigError(ErrorCodes.SCHEMA, `non-string key in ${formatKeyPath(path) || 'top-level'}: ${String(keyValue)}: quote it`, {
+          position: pos(keyNode?.range?.[0] ?? 0),
+          keyPath: formatKeyPath(path),
+        });
+      }
+      const line = pos(keyNode!.range?.[0] ?? 0).line;
+      const seen = keyLines.get(keyValue);
+      if (seen !== undefined) {
+        throw new ConfigError(ErrorCodes.YAML_SYNTAX, `duplicate key ${JSON.stringify(keyValue)}: line ${line}: mapping key ${JSON.stringify(keyValue)} already defined at line ${seen}: remove or rename one of them`, {
+          position: pos(keyNode!.range?.[0] ?? 0),
+          keyPath: formatKeyPath([...path, keyValue]),
+        });
+      }
+      keyLines.set(keyValue, line);
+      out[keyValue] = toTree(doc, pair.value as Node | null, [...path, keyValue], pos, budget, resolving);
+    }
+    if (merged.length === 0) return out;
+    const result: Record<string, unknown> = {};
+    for (let i = merged.length - 1; i >= 0; i--) Object.assign(result, merged[i]);
+    return Object.assign(result, out);
+  }
+  return null;
+}
+
+// yaml's Alias.resolve walks the whole document on every call; an index per document keeps many aliases linear
+const anchorIndex = new WeakMap<Document, Map<string, { at: number; node: Node }[]>>();
+
+function resolveAlias(doc: Document, alias: Node & { source: string }): Node | undefined {
+  let index = anchorIndex.get(doc);
+  if (!index) {
+    const built = new Map<string, { at: number; node: Node }[]>();
+    visit(doc, (_key, n) => {
+      const anchor = (n as { anchor?: string }).anchor;
+      if (anchor && !isAlias(n)) {
+        const list = built.get(anchor) ?? [];
+        list.push({ at: (n as Node).range?.[0] ?? 0, node: n as Node });
+        built.set(anchor, list);
+      }
+    });
+    anchorIndex.set(doc, built);
+    index = built;
+  }
+  const at = alias.range?.[0] ?? Number.MAX_SAFE_INTEGER;
+  // the latest definition before the alias wins (anchors may be redefined)
+  let found: Node | undefined;
+  for (const entry of index.get(alias.source) ?? []) if (entry.at < at) found = entry.node;
+  return found;
+}
+
+function fileView(doc: Document | undefined, data: Record<string, unknown>, file: string, pos: (offset: number) => SourcePosition): ParsedFile {
   const locate = (path: KeyPath): { node: Node | null; key?: Node; exact: boolean } => {
-    let node = doc.contents as Node | null;
+    let node = (doc?.contents ?? null) as Node | null;
     let key: Node | undefined;
     for (let i = 0; i < path.length; i++) {
-      const target = node && isAlias(node) ? (node.resolve(doc as Document) as Node | undefined) ?? null : node;
+      const target = node && isAlias(node) ? (resolveAlias(doc as Document, node) ?? null) : node;
       const seg = path[i];
       let child: Node | null | undefined;
       let childKey: Node | undefined;
@@ -95,12 +229,11 @@ export function parseYaml(text: string, file: string): ParsedFile {
     }
     return { node, key, exact: true };
   };
-  const nodePos = (node: Node | null | undefined): SourcePosition | undefined =>
-    node?.range ? pos(node.range[0]) : undefined;
+  const nodePos = (node: Node | null | undefined): SourcePosition | undefined => (node?.range ? pos(node.range[0]) : undefined);
 
   return {
     file,
-    data: data as Record<string, unknown>,
+    data,
     positionOf: (path) => nodePos(locate(path).node) ?? pos(0),
     keyPositionOf: (path) => {
       const found = locate(path);
@@ -108,11 +241,6 @@ export function parseYaml(text: string, file: string): ParsedFile {
     },
     has: (path) => locate(path).exact,
   };
-}
-
-function duplicateKeyName(text: string, offset: number): string {
-  const m = /^[^:\n]*/.exec(text.slice(offset));
-  return JSON.stringify((m?.[0] ?? '').trim());
 }
 
 /** Finds the position of `path` in the last file that defines it (later files override earlier ones). */

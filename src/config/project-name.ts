@@ -25,6 +25,8 @@ export function resolveProjectName(input: {
   env: Readonly<Record<string, string | undefined>>;
   fromFile?: unknown;
   projectDir: string;
+  /** false at the library level: no name from the directory (compose-go's loader behaviour). */
+  fromDirectory?: boolean;
 }): string {
   // names the user typed are checked strictly; names derived from files and directories are normalized
   if (input.explicit) return checkProjectName(input.explicit);
@@ -33,11 +35,12 @@ export function resolveProjectName(input: {
     const n = normalizeProjectName(input.fromFile);
     if (n) return n;
   }
-  const fromDir = normalizeProjectName(path.basename(input.projectDir));
+  const fromDir = input.fromDirectory === false ? '' : normalizeProjectName(path.basename(input.projectDir));
   if (!fromDir) {
     throw new ConfigError(
       ErrorCodes.INVALID_PROJECT_NAME,
-      `cannot derive a project name from directory ${JSON.stringify(input.projectDir)}: set one with -p or a top-level name:`,
+      `project name must not be empty: set one with -p, COMPOSE_PROJECT_NAME or a top-level name:` +
+        (input.fromDirectory === false ? '' : ` (directory ${JSON.stringify(input.projectDir)} gives none)`),
     );
   }
   return fromDir;

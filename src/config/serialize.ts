@@ -100,7 +100,7 @@ export function projectToConfigObject(project: Project): Record<string, unknown>
   return configObject(project, 'json');
 }
 
-function configObject(project: Project, format: Format): Record<string, unknown> {
+function configObject(project: Project, format: Format, escape = true): Record<string, unknown> {
   const top: Tree = { name: project.name };
   top.services = mapEach(sortedKeys(project.services as Tree), (s) => serviceObject(s as Tree, format));
   const networks = mapEach(sortedKeys(project.networks as Tree), (n) => {
@@ -120,7 +120,7 @@ function configObject(project: Project, format: Format): Record<string, unknown>
   // compose's JSON goes through a map (alphabetical keys); its YAML follows the struct order
   const out =
     format === 'json' ? sortedKeys(top) : ordered(top, ['name', 'services', 'networks', 'volumes', 'secrets', 'configs']);
-  return escapeDollars(out) as Record<string, unknown>;
+  return (escape ? escapeDollars(out) : out) as Record<string, unknown>;
 }
 
 /**
@@ -139,14 +139,16 @@ function escapeDollars(value: unknown, sortKeys = false): unknown {
   return value;
 }
 
-export function serializeConfig(project: Project, format: Format): string {
+/** `escape: false` (with --no-interpolate) prints `${VAR}` as written instead of `$${VAR}`. */
+export function serializeConfig(project: Project, format: Format, options: { escape?: boolean } = {}): string {
+  const escape = options.escape !== false;
   if (format === 'json') {
     // Go's encoder escapes these HTML-sensitive characters; same JSON value, same bytes as compose
-    return JSON.stringify(configObject(project, 'json'), null, 2)
+    return JSON.stringify(configObject(project, 'json', escape), null, 2)
       .replaceAll('&', '\\u0026')
       .replaceAll('<', '\\u003c')
       .replaceAll('>', '\\u003e');
   }
   // YAML 1.1 quoting makes "y", "on", "no"... quoted strings, as Go's yaml.v3 writes them
-  return stringify(configObject(project, 'yaml'), { indent: 2, lineWidth: 0, version: '1.1' });
+  return stringify(configObject(project, 'yaml', escape), { indent: 2, lineWidth: 0, version: '1.1' });
 }

@@ -61,7 +61,8 @@ function parseRange(s: string, what: string): [number, number] {
 
 function isIp(s: string): boolean {
   if (/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(s)) return s.split('.').every((p) => Number(p) <= 255);
-  return /^[0-9a-fA-F:.]+$/.test(s) && s.includes(':');
+  // IPv6 has at least two colons (`::1`); `80:80` is one port too many, not an address
+  return /^[0-9a-fA-F:.]+$/.test(s) && (s.match(/:/g) ?? []).length >= 2;
 }
 
 const PROPAGATION = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
@@ -69,6 +70,9 @@ const PROPAGATION = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 
 /** "[source:]target[:options]" → long syntax. Sources that look like paths make bind mounts. */
 export function parseVolumeSpec(spec: string): ServiceVolume {
   if (spec === '') throw new Error('invalid empty volume spec');
+  // compose-go takes a spec of one or two characters ("." or "/a") whole, as the target of an anonymous
+  // volume without an options object; compose 2.26 still printed `volume: {}` there (the corpus, newer, wins)
+  if (spec.length <= 2) return { type: 'volume', target: spec };
   const parts = splitVolumeSpec(spec);
   if (parts.length > 3) throw new Error(`invalid spec: ${spec}: too many colons`);
   if (parts.some((p) => p === '')) throw new Error(`invalid spec: ${spec}: empty section between colons`);

@@ -114,3 +114,60 @@ function invalidTemplate(template: string): TemplateError {
     `Invalid template: ${JSON.stringify(template)}: escape a literal $ as $$`,
   );
 }
+
+/** The operator of a `${...}` body: the earliest one after the variable name (`VAR?a:-b` → `?`). */
+export function braceOperator(body: string): (typeof OPERATORS)[number] | undefined {
+  const m = NAME.exec(body);
+  const rest = m ? body.slice(m[0].length) : body;
+  return OPERATORS.find((o) => rest.startsWith(o));
+}
+
+export interface VariableUse {
+  name: string;
+  default_value: string;
+  presence_value: string;
+  required: boolean;
+}
+
+/** Variables a tree refers to (`config --variables`), with their default, presence value and requiredness. */
+export function extractVariables(tree: unknown, out: Record<string, VariableUse> = {}): Record<string, VariableUse> {
+  if (typeof tree === 'string') scanVariables(tree, out);
+  else if (Array.isArray(tree)) for (const v of tree) extractVariables(v, out);
+  else if (tree !== null && typeof tree === 'object') for (const [k, v] of Object.entries(tree)) {
+    scanVariables(k, out);
+    extractVariables(v, out);
+  }
+  return out;
+}
+
+function scanVariables(s: string, out: Record<string, VariableUse>): void {
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] !== '$') continue;
+    const next = s[i + 1];
+    if (next === '$') {
+      i++;
+      continue;
+    }
+    if (next === '{') {
+      const end = closingBrace(s, i + 2);
+      if (end < 0) return;
+      const body = s.slice(i + 2, end);
+      const m = NAME.exec(body);
+      if (m) {
+        const op = braceOperator(body);
+        const arg = op ? body.slice(m[0].length + op.length) : '';
+        const use: VariableUse = { name: m[0], default_value: '', presence_value: '', required: false };
+        if (op === ':-' || op === '-') use.default_value = arg;
+        else if (op === ':+' || op === '+') use.presence_value = arg;
+        else if (op === ':?' || op === '?') use.required = true;
+        out[m[0]] = use;
+        if (arg) scanVariables(arg, out);
+      }
+      i = end;
+    } else if (next !== undefined && NAME_START.test(next)) {
+      const name = NAME.exec(s.slice(i + 1))![0];
+      out[name] ??= { name, default_value: '', presence_value: '', required: false };
+      i += name.length;
+    }
+  }
+}

@@ -1,27 +1,11 @@
 // Schema validation against the official compose-spec JSON schema (vendored in <root>/schema), with
 // ajv's error list reduced to the one most specific problem, reported at its place in the files.
 
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
+// precompiled at build time by scripts/build-schema.mjs (ajv standalone code): nothing is compiled at run time
+import validate from './generated/compose-schema.js';
 import { formatKeyPath, type KeyPath } from './parse.js';
-
-// Both src/config/ (tests, tsx) and dist/config/ (the build) are two levels below the package root.
-const SCHEMA_URL = new URL('../../schema/compose-spec.json', import.meta.url);
-
-let compiled: ValidateFunction | undefined;
-
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(fileURLToPath(SCHEMA_URL), 'utf8')) as Record<string, unknown>;
-    // the draft-07 meta-schema URL it names is not one ajv registers under that spelling; ajv is draft-07 anyway
-    delete schema.$schema;
-    const ajv = new Ajv({ strict: false, allErrors: true, verbose: true });
-    compiled = ajv.compile(schema);
-  }
-  return compiled;
-}
 
 export interface Locator {
   /** Position of the value at path. */
@@ -29,7 +13,6 @@ export interface Locator {
 }
 
 export function validateSchema(model: Record<string, unknown>, locate: Locator): void {
-  const validate = validator();
   if (validate(model)) return;
   const error = mostSpecific(validate.errors ?? []);
   if (!error) throw new ConfigError(ErrorCodes.SCHEMA, 'invalid compose file: fix it against the compose specification');
@@ -66,7 +49,9 @@ function pointerToPath(pointer: string): (string | number)[] {
 }
 
 // Among errors at the same depth, the earlier keyword is the more useful message.
-const KEYWORD_RANK = ['additionalProperties', 'required', 'type', 'enum', 'const', 'pattern', 'format', 'minimum', 'maximum'];
+// A value failing minimum/maximum/pattern/format already has the type those check, so a type error at the
+// same place comes from another oneOf branch: the range or pattern error is the real one.
+const KEYWORD_RANK = ['additionalProperties', 'required', 'minimum', 'maximum', 'pattern', 'format', 'type', 'enum', 'const'];
 
 /** The deepest error wins (an unknown key counts one level below its object); combinators lose ties. */
 function mostSpecific(errors: readonly ErrorObject[]): ErrorObject | undefined {
@@ -87,6 +72,10 @@ function describe(e: ErrorObject): string {
     }
     case 'required':
       return `missing required property '${String(p.missingProperty)}': add it`;
+    case 'minimum':
+      return `must be greater than or equal to ${String(p.limit)}: fix its value`;
+    case 'maximum':
+      return `must be less than or equal to ${String(p.limit)}: fix its value`;
     case 'enum':
       return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}: fix its value`;
     default:

@@ -68,6 +68,10 @@ export const ErrorCodes = {
   ENGINE_PORT_IN_USE: 'ENGINE_PORT_IN_USE',
   ENGINE_FAILED: 'ENGINE_FAILED',
   IMAGE_NOT_FOUND: 'IMAGE_NOT_FOUND',
+  BUILD_FAILED: 'BUILD_FAILED',
+  PUSH_FAILED: 'PUSH_FAILED',
+  /** The registry refused the credentials (or asked for some and none were configured). */
+  REGISTRY_AUTH: 'REGISTRY_AUTH',
   DEPENDENCY_FAILED: 'DEPENDENCY_FAILED',
   UNHEALTHY: 'UNHEALTHY',
   TIMEOUT: 'TIMEOUT',

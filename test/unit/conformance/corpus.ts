@@ -1,28 +1,63 @@
-// Access to the shared conformance corpus (../shared/conformance beside the repo). Tests skip when it
-// is absent so a bare clone still passes; CI has it.
+// Access to the shared conformance corpus (../shared/conformance beside the repo), the KNOWN-GAPS file and
+// the per-family tally. Tests skip with a one-line notice when the corpus is absent, so a bare clone passes.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { it } from 'vitest';
 import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
 
-export const CORPUS_DIR = fileURLToPath(new URL('../../../../../shared/conformance/', import.meta.url));
+export const CORPUS_DIR = fileURLToPath(new URL('../../../../shared/conformance/', import.meta.url));
 export const HAS_CORPUS = existsSync(CORPUS_DIR);
+const GAPS_FILE = fileURLToPath(new URL('../../../KNOWN-GAPS', import.meta.url));
 
 export function readCorpus<T>(relative: string): T {
   return JSON.parse(readFileSync(CORPUS_DIR + relative, 'utf8')) as T;
 }
 
-/** Reads a case family, or an empty one when the corpus is absent. */
+/** Reads a case list, or an empty one when the corpus is absent. */
 export function family<T>(relative: string, key = 'cases'): T[] {
   if (!HAS_CORPUS) return [];
   return (readCorpus<Record<string, unknown>>(relative)[key] as T[] | undefined) ?? [];
 }
 
-/** Cases we know we fail, each with the reason; the test asserts they still fail, so fixes get noticed. */
-export type KnownGaps = Readonly<Record<string, string>>;
+/** KNOWN-GAPS: `<family>/<case id>: <reason>` lines; `#` comments. */
+export function knownGaps(familyName: string): Readonly<Record<string, string>> {
+  if (!existsSync(GAPS_FILE)) return {};
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(GAPS_FILE, 'utf8').split('\n')) {
+    const m = /^([\w.-]+)\/(\S+?):\s+(.+)$/.exec(line.trim());
+    if (m && m[1] === familyName) out[m[2]] = m[3];
+  }
+  return out;
+}
 
-/** One `it` per case; a known gap is an `it.fails`, so it turns red when it starts passing. */
-export function caseIt(id: string, title: string, gaps: KnownGaps, fn: () => void | Promise<void>): void {
-  if (id in gaps) it.fails(`${title} (known gap: ${gaps[id]})`, fn);
-  else it(title, fn);
+/**
+ * One family: one `it` per case (a known gap is an `it.fails`, so it turns red once it passes), a summary
+ * line `conformance <family>: passed/total`, and a check that at most 3% of the family is listed as gaps.
+ */
+export function conformanceFamily(name: string, define: (caseIt: (id: string, title: string, fn: () => void | Promise<void>) => void) => void): void {
+  describe(`conformance: ${name}`, () => {
+    if (!HAS_CORPUS) {
+      it.skip(`corpus not found at ${CORPUS_DIR}: conformance family ${name} skipped`, () => {});
+      return;
+    }
+    const gaps = knownGaps(name);
+    const ids: string[] = [];
+    let passed = 0;
+    define((id, title, fn) => {
+      ids.push(id);
+      const run = async () => {
+        await fn();
+        passed++;
+      };
+      if (id in gaps) it.fails(`${title} (known gap: ${gaps[id]})`, run);
+      else it(title, run);
+    });
+    it(`${name}: known gaps are at most 3% of the family and name existing cases`, () => {
+      for (const id of Object.keys(gaps)) expect(ids, `KNOWN-GAPS lists ${name}/${id}, not a case`).toContain(id);
+      expect(Object.keys(gaps).length).toBeLessThanOrEqual(Math.floor(ids.length * 0.03));
+    });
+    afterAll(() => {
+      console.log(`conformance ${name}: ${passed}/${ids.length} passed (${Object.keys(gaps).length} listed in KNOWN-GAPS)`);
+    });
+  });
 }

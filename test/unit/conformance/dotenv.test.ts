@@ -1,9 +1,9 @@
 // dotenv/dotenv.json from the corpus: the .env dialect.
 
 import path from 'node:path';
-import { describe, expect } from 'vitest';
-import { expandDotenvValue, parseDotenv, parseDotenvTexts, readDotenvFiles } from '../../../../src/config/dotenv.js';
-import { CORPUS_DIR, caseIt, family, type KnownGaps } from './corpus.js';
+import { expect } from 'vitest';
+import { expandDotenvValue, parseDotenv, parseDotenvTexts, readDotenvFiles } from '../../../src/config/dotenv.js';
+import { CORPUS_DIR, conformanceFamily, family } from './corpus.js';
 
 interface DotenvCase {
   id: string;
@@ -19,7 +19,6 @@ interface DotenvCase {
   match?: 'exact' | 'subset';
 }
 
-const KNOWN_GAPS: KnownGaps = {};
 
 function run(c: DotenvCase): unknown {
   const lookup = (name: string) => (Object.hasOwn(c.lookup, name) ? c.lookup[name] : undefined);
@@ -35,9 +34,9 @@ function run(c: DotenvCase): unknown {
   }
 }
 
-describe('conformance: dotenv/dotenv.json', () => {
+conformanceFamily('dotenv', (caseIt) => {
   for (const c of family<DotenvCase>('dotenv/dotenv.json')) {
-    caseIt(c.id, `${c.id} ${c.kind}`, KNOWN_GAPS, () => {
+    caseIt(c.id, `${c.id} ${c.kind}`, () => {
       if (c.error) {
         const text = c.error.equals ?? c.error.contains;
         // "" means any error

@@ -1,9 +1,10 @@
 // interpolation/template.json (one string) and interpolation/tree.json (a whole tree) from the corpus.
 
-import { describe, expect } from 'vitest';
-import { ConfigError, ErrorCodes } from '../../../../src/model/errors.js';
-import { interpolateTree, substitute, TemplateError, type CastType } from '../../../../src/config/interpolate.js';
-import { caseIt, family, type KnownGaps } from './corpus.js';
+import { expect } from 'vitest';
+import { ConfigError, ErrorCodes } from '../../../src/model/errors.js';
+import { interpolateTree, substitute, TemplateError, type CastType } from '../../../src/config/interpolate.js';
+import { braceOperator, extractVariables } from '../../../src/config/template.js';
+import { conformanceFamily, family } from './corpus.js';
 
 interface TemplateCase {
   id: string;
@@ -21,14 +22,29 @@ interface TreeCase {
   error?: { equals: string; kind?: string };
 }
 
-const KNOWN_GAPS: KnownGaps = {};
 
 const templates = family<TemplateCase>('interpolation/template.json');
 const trees = family<TreeCase>('interpolation/tree.json');
 
-describe('conformance: interpolation/template.json', () => {
-  for (const c of templates) {
-    caseIt(c.id, `${c.id} ${JSON.stringify(c.template)}`, KNOWN_GAPS, () => runTemplate(c));
+interface OperatorCase {
+  id: string;
+  braced_content: string;
+  operator: string;
+}
+interface ExtractCase {
+  id: string;
+  input: unknown;
+  expected: unknown;
+}
+
+conformanceFamily('interpolation', (caseIt) => {
+  for (const c of templates) caseIt(c.id, `template ${c.id} ${JSON.stringify(c.template)}`, () => runTemplate(c));
+  for (const c of trees) caseIt(c.id, `tree ${c.id}`, () => runTree(c));
+  for (const c of family<OperatorCase>('interpolation/operator-precedence.json')) {
+    caseIt(c.id, `operator ${c.id} ${c.braced_content}`, () => expect(braceOperator(c.braced_content)).toBe(c.operator));
+  }
+  for (const c of family<ExtractCase>('interpolation/extract-variables.json')) {
+    caseIt(c.id, `variables ${c.id}`, () => expect(extractVariables(c.input)).toEqual(c.expected));
   }
 });
 
@@ -53,11 +69,6 @@ function runTemplate(c: TemplateCase) {
   }
 }
 
-describe('conformance: interpolation/tree.json', () => {
-  for (const c of trees) {
-    caseIt(c.id, c.id, KNOWN_GAPS, () => runTree(c));
-  }
-});
 
 function runTree(c: TreeCase) {
   const options = {
