@@ -8,6 +8,7 @@ import { ps as psOp, type PsEntry, type PsOptions } from '../ops/ps.js';
 import { planText } from '../ops/plan.js';
 import { up as upOp, type UpOptions, type UpResult } from '../ops/up.js';
 import { connectEngine } from './engine.js';
+import { withProjectLock } from './lock.js';
 import { loadProjectOrName, type ProjectOptions } from './project.js';
 
 export { loadProject, projectToConfigObject, serializeConfig, type LoadOptions } from '../config/index.js';
@@ -17,6 +18,12 @@ export type { ProgressEvent, EventSink } from '../model/events.js';
 export type { Engine } from '../engine/types.js';
 export type { UpOptions, UpResult, DownOptions, DownResult, PsOptions, PsEntry, ProjectOptions };
 export { planText, connectEngine };
+export { build, pull, push, type BuildCallOptions, type PullCallOptions, type PushCallOptions, type BuildResult, type PullResult, type PushResult } from './images.js';
+export {
+  upAttached, logs, start, stop, restart, kill, pause, unpause, rm, wait, checkUpFlags,
+  type UpAttachedCallOptions, type LogsCallOptions, type LifecycleCallOptions, type AttachedUpOptions, type AttachedUpResult,
+  type LogsOptions, type LogEvent, type LogLine, type LogSink, type LifecycleOptions, type RmOptions, type WaitResult,
+} from './runtime.js';
 
 export interface CommonOptions {
   /** Load options, or an already loaded project. */
@@ -38,7 +45,8 @@ export interface UpCallOptions extends CommonOptions, Omit<UpOptions, 'onEvent'>
 export async function up(options: UpCallOptions = {}): Promise<UpResult & { project: Project }> {
   const project = await resolveProject(options.project);
   const engine = options.engine ?? (await connectEngine());
-  const result = await upOp(engine, project, options);
+  // two processes converging one project would both create what is missing: one at a time
+  const result = options.dryRun ? await upOp(engine, project, options) : await withProjectLock(project.name, () => upOp(engine, project, options), { signal: options.signal });
   return { ...result, project };
 }
 
@@ -58,3 +66,9 @@ export async function ps(options: PsCallOptions = {}): Promise<PsEntry[]> {
   const engine = options.engine ?? (await connectEngine());
   return psOp(engine, name, options);
 }
+
+export { createStack, pruneSessions, Stack, ServiceHandle, StackError, type CreateStackOptions, type StackUpOptions, type StackDownOptions, type ServiceHandleJSON } from './stack.js';
+export type { ComposeFile, ComposeService } from './compose-file.js';
+export type { WaitStrategy } from './readiness.js';
+export type { PruneOptions, PruneResult } from './session.js';
+export { SessionLabels } from './session.js';

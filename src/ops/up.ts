@@ -4,7 +4,7 @@ import { ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
 import { executePlan, waitRunning, type ContainerRef } from './execute.js';
-import { prepareImages } from './images.js';
+import { prepareImages, type PullFlag } from './images.js';
 import { observe } from './observe.js';
 import type { Plan } from './plan.js';
 import { reconcile, selectServices, type ReconcileOptions } from './reconcile.js';
@@ -30,6 +30,14 @@ export interface UpOptions extends ReconcileOptions {
    * one), and for containers already running; attached mode hooks its log streams here so no line is lost.
    */
   readonly beforeStart?: (container: ContainerRef & { readonly service: string; readonly running: boolean }) => Promise<void>;
+  /** --build: build the images of services that have a build section before starting. */
+  readonly build?: boolean;
+  /** --no-build: never build; a missing image fails the run. */
+  readonly noBuild?: boolean;
+  /** --pull: overrides every service's pull_policy. */
+  readonly pull?: PullFlag;
+  /** --quiet-pull: no per-layer pull progress. */
+  readonly quietPull?: boolean;
 }
 
 export interface UpResult {
@@ -48,7 +56,15 @@ export async function up(engine: Engine, project: Project, options: UpOptions = 
   const selected = selectServices(project, options);
   const imageIds = options.dryRun
     ? Object.fromEntries(Object.entries(observed0.images).map(([k, v]) => [k, v?.id]))
-    : await prepareImages(engine, project, selected, observed0.images, { onEvent: emit });
+    : await prepareImages(engine, project, selected, observed0.images, {
+        onEvent: emit,
+        build: options.build,
+        noBuild: options.noBuild,
+        pull: options.pull,
+        quietPull: options.quietPull,
+        parallel: options.parallel,
+        signal: options.signal,
+      });
   const observed = {
     ...observed0,
     images: Object.fromEntries(Object.entries(imageIds).map(([ref, id]) => [ref, id ? (observed0.images[ref]?.id === id ? observed0.images[ref] : { id, repoTags: [ref] }) : undefined])),

@@ -1,0 +1,63 @@
+// The image commands of the typed API: build, pull, push. Re-exported by api/index.ts.
+import { loadProject } from '../config/index.js';
+import type { Engine } from '../engine/types.js';
+import { ErrorCodes, OperationError } from '../model/errors.js';
+import type { EventSink } from '../model/events.js';
+import type { Project } from '../model/types.js';
+import { buildServices, type BuildResult } from '../ops/build.js';
+import type { BuildOverrides } from '../ops/build-spec.js';
+import { pull as pullOp, type PullOptions, type PullResult } from '../ops/pull.js';
+import { push as pushOp, type PushOptions, type PushResult } from '../ops/push.js';
+import { selectServices } from '../ops/reconcile.js';
+import { connectEngine } from './engine.js';
+import type { ProjectOptions } from './project.js';
+
+export type { BuildResult, PullResult, PushResult, BuildOverrides };
+
+interface ImageCommon {
+  /** Load options, or an already loaded project. */
+  readonly project?: ProjectOptions | Project;
+  /** Defaults to the Docker engine at DOCKER_HOST. */
+  readonly engine?: Engine;
+  readonly onEvent?: EventSink;
+}
+
+const isProject = (p: ProjectOptions | Project | undefined): p is Project => !!p && 'services' in p && 'meta' in p;
+
+async function resolve(options: ImageCommon): Promise<{ project: Project; engine: Engine }> {
+  const project = isProject(options.project) ? options.project : await loadProject(options.project ?? {});
+  return { project, engine: options.engine ?? (await connectEngine()) };
+}
+
+export interface BuildCallOptions extends ImageCommon, BuildOverrides {
+  /** Services to build; empty means all. Services without a build section are skipped. */
+  readonly services?: readonly string[];
+  /** Also build the services the named ones depend on. */
+  readonly withDependencies?: boolean;
+  readonly parallel?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Build the images of services that have a build section (dependencies first). */
+export async function build(options: BuildCallOptions = {}): Promise<BuildResult[]> {
+  const { project, engine } = await resolve(options);
+  for (const s of options.services ?? []) {
+    if (!project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
+  }
+  const services = selectServices(project, { services: options.services, noDeps: !options.withDependencies });
+  return buildServices(engine, project, services, options);
+}
+
+export interface PullCallOptions extends ImageCommon, Omit<PullOptions, 'onEvent'> {}
+
+export async function pull(options: PullCallOptions = {}): Promise<PullResult> {
+  const { project, engine } = await resolve(options);
+  return pullOp(engine, project, options);
+}
+
+export interface PushCallOptions extends ImageCommon, Omit<PushOptions, 'onEvent'> {}
+
+export async function push(options: PushCallOptions = {}): Promise<PushResult> {
+  const { project, engine } = await resolve(options);
+  return pushOp(engine, project, options);
+}

@@ -1,0 +1,44 @@
+// Registration of the image commands (build, pull, push), flags spelled as in docker compose. Each command's
+// module is loaded only when it runs, as in main.ts.
+import { Command } from 'commander';
+import type { GlobalOptions } from './global.js';
+
+type Run = (fn: () => Promise<number>) => Promise<void>;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function registerImageCommands(program: Command, run: Run): void {
+  const globals = (cmd: Command): any => cmd.optsWithGlobals() as GlobalOptions;
+
+  program
+    .command('build')
+    .description('Build or rebuild services')
+    .argument('[services...]', 'services to build (default: all that have a build section)')
+    .option('--build-arg <key=value>', 'Set build-time variables for services', collect)
+    .option('--no-cache', 'Do not use cache when building the image')
+    .option('--pull', 'Always attempt to pull a newer version of the image')
+    .option('--push', 'Push service images')
+    .option('-q, --quiet', "Don't print anything to STDOUT")
+    .option('--with-dependencies', 'Also build dependencies (transitively)')
+    .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/build.js')).buildCommand(services, globals(cmd))));
+
+  program
+    .command('pull')
+    .description('Pull service images')
+    .argument('[services...]', 'services whose images to pull (default: all)')
+    .option('--ignore-buildable', 'Ignore images that can be built')
+    .option('--ignore-pull-failures', 'Pull what it can and ignores images with pull failures')
+    .option('--include-deps', 'Also pull services declared as dependencies')
+    .option('--policy <policy>', 'Apply pull policy ("missing"|"always")')
+    .option('-q, --quiet', 'Pull without printing progress information')
+    .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/pull.js')).pullCommand(services, globals(cmd))));
+
+  program
+    .command('push')
+    .description('Push service images')
+    .argument('[services...]', 'services whose images to push (default: all that are built and named)')
+    .option('--ignore-push-failures', 'Push what it can and ignores images with push failures')
+    .option('--include-deps', 'Also push images of services declared as dependencies')
+    .option('-q, --quiet', 'Push without printing progress information')
+    .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/push.js')).pushCommand(services, globals(cmd))));
+}

@@ -1,0 +1,153 @@
+// Build service images with the engine's classic builder: the context archive is made here (build-context.ts)
+// and streamed to the engine while it is produced; its bytes are counted on the way out.
+import { stat } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { Transform } from 'node:stream';
+import type { Engine } from '../engine/types.js';
+import { buildGraph, walk } from '../graph/index.js';
+import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
+import { noopSink, type EventSink } from '../model/events.js';
+import type { Project } from '../model/types.js';
+import { contextArchive } from './build-context.js';
+import { buildSpec, hasBuild, type BuildOverrides, type BuildSpec } from './build-spec.js';
+import { dependencyEdges } from './reconcile.js';
+
+export interface BuildResult {
+  readonly service: string;
+  readonly image: string;
+  readonly id: string;
+  /** Bytes of the context archive sent to the engine. */
+  readonly contextBytes: number;
+}
+
+export interface BuildOptions extends BuildOverrides {
+  readonly onEvent?: EventSink;
+  /** At most this many builds at once. */
+  readonly parallel?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Docker's HumanSize (decimal units, 3 significant digits): "2.05kB", "265B". */
+export function humanSize(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${Number(v.toPrecision(3))}${units[i]}`;
+}
+
+const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
+
+/** Build one service's image; output lines go to the progress UI as the service's status detail. */
+export async function buildService(engine: Engine, spec: BuildSpec, options: Omit<BuildOptions, keyof BuildOverrides> = {}): Promise<BuildResult> {
+  const emit = options.onEvent ?? noopSink;
+  const service = spec.service;
+  const ev = (status: 'working' | 'done' | 'error', text: string, detail?: string) => emit({ type: 'resource', kind: 'service', name: service, status, text, service, detail });
+  ev('working', 'Building');
+
+  if (spec.dockerfileInline === undefined) {
+    const path = isAbsolute(spec.dockerfile) ? spec.dockerfile : join(spec.context, spec.dockerfile);
+    const found = await stat(path).catch(() => undefined);
+    if (!found?.isFile()) {
+      const why = (await stat(spec.context).catch(() => undefined))?.isDirectory() ? `Dockerfile not found: ${path}` : `build context not found: ${spec.context}`;
+      ev('error', 'Error', why);
+      throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}" failed to build: ${why}`, { service });
+    }
+  }
+  const archive = await contextArchive(spec);
+  let bytes = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  counted.on('end', () => ev('working', 'Building', `Sent build context to the engine: ${humanSize(bytes)} (${bytes} bytes, ${archive.entries.length} entries)`));
+  archive.stream.on('error', (err) => counted.destroy(err));
+  archive.stream.pipe(counted);
+
+  // The failing step and what it printed, for the error message.
+  let step: string | undefined;
+  let stepOutput: string[] = [];
+  const onOutput = (line: string) => {
+    const m = STEP.exec(line);
+    if (m) {
+      step = `step ${m[1]}/${m[2]} (${m[3]})`;
+      stepOutput = [];
+    } else if (line.trim() !== '') {
+      stepOutput.push(line);
+      if (stepOutput.length > 200) stepOutput.shift();
+    }
+    if (line.trim() !== '') ev('working', 'Building', line);
+  };
+
+  let id: string;
+  try {
+    ({ id } = await engine.buildImage(
+      counted,
+      {
+        tags: [spec.image, ...spec.tags.filter((t) => t !== spec.image)],
+        dockerfile: archive.dockerfile,
+        buildArgs: spec.args,
+        ...(spec.target ? { target: spec.target } : {}),
+        labels: spec.labels,
+        noCache: spec.noCache,
+        pull: spec.pull,
+        ...(spec.network ? { networkMode: spec.network } : {}),
+        ...(spec.shmSize !== undefined ? { shmSize: spec.shmSize } : {}),
+        extraHosts: spec.extraHosts,
+        cacheFrom: spec.cacheFrom,
+        ...(spec.platform ? { platform: spec.platform } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+      onOutput,
+    ));
+  } catch (err) {
+    counted.destroy();
+    archive.stream.destroy();
+    const message = err instanceof Error ? err.message : String(err);
+    ev('error', 'Error', message.split('\n')[0]);
+    if (err instanceof BerthError && err.code === ErrorCodes.ENGINE_UNREACHABLE) throw err;
+    // Noise of the classic builder between steps; the step's own output is what explains a failure.
+    const shown = stepOutput.filter((l) => !/^ ---> |^Removing intermediate container /.test(l)).slice(-20);
+    const tail = shown.length ? `\n  output of the failed step:\n    ${shown.join('\n    ')}` : '';
+    throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}" failed to build${step ? ` at ${step}` : ''}: ${message}${tail}`, {
+      service,
+      cause: err,
+    });
+  }
+  ev('done', 'Built');
+  return { service, image: spec.image, id, contextBytes: bytes };
+}
+
+/**
+ * Build the given services (those without a build section are skipped), dependencies first, so that an
+ * image built FROM another service's image finds it. Services sharing one image name build it once.
+ */
+export async function buildServices(engine: Engine, project: Project, services: readonly string[], options: BuildOptions = {}): Promise<BuildResult[]> {
+  const specs = new Map<string, BuildSpec>();
+  const images = new Set<string>();
+  for (const s of services) {
+    if (!hasBuild(project, s)) continue;
+    const spec = buildSpec(project, s, options);
+    if (images.has(spec.image)) continue;
+    images.add(spec.image);
+    specs.set(s, spec);
+  }
+  const results: BuildResult[] = [];
+  if (!specs.size) return results;
+  await walk(buildGraph(dependencyEdges(project.services)), {
+    direction: 'up',
+    only: new Set(specs.keys()),
+    concurrency: options.parallel,
+    signal: options.signal,
+    visit: async (s) => {
+      results.push(await buildService(engine, specs.get(s)!, options));
+    },
+  });
+  return results;
+}
+

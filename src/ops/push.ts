@@ -1,0 +1,70 @@
+// `push`: send built images to their registries. As in compose, only services that have both a build
+// section and an `image:` are pushed (the image name and every build.tags entry); the rest are skipped.
+import type { Engine } from '../engine/types.js';
+import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
+import { noopSink, type EventSink } from '../model/events.js';
+import type { Project } from '../model/types.js';
+import { hasBuild } from './build-spec.js';
+import { layerReporter } from './images.js';
+import { selectServices } from './reconcile.js';
+
+export interface PushOptions {
+  readonly services?: readonly string[];
+  readonly includeDeps?: boolean;
+  readonly ignorePushFailures?: boolean;
+  /** No per-layer progress. */
+  readonly quiet?: boolean;
+  readonly onEvent?: EventSink;
+}
+
+export interface PushResult {
+  readonly pushed: readonly string[];
+  readonly failed: readonly { readonly service: string; readonly image: string; readonly error: string }[];
+}
+
+export async function push(engine: Engine, project: Project, options: PushOptions = {}): Promise<PushResult> {
+  const emit = options.onEvent ?? noopSink;
+  for (const s of options.services ?? []) {
+    if (!project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
+  }
+  const services = selectServices(project, { services: options.services, noDeps: !options.includeDeps });
+  const jobs: { service: string; image: string }[] = [];
+  const seen = new Set<string>();
+  for (const s of services) {
+    const service = project.services[s];
+    if (!hasBuild(project, s) || !service.image) {
+      emit({ type: 'resource', kind: 'service', name: s, service: s, status: 'done', text: 'Skipped' });
+      continue;
+    }
+    const tags = (service.build as { tags?: unknown }).tags;
+    for (const image of [service.image, ...(Array.isArray(tags) ? tags.map(String) : [])]) {
+      if (seen.has(image)) continue;
+      seen.add(image);
+      jobs.push({ service: s, image });
+    }
+  }
+
+  const pushed: string[] = [];
+  const failed: { service: string; image: string; error: string; err: unknown }[] = [];
+  await Promise.all(
+    jobs.map(async ({ service, image }) => {
+      emit({ type: 'resource', kind: 'image', name: image, service, status: 'working', text: 'Pushing' });
+      try {
+        await engine.pushImage(image, layerReporter(emit, service, !!options.quiet));
+        emit({ type: 'resource', kind: 'image', name: image, service, status: 'done', text: 'Pushed' });
+        pushed.push(image);
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        emit({ type: 'resource', kind: 'image', name: image, service, status: 'error', text: 'Error', detail: error });
+        if (err instanceof BerthError && err.code === ErrorCodes.ENGINE_UNREACHABLE) throw err;
+        failed.push({ service, image, error, err });
+      }
+    }),
+  );
+  if (failed.length && !options.ignorePushFailures) {
+    const first = failed[0];
+    throw new OperationError(first.err instanceof BerthError ? first.err.code : ErrorCodes.PUSH_FAILED, `service "${first.service}": ${first.error}`, { service: first.service, cause: first.err });
+  }
+  for (const f of failed) emit({ type: 'message', level: 'warning', text: `Pushing ${f.service}: ${f.error}` });
+  return { pushed, failed: failed.map(({ service, image, error }) => ({ service, image, error })) };
+}
