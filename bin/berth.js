@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// `node --`: Node 20 would otherwise take an --env-file meant for berth as its own option and exit.
 // Thin launcher: the compiled CLI lives in dist/ (npm run build).
 import { main } from '../dist/cli/main.js';
 main(process.argv).then(

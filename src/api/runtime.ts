@@ -116,3 +116,99 @@ export async function wait(o: RuntimeCommonOptions & { services?: readonly strin
   if (o.downProject) await downOp(t.engine, t.name, t.project, { onEvent: o.onEvent });
   return result;
 }
+
+// ---------------------------------------------------------------- exec, run, create
+
+import { exec as execOp, type ExecOptions } from '../ops/exec.js';
+import { runOneOff, type RunOptions, type RunResult } from '../ops/run.js';
+import { withDependencies, buildGraph } from '../graph/index.js';
+import { dependencyEdges } from '../ops/reconcile.js';
+import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
+import type { CapturedOutput } from '../ops/exec-capture.js';
+import { Writable } from 'node:stream';
+
+export type { ExecOptions, RunOptions, RunResult, CapturedOutput };
+export type { TerminalControl, ProcessStreams } from '../ops/exec.js';
+
+export interface ExecCallOptions extends Omit<RuntimeCommonOptions, 'onEvent'>, ExecOptions {}
+
+/** Run a command in a running service container, its streams connected to the given ones; its exit code. */
+export async function exec(o: ExecCallOptions): Promise<number> {
+  const { name, project } = await resolveName(o.project);
+  if (project && !project.services[o.service]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${o.service}`, { service: o.service });
+  if (!o.cmd.length) throw new BerthError(ErrorCodes.USAGE, 'exec needs a command to run');
+  return execOp(await engineOf(o), name, o);
+}
+
+export interface RunCallOptions extends RuntimeCommonOptions, Omit<RunOptions, 'onEvent'> {}
+
+/** The service with the services it depends on (transitively), the service itself excluded. */
+function dependenciesOf(project: Project, service: string): string[] {
+  const graph = buildGraph(dependencyEdges(project.services));
+  return [...withDependencies(graph, [service])].filter((s) => s !== service);
+}
+
+/** A service of a disabled profile can be run by name, as compose allows: the project with it enabled. */
+function enableService(project: Project, service: string): Project {
+  if (project.services[service] || !project.meta.disabledServices[service]) return project;
+  return { ...project, services: { ...project.services, [service]: project.meta.disabledServices[service] } };
+}
+
+/**
+ * A one-off container of the service. Unless noDeps, its dependencies are brought up first with the same `up`
+ * the CLI's up runs (as compose does), then their depends_on conditions are awaited.
+ */
+export async function run(o: RunCallOptions): Promise<RunResult> {
+  const project = enableService(await resolveProject(o.project), o.service);
+  if (!project.services[o.service]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${o.service}`, { service: o.service });
+  const engine = await engineOf(o);
+  if (!o.noDeps) {
+    const deps = dependenciesOf(project, o.service);
+    if (deps.length) {
+      const { up } = await import('./index.js');
+      await up({ project, engine, services: deps, onEvent: o.onEvent, build: o.build, pull: o.pull, quietPull: o.quietPull });
+    }
+  }
+  return runOneOff(engine, project, o);
+}
+
+export interface RunCaptureOptions {
+  readonly project?: ProjectOptions | Project;
+  readonly engine?: Engine;
+  readonly service: string;
+  readonly cmd: readonly string[];
+  /** Over the service's environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Remove the container afterwards; default true. */
+  readonly rm?: boolean;
+  readonly noDeps?: boolean;
+  readonly onEvent?: EventSink;
+}
+
+/** A one-off container without a terminal, its output collected: the programmatic `run -T`. */
+export async function runCapture(o: RunCaptureOptions): Promise<CapturedOutput> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const sink = (into: Buffer[]) =>
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        into.push(Buffer.from(chunk));
+        done();
+      },
+    });
+  const r = await run({
+    project: o.project,
+    engine: o.engine,
+    service: o.service,
+    cmd: o.cmd,
+    env: Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    rm: o.rm ?? true,
+    noDeps: o.noDeps,
+    onEvent: o.onEvent,
+    interactive: false,
+    tty: false,
+    stdout: sink(out),
+    stderr: sink(err),
+  });
+  return { exitCode: r.exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}

@@ -75,6 +75,49 @@ export function registerRuntimeCommands(program: Command, run: Run): void {
     .option('--down-project', 'Drops project when the first container stops')
     .action((services: string[], _o, cmd: Command) => run(async () => (await life()).waitCommand(services, globals(cmd))));
 
+  const procs = async () => import('./commands/exec.js');
+  program
+    .command('exec')
+    .description('Execute a command in a running container')
+    .argument('<service>')
+    .argument('<command...>')
+    .option('-d, --detach', 'Detached mode: Run command in the background')
+    .option('-e, --env <KEY=VAL>', 'Set environment variables', collect)
+    .option('--index <n>', 'Index of the container if service has multiple replicas')
+    .option('--privileged', 'Give extended privileges to the process')
+    .option('-u, --user <user>', 'Run the command as this user')
+    .option('-w, --workdir <dir>', 'Path to workdir directory for this command')
+    .option('-T, --no-TTY', 'Disable pseudo-TTY allocation. By default a TTY is allocated when berth runs in a terminal')
+    // everything after the service belongs to the command (`exec web ls -la`), as in compose
+    .passThroughOptions()
+    .action((service: string, cmd: string[], _o, c: Command) => run(async () => (await procs()).execCommand(service, cmd, globals(c))));
+  program
+    .command('run')
+    .description('Run a one-off command on a service')
+    .argument('<service>')
+    .argument('[command...]')
+    .option('-d, --detach', 'Run container in background and print container ID')
+    .option('--rm', 'Automatically remove the container when it exits')
+    .option('--entrypoint <cmd>', 'Override the entrypoint of the image')
+    .option('-e, --env <KEY=VAL>', 'Set environment variables', collect)
+    .option('-l, --label <KEY=VAL>', 'Add or override a label', collect)
+    .option('--name <name>', 'Assign a name to the container')
+    .option('--no-deps', "Don't start linked services")
+    .option('-P, --service-ports', "Run command with all service's ports enabled and mapped to the host")
+    .option('-p, --publish <port>', "Publish a container's port(s) to the host", collect)
+    .option('-v, --volume <volume>', 'Bind mount a volume', collect)
+    .option('-w, --workdir <dir>', 'Working directory inside the container')
+    .option('-u, --user <user>', 'Run as specified username or uid')
+    .option('-T, --no-TTY', 'Disable pseudo-TTY allocation (default: auto-detected)')
+    .option('-i, --interactive', 'Keep STDIN open even if not attached (default true)')
+    .option('--use-aliases', "Use the service's network useAliases in the network(s) the container connects to")
+    .option('--build', 'Build image before starting container')
+    .option('--pull <policy>', 'Pull image before running ("always"|"missing"|"never")')
+    .option('--quiet-pull', 'Pull without printing progress information')
+    .option('--remove-orphans', 'Remove containers for services not defined in the Compose file')
+    .passThroughOptions()
+    .action((service: string, cmd: string[], _o, c: Command) => run(async () => (await procs()).runCommand(service, cmd, globals(c))));
+
   void collect;
   void Option;
 }

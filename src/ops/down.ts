@@ -124,6 +124,20 @@ export async function down(engine: Engine, projectName: string, project: Project
         : { type: 'resource', kind: 'network', name: n.name, status: 'warning', text: 'Resource is still in use' });
     }),
   );
+  // Anonymous volumes a recreate handed on are mounted by name in the new container, so removing the container
+  // with `volumes` no longer takes them: remove those of the removed containers here (engine-named, 64 hex,
+  // unlabelled, not a declared volume). One still used by another container stays.
+  if (options.volumes) {
+    const declaredNames = new Set(volumes.map((v) => v.name));
+    const anonymous = new Set(doomed.flatMap((c) => c.mounts.filter((m) => m.type === 'volume' && m.name && /^[0-9a-f]{64}$/.test(m.name) && !declaredNames.has(m.name)).map((m) => m.name!)));
+    await Promise.all(
+      [...anonymous].map(async (name) => {
+        const v = await engine.inspectVolume(name);
+        if (!v || Object.keys(v.labels).length) return;
+        await engine.removeVolume(name).catch(() => undefined);
+      }),
+    );
+  }
   await Promise.all(
     doomedVolumes.map(async (v) => {
       emit({ type: 'resource', kind: 'volume', name: v.name, status: 'working', text: 'Removing' });

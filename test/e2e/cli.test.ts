@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { berth, repoRoot } from '../helpers/e2e.js';
+import { berth, berthBin, projectDir, repoRoot, run } from '../helpers/e2e.js';
 
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -37,5 +37,12 @@ describe('berth CLI basics', () => {
     const r = await berth(['up', '--bogus']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/unknown option '--bogus'/);
+  });
+
+  it('--env-file reaches berth when run as a command (Node 20 would take it for itself)', async () => {
+    const dir = await projectDir({ 'compose.yaml': 'services:\n  a:\n    image: "busybox:${T}"\n', 'my.env': 'T=from-env-file\n' });
+    const r = await run(berthBin, ['--env-file', 'my.env', 'config', '--images'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('busybox:from-env-file\n');
   });
 });

@@ -90,6 +90,29 @@ describeEngine('convergence on the real engine', () => {
     expect((await docker(['exec', `${project}-db-1`, 'ls', '/data'])).stdout.trim()).toBe('blob');
   });
 
+  it('image changed: the services running it are recreated, the others kept', async () => {
+    const image = `${project}-img:latest`;
+    expect((await docker(['tag', 'busybox:local', image])).code).toBe(0);
+    try {
+      await writeFile(join(dir, 'compose.yaml'), base('two').replace(/( {2}api:\n {4}image: )busybox:local/, `$1${image}`));
+      expect((await p('up', '-d')).code).toBe(0);
+      const before = await ids(project, dir);
+      // a new image id under the same name, as a rebuild or a pull would leave
+      const commit = await docker(['commit', `${project}-db-1`, image]);
+      expect(commit.code, commit.stderr).toBe(0);
+      const r = await p('--dry-run', 'up', '-d');
+      expect(r.stdout).toMatch(new RegExp(`create container \\w{12}_${project}-api-1 \\(recreate: image changed\\)`));
+      expect((await p('up', '-d')).code).toBe(0);
+      const after = await ids(project, dir);
+      expect(after[`${project}-api-1`]).not.toBe(before[`${project}-api-1`]);
+      expect(after[`${project}-db-1`]).toBe(before[`${project}-db-1`]);
+    } finally {
+      await writeFile(join(dir, 'compose.yaml'), base('two'));
+      await p('up', '-d');
+      await docker(['rmi', '-f', image]);
+    }
+  });
+
   it('--no-recreate keeps a changed container', async () => {
     await writeFile(join(dir, 'compose.yaml'), base('three'));
     const before = await ids(project, dir);

@@ -35,12 +35,14 @@ export function run(cmd: string, args: readonly string[], options: { cwd?: strin
       clearTimeout(timer);
       resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
+    // a child that exits without reading its stdin must not fail the test with EPIPE
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }
 
 export function berth(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-  return run(process.execPath, [berthBin, ...args], options);
+  return run(process.execPath, ['--', berthBin, ...args], options);
 }
 
 export function composeRef(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {

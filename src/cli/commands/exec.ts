@@ -1,0 +1,175 @@
+// exec and run: a process in a container with the user's terminal or pipes connected. Both go through the API
+// (api.exec, api.run); this module only decides TTY and raw mode and maps flags.
+import * as api from '../../api/runtime.js';
+import { BerthError, ErrorCodes } from '../../model/errors.js';
+import { EXIT_SIGINT } from '../exit-codes.js';
+import { loadOptions, progressFor, type GlobalOptions } from '../global.js';
+import { installInterrupts } from '../signals.js';
+import { parseIndex } from './logs.js';
+
+export interface ExecFlags extends GlobalOptions {
+  detach?: boolean;
+  env?: string[];
+  user?: string;
+  workdir?: string;
+  /** false with -T/--no-TTY */
+  TTY?: boolean;
+  privileged?: boolean;
+  index?: string;
+}
+
+/**
+ * A TTY is allocated when not refused with -T and both ends are terminals: compose decides on stdout being one,
+ * docker refuses a TTY whose input is not a terminal ("the input device is not a TTY"); asking for both keeps
+ * `berth exec web cat f > out` byte-exact and `echo x | berth exec web cat` working.
+ */
+export function wantTty(flagAllows: boolean | undefined): boolean {
+  return flagAllows !== false && !!process.stdin.isTTY && !!process.stdout.isTTY;
+}
+
+/** "-e KEY=value" as is; "-e KEY" takes KEY from berth's environment, and is dropped when unset (as docker does). */
+export function envFlags(values: readonly string[] | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = [];
+  for (const v of values ?? []) {
+    if (v.includes('=')) out.push(v);
+    else if (env[v] !== undefined) out.push(`${v}=${env[v]}`);
+  }
+  return out;
+}
+
+export function terminal(): api.TerminalControl {
+  const out = process.stdout;
+  return {
+    size: () => (out.columns && out.rows ? { rows: out.rows, columns: out.columns } : undefined),
+    onResize: (listener) => {
+      out.on('resize', listener);
+      return () => out.off('resize', listener);
+    },
+  };
+}
+
+/** Raw mode on the user's terminal while fn runs (keys, Ctrl-C included, go to the container's TTY). */
+async function withTerminal<T>(tty: boolean, fn: () => Promise<T>): Promise<T> {
+  const raw = tty && process.stdin.isTTY;
+  if (raw) process.stdin.setRawMode(true);
+  try {
+    return await fn();
+  } finally {
+    if (raw) process.stdin.setRawMode(false);
+    // the command is over: nothing may keep reading (a pipe left open would keep berth alive)
+    process.stdin.pause();
+    process.stdin.destroy();
+  }
+}
+
+export async function execCommand(service: string, cmd: string[], o: ExecFlags): Promise<number> {
+  const tty = !o.detach && wantTty(o.TTY);
+  return withTerminal(tty, () =>
+    api.exec({
+      project: loadOptions(o),
+      service,
+      cmd,
+      index: parseIndex(o.index),
+      detach: o.detach,
+      env: envFlags(o.env),
+      user: o.user,
+      workdir: o.workdir,
+      privileged: o.privileged,
+      tty,
+      stdin: o.detach ? undefined : process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      terminal: tty ? terminal() : undefined,
+    }),
+  );
+}
+
+export interface RunFlags extends ExecFlags {
+  rm?: boolean;
+  entrypoint?: string;
+  name?: string;
+  /** false with --no-deps */
+  deps?: boolean;
+  servicePorts?: boolean;
+  publish?: string[];
+  volume?: string[];
+  label?: string[];
+  useAliases?: boolean;
+  interactive?: boolean;
+  build?: boolean;
+  pull?: string;
+  quietPull?: boolean;
+  removeOrphans?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+}
+
+export async function runCommand(service: string, cmd: string[], o: RunFlags): Promise<number> {
+  const { parsePortSpec, parseVolumeSpec } = await import('../../config/short-syntax.js');
+  const { splitShellWords } = await import('../../model/shellwords.js');
+  if (o.servicePorts && o.publish?.length) throw new BerthError(ErrorCodes.USAGE, '--service-ports and --publish are incompatible');
+  const usage = (flag: string, err: unknown) => new BerthError(ErrorCodes.USAGE, `invalid ${flag}: ${err instanceof Error ? err.message : String(err)}`);
+  const publish = (o.publish ?? []).flatMap((p) => {
+    try {
+      return parsePortSpec(p);
+    } catch (err) {
+      throw usage('--publish', err);
+    }
+  });
+  const volumes = (o.volume ?? []).map((v) => {
+    try {
+      return parseVolumeSpec(v);
+    } catch (err) {
+      throw usage('--volume', err);
+    }
+  });
+  const labels: Record<string, string> = {};
+  for (const l of o.label ?? []) {
+    const at = l.indexOf('=');
+    labels[at < 0 ? l : l.slice(0, at)] = at < 0 ? '' : l.slice(at + 1);
+  }
+  const tty = !o.detach && wantTty(o.TTY);
+  const progress = await progressFor(o);
+  const interrupts = o.detach || tty ? undefined : installInterrupts();
+  try {
+    const r = await withTerminal(tty, async () =>
+      api.run({
+        project: loadOptions(o),
+        service,
+        cmd,
+        entrypoint: o.entrypoint === undefined ? undefined : splitShellWords(o.entrypoint),
+        name: o.name,
+        rm: o.rm,
+        detach: o.detach,
+        env: envFlags(o.env),
+        labels,
+        publish,
+        servicePorts: o.servicePorts,
+        volumes,
+        workdir: o.workdir,
+        user: o.user,
+        tty,
+        interactive: !o.detach && o.interactive !== false,
+        useAliases: o.useAliases,
+        noDeps: o.deps === false,
+        build: o.build === true,
+        pull: o.pull as never,
+        quietPull: o.quietPull,
+        stdin: process.stdin,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        terminal: tty ? terminal() : undefined,
+        interruptSignal: interrupts?.stop,
+        killSignal: interrupts?.kill,
+        onEvent: progress.onEvent,
+        // the progress display ends before the process's output starts
+        beforeOutput: () => progress.done(),
+      }),
+    );
+    if (o.detach) process.stdout.write(`${r.id}\n`);
+    return interrupts?.kill.aborted ? EXIT_SIGINT : r.exitCode;
+  } finally {
+    interrupts?.dispose();
+    await progress.done();
+  }
+}
