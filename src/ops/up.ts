@@ -78,7 +78,7 @@ export async function up(engine: Engine, project: Project, options: UpOptions = 
   }
   for (const w of plan.warnings) emit({ type: 'message', level: 'warning', text: w });
 
-  // Opened before the first change so that every state transition of this run reaches a waiter.
+  // Made before the first change: its `since` makes sure every state transition of this run reaches a waiter.
   const watcher = new ContainerWatcher(engine, project.name);
   try {
     const containers = await executePlan(engine, project, plan, watcher, { parallel: options.parallel, timeout: options.timeout, signal: options.signal, onEvent: emit, imageIds, beforeStart: options.beforeStart });

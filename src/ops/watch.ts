@@ -28,12 +28,20 @@ export class ContainerWatcher {
   private readonly seen = new Map<string, number>();
   private readonly waiters = new Set<Waiter>();
   private readonly abort = new AbortController();
-  private readonly loop: Promise<void>;
+  private loop?: Promise<void>;
   private streamError?: Error;
+  /** Taken at construction: a stream opened later replays from here, so opening it lazily misses nothing. */
+  private readonly since = Date.now() / 1000 - 1;
 
-  constructor(private readonly engine: Engine, project: string) {
-    const since = Date.now() / 1000 - 1;
-    const stream = engine.events({ labels: [projectFilter(project)], types: ['container'], since, signal: this.abort.signal });
+  constructor(
+    private readonly engine: Engine,
+    private readonly project: string,
+  ) {}
+
+  /** The events stream is opened by the first wait: a run with nothing to wait for never opens one. */
+  private open(): void {
+    if (this.loop) return;
+    const stream = this.engine.events({ labels: [projectFilter(this.project)], types: ['container'], since: this.since, signal: this.abort.signal });
     this.loop = (async () => {
       try {
         for await (const e of stream) this.onEvent(e);
@@ -78,6 +86,7 @@ export class ContainerWatcher {
 
   /** Resolve when `check` says ok, reject when it says fail; the current state is read once by inspect. */
   async waitFor(id: string, check: Check, signal?: AbortSignal): Promise<void> {
+    this.open();
     if (this.streamError) throw this.streamError;
     const p = new Promise<void>((resolve, reject) => {
       const w: Waiter = { id, check, resolve, reject };

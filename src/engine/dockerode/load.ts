@@ -4,7 +4,7 @@
 // sessions (never: berth builds with the classic /build endpoint) and for ssh:// DOCKER_HOST. While dockerode
 // loads, those modules are answered with lazy stand-ins that load the real module on first use, so nothing
 // changes in behaviour, only when the cost is paid.
-import { createRequire, Module } from 'node:module';
+import { Module } from 'node:module';
 
 type Loader = (request: string, parent: unknown, isMain: boolean) => unknown;
 
@@ -25,11 +25,15 @@ export function lazyModule(load: () => any): any {
   return new Proxy({}, { get: (_t, p) => (real ? Reflect.get(real, p) : member(p)), has: (_t, p) => Reflect.has(get(), p) });
 }
 
-let cached: Promise<unknown> | undefined;
+let cached: Promise<any> | undefined;
 
-/** The dockerode constructor, loaded once. */
+/**
+ * The dockerode constructor, loaded once. A static-looking import, so the CLI bundle can carry dockerode (its
+ * CommonJS files run inside the bundle), while the deferred modules stay outside it and still come through
+ * Module._load, where the stand-ins are handed out. The hook is only in place while dockerode evaluates.
+ */
 export function loadDockerode(): Promise<any> {
-  cached ??= Promise.resolve().then(() => {
+  cached ??= (async () => {
     const M = Module as unknown as { _load: Loader };
     const original = M._load;
     M._load = function (this: unknown, request: string, parent: unknown, isMain: boolean) {
@@ -40,10 +44,11 @@ export function loadDockerode(): Promise<any> {
       return original.call(this, request, parent, isMain);
     };
     try {
-      return createRequire(import.meta.url)('dockerode');
+      const mod: any = await import('dockerode');
+      return mod.default ?? mod;
     } finally {
       M._load = original;
     }
-  });
+  })();
   return cached;
 }
