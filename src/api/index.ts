@@ -44,16 +44,28 @@ export interface UpCallOptions extends CommonOptions, Omit<UpOptions, 'onEvent'>
 /** Converge the engine on the project; the project is loaded and validated before any engine call. */
 export async function up(options: UpCallOptions = {}): Promise<UpResult & { project: Project }> {
   const project = await resolveProject(options.project);
+  warn(project, options.onEvent);
   const engine = options.engine ?? (await connectEngine());
   // two processes converging one project would both create what is missing: one at a time
-  const result = options.dryRun ? await upOp(engine, project, options) : await withProjectLock(project.name, () => upOp(engine, project, options), { signal: options.signal });
+  const result = await upOp(engine, project, { ...options, serialize: projectLock(project.name, options.signal) });
   return { ...result, project };
+}
+
+/** Concurrent ups of one project (from any process) take turns. */
+function projectLock(project: string, signal?: AbortSignal): <T>(fn: () => Promise<T>) => Promise<T> {
+  return (fn) => withProjectLock(project, fn, { signal });
+}
+
+/** The loader's warnings (obsolete `version:`, unset variables, ...) reach the user as compose shows them. */
+function warn(project: Project, onEvent: EventSink | undefined): void {
+  for (const text of project.meta.warnings) onEvent?.({ type: 'message', level: 'warning', text });
 }
 
 export interface DownCallOptions extends CommonOptions, Omit<DownOptions, 'onEvent'> {}
 
 export async function down(options: DownCallOptions = {}): Promise<DownResult & { projectName: string }> {
   const { name, project } = isProject(options.project) ? { name: options.project.name, project: options.project } : await loadProjectOrName(options.project ?? {});
+  if (project) warn(project, options.onEvent);
   const engine = options.engine ?? (await connectEngine());
   const result = await downOp(engine, name, project, options);
   return { ...result, projectName: name };

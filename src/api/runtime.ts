@@ -8,6 +8,7 @@ import type { Project } from '../model/types.js';
 import { attachedUp, checkUpFlags, type AttachedUpOptions, type AttachedUpResult } from '../ops/attached.js';
 import { logs as logsOp, type LogsOptions } from '../ops/logs.js';
 import { connectEngine } from './engine.js';
+import { withProjectLock } from './lock.js';
 import { loadProjectOrName, type ProjectOptions } from './project.js';
 
 export type { LogEvent, LogLine, LogSink } from '../model/logs.js';
@@ -43,7 +44,8 @@ export interface UpAttachedCallOptions extends RuntimeCommonOptions, Omit<Attach
 export async function upAttached(options: UpAttachedCallOptions): Promise<AttachedUpResult & { project: Project }> {
   const project = await resolveProject(options.project);
   const engine = await engineOf(options);
-  const result = await attachedUp(engine, project, options);
+  // the same per-project lock as detached up: one convergence at a time
+  const result = await attachedUp(engine, project, { ...options, serialize: (fn) => withProjectLock(project.name, fn) });
   return { ...result, project };
 }
 

@@ -29,6 +29,8 @@ export interface UpOptions extends ReconcileOptions {
    * Called for every container of the run before it is started (after create, or before restarting a stopped
    * one), and for containers already running; attached mode hooks its log streams here so no line is lost.
    */
+  /** Runs the whole convergence inside this (a lock across processes); see api/lock.ts. */
+  readonly serialize?: <T>(fn: () => Promise<T>) => Promise<T>;
   readonly beforeStart?: (container: ContainerRef & { readonly service: string; readonly running: boolean }) => Promise<void>;
   /** --build: build the images of services that have a build section before starting. */
   readonly build?: boolean;
@@ -46,7 +48,12 @@ export interface UpResult {
   readonly containers: Readonly<Record<string, readonly ContainerRef[]>>;
 }
 
-export async function up(engine: Engine, project: Project, options: UpOptions = {}): Promise<UpResult> {
+/** Converge; with `serialize`, inside it (the API passes the per-project lock, so concurrent ups take turns). */
+export function up(engine: Engine, project: Project, options: UpOptions = {}): Promise<UpResult> {
+  return options.serialize && !options.dryRun ? options.serialize(() => converge(engine, project, options)) : converge(engine, project, options);
+}
+
+async function converge(engine: Engine, project: Project, options: UpOptions): Promise<UpResult> {
   const emit = options.onEvent ?? noopSink;
   for (const s of options.services ?? []) {
     if (!project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
