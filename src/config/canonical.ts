@@ -21,6 +21,12 @@ export interface CanonicalContext {
   resolvePaths: boolean;
   /** Before interpolation (--no-interpolate), short syntaxes that do not parse yet are kept as written. */
   keepUnparsable?: boolean;
+  /**
+   * Default true, as `docker compose` loads (compose-go's WithDiscardEnvFile): once env_file and label_file
+   * are read into environment/labels, the entries themselves are dropped. false keeps them (paths resolved),
+   * as compose-go's loader does by default (the corpus' full-example).
+   */
+  discardEnvFiles?: boolean;
   positionOf: (path: KeyPath) => SourcePosition | undefined;
 }
 
@@ -49,9 +55,19 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
     }
   }
 
-  // env_file entries are read into `environment` (explicit entries win) and disappear from the output
-  const fromFiles = out.env_file !== undefined ? readEnvFiles(out.env_file, ctx, at('env_file'), fail) : {};
-  delete out.env_file;
+  // env_file entries are read into `environment` (explicit entries win); kept only with discardEnvFiles: false
+  const envFiles = out.env_file !== undefined ? envFileEntries(out.env_file) : [];
+  const fromFiles = envFiles.length > 0 ? readEnvFiles(envFiles, ctx, at('env_file'), fail) : {};
+  if (ctx.discardEnvFiles === false && out.env_file !== undefined) {
+    // compose-go's EnvFile: `required` is an opt-out (printed only when false), `format` only when set
+    out.env_file = envFiles.map((e) => ({
+      path: resolveHostPath(e.path, ctx),
+      ...(e.required ? {} : { required: false }),
+      ...(e.format !== undefined ? { format: e.format } : {}),
+    }));
+  } else {
+    delete out.env_file;
+  }
   if (out.environment !== undefined || Object.keys(fromFiles).length > 0) {
     const env: Record<string, string | null> = { ...fromFiles };
     for (const [k, v] of Object.entries(keyValueMap(out.environment ?? {}))) {
@@ -63,6 +79,14 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
 
   for (const key of ['labels', 'annotations']) {
     if (out[key] !== undefined) out[key] = mapValues(keyValueMap(out[key]), (v) => (v === null ? '' : scalarString(v)));
+  }
+  // label_file: files read in order (later files win), then the service's own labels win over them
+  if (out.label_file !== undefined) {
+    const files = (Array.isArray(out.label_file) ? out.label_file : [out.label_file]).map(String);
+    const fromLabelFiles = readLabelFiles(files, ctx, at('label_file'), fail);
+    if (Object.keys(fromLabelFiles).length > 0) out.labels = { ...fromLabelFiles, ...((out.labels as Tree | undefined) ?? {}) };
+    if (ctx.discardEnvFiles === false) out.label_file = files.map((f) => resolveHostPath(f, ctx));
+    else delete out.label_file;
   }
   if (out.sysctls !== undefined) out.sysctls = mapValues(keyValueMap(out.sysctls), (v) => (v === null ? '' : scalarString(v)));
   if (out.extra_hosts !== undefined) out.extra_hosts = canonicalExtraHosts(out.extra_hosts);
@@ -102,12 +126,18 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
         throw fail(at('volumes', i), 'invalid mount config for type "bind": field Source must not be empty: set source:');
       }
       if (vol.type === 'bind' && vol.source !== undefined) vol = { ...vol, source: resolveHostPath(vol.source, ctx) };
+      // a tmpfs size is a byte count, printed as a string like every compose byte size ("10000", "10m" → "10485760")
+      if (isMap(vol.tmpfs) && vol.tmpfs.size !== undefined) vol = { ...vol, tmpfs: { ...vol.tmpfs, size: byteString(vol.tmpfs.size) as string } };
       return vol;
     });
   }
 
   if (out.depends_on !== undefined) out.depends_on = canonicalDependsOn(out.depends_on);
   if (Array.isArray(out.networks)) out.networks = Object.fromEntries(out.networks.map((n) => [String(n), null]));
+  if (isMap(out.networks)) {
+    out.networks = mapValues(out.networks, (n) => (isMap(n) && isMap(n.driver_opts) ? { ...n, driver_opts: optionStrings(n.driver_opts) } : n));
+  }
+  if (isMap(out.logging) && isMap(out.logging.options)) out.logging = { ...out.logging, options: optionStrings(out.logging.options) };
 
   if (isMap(out.healthcheck)) out.healthcheck = canonicalHealthcheck(out.healthcheck, (k) => fail(at('healthcheck', k), 'invalid duration: use Go syntax such as 30s, 1m30s, 500ms'));
   if (typeof out.stop_grace_period === 'string') {
@@ -171,6 +201,14 @@ function mapValues<T>(m: Tree, fn: (v: unknown) => T): Record<string, T> {
   return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, fn(v)]));
 }
 
+/**
+ * driver_opts and logging options are string maps in compose's model: numbers (and booleans the schema lets
+ * through) print as strings, `baz: 1` → `baz: "1"`.
+ */
+function optionStrings(m: Tree): Tree {
+  return mapValues(m, (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v));
+}
+
 function byteString(v: unknown): unknown {
   // compose prints byte sizes as a count, in a string ("536870912"); -1 and oddities pass through
   if (typeof v !== 'string' && typeof v !== 'number') return v;
@@ -199,9 +237,15 @@ function canonicalBuild(build: unknown, ctx: CanonicalContext): Tree {
     } else if (k === 'labels') {
       out.labels = mapValues(keyValueMap(v), (x) => (x === null ? '' : scalarString(x)));
     } else if (k === 'secrets' && Array.isArray(v)) {
-      out.secrets = v.map((s) => (typeof s === 'string' ? { source: s } : s));
+      // a mode written as a string is octal ("0440"), as for service secrets (where interpolation casts it)
+      out.secrets = v.map((s) =>
+        typeof s === 'string' ? { source: s } : isMap(s) && typeof s.mode === 'string' && /^[0-7]+$/.test(s.mode) ? { ...s, mode: parseInt(s.mode, 8) } : s,
+      );
     } else if (k === 'shm_size') {
       out.shm_size = byteString(v);
+    } else if (k === 'additional_contexts') {
+      // a map in compose's model (the list form is KEY=VALUE); local directories are resolved like the context
+      out.additional_contexts = mapValues(keyValueMap(v), (c) => (typeof c === 'string' && isLocalContext(c) ? resolveHostPath(c, ctx) : c));
     } else {
       out[k] = v;
     }
@@ -213,8 +257,32 @@ function isRemoteContext(context: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(context) || context.startsWith('git@') || context.startsWith('github.com/');
 }
 
+/** An additional context that is a host directory: not `service:<name>`, nor a URL-like (`docker-image://`, git). */
+function isLocalContext(context: string): boolean {
+  return !context.startsWith('service:') && !context.includes('://') && !isRemoteContext(context);
+}
+
+/**
+ * Label files use the env-file syntax. Unlike env files, a value's `${VAR}` expands only from the labels
+ * read so far (the project environment is not consulted), and every listed file must exist.
+ */
+function readLabelFiles(files: readonly string[], ctx: CanonicalContext, at: KeyPath, fail: (p: KeyPath, m: string) => ConfigError): Record<string, string> {
+  const abs = files.map((f) => absoluteHostPath(f, ctx));
+  for (const file of abs) if (!existsSync(file)) throw fail(at, `label file ${file} not found: create it or remove it from label_file`);
+  try {
+    return readDotenvFiles(abs, () => undefined);
+  } catch (err) {
+    if (err instanceof DotenvError) throw fail(at, err.message);
+    throw err;
+  }
+}
+
 function resolveHostPath(p: string, ctx: CanonicalContext): string {
-  if (!ctx.resolvePaths) return p;
+  return ctx.resolvePaths ? absoluteHostPath(p, ctx) : p;
+}
+
+/** A host path made absolute: `~` from HOME, relative ones against the project directory. */
+function absoluteHostPath(p: string, ctx: CanonicalContext): string {
   // Windows and named-pipe paths are left alone: they are meaningful only to a Windows engine
   if (/^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\')) return p;
   const home = ctx.env.HOME;
@@ -222,13 +290,26 @@ function resolveHostPath(p: string, ctx: CanonicalContext): string {
   return path.resolve(ctx.projectDir, p);
 }
 
-function readEnvFiles(value: unknown, ctx: CanonicalContext, at: KeyPath, fail: (p: KeyPath, m: string) => ConfigError): Record<string, string> {
-  const entries = (Array.isArray(value) ? value : [value]).map((e) =>
-    typeof e === 'string' ? { path: e, required: true } : { path: String((e as Tree).path), required: (e as Tree).required !== false },
-  );
+interface EnvFileEntry {
+  path: string;
+  required: boolean;
+  format?: string;
+}
+
+/** env_file in its long form: a string is a required file; `required` may be a string after interpolation. */
+function envFileEntries(value: unknown): EnvFileEntry[] {
+  return (Array.isArray(value) ? value : [value]).map((e): EnvFileEntry => {
+    if (!isMap(e)) return { path: String(e), required: true };
+    const required = !(e.required === false || (typeof e.required === 'string' && ['false', '0', 'no', 'off'].includes(e.required.toLowerCase())));
+    return { path: String(e.path), required, ...(typeof e.format === 'string' && e.format !== '' ? { format: e.format } : {}) };
+  });
+}
+
+function readEnvFiles(entries: readonly EnvFileEntry[], ctx: CanonicalContext, at: KeyPath, fail: (p: KeyPath, m: string) => ConfigError): Record<string, string> {
   const files: string[] = [];
   for (const e of entries) {
-    const file = path.resolve(ctx.projectDir, e.path);
+    // files are read from their absolute path even when the output keeps paths as written
+    const file = absoluteHostPath(e.path, ctx);
     if (existsSync(file)) files.push(file);
     else if (e.required) throw fail(at, `env file ${file} not found: create it or mark it required: false`);
   }
@@ -328,6 +409,7 @@ export function canonicalResource(kind: 'networks' | 'volumes' | 'secrets' | 'co
     out.external = true;
   }
   if (out.labels !== undefined) out.labels = mapValues(keyValueMap(out.labels), (v) => (v === null ? '' : scalarString(v)));
+  if (isMap(out.driver_opts)) out.driver_opts = optionStrings(out.driver_opts);
   if ((kind === 'secrets' || kind === 'configs') && typeof out.file === 'string') out.file = resolveHostPath(out.file, ctx);
   // a local bind-mounted volume's device is a host path: relative ones (even empty) are resolved like binds
   if (kind === 'volumes' && isMap(out.driver_opts) && typeof out.driver_opts.device === 'string' && /\bbind\b/.test(String(out.driver_opts.o ?? ''))) {

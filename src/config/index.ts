@@ -52,6 +52,11 @@ export interface LoadOptions {
   normalize?: boolean;
   /** default true */
   resolvePaths?: boolean;
+  /**
+   * default true, as `docker compose` loads: env_file and label_file are read into environment and labels,
+   * then dropped from the model. false keeps them (paths resolved), as compose-go's loader does by default.
+   */
+  discardEnvFiles?: boolean;
   /** default true: schema validation. */
   validate?: boolean;
   /** default true: cross-reference checks (undefined networks, missing image...). */
@@ -179,7 +184,14 @@ export function loadProjectSync(options: LoadOptions = {}): Project {
   if (options.validate !== false) validateSchema(merged, locate);
   checkResourceDefinitions(merged, locate, warnings);
 
-  const ctx: CanonicalContext = { projectDir, env, resolvePaths: options.resolvePaths !== false, keepUnparsable: !interpolate, positionOf: (p) => locate(p) };
+  const ctx: CanonicalContext = {
+    projectDir,
+    env,
+    resolvePaths: options.resolvePaths !== false,
+    keepUnparsable: !interpolate,
+    discardEnvFiles: options.discardEnvFiles !== false,
+    positionOf: (p) => locate(p),
+  };
 
   const rawServices = isMap(merged.services) ? merged.services : {};
   const services: Record<string, Tree> = {};
@@ -224,6 +236,7 @@ export function loadProjectSync(options: LoadOptions = {}): Project {
       disabledServices: disabled,
       profiles,
       warnings,
+      ...(options.normalize === false ? { normalized: false } : {}),
     },
   };
   return project;

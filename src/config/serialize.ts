@@ -33,6 +33,9 @@ const BUILD_ORDER = [
   'tags', 'ulimits', 'platforms', 'privileged',
 ];
 const DEPLOY_ORDER = ['mode', 'replicas', 'labels', 'update_config', 'rollback_config', 'resources', 'restart_policy', 'placement', 'endpoint_mode'];
+const PLACEMENT_ORDER = ['constraints', 'preferences', 'max_replicas_per_node'];
+const IPAM_ORDER = ['driver', 'config', 'options'];
+const IPAM_POOL_ORDER = ['subnet', 'gateway', 'ip_range', 'aux_addresses'];
 const NETWORK_ORDER = ['name', 'driver', 'driver_opts', 'ipam', 'external', 'internal', 'attachable', 'labels', 'enable_ipv6'];
 const VOLUME_RES_ORDER = ['name', 'driver', 'driver_opts', 'external', 'labels'];
 const FILE_OBJECT_ORDER = ['name', 'file', 'environment', 'content', 'external', 'labels', 'driver', 'driver_opts', 'template_driver'];
@@ -54,7 +57,24 @@ const sortedKeys = (obj: Tree): Tree => ordered(obj, []);
 const mapEach = (obj: Tree, fn: (v: unknown) => unknown): Tree =>
   Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fn(v)]));
 
-function serviceObject(svc: Tree, format: Format): Tree {
+/** compose-go's FileMode prints in octal with a leading 0, in a string: 0o440 → "0440" (YAML and JSON). */
+function fileMode(ref: unknown): unknown {
+  if (!isTree(ref) || typeof ref.mode !== 'number') return ref;
+  return { ...ref, mode: `0${ref.mode.toString(8)}` };
+}
+
+/** Extensions (x-*) of networks, volumes, secrets and configs are YAML-only, like the service's own. */
+function withoutExtensions(obj: Tree): Tree {
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => !k.startsWith('x-')));
+}
+
+interface ServiceOptions {
+  format: Format;
+  /** the project was loaded with normalize: false */
+  raw: boolean;
+}
+
+function serviceObject(svc: Tree, { format, raw }: ServiceOptions): Tree {
   const s: Tree = {};
   for (const [k, v] of Object.entries(svc)) {
     // service-level extensions are not part of compose's JSON output (they are in its YAML)
@@ -73,24 +93,44 @@ function serviceObject(svc: Tree, format: Format): Tree {
     s.volumes = s.volumes.map((v) => {
       if (!isTree(v)) return v;
       const o = ordered(v, VOLUME_ORDER);
-      if (isTree(o.bind)) o.bind = ordered(o.bind, BIND_ORDER);
+      if (isTree(o.bind)) {
+        // the newer compose (compose-go's OptOut) prints create_host_path only when false; compose 2.26 prints
+        // `true` too. The corpus shows the newer form only for an unnormalized load (full-example), and
+        // compose-ref's goldens show `true` for a normal one, so the newer form is used with normalize: false
+        // only. The model keeps `true` either way: it decides how the engine mounts the path.
+        const { create_host_path: chp, ...rest } = o.bind;
+        o.bind = ordered(raw && chp === true ? rest : o.bind, BIND_ORDER);
+      }
       return o;
     });
   }
   if (isTree(s.healthcheck)) s.healthcheck = ordered(s.healthcheck, HEALTHCHECK_ORDER);
   if (isTree(s.depends_on)) s.depends_on = mapEach(sortedKeys(s.depends_on), (d) => (isTree(d) ? ordered(d, DEPENDS_ORDER) : d));
-  if (isTree(s.build)) s.build = ordered(s.build, BUILD_ORDER);
+  if (isTree(s.build)) {
+    const b: Tree = { ...s.build };
+    // Go maps print with sorted keys
+    for (const k of ['args', 'labels', 'additional_contexts']) if (isTree(b[k])) b[k] = sortedKeys(b[k]);
+    if (Array.isArray(b.secrets)) b.secrets = b.secrets.map((r) => (isTree(r) ? ordered(fileMode(r) as Tree, FILE_REF_ORDER) : r));
+    s.build = ordered(b, BUILD_ORDER);
+  }
   if (isTree(s.deploy)) {
     const d: Tree = { ...s.deploy };
     if (format === 'json') {
       d.resources ??= {};
       d.placement ??= {};
     }
+    if (isTree(d.placement)) d.placement = ordered(d.placement, PLACEMENT_ORDER);
     s.deploy = ordered(d, DEPLOY_ORDER);
+  }
+  // Go maps print with sorted keys
+  if (isTree(s.ulimits)) s.ulimits = sortedKeys(s.ulimits);
+  if (isTree(s.logging) && isTree(s.logging.options)) s.logging = { ...s.logging, options: sortedKeys(s.logging.options) };
+  if (isTree(s.networks)) {
+    s.networks = mapEach(s.networks, (n) => (isTree(n) && isTree(n.driver_opts) ? { ...n, driver_opts: sortedKeys(n.driver_opts) } : n));
   }
   for (const k of ['environment', 'labels', 'annotations', 'networks', 'sysctls']) if (isTree(s[k])) s[k] = sortedKeys(s[k]);
   for (const k of ['secrets', 'configs']) {
-    if (Array.isArray(s[k])) s[k] = (s[k] as unknown[]).map((r) => (isTree(r) ? ordered(r, FILE_REF_ORDER) : r));
+    if (Array.isArray(s[k])) s[k] = (s[k] as unknown[]).map((r) => (isTree(r) ? ordered(fileMode(r) as Tree, FILE_REF_ORDER) : r));
   }
   return ordered(s, SERVICE_ORDER);
 }
@@ -102,18 +142,29 @@ export function projectToConfigObject(project: Project): Record<string, unknown>
 
 function configObject(project: Project, format: Format, escape = true): Record<string, unknown> {
   const top: Tree = { name: project.name };
-  top.services = mapEach(sortedKeys(project.services as Tree), (s) => serviceObject(s as Tree, format));
+  const raw = project.meta?.normalized === false;
+  top.services = mapEach(sortedKeys(project.services as Tree), (s) => serviceObject(s as Tree, { format, raw }));
+  const resource = (r: unknown): Tree => {
+    const out = format === 'json' ? withoutExtensions(r as Tree) : { ...(r as Tree) };
+    if (isTree(out.driver_opts)) out.driver_opts = sortedKeys(out.driver_opts);
+    if (isTree(out.ipam)) {
+      const ipam = ordered(out.ipam, IPAM_ORDER);
+      if (Array.isArray(ipam.config)) ipam.config = ipam.config.map((c) => (isTree(c) ? ordered(c, IPAM_POOL_ORDER) : c));
+      out.ipam = ipam;
+    }
+    return out;
+  };
   const networks = mapEach(sortedKeys(project.networks as Tree), (n) => {
-    const net: Tree = { ...(n as Tree) };
+    const net = resource(n);
     if (format === 'json') net.ipam ??= {};
     return ordered(net, NETWORK_ORDER);
   });
   if (Object.keys(networks).length > 0) top.networks = networks;
-  const volumes = mapEach(sortedKeys(project.volumes as Tree), (v) => ordered(v as Tree, VOLUME_RES_ORDER));
+  const volumes = mapEach(sortedKeys(project.volumes as Tree), (v) => ordered(resource(v), VOLUME_RES_ORDER));
   if (Object.keys(volumes).length > 0) top.volumes = volumes;
   for (const kind of ['secrets', 'configs'] as const) {
     const all = project[kind];
-    if (all && Object.keys(all).length > 0) top[kind] = mapEach(sortedKeys(all as Tree), (o) => ordered(o as Tree, FILE_OBJECT_ORDER));
+    if (all && Object.keys(all).length > 0) top[kind] = mapEach(sortedKeys(all as Tree), (o) => ordered(resource(o), FILE_OBJECT_ORDER));
   }
   // top-level extensions ride along on the project object (see loadProject)
   for (const [k, v] of Object.entries(project)) if (k.startsWith('x-')) top[k] = v;

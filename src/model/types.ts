@@ -25,6 +25,8 @@ export interface ProjectMeta {
   readonly profiles: readonly string[];
   /** Non-fatal messages (obsolete `version:`, several default files, ...). */
   readonly warnings: readonly string[];
+  /** false when loaded with `normalize: false` (`config --no-normalize`), which `config` prints slightly differently. */
+  readonly normalized?: boolean;
 }
 
 export interface ServicePort {

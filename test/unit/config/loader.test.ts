@@ -2,7 +2,7 @@
 
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadProject, projectToConfigObject } from '../../../src/config/index.js';
+import { loadProject, projectToConfigObject, serializeConfig } from '../../../src/config/index.js';
 import { ConfigError, ErrorCodes } from '../../../src/model/errors.js';
 import { withComposeDir } from './helpers.js';
 
@@ -212,6 +212,72 @@ describe('options and YAML features', () => {
   it('a service needs an image or a build', async () => {
     await withComposeDir({ 'compose.yaml': 'services:\n  a:\n    restart: always\n' }, async (dir) => {
       await expect(loadProject({ cwd: dir, env: {} })).rejects.toMatchObject({ code: ErrorCodes.CONSISTENCY, keyPath: 'services.a' });
+    });
+  });
+});
+
+describe('newer-compose fields (corpus full-example)', () => {
+  const base = [
+    'services:',
+    '  a:',
+    '    image: x',
+    '    env_file: [./a.env, {path: ./missing.env, required: false}]',
+    '    label_file: ./a.label',
+    '    labels: {B: mine}',
+    '    build: {context: ., additional_contexts: [one=./ctx, two=service:b, three=docker-image://alpine]}',
+    '    logging: {options: {max-size: 10}}',
+    '    volumes: [./data:/data, {type: tmpfs, target: /t, tmpfs: {size: 10m}}]',
+    '    secrets: [{source: s, mode: 0440}]',
+    '    networks: [n]',
+    'secrets:',
+    '  s: {file: ./s.txt, x-note: hi}',
+    'networks:',
+    '  n: {driver_opts: {mtu: 1500}, x-note: hi}',
+  ].join('\n');
+  const files = { 'compose.yaml': base, 'a.env': 'E=1\n', 'a.label': 'A=1\nB=from-file\nC=${A}2\n' };
+
+  it('reads label_file into labels (the service wins) and drops env_file/label_file by default', async () => {
+    await withComposeDir(files, async (dir) => {
+      const p = await loadProject({ cwd: dir, env: {} });
+      const a = p.services.a;
+      expect(a.labels).toEqual({ A: '1', B: 'mine', C: '12' });
+      expect(a.environment).toEqual({ E: '1' });
+      expect(a.env_file).toBeUndefined();
+      expect(a.label_file).toBeUndefined();
+      expect(a.build?.additional_contexts).toEqual({ one: path.join(dir, 'ctx'), two: 'service:b', three: 'docker-image://alpine' });
+      expect(serializeConfig(p, 'yaml')).toMatch(/additional_contexts:\n {8}one: .*\n {8}three: .*\n {8}two: /);
+      const out = JSON.parse(serializeConfig(p, 'json')) as Record<string, Record<string, Record<string, unknown>>>;
+      // string maps in compose's model; file modes in octal; resource extensions are YAML-only
+      expect(out.services.a.logging).toEqual({ options: { 'max-size': '10' } });
+      expect(out.networks.n).toEqual({ name: `${p.name}_n`, driver_opts: { mtu: '1500' }, ipam: {} });
+      expect(out.secrets.s).toEqual({ name: `${p.name}_s`, file: path.join(dir, 's.txt') });
+      expect(out.services.a.secrets).toEqual([{ source: 's', target: '/run/secrets/s', mode: '0440' }]);
+      expect(out.services.a.volumes).toEqual([
+        { type: 'bind', source: path.join(dir, 'data'), target: '/data', bind: { create_host_path: true } },
+        { type: 'tmpfs', target: '/t', tmpfs: { size: '10485760' } },
+      ]);
+      expect(serializeConfig(p, 'yaml')).toContain('x-note: hi');
+    });
+  });
+
+  it('keeps env_file/label_file with discardEnvFiles: false, and omits create_host_path: true without normalization', async () => {
+    await withComposeDir(files, async (dir) => {
+      const p = await loadProject({ cwd: dir, env: {}, discardEnvFiles: false, normalize: false });
+      expect(p.services.a.env_file).toEqual([{ path: path.join(dir, 'a.env') }, { path: path.join(dir, 'missing.env'), required: false }]);
+      expect(p.services.a.label_file).toEqual([path.join(dir, 'a.label')]);
+      // the model keeps create_host_path (it decides how the engine mounts); only the output omits it
+      expect(p.services.a.volumes?.[0].bind).toEqual({ create_host_path: true });
+      const out = JSON.parse(serializeConfig(p, 'json')) as Record<string, Record<string, Record<string, unknown[]>>>;
+      expect(out.services.a.volumes[0]).toEqual({ type: 'bind', source: path.join(dir, 'data'), target: '/data', bind: {} });
+    });
+  });
+
+  it('rejects a missing label file, naming the key path', async () => {
+    await withComposeDir({ 'compose.yaml': 'services:\n  a:\n    image: x\n    label_file: ./nope.label\n' }, async (dir) => {
+      const err = await loadProject({ cwd: dir, env: {} }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).message).toContain(`label file ${path.join(dir, 'nope.label')} not found`);
+      expect((err as ConfigError).keyPath).toBe('services.a.label_file');
     });
   });
 });

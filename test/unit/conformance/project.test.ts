@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { loadProjectSync, serializeConfig, type LoadOptions } from '../../../src/config/index.js';
 import { CORPUS_DIR, conformanceFamily, family, readCorpus } from './corpus.js';
 import { checkAssertions, checkRejection, type Assertion } from './model.js';
@@ -92,6 +93,9 @@ conformanceFamily('project', (caseIt) => {
 interface FullExample {
   files: string[];
   environment: Record<string, string>;
+  options: { skipNormalization?: boolean; skipConsistencyCheck?: boolean; resolvePaths?: boolean };
+  expected_yaml: string;
+  expected_json: string;
 }
 
 conformanceFamily('full-example', (caseIt) => {
@@ -100,9 +104,28 @@ conformanceFamily('full-example', (caseIt) => {
     const c = readCorpus<FullExample>('full-example/case.json');
     const home = '/home/berth-test';
     const env = { ...c.environment, HOME: home };
-    const p = loadProjectSync({ cwd: dir, files: c.files, env, dotenv: false, normalize: false, consistency: false });
+    const p = loadProjectSync({
+      cwd: dir,
+      files: c.files,
+      env,
+      dotenv: false,
+      normalize: !c.options.skipNormalization,
+      consistency: !c.options.skipConsistencyCheck,
+      resolvePaths: c.options.resolvePaths !== false,
+      // the case is compose-go's loader with its default options, which keep env_file/label_file entries
+      // (`docker compose` itself discards them, berth's default)
+      discardEnvFiles: false,
+    });
     const fill = (s: string) => s.replaceAll('__WORKING_DIR__', dir).replaceAll('__HOME_DIR__', home);
-    expect(JSON.parse(serializeConfig(p, 'json'))).toEqual(JSON.parse(fill(readFileSync(`${dir}/expected.json`, 'utf8'))));
+    const yamlText = serializeConfig(p, 'yaml');
+    const jsonText = serializeConfig(p, 'json');
+    const expectedYaml = fill(readFileSync(`${dir}/${c.expected_yaml}`, 'utf8'));
+    const expectedJson = fill(readFileSync(`${dir}/${c.expected_json}`, 'utf8'));
+    // parsed trees first (the corpus' rule; gives a readable diff), then the bytes, as the Go test compared them
+    expect(parseYaml(yamlText)).toEqual(parseYaml(expectedYaml));
+    expect(JSON.parse(jsonText)).toEqual(JSON.parse(expectedJson));
+    expect(yamlText).toBe(expectedYaml);
+    expect(jsonText).toBe(expectedJson);
   });
 });
 
