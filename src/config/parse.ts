@@ -90,7 +90,7 @@ export function parseYamlDocuments(text: string, file: string): ParsedFile[] {
     let data = toTree(doc as Document, doc.contents as Node | null, [], pos, budget, new Set());
     if (data === null || data === undefined) data = {};
     if (typeof data !== 'object' || Array.isArray(data) || data instanceof ResetTag || data instanceof OverrideTag) {
-      throw new ConfigError(ErrorCodes.SCHEMA, 'top-level object must be a mapping', { position: pos(0) });
+      throw new ConfigError(ErrorCodes.SCHEMA, 'top-level object must be a mapping', { position: pos(0), keyPath: '(root)' });
     }
     out.push(fileView(doc as Document, data as Record<string, unknown>, file, pos));
   }

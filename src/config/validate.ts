@@ -24,15 +24,20 @@ export function validateSchema(model: Record<string, unknown>, locate: Locator):
     const hint = close ? `did you mean '${close}'?` : path.length === 0 ? 'remove it, or prefix it with x- to keep it as an extension' : 'remove it or fix its spelling';
     throw new ConfigError(ErrorCodes.SCHEMA, `additional property '${extra}' is not allowed: ${hint}`, {
       position: locate([...path, extra], true),
-      keyPath: formatKeyPath(path),
+      keyPath: rootOr(path),
       service: serviceOf(path),
     });
   }
   throw new ConfigError(ErrorCodes.SCHEMA, describe(error), {
     position: locate(path),
-    keyPath: formatKeyPath(path),
+    keyPath: rootOr(path),
     service: serviceOf(path),
   });
+}
+
+/** The key path, or `(root)` for the top level, as compose names it. */
+function rootOr(path: KeyPath): string {
+  return path.length ? formatKeyPath(path) : '(root)';
 }
 
 function serviceOf(path: KeyPath): string | undefined {

@@ -157,3 +157,58 @@ describeEngine('crash cleanup and concurrency', () => {
     expect((await leftovers(name)).containers).toEqual([`${name}-a-1`, `${name}-b-1`, `${name}-c-1`]);
   });
 });
+
+describeEngine('createStack(): the remaining options', () => {
+  const projects: string[] = [];
+  afterAll(async () => {
+    await Promise.all(projects.map((p) => cleanup(p)));
+  });
+
+  it('envFiles, up({ build, services }), logs({ follow, signal }), down({ volumes: false, timeout })', async () => {
+    const name = uniqueProject('api-more');
+    projects.push(name);
+    const dir = await projectDir({
+      'vars.env': 'GREETING=from-env-file\n',
+      'app/Dockerfile': 'FROM busybox:local\nRUN echo built > /built.txt\n',
+      'compose.yaml': `
+services:
+  app:
+    build: ./app
+    init: true
+    command: ["sh", "-c", "cat /built.txt; echo \${GREETING}; i=0; while true; do echo tick $$i; i=$$((i+1)); sleep 0.2; done"]
+    volumes: [keep:/keep]
+  other:
+    image: busybox:local
+    command: ["sleep", "3600"]
+volumes:
+  keep:
+`,
+    });
+    const stack = await createStack({ projectDirectory: dir, files: [join(dir, 'compose.yaml')], projectName: name, envFiles: [join(dir, 'vars.env')] });
+    try {
+      await stack.up({ build: true, services: ['app'] });
+      expect((await stack.ps()).map((r) => r.service)).toEqual(['app']);
+
+      // follow until we have seen enough, then stop following through the signal
+      const controller = new AbortController();
+      const seen: string[] = [];
+      for await (const line of stack.logs({ services: ['app'], follow: true, signal: controller.signal })) {
+        seen.push(line.text);
+        if (seen.filter((t) => t.startsWith('tick')).length >= 3) controller.abort();
+      }
+      expect(seen.slice(0, 2)).toEqual(['built', 'from-env-file']);
+      expect(seen.filter((t) => t.startsWith('tick')).length).toBeGreaterThanOrEqual(3);
+
+      // an aborted signal stops up before it changes anything
+      const aborted = AbortSignal.abort(new Error('stop now'));
+      await expect(stack.up({ services: ['other'], signal: aborted })).rejects.toThrow();
+      expect((await leftovers(name)).containers).toEqual([`${name}-app-1`]);
+
+      await stack.down({ volumes: false, timeout: 1 });
+      expect(await leftovers(name)).toEqual({ containers: [], networks: [], volumes: [`${name}_keep`] });
+    } finally {
+      await cleanup(name);
+      await run('docker', ['rmi', '-f', `${name}-app`]);
+    }
+  });
+});

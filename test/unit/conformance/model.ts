@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { ConfigError } from '../../../src/model/errors.js';
+import { ConfigError, ErrorCodes } from '../../../src/model/errors.js';
 
 export interface Assertion {
   path: string;
@@ -96,6 +96,7 @@ export function checkRejection(run: () => unknown, reference: { contains?: strin
     caught = err;
   }
   expect(caught, 'expected the input to be rejected').toBeInstanceOf(Error);
+  expectLocated(caught as Error);
   const text = reference?.equals ?? reference?.contains ?? '';
   if (!text) return;
   const message = (caught as Error).message;
@@ -108,6 +109,20 @@ export function checkRejection(run: () => unknown, reference: { contains?: strin
   const keyPath = caught instanceof ConfigError ? (caught.keyPath ?? '') : '';
   const ok = [keyPath, message].some((s) => s.includes(wanted)) || (keyPath !== '' && wanted.startsWith(keyPath) && keyPath.includes('.'));
   expect(ok, `reference names ${wanted}; berth said: ${message}`).toBe(true);
+}
+
+/**
+ * Every rejection of a corpus input that comes from a file names file:line:col, and, when it is about a key,
+ * the key path (issue 3). Project names given with -p, COMPOSE_PROJECT_NAME or a directory come from no file;
+ * a YAML syntax error is about text, not a key.
+ */
+export function expectLocated(err: Error): void {
+  expect(err, `not a ConfigError: ${err.message}`).toBeInstanceOf(ConfigError);
+  const e = err as ConfigError;
+  if (e.code === ErrorCodes.INVALID_PROJECT_NAME && !e.position) return;
+  expect(e.position, `no file:line:col in: ${e.message}`).toBeDefined();
+  expect(e.message.startsWith(`${e.position!.file}:${e.position!.line}:${e.position!.col}`), e.message).toBe(true);
+  if (e.code !== ErrorCodes.YAML_SYNTAX) expect(e.keyPath, `no key path in: ${e.message}`).toBeTruthy();
 }
 
 /** The key path a compose error message is about (`services.foo.volumes.0.tmpfs.size` → `services.foo.volumes[0].tmpfs.size`). */
