@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadProject, type LoadOptions } from '../config/index.js';
+import { loadProject, workingDirectory, type LoadOptions } from '../config/index.js';
 import type { ContainerSummary, Engine } from '../engine/types.js';
 import { BerthError, ErrorCodes } from '../model/errors.js';
 import type { EventSink } from '../model/events.js';
@@ -137,9 +137,9 @@ export class Stack implements AsyncDisposable {
       files.push(file);
     }
     const load: LoadOptions = {
-      cwd: options.projectDirectory ?? process.cwd(),
+      cwd: options.projectDirectory ?? workingDirectory(),
       files: files.length ? files : undefined,
-      projectDirectory: options.projectDirectory ?? (options.files?.length ? undefined : process.cwd()),
+      projectDirectory: options.projectDirectory ?? (options.files?.length ? undefined : workingDirectory()),
       projectName: options.projectName ?? (options.compose && !options.compose.name ? `berth-${session}` : undefined),
       env: options.env,
       envFiles: options.envFiles,

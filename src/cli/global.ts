@@ -1,4 +1,4 @@
-import type { LoadOptions } from '../config/index.js';
+import { workingDirectory, type LoadOptions } from '../config/index.js';
 import type { EventSink } from '../model/events.js';
 import { BerthError, ErrorCodes } from '../model/errors.js';
 
@@ -18,7 +18,7 @@ export interface GlobalOptions {
 export function loadOptions(g: GlobalOptions, env: NodeJS.ProcessEnv = process.env): LoadOptions {
   const profiles = g.profile?.length ? g.profile : env.COMPOSE_PROFILES ? env.COMPOSE_PROFILES.split(',').filter(Boolean) : undefined;
   return {
-    cwd: process.cwd(),
+    cwd: workingDirectory(env),
     files: g.file?.length ? g.file : undefined,
     projectName: g.projectName,
     projectDirectory: g.projectDirectory,

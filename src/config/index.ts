@@ -1,7 +1,7 @@
 // The config loader: discover → parse → interpolate → merge → validate → canonical → defaults → Project.
 // Pure: reads files, never talks to Docker, never prints (warnings go to project.meta.warnings).
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
 import type { Project, ServiceConfig } from '../model/types.js';
@@ -74,10 +74,27 @@ interface Source {
   docs: ParsedFile[];
 }
 
+/**
+ * The working directory as the shell names it: $PWD when it is the same directory as the process's cwd (a
+ * path through a symlink stays as the user typed it), as Go's os.Getwd, and so docker compose, does.
+ */
+export function workingDirectory(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const physical = process.cwd();
+  const logical = env.PWD;
+  if (logical && path.isAbsolute(logical) && logical !== physical) {
+    try {
+      if (realpathSync(logical) === realpathSync(physical)) return logical;
+    } catch {
+      // a PWD that does not exist any more is not the working directory
+    }
+  }
+  return physical;
+}
+
 /** Files → parsed documents, environment and project name: the part shared by every load. */
 function prepare(options: LoadOptions) {
-  const cwd = path.resolve(options.cwd ?? process.cwd());
   const osEnv = options.env ?? process.env;
+  const cwd = path.resolve(options.cwd ?? workingDirectory(osEnv));
   const warnings: string[] = [];
   const givenFiles = options.files && options.files.length > 0 ? options.files : undefined;
 
