@@ -11,7 +11,8 @@ services:
   web:
     image: busybox:local
     init: true
-    command: ["sh", "-c", "echo web run \${RUN:-x}; echo web err >&2; echo web one; echo web two; exec sleep 60"]
+    # stdout and stderr are logged by separate copiers: lines written back to back may be stored in either order
+    command: ["sh", "-c", "echo web run \${RUN:-x}; echo web err >&2; sleep 0.3; echo web one; echo web two; exec sleep 60"]
     scale: 2
   other:
     image: busybox:local
