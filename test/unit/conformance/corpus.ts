@@ -1,12 +1,15 @@
 // Access to the shared conformance corpus (../shared/conformance beside the repo), the KNOWN-GAPS file and
 // the per-family tally. Tests skip with a one-line notice when the corpus is absent, so a bare clone passes.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-export const CORPUS_DIR = fileURLToPath(new URL('../../../../shared/conformance/', import.meta.url));
-export const HAS_CORPUS = existsSync(CORPUS_DIR);
+const GIVEN_DIR = fileURLToPath(new URL('../../../../shared/conformance/', import.meta.url));
+export const HAS_CORPUS = existsSync(GIVEN_DIR);
+// The real path: shared/ may be reached through a symlink, and compose-ref, run with a cwd but no $PWD, names
+// directories by their real path; both tools must be shown the same one.
+export const CORPUS_DIR = HAS_CORPUS ? `${realpathSync(GIVEN_DIR)}/` : GIVEN_DIR;
 const GAPS_FILE = fileURLToPath(new URL('../../../KNOWN-GAPS', import.meta.url));
 
 export function readCorpus<T>(relative: string): T {
