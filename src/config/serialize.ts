@@ -3,7 +3,7 @@
 // `placement: {}`), and JSON prints `command: null` / `entrypoint: null` where YAML prints nothing.
 
 import { stringify } from 'yaml';
-import type { Project } from '../model/types.js';
+import type { Project, ServiceConfig } from '../model/types.js';
 
 type Tree = Record<string, unknown>;
 type Format = 'yaml' | 'json';
@@ -188,6 +188,18 @@ function escapeDollars(value: unknown, sortKeys = false): unknown {
     );
   }
   return value;
+}
+
+/**
+ * One service exactly as compose marshals it (compact, its field order, HTML characters escaped, `$` as is):
+ * the input of compose's config hash, so berth's hash equals compose's and neither tool recreates the
+ * other's containers.
+ */
+export function composeServiceJson(service: ServiceConfig, raw = false): string {
+  return JSON.stringify(serviceObject(service as Tree, { format: 'json', raw }))
+    .replaceAll('&', '\\u0026')
+    .replaceAll('<', '\\u003c')
+    .replaceAll('>', '\\u003e');
 }
 
 /** `escape: false` (with --no-interpolate) prints `${VAR}` as written instead of `$${VAR}`. */

@@ -11,7 +11,7 @@
 //   devices) or in the file's shape (numbers, "1mb", "src:dst:perm"); every reader below accepts both.
 import type { ContainerCreateRequest, EndpointSettings, HealthConfig, Mount, NetworkCreateRequest, PortBinding, VolumeCreateRequest } from '../engine/types.js';
 import { OperationError, ErrorCodes } from '../model/errors.js';
-import { serviceConfigHash } from '../model/hash.js';
+import { serviceConfigHash } from '../config/hash.js';
 import { COMPOSE_COMPAT_VERSION, Labels, containerName as defaultContainerName } from '../model/labels.js';
 import type { Dict, FileObjectConfig, Project, ServiceConfig, ServiceVolume } from '../model/types.js';
 import { parseByteSize, parseDuration, parseDurationNs } from '../model/units.js';

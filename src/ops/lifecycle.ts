@@ -16,7 +16,10 @@ export interface LifecycleOptions {
   readonly timeout?: number;
   readonly onEvent?: EventSink;
   readonly parallel?: number;
+  /** Change nothing; report each operation that would run to onPlan instead. */
   readonly dryRun?: boolean;
+  /** Dry run: one line per operation, as `down --dry-run` prints them ("stop container p-web-1 (stop)"). */
+  readonly onPlan?: (line: string) => void;
 }
 
 export interface Target {
@@ -68,13 +71,15 @@ function stopTimeout(t: Target, service: string, timeout: number | undefined): n
   return grace ? Math.round(parseDuration(grace) / 1000) : undefined;
 }
 
-type Step = { working: string; done: string };
+/** What a step prints; `op` and `cause` make its dry-run line: "<op> container <name> (<cause>)". */
+type Step = { working: string; done: string; op: string; cause: string };
 
 async function each(t: Target, o: LifecycleOptions, containers: readonly ContainerSummary[], direction: 'up' | 'down', step: Step, fn: (c: ContainerSummary, service: string) => Promise<void>): Promise<void> {
   const emit = o.onEvent ?? noopSink;
   await inOrder(t, containers, direction, o.parallel, async (c, service) => {
     emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: step.working, service });
     if (o.dryRun) {
+      o.onPlan?.(`${step.op} container ${c.name} (${step.cause})`);
       emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: step.done, service });
       return;
     }
@@ -95,13 +100,13 @@ export async function start(t: Target, o: LifecycleOptions = {}): Promise<void> 
     if (!all.some((c) => c.labels[Labels.service] === s)) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `service "${s}" has no container to start`, { service: s });
   }
   if (!all.length) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no containers to start`);
-  await each(t, o, all.filter((c) => !isUp(c)), 'up', { working: 'Starting', done: 'Started' }, (c) => t.engine.startContainer(c.id));
+  await each(t, o, all.filter((c) => !isUp(c)), 'up', { working: 'Starting', done: 'Started', op: 'start', cause: 'start' }, (c) => t.engine.startContainer(c.id));
 }
 
-export async function stop(t: Target, o: LifecycleOptions = {}): Promise<void> {
+export async function stop(t: Target, o: LifecycleOptions & { cause?: string } = {}): Promise<void> {
   checkServices(t, o.services);
   const all = (await containersOf(t, o.services)).filter(isUp);
-  await each(t, o, all, 'down', { working: 'Stopping', done: 'Stopped' }, (c, s) => t.engine.stopContainer(c.id, stopTimeout(t, s, o.timeout)));
+  await each(t, o, all, 'down', { working: 'Stopping', done: 'Stopped', op: 'stop', cause: o.cause ?? 'stop' }, (c, s) => t.engine.stopContainer(c.id, stopTimeout(t, s, o.timeout)));
 }
 
 export async function restart(t: Target, o: LifecycleOptions & { noDeps?: boolean } = {}): Promise<void> {
@@ -118,25 +123,25 @@ export async function restart(t: Target, o: LifecycleOptions & { noDeps?: boolea
     services = [...out];
   }
   const all = await containersOf(t, services);
-  await each(t, o, all, 'up', { working: 'Restarting', done: 'Started' }, (c, s) => t.engine.restartContainer(c.id, stopTimeout(t, s, o.timeout)));
+  await each(t, o, all, 'up', { working: 'Restarting', done: 'Started', op: 'restart', cause: 'restart' }, (c, s) => t.engine.restartContainer(c.id, stopTimeout(t, s, o.timeout)));
 }
 
 export async function kill(t: Target, o: LifecycleOptions & { signal?: string; removeOrphans?: boolean } = {}): Promise<void> {
   checkServices(t, o.services);
   const all = (await containersOf(t, o.services)).filter(isUp);
-  await each(t, o, all, 'down', { working: 'Killing', done: 'Killed' }, (c) => t.engine.killContainer(c.id, o.signal ?? 'SIGKILL'));
+  await each(t, o, all, 'down', { working: 'Killing', done: 'Killed', op: 'kill', cause: 'kill' }, (c) => t.engine.killContainer(c.id, o.signal ?? 'SIGKILL'));
 }
 
 export async function pause(t: Target, o: LifecycleOptions = {}): Promise<void> {
   checkServices(t, o.services);
   const all = (await containersOf(t, o.services)).filter((c) => c.state === 'running');
-  await each(t, o, all, 'down', { working: 'Pausing', done: 'Paused' }, (c) => t.engine.pauseContainer(c.id));
+  await each(t, o, all, 'down', { working: 'Pausing', done: 'Paused', op: 'pause', cause: 'pause' }, (c) => t.engine.pauseContainer(c.id));
 }
 
 export async function unpause(t: Target, o: LifecycleOptions = {}): Promise<void> {
   checkServices(t, o.services);
   const all = (await containersOf(t, o.services)).filter((c) => c.state === 'paused');
-  await each(t, o, all, 'up', { working: 'Unpausing', done: 'Unpaused' }, (c) => t.engine.unpauseContainer(c.id));
+  await each(t, o, all, 'up', { working: 'Unpausing', done: 'Unpaused', op: 'unpause', cause: 'unpause' }, (c) => t.engine.unpauseContainer(c.id));
 }
 
 export interface RmOptions extends LifecycleOptions {
@@ -155,14 +160,15 @@ export async function rmCandidates(t: Target, o: RmOptions): Promise<ContainerSu
 
 export async function rm(t: Target, o: RmOptions = {}): Promise<string[]> {
   checkServices(t, o.services);
-  if (o.stop) await stop(t, o);
-  const doomed = await rmCandidates(t, { ...o, stop: false });
+  if (o.stop) await stop(t, { ...o, cause: 'rm -s' });
+  // a dry run stopped nothing: the running containers -s would have stopped are removed too
+  const doomed = await rmCandidates(t, { ...o, stop: !!o.dryRun && !!o.stop });
   if (!doomed.length) {
     (o.onEvent ?? noopSink)({ type: 'message', level: 'info', text: 'No stopped containers' });
     return [];
   }
-  if (o.confirm && !(await o.confirm(doomed.map((c) => c.name).sort()))) return [];
-  await each(t, o, doomed, 'down', { working: 'Removing', done: 'Removed' }, (c) => t.engine.removeContainer(c.id, { force: true, volumes: o.volumes }));
+  if (o.confirm && !o.dryRun && !(await o.confirm(doomed.map((c) => c.name).sort()))) return [];
+  await each(t, o, doomed, 'down', { working: 'Removing', done: 'Removed', op: 'remove', cause: 'rm' }, (c) => t.engine.removeContainer(c.id, { force: true, volumes: o.volumes }));
   return doomed.map((c) => c.name);
 }
 

@@ -3,7 +3,7 @@
 // observed state from the fake engine and compare the plan text.
 import type { ContainerSummary } from '../engine/types.js';
 import { buildGraph, withDependencies } from '../graph/index.js';
-import { serviceConfigHash } from '../model/hash.js';
+import { serviceConfigHash } from '../config/hash.js';
 import { containerName, Labels } from '../model/labels.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import { serviceImage } from './convert.js';

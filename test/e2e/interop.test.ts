@@ -1,7 +1,7 @@
 // Interop with docker compose (compose-ref): each tool lists and removes the other's stacks, because berth
 // uses the same names and labels.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { berth, cleanup, composeRef, describeEngine, leftovers, projectDir, uniqueProject } from '../helpers/e2e.js';
+import { berth, cleanup, composeRef, describeEngine, docker, leftovers, projectDir, uniqueProject } from '../helpers/e2e.js';
 
 const compose = `
 services:
@@ -33,6 +33,12 @@ describeEngine('interop with docker compose', () => {
 
   it('a berth stack is listed and removed by docker compose', async () => {
     expect((await berth(['-p', a, 'up', '-d'], { cwd: dir })).code).toBe(0);
+    // same config hash as compose: its up finds nothing to recreate
+    const before = (await docker(['ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${a}`])).stdout.split('\n').sort();
+    const again = await composeRef(['-p', a, 'up', '-d'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/Recreate/);
+    expect((await docker(['ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${a}`])).stdout.split('\n').sort()).toEqual(before);
     const ps = await composeRef(['-p', a, 'ps', '--format', 'json'], { cwd: dir });
     expect(ps.code).toBe(0);
     const names = ps.stdout.trim().split('\n').map((l) => JSON.parse(l).Name).sort();
@@ -45,6 +51,11 @@ describeEngine('interop with docker compose', () => {
   it('a docker compose stack is listed and removed by berth', async () => {
     const upr = await composeRef(['-p', b, 'up', '-d'], { cwd: dir });
     expect(upr.code, upr.stderr).toBe(0);
+    const before = (await docker(['ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${b}`])).stdout.split('\n').sort();
+    const plan = await berth(['-p', b, '--dry-run', 'up', '-d'], { cwd: dir });
+    expect(plan.stdout.split('\n').filter(Boolean).every((l) => l.startsWith('keep '))).toBe(true);
+    expect((await berth(['-p', b, 'up', '-d'], { cwd: dir })).code).toBe(0);
+    expect((await docker(['ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${b}`])).stdout.split('\n').sort()).toEqual(before);
     const ps = await berth(['-p', b, 'ps', '--format', 'json'], { cwd: dir });
     expect(ps.code).toBe(0);
     const names = ps.stdout.trim().split('\n').map((l) => JSON.parse(l).Name).sort();

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { loadProject, loadYamlModel, serializeConfig } from '../../config/index.js';
 import { extractVariables } from '../../config/template.js';
 import { BerthError, ErrorCodes } from '../../model/errors.js';
-import { serviceConfigHash } from '../../model/hash.js';
+import { serviceConfigHash } from '../../config/hash.js';
 import type { Project } from '../../model/types.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { loadOptions, type GlobalOptions } from '../global.js';
@@ -73,7 +73,7 @@ export async function configCommand(only: string[], o: ConfigFlags): Promise<num
   for (const s of filter) if (!loaded.services[s]) throw new BerthError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`);
   const project: Project = filter.length ? { ...loaded, services: Object.fromEntries(filter.map((s) => [s, loaded.services[s]])) } : loaded;
   if (o.hash !== undefined) {
-    const names = o.hash === '*' ? Object.keys(project.services) : o.hash.split(',').map((s) => s.trim());
+    const names = o.hash === '*' ? Object.keys(project.services).sort() : o.hash.split(',').map((s) => s.trim());
     return emit(lines(names.filter((n) => project.services[n]).map((n) => `${n} ${serviceConfigHash(project.services[n])}`)));
   }
   if (o.quiet) return EXIT_OK;

@@ -5,6 +5,7 @@
 // differential-expected.json (the corpus follows a newer compose than 2.26); agreement must stay ≥ 95%.
 
 import { execFile } from 'node:child_process';
+import { serviceConfigHash } from '../../../src/config/hash.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,35 @@ function composeRef(dir: string): Promise<Outcome> {
           resolve({ ok: false, message: `unparsable output: ${stdout.slice(0, 200)}` });
         }
       }
+    });
+  });
+}
+
+/**
+ * Services whose config agrees but whose hash does not, yet: compose 2.26 hashes before it drops env_file
+ * (env_file services), does not know the newer post_start/pre_stop hooks, and differs on `publish`-era and
+ * compatibility-mode inputs. A mismatch outside this list fails the test.
+ */
+const HASH_NOT_YET_RECONCILED = new Set([
+  'e2e/pkg-compose-testdata/publish list',
+  'e2e/pkg-compose-testdata/publish mapping',
+  'e2e/pkg-compose-testdata/publish string',
+  'e2e/testdata/TestEnvPriorityComposeEnvFile env-compose-priority',
+  'e2e/testdata/TestPostStartAndPreStopHook sample',
+  'e2e/testdata/TestPreStopHookSuccess sample',
+  'e2e/testdata/TestPreStopHookSuccessWithPreviousStop sample',
+  'e2e/testdata/TestPublishPromptAggregatesFindings serviceB',
+  'e2e/testdata/TestPublishPromptEnvFile serviceA',
+  'python-v1/fixtures/compatibility-mode foo',
+  'python-v1/fixtures/env-file-override test',
+]);
+
+/** service → hash, from `compose-ref config --hash '*'`; undefined when it fails. */
+function composeRefHashes(dir: string): Promise<Record<string, string> | undefined> {
+  return new Promise((resolve) => {
+    execFile(COMPOSE_REF!, ['config', '--hash', '*'], { cwd: dir, env: ENV, timeout: 30_000 }, (err, stdout) => {
+      if (err) return resolve(undefined);
+      resolve(Object.fromEntries(stdout.trim().split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string])));
     });
   });
 }
@@ -97,6 +127,30 @@ describe('differential: berth config vs compose-ref config --format json', () =>
     for (const [id, why] of Object.entries(differences)) if (!(id in EXPECTED)) console.log(`  unexpected difference ${id}: ${why.split('\n')[0].slice(0, 300)}`);
     expect(Object.keys(differences).filter((id) => !(id in EXPECTED))).toEqual([]);
     expect(agreed / comparable).toBeGreaterThanOrEqual(0.95);
+  }, 300_000);
+
+  it('computes the same config hash as compose-ref for every service where the configs agree', async () => {
+    const agreeing = dirs.filter((dir) => !(path.relative(CORPUS_DIR, dir) in EXPECTED));
+    const refs = await pool(agreeing, 2, composeRefHashes);
+    const mismatched: string[] = [];
+    let compared = 0;
+    agreeing.forEach((dir, i) => {
+      const ref = refs[i];
+      if (!ref) return;
+      let project;
+      try {
+        project = loadProjectSync({ cwd: dir, env: ENV });
+      } catch {
+        return;
+      }
+      for (const [service, hash] of Object.entries(ref)) {
+        compared++;
+        if (!project.services[service] || serviceConfigHash(project.services[service]) !== hash) mismatched.push(`${path.relative(CORPUS_DIR, dir)} ${service}`);
+      }
+    });
+    console.log(`config hash: ${compared - mismatched.length}/${compared} services hash as compose-ref does`);
+    expect(compared).toBeGreaterThan(100);
+    expect(mismatched.filter((m) => !HASH_NOT_YET_RECONCILED.has(m))).toEqual([]);
   }, 300_000);
 });
 
