@@ -8,7 +8,8 @@ import { ErrorCodes, OperationError } from '../model/errors.js';
 
 const lockDir = () => process.env.BERTH_LOCK_DIR ?? join(tmpdir(), 'berth-locks');
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists on this machine (EPERM: it exists, but is someone else's). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -2,6 +2,7 @@
 // behind by a test process that died can be found and removed later: `berth down --session <id>`, or
 // `prune()` for every session whose process is gone.
 import type { Engine } from '../engine/types.js';
+import { alive } from './lock.js';
 import { Labels } from '../model/labels.js';
 import type { Project } from '../model/types.js';
 
@@ -32,15 +33,6 @@ export interface PruneResult {
   readonly containers: readonly string[];
   readonly networks: readonly string[];
   readonly volumes: readonly string[];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Remove what sessions left behind. Only objects labelled with a berth session (and a compose project) are touched. */

@@ -58,26 +58,22 @@ export function findCycle(edges: Readonly<Record<string, readonly string[]>>): s
 
 /** The services named plus, transitively, everything they depend on. */
 export function withDependencies(graph: ServiceGraph, roots: Iterable<string>): Set<string> {
-  const out = new Set<string>();
-  const todo = [...roots];
-  while (todo.length) {
-    const n = todo.pop()!;
-    if (out.has(n)) continue;
-    out.add(n);
-    for (const d of graph.dependencies.get(n) ?? []) todo.push(d);
-  }
-  return out;
+  return closure(graph.dependencies, roots);
 }
 
 /** The services named plus, transitively, everything that depends on them. */
 export function withDependents(graph: ServiceGraph, roots: Iterable<string>): Set<string> {
+  return closure(graph.dependents, roots);
+}
+
+function closure(edges: ReadonlyMap<string, ReadonlySet<string>>, roots: Iterable<string>): Set<string> {
   const out = new Set<string>();
   const todo = [...roots];
   while (todo.length) {
     const n = todo.pop()!;
     if (out.has(n)) continue;
     out.add(n);
-    for (const d of graph.dependents.get(n) ?? []) todo.push(d);
+    for (const d of edges.get(n) ?? []) todo.push(d);
   }
   return out;
 }
