@@ -21,6 +21,9 @@ export { planText, connectEngine };
 export { build, pull, push, type BuildCallOptions, type PullCallOptions, type PushCallOptions, type BuildResult, type PullResult, type PushResult } from './images.js';
 export {
   upAttached, logs, start, stop, restart, kill, pause, unpause, rm, wait, checkUpFlags,
+  exec, run, runCapture, create, top, port, images, ls, stats, events, cp, attach, scale,
+  type ExecCallOptions, type RunCallOptions, type RunCaptureOptions, type RunResult, type CapturedOutput,
+  type TopEntry, type ImageEntry, type ProjectEntry, type StatsEntry, type ProjectEvent, type CpOptions,
   type UpAttachedCallOptions, type LogsCallOptions, type LifecycleCallOptions, type AttachedUpOptions, type AttachedUpResult,
   type LogsOptions, type LogEvent, type LogLine, type LogSink, type LifecycleOptions, type RmOptions, type WaitResult,
 } from './runtime.js';

@@ -214,3 +214,80 @@ export async function runCapture(o: RunCaptureOptions): Promise<CapturedOutput> 
   });
   return { exitCode: r.exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
+
+/** `create`: up without starting anything (compose's `create` is `up --no-start`). */
+export async function create(o: Omit<import('./index.js').UpCallOptions, 'noStart' | 'wait'> = {}): Promise<import('./index.js').UpResult & { project: Project }> {
+  const { up } = await import('./index.js');
+  return up({ ...o, noStart: true });
+}
+
+// ---------------------------------------------------------------- inspection: top, port, images, ls, stats, events, cp, attach, scale
+
+import * as inspect from '../ops/inspect.js';
+import { cp as cpOp, type CpOptions } from '../ops/cp.js';
+
+export type { TopEntry, ImageEntry, ProjectEntry, StatsEntry, ProjectEvent } from '../ops/inspect.js';
+export type { CpOptions };
+
+type NameOnly = Omit<RuntimeCommonOptions, 'onEvent'>;
+
+async function named(o: NameOnly, services?: readonly string[]): Promise<{ name: string; engine: Engine }> {
+  const { name, project } = await resolveName(o.project);
+  for (const s of services ?? []) {
+    if (project && !project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
+  }
+  return { name, engine: await engineOf(o) };
+}
+
+/** The processes running in the services' containers. */
+export async function top(o: NameOnly & { services?: readonly string[] } = {}): Promise<inspect.TopEntry[]> {
+  const { name, engine } = await named(o, o.services);
+  return inspect.top(engine, name, o.services);
+}
+
+/** The public "host:port" of a service's container port. */
+export async function port(o: NameOnly & { service: string; privatePort: number; protocol?: string; index?: number }): Promise<string> {
+  const { name, engine } = await named(o, [o.service]);
+  return inspect.port(engine, name, o);
+}
+
+/** The images the project's containers use, by container. */
+export async function images(o: NameOnly & { services?: readonly string[] } = {}): Promise<inspect.ImageEntry[]> {
+  const { name, engine } = await named(o, o.services);
+  return inspect.images(engine, name, o.services);
+}
+
+/** The compose projects the engine runs (all: stopped ones too); name filters by substring. */
+export async function ls(o: { engine?: Engine; all?: boolean; name?: string } = {}): Promise<inspect.ProjectEntry[]> {
+  return inspect.listProjects(await engineOf(o), o);
+}
+
+/** One resource-usage sample per container. */
+export async function stats(o: NameOnly & { services?: readonly string[]; all?: boolean } = {}): Promise<inspect.StatsEntry[]> {
+  const { name, engine } = await named(o, o.services);
+  return inspect.stats(engine, name, o);
+}
+
+/** The project's container events, live, until the signal aborts. */
+export async function events(o: NameOnly & { services?: readonly string[]; signal?: AbortSignal; onEvent: (e: inspect.ProjectEvent) => void }): Promise<void> {
+  const { name, engine } = await named(o, o.services);
+  await inspect.events(engine, name, o);
+}
+
+/** Copy files between a service container and the host. */
+export async function cp(o: NameOnly & CpOptions): Promise<void> {
+  const { name, engine } = await named(o, [o.service]);
+  await cpOp(engine, name, o);
+}
+
+/** Attach to a service container's streams until it stops; its exit code. */
+export async function attach(o: NameOnly & Parameters<typeof inspect.attach>[2]): Promise<number> {
+  const { name, engine } = await named(o, [o.service]);
+  return inspect.attach(engine, name, o);
+}
+
+/** Scale services to the given numbers of containers (and start their dependencies unless noDeps). */
+export async function scale(o: RuntimeCommonOptions & { scale: Readonly<Record<string, number>>; noDeps?: boolean }): Promise<void> {
+  const { up } = await import('./index.js');
+  await up({ project: o.project, engine: o.engine, onEvent: o.onEvent, services: Object.keys(o.scale), scale: o.scale, noDeps: o.noDeps });
+}

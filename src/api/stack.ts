@@ -18,7 +18,7 @@ import type { ComposeFile } from './compose-file.js';
 import { connectEngine } from './engine.js';
 import { down, ps, up } from './index.js';
 import { waitReady, type WaitStrategy } from './readiness.js';
-import { logs } from './runtime.js';
+import { logs, runCapture } from './runtime.js';
 import { prune, withSessionLabels, type PruneOptions, type PruneResult } from './session.js';
 
 export interface CreateStackOptions {
@@ -234,6 +234,11 @@ export class Stack implements AsyncDisposable {
     const container = this.service(service).containers[(options.index ?? 1) - 1];
     if (!container) throw new BerthError(ErrorCodes.NO_SUCH_SERVICE, `service "${service}" has no container #${options.index}`, { service });
     return execCapture(this.engine, container.id, cmd, options);
+  }
+
+  /** Run a command in a new one-off container of the service (removed afterwards) and collect its output. */
+  async run(service: string, cmd: readonly string[], options: { env?: Readonly<Record<string, string>>; rm?: boolean; noDeps?: boolean } = {}): Promise<CapturedOutput> {
+    return runCapture({ project: this.project, engine: this.engine, service, cmd, ...options });
   }
 
   /** The project's log lines; with follow, until the signal aborts or every container has stopped. */

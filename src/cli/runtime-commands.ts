@@ -118,6 +118,106 @@ export function registerRuntimeCommands(program: Command, run: Run): void {
     .passThroughOptions()
     .action((service: string, cmd: string[], _o, c: Command) => run(async () => (await procs()).runCommand(service, cmd, globals(c))));
 
+  program
+    .command('create')
+    .description('Creates containers for a service')
+    .argument('[services...]')
+    .option('--build', 'Build images before starting containers')
+    .option('--no-build', "Don't build an image, even if it's policy")
+    .option('--force-recreate', "Recreate containers even if their configuration and image haven't changed")
+    .option('--no-recreate', "If containers already exist, don't recreate them. Incompatible with --force-recreate.")
+    .option('--pull <policy>', 'Pull image before running ("always"|"missing"|"never"|"build")')
+    .option('--quiet-pull', 'Pull without printing progress information')
+    .option('--remove-orphans', 'Remove containers for services not defined in the Compose file')
+    .option('--scale <SERVICE=NUM>', 'Scale SERVICE to NUM instances. Overrides the `scale` setting in the Compose file if present.', collect)
+    // create is `up --no-start -d`: one code path (the API's up with noStart)
+    .action((services: string[], _o, c: Command) =>
+      run(async () => {
+        const o = globals(c);
+        return (await import('./commands/up.js')).upCommand(services, { ...o, pull: o.pull === 'policy' ? undefined : o.pull, detach: true, start: false });
+      }),
+    );
+
+  const insp = async () => import('./commands/inspect.js');
+  program
+    .command('top')
+    .description('Display the running processes')
+    .argument('[services...]')
+    .action((services: string[], _o, c: Command) => run(async () => (await insp()).topCommand(services, globals(c))));
+  program
+    .command('port')
+    .description('Print the public port for a port binding')
+    .argument('<service>')
+    .argument('<private_port>')
+    .option('--index <n>', 'Index of the container if service has multiple replicas')
+    .addOption(new Option('--protocol <protocol>', 'tcp or udp').default('tcp'))
+    .action((service: string, privatePort: string, _o, c: Command) => run(async () => (await insp()).portCommand(service, privatePort, globals(c))));
+  program
+    .command('images')
+    .description('List images used by the created containers')
+    .argument('[services...]')
+    .addOption(new Option('--format <format>', 'Format the output. Values: [table | json]').default('table'))
+    .option('-q, --quiet', 'Only display IDs')
+    .action((services: string[], _o, c: Command) => run(async () => (await insp()).imagesCommand(services, globals(c))));
+  program
+    .command('ls')
+    .description('List running compose projects')
+    .option('-a, --all', 'Show all stopped Compose projects')
+    .option('--filter <filter>', 'Filter output based on conditions provided (name=<text>)', collect)
+    .addOption(new Option('--format <format>', 'Format the output. Values: [table | json]').default('table'))
+    .option('-q, --quiet', 'Only display IDs')
+    .action((_o, c: Command) => run(async () => (await insp()).lsCommand(globals(c))));
+  program
+    .command('stats')
+    .description('Display a live stream of container(s) resource usage statistics')
+    .argument('[services...]')
+    .option('-a, --all', 'Show all containers (default shows just running)')
+    .addOption(new Option('--format <format>', 'Format the output. Values: [table | json]').default('table'))
+    .option('--no-stream', 'Disable streaming stats and only pull the first result')
+    .option('--no-trunc', 'Do not truncate output')
+    .action((services: string[], _o, c: Command) => run(async () => (await insp()).statsCommand(services, globals(c))));
+  program
+    .command('events')
+    .description('Receive real time events from containers')
+    .argument('[services...]')
+    .option('--json', 'Output events as a stream of json objects')
+    .action((services: string[], _o, c: Command) => run(async () => (await insp()).eventsCommand(services, globals(c))));
+  program
+    .command('cp')
+    .description('Copy files/folders between a service container and the local filesystem')
+    .usage('[OPTIONS] SERVICE:SRC_PATH DEST_PATH|-\n       berth cp [OPTIONS] SRC_PATH|- SERVICE:DEST_PATH')
+    .argument('<source>')
+    .argument('<destination>')
+    .option('--index <n>', 'Index of the container if service has multiple replicas')
+    .option('--all', 'Include containers created by the run command (copy to every container of the service)')
+    .option('-a, --archive', 'Archive mode (copy all uid/gid information)')
+    .option('-L, --follow-link', 'Always follow symbol link in SRC_PATH')
+    .action((src: string, dest: string, _o, c: Command) => run(async () => (await insp()).cpCommand(src, dest, globals(c))));
+  program
+    .command('attach')
+    .description("Attach local standard input, output, and error streams to a service's running container")
+    .argument('<service>')
+    .option('--index <n>', 'index of the container if service has multiple replicas')
+    .option('--no-stdin', 'Do not attach STDIN')
+    .option('--sig-proxy', 'Proxy all received signals to the process (default true)')
+    .option('--detach-keys <keys>', 'Override the key sequence for detaching from a container')
+    .action((service: string, _o, c: Command) => run(async () => (await insp()).attachCommand(service, globals(c))));
+  program
+    .command('scale')
+    .description('Scale services')
+    .argument('<SERVICE=REPLICAS...>')
+    .option('--no-deps', "Don't start linked services")
+    .action((specs: string[], _o, c: Command) => run(async () => (await insp()).scaleCommand(specs, globals(c))));
+  program
+    .command('completion')
+    .description('Print a shell completion script (bash or zsh): source <(berth completion bash)')
+    .argument('<shell>')
+    .action((shell: string, _o, c: Command) => run(async () => (await import('./commands/completion.js')).completionCommand(shell, c.parent!)));
+  program
+    .command('__complete-services', { hidden: true })
+    .description('Service names of the compose file, for shell completion')
+    .action((_o, c: Command) => run(async () => (await import('./commands/completion.js')).servicesForCompletion(globals(c))));
+
   void collect;
   void Option;
 }

@@ -72,7 +72,8 @@ export async function cp(engine: Engine, project: string, o: CpOptions): Promise
         // without -a the files belong to whoever runs berth, as with docker cp
         chown: !!o.archive,
         map: (h) => ({ ...h, name: renameTop(h.name, src.name, newName) }),
-      }),
+        // tar-fs reads `chown` (its types lack it): off, it leaves ownership to the process's user
+      } as Parameters<typeof extract>[1]),
     );
     return;
   }
@@ -99,7 +100,7 @@ export async function cp(engine: Engine, project: string, o: CpOptions): Promise
         entries: [name],
         dereference: !!o.followLink,
         map: (h) => ({ ...h, name: renameTop(h.name, name, newName), ...(o.archive ? {} : { uid: 0, gid: 0 }) }),
-      }),
+      }) as unknown as NodeJS.ReadableStream,
     );
   }
   for (const c of containers) await engine.putArchive(c.id, destDir, body, { copyUIDGID: o.archive });

@@ -177,14 +177,31 @@ async function waitDependencies(engine: Engine, project: Project, serviceName: s
   }
 }
 
-/** The exit code of the container's next death, from the event stream opened before it starts. */
-function exitOf(engine: Engine, project: string, id: string, signal: AbortSignal): Promise<number | undefined> {
+/**
+ * The exit code of the container's next death and, for an auto-removed one, its removal, from the event stream
+ * opened before it starts (`since` replays what happened while the stream was connecting).
+ */
+function lifeOf(engine: Engine, project: string, id: string, signal: AbortSignal): { died: Promise<number | undefined>; removed: Promise<void> } {
   const since = Date.now() / 1000 - 1;
   const events = engine.events({ labels: [projectFilter(project)], types: ['container'], since, signal });
-  return (async () => {
-    for await (const e of events) if (e.id === id && e.action === 'die') return Number(e.attributes.exitCode ?? 0);
-    return undefined;
+  let died!: (code: number | undefined) => void;
+  let removed!: () => void;
+  const out = { died: new Promise<number | undefined>((r) => (died = r)), removed: new Promise<void>((r) => (removed = r)) };
+  void (async () => {
+    try {
+      for await (const e of events) {
+        if (e.id !== id) continue;
+        if (e.action === 'die') died(Number(e.attributes.exitCode ?? 0));
+        if (e.action === 'destroy') break;
+      }
+    } catch {
+      // a broken stream: the caller asks the engine instead
+    } finally {
+      died(undefined);
+      removed();
+    }
   })();
+  return out;
 }
 
 export async function runOneOff(engine: Engine, project: Project, o: RunOptions): Promise<RunResult> {
@@ -217,7 +234,7 @@ export async function runOneOff(engine: Engine, project: Project, o: RunOptions)
 
   await o.beforeOutput?.();
   const stopEvents = new AbortController();
-  const exited = exitOf(engine, project.name, id, stopEvents.signal);
+  const life = lifeOf(engine, project.name, id, stopEvents.signal);
   // attached before the start, so that nothing the process prints is missed
   const io = await engine.attachContainer(id, { stdin: !!o.interactive && !!o.stdin, tty: !!o.tty });
   const onInterrupt = () => void engine.killContainer(id, 'SIGINT').catch(() => undefined);
@@ -242,14 +259,15 @@ export async function runOneOff(engine: Engine, project: Project, o: RunOptions)
     if (size) await engine.resizeContainer(id, size).catch(() => undefined);
     o.onStarted?.({ id, name });
     await pumped;
-    const code = await exited;
-    if (code !== undefined) return { id, name, exitCode: code };
+    let code = await life.died;
     // the event stream ended without a death (it should not): ask the engine
-    const info = await engine.inspectContainer(id);
-    return { id, name, exitCode: info?.state.exitCode ?? 0 };
+    if (code === undefined) code = (await engine.inspectContainer(id))?.state.exitCode ?? 0;
+    // --rm: return once the engine has removed it, so that the caller never sees it linger (bounded wait)
+    if (o.rm) await Promise.race([life.removed, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    return { id, name, exitCode: code };
   } finally {
     stopEvents.abort();
-    await exited.catch(() => undefined);
+    await life.removed;
     o.interruptSignal?.removeEventListener('abort', onInterrupt);
     o.killSignal?.removeEventListener('abort', onKill);
   }

@@ -61,6 +61,10 @@ describeEngine('createStack()', () => {
 
       const r = await stack.exec('db', busy('echo out; echo err >&2; exit 3'));
       expect(r).toEqual({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+      // a one-off container of the service: output captured, exit code kept, container removed afterwards
+      const once = await stack.run('web', busy('echo run-out $RUN_VAR; echo run-err >&2; exit 5'), { env: { RUN_VAR: 'v1' } });
+      expect(once).toEqual({ exitCode: 5, stdout: 'run-out v1\n', stderr: 'run-err\n' });
+      expect((await leftovers(name)).containers.filter((c) => c.includes('-run-'))).toEqual([]);
       // the CLI sees the same stack (one code path, same names and labels)
       const cli = await berth(['-p', name, 'ps', '--services']);
       expect(cli.stdout.trim().split('\n').sort()).toEqual(['db', 'web', 'worker']);

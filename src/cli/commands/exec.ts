@@ -149,7 +149,8 @@ export async function runCommand(service: string, cmd: string[], o: RunFlags): P
         workdir: o.workdir,
         user: o.user,
         tty,
-        interactive: !o.detach && o.interactive !== false,
+        // compose keeps stdin open (-i is on by default) even for a detached one-off; only attaching needs us here
+        interactive: o.interactive !== false,
         useAliases: o.useAliases,
         noDeps: o.deps === false,
         build: o.build === true,

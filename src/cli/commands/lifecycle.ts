@@ -14,12 +14,15 @@ interface Flags extends GlobalOptions {
   downProject?: boolean;
 }
 
+/** --dry-run: the operations, one line each on stdout, as `down --dry-run` prints its plan. */
+const planPrinter = () => (line: string) => void process.stdout.write(`${line}\n`);
+
 type Verb = 'start' | 'stop' | 'restart' | 'kill' | 'pause' | 'unpause';
 
 export async function lifecycleCommand(verb: Verb, services: string[], o: Flags): Promise<number> {
   const progress = await progressFor(o);
   try {
-    const common = { project: loadOptions(o), services, onEvent: progress.onEvent, parallel: parallelLimit(o), dryRun: o.dryRun };
+    const common = { project: loadOptions(o), services, onEvent: progress.onEvent, parallel: parallelLimit(o), dryRun: o.dryRun, onPlan: planPrinter() };
     const timeout = parseSeconds(o.timeout, '--timeout');
     if (verb === 'start') await api.start(common);
     else if (verb === 'stop') await api.stop({ ...common, timeout });
@@ -47,7 +50,7 @@ async function ask(names: readonly string[]): Promise<boolean> {
 export async function rmCommand(services: string[], o: Flags): Promise<number> {
   const progress = await progressFor(o);
   try {
-    await api.rm({ project: loadOptions(o), services, stop: o.stop, volumes: o.volumes, onEvent: progress.onEvent, dryRun: o.dryRun, ...(o.force ? {} : { confirm: ask }) });
+    await api.rm({ project: loadOptions(o), services, stop: o.stop, volumes: o.volumes, onEvent: progress.onEvent, dryRun: o.dryRun, onPlan: planPrinter(), ...(o.force ? {} : { confirm: ask }) });
   } finally {
     await progress.done();
   }

@@ -438,6 +438,7 @@ export class DockerEngine implements Engine {
       ok: [101, 200],
       hijack: true,
       openStdin: !!options.stdin,
+      emptyBody: !!options.stdin,
       query: { stream: 'true', stdout: 'true', stderr: 'true', stdin: options.stdin ? 'true' : 'false' },
     });
     return processIO(socket, tty, !!options.stdin, this.address);

@@ -23,6 +23,11 @@ export interface RawDialOptions {
   readonly openStdin?: boolean;
   /** A request body sent as is (a tar archive). */
   readonly file?: Buffer;
+  /**
+   * Send an empty body with Content-Length 0. A hijacked request without a body (attach with stdin) would
+   * otherwise go out chunked and, kept open for stdin, never flush its headers: the engine never sees it.
+   */
+  readonly emptyBody?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -39,7 +44,7 @@ export function rawDial<T>(modem: Modem, o: RawDialOptions, address: string): Pr
         isStream: o.isStream ?? false,
         ...(o.hijack ? { hijack: true } : {}),
         ...(o.openStdin ? { openStdin: true } : {}),
-        ...(o.file ? { file: o.file, headers: { 'Content-Type': 'application/x-tar' } } : {}),
+        ...(o.file ? { file: o.file, headers: { 'Content-Type': 'application/x-tar' } } : o.emptyBody ? { file: Buffer.alloc(0) } : {}),
         ...(o.signal ? { abortSignal: o.signal } : {}),
       },
       (err, data) => (err ? reject(toEngineError(err, address)) : resolve(data as T)),
