@@ -84,10 +84,15 @@ describeEngine('convergence on the real engine', () => {
   });
 
   it('-V renews the anonymous volume (the named one is kept)', async () => {
+    const anon = async () => (await docker(['inspect', '-f', '{{range .Mounts}}{{if eq .Destination "/anon"}}{{.Name}}{{end}}{{end}}', `${project}-db-1`])).stdout.trim();
+    const old = await anon();
     const r = await p('up', '-d', '--force-recreate', '-V', 'db');
     expect(r.code, r.stderr).toBe(0);
+    expect(await anon()).not.toBe(old);
     expect((await docker(['exec', `${project}-db-1`, 'ls', '/anon'])).stdout.trim()).toBe('');
     expect((await docker(['exec', `${project}-db-1`, 'ls', '/data'])).stdout.trim()).toBe('blob');
+    // the replaced anonymous volume is left alone by berth (data is never dropped implicitly): the test removes it
+    expect((await docker(['volume', 'rm', old])).code).toBe(0);
   });
 
   it('image changed: the services running it are recreated, the others kept', async () => {
@@ -149,7 +154,7 @@ describeEngine('convergence on the real engine', () => {
   });
 
   it('a network deleted out of band is recreated, and the containers on it', async () => {
-    expect((await p('down')).code).toBe(0);
+    expect((await p('down', '-v')).code).toBe(0);
     expect((await p('up', '-d', 'db')).code).toBe(0);
     const before = await ids(project, dir);
     await docker(['network', 'disconnect', '-f', `${project}_default`, `${project}-db-1`]);

@@ -95,8 +95,11 @@ describeEngine('berth lifecycle commands', () => {
     expect(r.code, r.stderr).toBe(4);
     expect(r.stdout).toMatch(/^container "[0-9a-f]{64}" exited with status code 4\n$/);
     expect((await p('--profile', 'jobs', 'up', '-d')).code).toBe(0);
+    const anon = (await docker(['inspect', '-f', '{{range .Mounts}}{{.Name}}{{end}}', `${project}-db-1`])).stdout.trim();
     const down = await p('--profile', 'jobs', 'wait', '--down-project', 'job');
     expect(down.code, down.stderr).toBe(4);
     expect(await leftovers(project)).toEqual({ containers: [], networks: [], volumes: [] });
+    // a down without -v keeps anonymous volumes, as compose's does: this test removes the one it made
+    expect((await docker(['volume', 'rm', anon])).code).toBe(0);
   });
 });
