@@ -164,24 +164,7 @@ export class DockerEngine implements Engine {
   }
 
   private async dial<T = Json>(o: DialOptions): Promise<T> {
-    const modem = await this.modem();
-    const statusCodes: Record<number, true | string> = {};
-    for (const code of o.ok) statusCodes[code] = true;
-    return new Promise<T>((resolve, reject) => {
-      modem.dial(
-        {
-          path: `${o.path}?`,
-          method: o.method,
-          // _query/_body keep the query and the JSON body apart; an empty body ({}) is not sent at all, which
-          // POST /start requires (engines reject a start body since API 1.24).
-          options: { _query: o.query ?? {}, _body: o.body ?? {} },
-          statusCodes,
-          isStream: o.isStream ?? false,
-          ...(o.signal ? { abortSignal: o.signal } : {}),
-        },
-        (err, data) => (err ? reject(toEngineError(err, this.address)) : resolve(data as T)),
-      );
-    });
+    return rawDial<T>(await this.modem(), o, this.address);
   }
 
   private async inspectOrUndefined<T>(path: string): Promise<T | undefined> {

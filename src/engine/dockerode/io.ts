@@ -39,6 +39,8 @@ export function rawDial<T>(modem: Modem, o: RawDialOptions, address: string): Pr
       {
         path: `${o.path}?`,
         method: o.method,
+        // _query/_body keep the query and the JSON body apart; an empty body ({}) is not sent at all, which
+        // POST /start requires (engines reject a start body since API 1.24).
         options: { _query: o.query ?? {}, _body: o.body ?? {} },
         statusCodes,
         isStream: o.isStream ?? false,
