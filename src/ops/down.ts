@@ -118,7 +118,7 @@ export async function down(engine: Engine, projectName: string, project: Project
   await Promise.all(
     doomedNetworks.map(async (n) => {
       emit({ type: 'resource', kind: 'network', name: n.name, status: 'working', text: 'Removing' });
-      const removed = await removeNetwork(engine, n.name);
+      const removed = await removeNetwork(engine, n.name, new Set(doomed.map((c) => c.id)));
       emit(removed
         ? { type: 'resource', kind: 'network', name: n.name, status: 'done', text: 'Removed' }
         : { type: 'resource', kind: 'network', name: n.name, status: 'warning', text: 'Resource is still in use' });
@@ -180,9 +180,10 @@ function imagesToRemove(projectName: string, project: Project | undefined, conta
 
 /**
  * Engine 20.10 can report a network as having active endpoints for a moment after its last container is
- * removed; retry briefly. A network still used by containers outside the project is kept (false).
+ * removed, and even list that container as attached: retry while only containers this down removed are
+ * listed. A network used by any other container is kept at once (false), with a warning.
  */
-async function removeNetwork(engine: Engine, name: string): Promise<boolean> {
+async function removeNetwork(engine: Engine, name: string, removed: ReadonlySet<string>): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
     try {
       await engine.removeNetwork(name);
@@ -191,10 +192,12 @@ async function removeNetwork(engine: Engine, name: string): Promise<boolean> {
       if (err instanceof EngineError && err.code === 'ENGINE_NOT_FOUND') return true;
       const inUse = err instanceof Error && /active endpoints|in use/i.test(err.message);
       if (!inUse) throw err;
-      // still attached containers are someone else's: keep it now; none attached is 20.10's race: retry
+      // another container on it: keep it now. Only our removed containers, or the engine's stale endpoint
+      // records ("ep-…"), listed: 20.10's race, retry.
       const attached = (await engine.inspectNetwork(name))?.containers ?? [];
-      if (attached.length > 0 || attempt >= 10) return false;
-      await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+      const foreign = attached.filter((id) => !removed.has(id) && !id.startsWith('ep-'));
+      if (foreign.length > 0 || attempt >= 20) return false;
+      await new Promise((r) => setTimeout(r, Math.min(100 * (attempt + 1), 500)));
     }
   }
 }

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../../../src/model/errors.js';
+import { down } from '../../../src/ops/down.js';
+import { up } from '../../../src/ops/up.js';
+import { fakeEngine, project } from './plan-helpers.js';
+
+describe('down and the network endpoint race', () => {
+  it('retries a network that still lists the containers it just removed (20.10\'s race), then removes it', async () => {
+    const engine = fakeEngine();
+    const p = await project('services:\n  a:\n    image: busybox:local\n');
+    await up(engine, p);
+    const ours = (await engine.inspectContainer('p-a-1'))!.id;
+    engine.failNext('removeNetwork', new EngineError('ENGINE_CONFLICT', 'error while removing network: network p_default id x has active endpoints'));
+    // as 20.10 does for a moment: the container just removed is still listed on the network
+    const inspect = engine.inspectNetwork.bind(engine);
+    engine.inspectNetwork = async (name) => {
+      const n = await inspect(name);
+      return n && { ...n, containers: [...(n.containers ?? []), ours] };
+    };
+    const events: string[] = [];
+    const r = await down(engine, 'p', p, { onEvent: (e) => e.type === 'resource' && events.push(`${e.name} ${e.text}`) });
+    expect(r.removedNetworks).toEqual(['p_default']);
+    expect(events).toContain('p_default Removed');
+    expect(engine.callsTo('removeNetwork')).toHaveLength(2);
+    expect(await engine.inspectNetwork('p_default')).toBeUndefined();
+  });
+
+  it('keeps a network another container still uses, at once, with a warning', async () => {
+    const engine = fakeEngine();
+    const p = await project('services:\n  a:\n    image: busybox:local\n');
+    await up(engine, p);
+    await engine.createContainer({ name: 'stranger', Image: 'busybox:local', HostConfig: { NetworkMode: 'p_default' }, NetworkingConfig: { EndpointsConfig: { p_default: {} } } });
+    const events: string[] = [];
+    await down(engine, 'p', p, { onEvent: (e) => e.type === 'resource' && events.push(`${e.name} ${e.text}`) });
+    expect(events).toContain('p_default Resource is still in use');
+    expect(engine.callsTo('removeNetwork')).toHaveLength(1);
+    expect(await engine.inspectNetwork('p_default')).toBeDefined();
+  });
+});
