@@ -46,8 +46,13 @@ describeEngine('berth build / up --build against the engine', () => {
   let dir = '';
   const p = (...args: string[]) => berth(['-p', project, ...args], { cwd: dir });
   const containerId = async (service: string) => (await docker(['inspect', '-f', '{{.Id}}', `${project}-${service}-1`])).stdout.trim();
+  // the classic builder keeps each successful step's image as cache; a failed build leaves the last one
+  // untagged, as docker build does. The test removes the ones it made (without force: none in use).
+  const dangling = async () => (await docker(['images', '-q', '--no-trunc', '--filter', 'dangling=true'])).stdout.split('\n').filter(Boolean);
+  let danglingBefore = new Set<string>();
 
   beforeAll(async () => {
+    danglingBefore = new Set(await dangling());
     dir = await projectDir({
       'compose.yaml': compose(project),
       'app/Dockerfile': appDockerfile,
@@ -71,6 +76,7 @@ describeEngine('berth build / up --build against the engine', () => {
   afterAll(async () => {
     await cleanup(project, dir);
     await removeImages(project);
+    for (const id of await dangling()) if (!danglingBefore.has(id)) await docker(['rmi', id]);
   });
 
   it('builds with args and target, sends neither the ignored secret nor the 200 MB node_modules', async () => {
