@@ -1,5 +1,4 @@
 // berth's typed public API. The CLI is a thin layer over these same functions.
-import { loadProject } from '../config/index.js';
 import type { Engine } from '../engine/types.js';
 import type { EventSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
@@ -9,7 +8,7 @@ import { planText } from '../ops/plan.js';
 import { up as upOp, type UpOptions, type UpResult } from '../ops/up.js';
 import { connectEngine } from './engine.js';
 import { withProjectLock } from './lock.js';
-import { loadProjectOrName, type ProjectOptions } from './project.js';
+import { resolveName, resolveProject, type ProjectOptions } from './project.js';
 
 export { loadProject, projectToConfigObject, serializeConfig, type LoadOptions } from '../config/index.js';
 export { BerthError, ConfigError, EngineError, OperationError, ErrorCodes } from '../model/errors.js';
@@ -36,11 +35,6 @@ export interface CommonOptions {
   readonly onEvent?: EventSink;
 }
 
-const isProject = (p: ProjectOptions | Project | undefined): p is Project => !!p && 'services' in p && 'meta' in p;
-
-async function resolveProject(p: ProjectOptions | Project | undefined): Promise<Project> {
-  return isProject(p) ? p : loadProject(p ?? {});
-}
 
 export interface UpCallOptions extends CommonOptions, Omit<UpOptions, 'onEvent'> {}
 
@@ -67,7 +61,7 @@ function warn(project: Project, onEvent: EventSink | undefined): void {
 export interface DownCallOptions extends CommonOptions, Omit<DownOptions, 'onEvent'> {}
 
 export async function down(options: DownCallOptions = {}): Promise<DownResult & { projectName: string }> {
-  const { name, project } = isProject(options.project) ? { name: options.project.name, project: options.project } : await loadProjectOrName(options.project ?? {});
+  const { name, project } = await resolveName(options.project);
   if (project) warn(project, options.onEvent);
   const engine = options.engine ?? (await connectEngine());
   const result = await downOp(engine, name, project, options);
@@ -77,7 +71,7 @@ export async function down(options: DownCallOptions = {}): Promise<DownResult & 
 export interface PsCallOptions extends Omit<CommonOptions, 'onEvent'>, PsOptions {}
 
 export async function ps(options: PsCallOptions = {}): Promise<PsEntry[]> {
-  const { name } = isProject(options.project) ? { name: options.project.name } : await loadProjectOrName(options.project ?? {});
+  const { name } = await resolveName(options.project);
   const engine = options.engine ?? (await connectEngine());
   return psOp(engine, name, options);
 }

@@ -18,3 +18,14 @@ export async function loadProjectOrName(options: ProjectOptions): Promise<{ name
     throw err;
   }
 }
+
+export const isProject = (p: ProjectOptions | Project | undefined): p is Project => !!p && 'services' in p && 'meta' in p;
+
+export async function resolveProject(p: ProjectOptions | Project | undefined): Promise<Project> {
+  return isProject(p) ? p : loadProject(p ?? {});
+}
+
+/** The project name, and the project when a compose file is found (commands that work by labels alone). */
+export async function resolveName(p: ProjectOptions | Project | undefined): Promise<{ name: string; project?: Project }> {
+  return isProject(p) ? { name: p.name, project: p } : loadProjectOrName(p ?? {});
+}

@@ -1,6 +1,5 @@
 // The typed API of the runtime commands: attached up, logs, exec, run and the container lifecycle commands.
 // The CLI calls exactly these functions.
-import { loadProject } from '../config/index.js';
 import type { Engine } from '../engine/types.js';
 import type { EventSink } from '../model/events.js';
 import type { LogSink } from '../model/logs.js';
@@ -9,7 +8,7 @@ import { attachedUp, checkUpFlags, type AttachedUpOptions, type AttachedUpResult
 import { logs as logsOp, type LogsOptions } from '../ops/logs.js';
 import { connectEngine } from './engine.js';
 import { withProjectLock } from './lock.js';
-import { loadProjectOrName, type ProjectOptions } from './project.js';
+import { isProject, resolveName, resolveProject, type ProjectOptions } from './project.js';
 
 export type { LogEvent, LogLine, LogSink } from '../model/logs.js';
 export type { AttachedUpOptions, AttachedUpResult, LogsOptions };
@@ -23,16 +22,7 @@ export interface RuntimeCommonOptions {
   readonly onEvent?: EventSink;
 }
 
-export const isProject = (p: ProjectOptions | Project | undefined): p is Project => !!p && 'services' in p && 'meta' in p;
-
-export async function resolveProject(p: ProjectOptions | Project | undefined): Promise<Project> {
-  return isProject(p) ? p : loadProject(p ?? {});
-}
-
-/** The project name, and the project when a compose file is found (commands that work by labels alone). */
-export async function resolveName(p: ProjectOptions | Project | undefined): Promise<{ name: string; project?: Project }> {
-  return isProject(p) ? { name: p.name, project: p } : loadProjectOrName(p ?? {});
-}
+export { isProject, resolveName, resolveProject };
 
 export async function engineOf(o: { engine?: Engine }): Promise<Engine> {
   return o.engine ?? (await connectEngine());

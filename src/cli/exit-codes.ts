@@ -14,10 +14,9 @@ export function exitCodeFor(err: unknown): number {
   return EXIT_FAILURE;
 }
 
-/** One line: the message, no stack (BERTH_DEBUG=1 adds it), no "Error:" doubling. */
-export function errorLine(err: unknown, env: NodeJS.ProcessEnv = process.env): string {
-  const message = err instanceof Error ? err.message : String(err);
-  const firstLineOnly = env.BERTH_DEBUG ? message : message;
-  const stack = env.BERTH_DEBUG && err instanceof Error && err.stack ? `\n${err.stack}` : '';
-  return `${firstLineOnly}${stack}`;
+/** Print a failure as one line on stderr, bare like compose's (BERTH_DEBUG adds stacks and causes). */
+export async function reportError(err: unknown, ansi: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const [{ formatError }, { resolveColor }] = await Promise.all([import('../ui/errors.js'), import('../ui/color.js')]);
+  const color = resolveColor({ ansi: (ansi ?? 'auto') as 'auto' | 'always' | 'never', env, isTTY: !!process.stderr.isTTY });
+  process.stderr.write(`${formatError(err, color, env, { prefix: false })}\n`);
 }

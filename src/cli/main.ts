@@ -2,7 +2,7 @@
 // options and print results; each command's module is loaded only when that command runs.
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { errorLine, exitCodeFor, EXIT_OK } from './exit-codes.js';
+import { exitCodeFor, EXIT_OK, reportError } from './exit-codes.js';
 import type { GlobalOptions } from './global.js';
 import { registerImageCommands } from './image-commands.js';
 import { registerRuntimeCommands } from './runtime-commands.js';
@@ -144,7 +144,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     try {
       code = await fn();
     } catch (err) {
-      process.stderr.write(`${errorLine(err)}\n`);
+      await reportError(err, (program.opts() as { ansi?: string }).ansi);
       code = exitCodeFor(err);
     }
   };
@@ -156,7 +156,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // help and version print and succeed; usage errors were already printed by commander
       return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT_OK : 1;
     }
-    process.stderr.write(`${errorLine(err)}\n`);
+    await reportError(err, (program.opts() as { ansi?: string }).ansi);
     return exitCodeFor(err);
   }
   return code;

@@ -2,10 +2,11 @@
 // because for a drop-in CLI the message is the interface and a stack trace is noise.
 import { createChalk, type Env } from './color.js';
 
-export function formatError(err: unknown, color: boolean, env: Env = process.env): string {
+export function formatError(err: unknown, color: boolean, env: Env = process.env, options: { prefix?: boolean } = {}): string {
   const message = messageOf(err);
   // Engine messages often start with "Error response from daemon: ..."; don't print "Error: Error ...".
-  const line = /^error\b/i.test(message) ? message : `Error: ${message}`;
+  // The CLI asks for no prefix: docker compose prints its messages bare.
+  const line = options.prefix === false || /^error\b/i.test(message) ? message : `Error: ${message}`;
   const text = env.BERTH_DEBUG ? line + debugDetail(err) : line;
   return createChalk(color).red(text);
 }
