@@ -23,6 +23,12 @@ export default tseslint.config(
     files: ['bin/**/*.js', 'scripts/**/*.js', '*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', performance: 'readonly' } },
   },
+  // the launcher is CommonJS (bin/package.json): it must start without Node's ESM loader
+  {
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   // third-party packages confined to their one layer
   layer(['src/**/*.ts'], [
     onlyIn('dockerode', 'src/engine/dockerode/'),

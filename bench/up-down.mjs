@@ -28,7 +28,8 @@ const stacks = {
 };
 
 const tools = {
-  berth: (dir, project, cmd) => [process.execPath, [berthBin, '-p', project, '--progress', 'quiet', ...cmd]],
+  // run as a user runs it: the executable itself (its shebang line is part of how berth starts)
+  berth: (dir, project, cmd) => [berthBin, ['-p', project, '--progress', 'quiet', ...cmd]],
   'compose-ref': (dir, project, cmd) => ['compose-ref', ['-p', project, '--progress', 'quiet', ...cmd]],
 };
 

@@ -1,8 +1,68 @@
-#!/usr/bin/env -S node --
-// `node --`: Node 20 would otherwise take an --env-file meant for berth as its own option and exit.
-// Thin launcher: the compiled, bundled CLI lives in dist/cli-bundle/ (npm run build).
-import { main } from '../dist/cli-bundle/main.js';
-main(process.argv).then(
-  (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write(String(err?.stack ?? err) + '\n'); process.exitCode = 1; },
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS BERTH_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node --
+// The launcher (CommonJS, see bin/package.json). Everything here is about start-up time; the CLI itself is
+// dist/cli-bundle/berth.cjs (npm run build, scripts/bundle-cli.mjs).
+//
+// The shebang: `node --` so that Node 20 does not take an --env-file meant for berth as its own option.
+// NODE_EXTRA_CA_CERTS makes Node parse that certificate file before any JavaScript runs (60 ms for a
+// system bundle), although berth only needs extra CAs to reach an engine over TLS. It is moved aside for
+// Node and put back below; the engine's TLS setup adds the file itself (src/engine/dockerode/engine.ts), and
+// child processes inherit it unchanged.
+'use strict';
+if (process.env.BERTH_EXTRA_CA_CERTS !== undefined) {
+  if (process.env.BERTH_EXTRA_CA_CERTS !== '') process.env.NODE_EXTRA_CA_CERTS = process.env.BERTH_EXTRA_CA_CERTS;
+  delete process.env.BERTH_EXTRA_CA_CERTS;
+}
+
+const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
+const Module = require('node:module');
+
+// The bundle is compiled with V8's code cache: bytecode for every function a training run compiled
+// (written at build time), so neither parsing nor compiling them is repeated at each start. A cache V8
+// rejects (another Node version or V8 flags) is rewritten after this run; BERTH_CODE_CACHE=off ignores it,
+// =write always rewrites it (the build's training run).
+const file = join(__dirname, '..', 'dist', 'cli-bundle', 'berth.cjs');
+const cacheFile = `${file}.cache`;
+const mode = process.env.BERTH_CODE_CACHE;
+let source;
+try {
+  source = readFileSync(file, 'utf8');
+} catch {
+  process.stderr.write(`berth is not built: ${file} is missing (run npm run build)\n`);
+  process.exit(1);
+}
+let cachedData;
+if (mode !== 'off' && mode !== 'write') {
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    // no cache yet: compiled from source, and the cache written after this run
+  }
+}
+const script = new Script(Module.wrap(source), { filename: file, cachedData });
+const writeCache = mode === 'write' || (mode !== 'off' && (cachedData === undefined || script.cachedDataRejected === true));
+const bundle = { exports: {} };
+script.runInThisContext().call(bundle.exports, bundle.exports, Module.createRequire(file), bundle, file, dirname(file));
+
+bundle.exports.main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+    if (writeCache) saveCache();
+  },
+  (err) => {
+    process.stderr.write(String(err?.stack ?? err) + '\n');
+    process.exitCode = 1;
+  },
 );
+
+/** Best effort: an installation berth cannot write to keeps working, only without the cache. */
+function saveCache() {
+  try {
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, cacheFile);
+  } catch {
+    // read-only installation: every run compiles from source
+  }
+}

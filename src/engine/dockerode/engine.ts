@@ -1,9 +1,10 @@
 // The Engine interface over the Docker Engine HTTP API. dockerode is loaded on the first call, never at import,
 // because every CLI invocation imports this module and most of them must start in milliseconds.
 //
-// Requests go through dockerode's modem (connection handling: unix socket, named pipe, TCP/TLS, SSH) rather than
-// its high-level wrappers, for control the wrappers do not give: createContainer copies the whole body into the
-// query string and drops Warnings; start/stop treat 304 as an error; logs come back JSON-parsed when the output
+// Request/response calls and plain streams go over Node's http directly (http.ts says why); hijacked
+// connections, file bodies, image calls with registry auth and ssh:// engines go through dockerode's modem.
+// Neither uses dockerode's high-level wrappers, for control they do not give: createContainer copies the
+// whole body into the query string and drops Warnings; start/stop treat 304 as an error; logs come back JSON-parsed when the output
 // happens to be JSON; getEvents leaks the AbortSignal into the URL.
 import { loadDockerode } from './load.js';
 import { readFile } from 'node:fs/promises';
@@ -42,6 +43,7 @@ import {
 import { NdjsonSplitter, collect, demultiplex } from './streams.js';
 import { buildImage as buildImageVia, pullImage as pullImageVia, pushImage as pushImageVia, tagImage as tagImageVia } from './images.js';
 import type * as IO from '../types.js';
+import { EngineHttp, type TlsMaterial } from './http.js';
 import { engineTime, outputOf, processIO, rawDial, toContainerStats, toPathStat, type RawDialOptions } from './io.js';
 
 interface DialOptions {
@@ -93,8 +95,21 @@ function formatSince(since: number): string {
   return `${seconds}.${String(Math.min(nanos, 999_999_999)).padStart(9, '0')}`;
 }
 
+/**
+ * Node's default CAs plus NODE_EXTRA_CA_CERTS, for a TLS engine without its own ca.pem. bin/berth.js keeps
+ * that variable from Node at start-up (it costs every command tens of milliseconds), so it is applied here, in
+ * the only place berth itself speaks TLS.
+ */
+async function extraCaCerts(): Promise<string[] | undefined> {
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  if (!extra) return undefined;
+  const [{ rootCertificates }, pem] = await Promise.all([import('node:tls'), readFile(extra, 'utf8').catch(() => undefined)]);
+  return pem === undefined ? undefined : [...rootCertificates, pem];
+}
+
 export class DockerEngine implements Engine {
   private modemPromise?: Promise<Modem>;
+  private http?: EngineHttp;
 
   /**
    * @param connection where the engine is, or the error that resolving DOCKER_HOST produced; an invalid address
@@ -132,11 +147,9 @@ export class DockerEngine implements Engine {
     } else if (connection.kind === 'tcp') {
       Object.assign(options, { host: connection.host, port: connection.port, protocol: connection.protocol });
       if (connection.protocol === 'https' && connection.certPath) {
-        const certPath = connection.certPath;
-        const read = (file: string) => readFile(join(certPath, file)).catch(() => undefined);
-        const [ca, cert, key] = await Promise.all([read('ca.pem'), read('cert.pem'), read('key.pem')]);
+        const { ca, cert, key, rejectUnauthorized } = await this.tlsMaterial();
         Object.assign(options, { ca, cert, key });
-        if (!connection.verify) {
+        if (!rejectUnauthorized) {
           const { Agent } = await import('node:https');
           options.agent = new Agent({ rejectUnauthorized: false, cert, key });
         }
@@ -163,8 +176,26 @@ export class DockerEngine implements Engine {
     }
   }
 
+  /** ca.pem, cert.pem and key.pem from DOCKER_CERT_PATH; without a ca.pem, Node's CAs and NODE_EXTRA_CA_CERTS. */
+  private async tlsMaterial(): Promise<TlsMaterial> {
+    const connection = this.connection as Extract<DockerConnection, { kind: 'tcp' }>;
+    const certPath = connection.certPath;
+    const read = (file: string) => (certPath ? readFile(join(certPath, file)).catch(() => undefined) : Promise.resolve(undefined));
+    const [ca, cert, key] = await Promise.all([read('ca.pem'), read('cert.pem'), read('key.pem')]);
+    return { ca: ca ?? (await extraCaCerts()), cert, key, rejectUnauthorized: connection.verify !== false };
+  }
+
+  /** Request/response calls and plain streams: Node's http directly, except for ssh:// engines (see http.ts). */
   private async dial<T = Json>(o: DialOptions): Promise<T> {
-    return rawDial<T>(await this.modem(), o, this.address);
+    const connection = this.connection;
+    if (connection instanceof EngineError) throw connection;
+    if (connection.kind === 'ssh') return rawDial<T>(await this.modem(), o, this.address);
+    this.http ??= new EngineHttp(connection, () => this.tlsMaterial());
+    try {
+      return await this.http.call<T>(o);
+    } catch (err) {
+      throw toEngineError(err, this.address);
+    }
   }
 
   private async inspectOrUndefined<T>(path: string): Promise<T | undefined> {
