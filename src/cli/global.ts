@@ -55,7 +55,7 @@ export async function progressFor(g: GlobalOptions, env: NodeJS.ProcessEnv = pro
   }
   const { createProgressRenderer } = await import('../ui/progress.js');
   const color = await colorWanted(g, process.stderr, env);
-  const renderer = createProgressRenderer(mode, { stream: process.stderr, env, color });
+  const renderer = await createProgressRenderer(mode, { stream: process.stderr, env, color });
   return { onEvent: (e) => renderer.onEvent(e), done: () => renderer.done() };
 }
 

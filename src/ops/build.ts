@@ -8,7 +8,6 @@ import { buildGraph, walk } from '../graph/index.js';
 import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
-import { contextArchive } from './build-context.js';
 import { buildSpec, hasBuild, type BuildOverrides, type BuildSpec } from './build-spec.js';
 import { dependencyEdges } from './reconcile.js';
 
@@ -57,6 +56,8 @@ export async function buildService(engine: Engine, spec: BuildSpec, options: Omi
       throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}" failed to build: ${why}`, { service });
     }
   }
+  // loaded here: tar-fs and the ignore rules are only needed once something is built
+  const { contextArchive } = await import('./build-context.js');
   const archive = await contextArchive(spec);
   let bytes = 0;
   const counted = new Transform({

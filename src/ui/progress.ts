@@ -1,23 +1,11 @@
 // Progress renderers: ops push ProgressEvents, one of these turns them into what the user sees.
 //   plain  one line per event, as `docker compose --progress plain`
-//   tty    a live region drawn by listr2, one line per resource updated in place
+//   tty    a live region drawn by listr2, one line per resource updated in place (progress-tty.ts)
 //   json   one JSON object per line per event (compose 2.26 has no json mode; the shape is ours)
 //   quiet  nothing; the CLI still reports the final error itself
 import { isCI } from 'std-env';
-import {
-  DefaultRenderer,
-  Listr,
-  ListrDefaultRendererLogLevels,
-  ListrLogger,
-  ListrTaskState,
-  ProcessOutput,
-  figures,
-  type ListrTaskObject,
-  type ListrTaskWrapper,
-} from 'listr2';
 import { resourceLabel, type MessageEvent, type ProgressEvent, type ProgressStatus, type ResourceEvent } from '../model/events.js';
 import { createChalk, type ChalkInstance, type Env } from './color.js';
-import { textWidth } from './table.js';
 
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
 
@@ -57,18 +45,20 @@ export function resolveProgressMode(
   return stream.isTTY === true && !ci && !dumb ? 'tty' : 'plain';
 }
 
-export function createProgressRenderer(mode: ProgressMode, opts: ProgressOptions): ProgressRenderer {
+/** The live region's module (listr2) is loaded only when it is the one chosen. */
+export async function createProgressRenderer(mode: ProgressMode, opts: ProgressOptions): Promise<ProgressRenderer> {
   const stream = opts.stream ?? process.stderr;
-  const chalk = createChalk(opts.color);
   switch (resolveProgressMode(mode, stream, opts.env)) {
     case 'quiet':
       return { onEvent() {}, done: () => Promise.resolve() };
     case 'json':
       return new JsonRenderer(stream);
     case 'plain':
-      return new PlainRenderer(stream, chalk);
-    case 'tty':
-      return new TtyRenderer(stream, chalk, opts.title ?? 'Running');
+      return new PlainRenderer(stream, createChalk(opts.color));
+    case 'tty': {
+      const { TtyRenderer } = await import('./progress-tty.js');
+      return new TtyRenderer(stream, createChalk(opts.color), opts.title ?? 'Running');
+    }
   }
 }
 
@@ -83,7 +73,7 @@ export function progressId(e: Pick<ResourceEvent, 'kind' | 'name' | 'text'>): st
 }
 
 /** Messages the way compose's logger prints them on a terminal: "WARN[0003] text", seconds since start. */
-function messageLine(e: MessageEvent, chalk: ChalkInstance, startedAt: number): string {
+export function messageLine(e: MessageEvent, chalk: ChalkInstance, startedAt: number): string {
   if (e.level === 'info') return e.text;
   const secs = String(Math.min(9999, Math.floor((Date.now() - startedAt) / 1000))).padStart(4, '0');
   const tag = e.level === 'warning' ? chalk.yellow('WARN') : chalk.red('ERRO');
@@ -140,220 +130,5 @@ class JsonRenderer implements ProgressRenderer {
   done(): Promise<void> {
     this.closed = true;
     return Promise.resolve();
-  }
-}
-
-interface Line {
-  kind: string;
-  name: string;
-  label: string;
-  status: ProgressStatus;
-  text: string;
-  detail?: string;
-  /** When the current phase began: a line going back to `working` ("Created" → "Starting") restarts it. */
-  start: number;
-  end?: number;
-  task?: ListrTaskObject<any, any, any>;
-}
-
-/** listr2 refuses its default renderer when process.stdout is no TTY; the decision is ours, made on our stream. */
-class LiveRenderer extends DefaultRenderer {
-  static override nonTTY = true;
-}
-
-const TICK_MS = 100;
-
-/** Tasks berth drives by hand are never run by listr2 (see TtyRenderer); harmless if that changed. */
-const neverRun = (): void => {};
-
-/**
- * The live region. listr2 draws it; berth drives the tasks' state and title directly instead of running
- * task functions, because resources are not known up front: they appear as events arrive, and a line can
- * go from done back to working ("Created" → "Starting"), which a run-to-completion task cannot do.
- *
- * Shape: an untitled root task whose subtask list holds an untitled anchor task, kept pending until
- * done() so that the list stays alive; the header ("[+] Running n/m") and one task per resource are
- * appended to that list once it runs. Invariants: tasks are only added once the anchor runs (a task added
- * earlier would be run by listr2, and has no function), and they are never closed, so the renderer never
- * caches their text; it redraws them on its spinner tick.
- */
-class TtyRenderer implements ProgressRenderer {
-  private readonly lines = new Map<string, Line>();
-  private readonly pending: string[] = [];
-  private sub?: Listr<any, any, any>;
-  private header?: ListrTaskObject<any, any, any>;
-  private running?: Promise<unknown>;
-  private releaseAnchor!: () => void;
-  private readonly anchorReleased = new Promise<void>((resolve) => (this.releaseAnchor = resolve));
-  private ticker?: ReturnType<typeof setInterval>;
-  private closing?: Promise<void>;
-  private readonly startedAt = Date.now();
-
-  constructor(
-    private readonly out: ProgressStream,
-    private readonly chalk: ChalkInstance,
-    private readonly verb: string,
-  ) {}
-
-  onEvent(e: ProgressEvent): void {
-    if (this.closing) return;
-    if (e.type === 'message') {
-      const text = messageLine(e, this.chalk, this.startedAt);
-      // once the live region is up, writing would tear it; messages wait for the final frame
-      if (this.running) this.pending.push(text);
-      else this.out.write(text + '\n');
-      return;
-    }
-    const now = Date.now();
-    const key = `${e.kind}\0${e.name}`;
-    let line = this.lines.get(key);
-    if (!line) {
-      line = { kind: e.kind, name: e.name, label: '', status: e.status, text: e.text, start: now };
-      this.lines.set(key, line);
-    } else if (line.status !== 'working' && e.status === 'working') {
-      line.start = now;
-    }
-    line.label = progressId(e);
-    line.status = e.status;
-    line.text = e.text;
-    line.detail = e.detail;
-    line.end = e.status === 'working' ? undefined : now;
-    this.start();
-    this.sync();
-  }
-
-  done(): Promise<void> {
-    this.closing ??= this.close();
-    return this.closing;
-  }
-
-  private async close(): Promise<void> {
-    if (this.ticker) clearInterval(this.ticker);
-    if (this.running) {
-      this.sync();
-      this.releaseAnchor();
-      try {
-        // resolves after listr2's end(), which prints the final frame
-        await this.running;
-      } catch {
-        // listr2 could not draw: fall back to the plain lines so the outcome is not lost
-        for (const l of this.lines.values()) this.out.write(` ${l.label}  ${l.text}${l.detail ? ` ${l.detail}` : ''}\n`);
-      }
-    }
-    for (const text of this.pending) this.out.write(text + '\n');
-  }
-
-  /** Lazily: a command that touches no resource draws no empty "[+] Running 0/0". */
-  private start(): void {
-    if (this.running) return;
-    const stream = this.out as unknown as NodeJS.WriteStream;
-    const c = this.chalk;
-    const L = ListrDefaultRendererLogLevels;
-    const root = new Listr<any, any, any>(
-      [
-        {
-          // untitled: draws no line of its own, its subtasks render at the top level
-          task: (_ctx: unknown, outer: ListrTaskWrapper<any, any, any>) =>
-            outer.newListr(
-              [
-                {
-                  task: (_c: unknown, anchor: ListrTaskWrapper<any, any, any>) => {
-                    this.sub = anchor.task.listr;
-                    this.sync();
-                    return this.anchorReleased;
-                  },
-                },
-              ],
-              { concurrent: true, exitOnError: false },
-            ),
-        },
-      ],
-      {
-        renderer: LiveRenderer,
-        rendererOptions: {
-          // both channels on our stream: listr2 hijacks what it is given, and nothing else
-          logger: new ListrLogger({ useIcons: true, processOutput: new ProcessOutput(stream, stream) }),
-          collapseSubtasks: false,
-          collapseErrors: true,
-          // the title already carries the detail; listr2 would replace the line by the bare message
-          showErrorMessage: false,
-          formatOutput: 'truncate',
-          // the header is a task left WAITING forever (resource tasks never are), so its icon is "[+]"
-          // compose's cross is ✘; keep listr2's ASCII fallback on terminals without Unicode
-          icon: { [L.WAITING]: '[+]', [L.FAILED]: figures.tick === '✔' ? '✘' : figures.cross },
-          color: {
-            [L.PENDING]: c.yellow,
-            [L.COMPLETED]: c.green,
-            [L.FAILED]: c.red,
-            [L.FAILED_WITH_FAILED_SUBTASKS]: c.red,
-            [L.COMPLETED_WITH_FAILED_SUBTASKS]: c.yellow,
-            [L.COMPLETED_WITH_FAILED_SISTER_TASKS]: c.red,
-            [L.WAITING]: c.blue,
-            [L.RETRY]: c.yellow,
-            [L.ROLLING_BACK]: c.red,
-            [L.ROLLED_BACK]: c.red,
-            [L.SKIPPED_WITH_COLLAPSE]: c.yellow,
-            [L.SKIPPED_WITHOUT_COLLAPSE]: c.yellow,
-            [L.PAUSED]: c.yellow,
-          },
-        },
-        fallbackRendererCondition: false,
-        silentRendererCondition: false,
-        exitOnError: false,
-        // SIGINT belongs to the CLI: listr2's handler would process.exit(127)
-        registerSignalListeners: false,
-      },
-    );
-    this.running = root.run();
-    // elapsed times of working lines tick between events; unref'd so a forgotten done() can't hold the process
-    this.ticker = setInterval(() => this.sync(), TICK_MS);
-    this.ticker.unref?.();
-  }
-
-  private headerTitle(): string {
-    const all = [...this.lines.values()];
-    const finished = all.filter((l) => l.status !== 'working').length;
-    return this.chalk.blue(`${this.verb} ${finished}/${all.length}`);
-  }
-
-  /** Push the model into listr2's tasks: create missing ones, then titles and states. */
-  private sync(): void {
-    const sub = this.sub;
-    if (!sub) return;
-    if (!this.header) {
-      sub.add({ title: this.headerTitle(), task: neverRun });
-      this.header = sub.tasks[sub.tasks.length - 1];
-      void this.header.check(undefined);
-    }
-    this.header.title = this.headerTitle();
-    const lines = [...this.lines.values()];
-    const labelWidth = Math.max(...lines.map((l) => textWidth(l.label)));
-    // listr2 truncates at process.stdout's width minus icon (2) and a margin (2)
-    const columns = Math.min(this.out.columns ?? 80, process.stdout.columns ?? 80);
-    const width = Math.max(20, columns - 5);
-    const now = Date.now();
-    for (const line of lines) {
-      if (!line.task) {
-        sub.add({ title: line.label, task: neverRun });
-        line.task = sub.tasks[sub.tasks.length - 1];
-        void line.task.check(undefined);
-      }
-      line.task.title = this.lineTitle(line, labelWidth, width, now);
-      line.task.state =
-        line.status === 'working' ? ListrTaskState.STARTED : line.status === 'error' ? ListrTaskState.FAILED : ListrTaskState.COMPLETED;
-    }
-  }
-
-  /** `Container p-web-1  Started` padded so the elapsed time sits at the right edge, as compose draws it. */
-  private lineTitle(line: Line, labelWidth: number, width: number, now: number): string {
-    const elapsed = `${(((line.end ?? now) - line.start) / 1000).toFixed(1)}s`;
-    const head = line.label + ' '.repeat(labelWidth - textWidth(line.label) + 2);
-    let status = line.text + (line.detail ? ` ${line.detail}` : '');
-    const room = width - elapsed.length - 1 - textWidth(head);
-    if (textWidth(status) > room) status = [...status].slice(0, Math.max(0, room - 1)).join('') + '…';
-    const gap = ' '.repeat(Math.max(1, width - textWidth(head) - textWidth(status) - elapsed.length));
-    const paint =
-      line.status === 'done' ? this.chalk.green : line.status === 'warning' ? this.chalk.yellow : line.status === 'error' ? this.chalk.red : (s: string) => s;
-    return head + paint(status) + gap + this.chalk.blue(elapsed);
   }
 }

@@ -35,7 +35,7 @@ const upEvents: ProgressEvent[] = [
 describe('plain progress', () => {
   it('prints one compose-style line per event', async () => {
     const out = fakeStream();
-    const r = createProgressRenderer('plain', { stream: out, color: false });
+    const r = await createProgressRenderer('plain', { stream: out, color: false });
     upEvents.forEach((e) => r.onEvent(e));
     await r.done();
     expect(out.text()).toBe(
@@ -62,7 +62,7 @@ describe('plain progress', () => {
 
   it('prints info messages bare and errors as ERRO, and nothing after done()', async () => {
     const out = fakeStream();
-    const r = createProgressRenderer('plain', { stream: out, color: false });
+    const r = await createProgressRenderer('plain', { stream: out, color: false });
     r.onEvent({ type: 'message', level: 'info', text: 'hello' });
     r.onEvent({ type: 'message', level: 'error', text: 'boom' });
     await r.done();
@@ -73,7 +73,7 @@ describe('plain progress', () => {
 
   it('colours only the level tag', async () => {
     const out = fakeStream();
-    const r = createProgressRenderer('plain', { stream: out, color: true });
+    const r = await createProgressRenderer('plain', { stream: out, color: true });
     r.onEvent({ type: 'message', level: 'warning', text: 'w' });
     r.onEvent(res('network', 'p_default', 'done', 'Created'));
     await r.done();
@@ -84,7 +84,7 @@ describe('plain progress', () => {
 describe('json progress', () => {
   it('prints one parseable object per event', async () => {
     const out = fakeStream();
-    const r = createProgressRenderer('json', { stream: out, color: true });
+    const r = await createProgressRenderer('json', { stream: out, color: true });
     upEvents.forEach((e) => r.onEvent(e));
     await r.done();
     const lines = out.text().trimEnd().split('\n');
@@ -109,7 +109,7 @@ describe('json progress', () => {
 describe('quiet progress', () => {
   it('prints nothing', async () => {
     const out = fakeStream(true);
-    const r = createProgressRenderer('quiet', { stream: out, color: true });
+    const r = await createProgressRenderer('quiet', { stream: out, color: true });
     upEvents.forEach((e) => r.onEvent(e));
     await r.done();
     expect(out.text()).toBe('');
@@ -143,7 +143,7 @@ describe('tty progress', () => {
 
   it('draws a live region through listr2 and ends with a final frame', async () => {
     const out = fakeStream(true, 80);
-    const r = createProgressRenderer('tty', { stream: out, color: false });
+    const r = await createProgressRenderer('tty', { stream: out, color: false });
     upEvents.slice(0, 9).forEach((e) => r.onEvent(e));
     // let the renderer come up and draw a few frames with work in progress
     r.onEvent(res('container', 'p-db-1', 'working', 'Starting'));
@@ -171,7 +171,7 @@ describe('tty progress', () => {
 
   it('prints messages that arrive during the live region after the final frame', async () => {
     const out = fakeStream(true, 80);
-    const r = createProgressRenderer('tty', { stream: out, color: true });
+    const r = await createProgressRenderer('tty', { stream: out, color: true });
     r.onEvent(res('network', 'p_default', 'working', 'Removing'));
     r.onEvent({ type: 'message', level: 'warning', text: 'late' });
     r.onEvent(res('network', 'p_default', 'done', 'Removed'));
@@ -184,7 +184,7 @@ describe('tty progress', () => {
 
   it('draws nothing when no resource was reported', async () => {
     const out = fakeStream(true, 80);
-    const r = createProgressRenderer('auto', { stream: out, color: false, env: {} });
+    const r = await createProgressRenderer('auto', { stream: out, color: false, env: {} });
     await r.done();
     expect(out.text()).toBe('');
   });
