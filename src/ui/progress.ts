@@ -4,7 +4,7 @@
 //   json   one JSON object per line per event (compose 2.26 has no json mode; the shape is ours)
 //   quiet  nothing; the CLI still reports the final error itself
 import { isCI } from 'std-env';
-import { resourceLabel, type MessageEvent, type ProgressEvent, type ProgressStatus, type ResourceEvent } from '../model/events.js';
+import { resourceLabel, type MessageEvent, type ProgressEvent, type ResourceEvent } from '../model/events.js';
 import { createChalk, type ChalkInstance, type Env } from './color.js';
 
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
