@@ -49,6 +49,9 @@ bundle.exports.main(process.argv).then(
   (code) => {
     process.exitCode = code;
     if (writeCache) saveCache();
+    // A finished command exits now instead of when the event loop drains: idle keep-alive sockets and
+    // Node's teardown of the environment cost milliseconds it has no use for. Output is flushed first.
+    flush(process.stdout, () => flush(process.stderr, () => process.exit(code)));
   },
   (err) => {
     process.stderr.write(String(err?.stack ?? err) + '\n');
@@ -65,4 +68,10 @@ function saveCache() {
   } catch {
     // read-only installation: every run compiles from source
   }
+}
+
+/** Calls `done` once everything written to `stream` so far has been handed to the system. */
+function flush(stream, done) {
+  if (stream.destroyed || !stream.writable) return done();
+  stream.write('', () => done());
 }

@@ -5,8 +5,10 @@
 // evaluating modules the command never uses (kept lazy: each command's module is imported dynamically, and
 // the builtins below are loaded on first use). The API (dist/api/) stays unbundled ESM for library users.
 import { build } from 'esbuild';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +21,8 @@ const bundle = join(outdir, 'berth.cjs');
 // (external subcommands, which berth has none of), docker-modem's https (TLS engines) and dockerode's zlib
 // (compressed build contexts). Each costs 2–9 ms to load; the stand-in loads it on first property access.
 // A stand-in is only correct where the module object is kept and used later, never destructured at load
-// time: true of the three requires above (checked below, the build fails if that changes).
+// time: true of the three requires listed below (checked: the build fails if a new one appears). berth's
+// own code loads such builtins where it uses them (src/model/crypto.ts).
 const DEFERRED_BUILTINS = ['child_process', 'https', 'zlib'];
 const deferBuiltins = {
   name: 'defer-builtins',
@@ -55,8 +58,9 @@ const result = await build({
   // dockerode is bundled; what it loads only for BuildKit sessions and ssh:// stays outside, so the
   // deferral in src/engine/dockerode/load.ts still sees those requires; cpu-features is a native addon
   external: ['@grpc/grpc-js', '@grpc/proto-loader', 'ssh2', 'cpu-features', 'protobufjs'],
-  // the compiled sources read files next to themselves (package.json) through import.meta.url
-  define: { 'import.meta.url': '__berthBundleUrl' },
+  // the compiled sources read files next to themselves (package.json) through import.meta.url; the build id
+  // tells the project cache (src/cli/global.ts) which entries this code made
+  define: { 'import.meta.url': '__berthBundleUrl', __BERTH_BUILD__: JSON.stringify(randomUUID()) },
   banner: { js: "const __berthBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [deferBuiltins],
   // less to read and hash at every start; names are kept for stack traces
@@ -70,7 +74,7 @@ const result = await build({
 // The stand-ins must only be required where the module object is kept (see DEFERRED_BUILTINS); an import()
 // loads at the point of use anyway.
 const requirers = Object.entries(result.metafile.inputs)
-  .filter(([path, input]) => !path.startsWith('deferred-builtin:') && input.imports.some((i) => i.path.startsWith('deferred-builtin:') && i.kind !== 'dynamic-import'))
+  .filter(([path, input]) => !path.startsWith('deferred-builtin:') && input.imports.some((i) => i.path.startsWith('deferred-builtin:') && i.kind === 'require-call'))
   .map(([path]) => path);
 const expected = ['node_modules/commander/lib/command.js', 'node_modules/docker-modem/lib/http.js', 'node_modules/dockerode/lib/util.js'];
 const unexpected = requirers.filter((p) => !expected.some((e) => p.endsWith(e)));
@@ -78,11 +82,25 @@ if (unexpected.length) {
   throw new Error(`a deferred builtin (${DEFERRED_BUILTINS.join(', ')}) is now required by ${unexpected.join(', ')}: check that it keeps the module object, then add it to the list in scripts/bundle-cli.mjs`);
 }
 
-// Training run: one process loads a representative project through `config`, so the cache holds the
-// loader's functions (YAML, interpolation, schema validation, canonical form) and the CLI's; functions
-// first used by engine commands are compiled lazily as usual. bin/berth.js rewrites the cache itself when
-// V8 rejects it (another Node version).
+// Training run: one process does what the commands run most often do, so that the cache holds their
+// functions: `up --dry-run` of a representative project loads it (YAML, interpolation, schema validation,
+// canonical form, the project cache), observes the engine over Node's http, reconciles and prints the plan.
+// The engine is a stand-in answering those few reads on a socket of its own: the build needs no Docker.
+// Functions first used by other commands are compiled lazily as usual; bin/berth.js rewrites the cache
+// itself when V8 rejects it (another Node version).
 const dir = mkdtempSync(join(tmpdir(), 'berth-train-'));
+const engine = createServer((req, res) => {
+  const path = new URL(req.url, 'http://engine').pathname;
+  const json = (status, body) => {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  if (path === '/containers/json' || path === '/networks') return json(200, []);
+  if (path === '/volumes') return json(200, { Volumes: [], Warnings: null });
+  const image = /^\/images\/(.+)\/json$/.exec(path);
+  if (image) return json(200, { Id: `sha256:${'0'.repeat(64)}`, RepoTags: [decodeURIComponent(image[1])], Config: {} });
+  return json(404, { message: `not found: ${path}` });
+});
 try {
   writeFileSync(
     join(dir, 'compose.yaml'),
@@ -104,12 +122,18 @@ volumes: { data: {} }
 networks: { front: {}, back: {} }
 `,
   );
-  const r = spawnSync(process.execPath, ['--', join(root, 'bin/berth.js'), 'config', '--hash', '*'], {
+  const socket = join(dir, 'engine.sock');
+  await new Promise((resolve, reject) => engine.once('error', reject).listen(socket, resolve));
+  const child = spawn(process.execPath, ['--', join(root, 'bin/berth.js'), '--progress', 'quiet', '--dry-run', 'up'], {
     cwd: dir,
-    env: { ...process.env, BERTH_CODE_CACHE: 'write' },
-    encoding: 'utf8',
+    env: { ...process.env, BERTH_CODE_CACHE: 'write', BERTH_CACHE_DIR: join(dir, 'cache'), DOCKER_HOST: `unix://${socket}` },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  if (r.status !== 0) throw new Error(`training run of the CLI bundle failed (${r.status}): ${r.stderr}`);
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const status = await new Promise((resolve) => child.on('close', resolve));
+  if (status !== 0) throw new Error(`training run of the CLI bundle failed (${status}): ${stderr}`);
 } finally {
+  engine.close();
   rmSync(dir, { recursive: true, force: true });
 }

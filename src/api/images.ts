@@ -1,5 +1,4 @@
 // The image commands of the typed API: build, pull, push. Re-exported by api/index.ts.
-import { loadProject } from '../config/index.js';
 import type { Engine } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import type { EventSink } from '../model/events.js';
@@ -10,7 +9,7 @@ import { pull as pullOp, type PullOptions, type PullResult } from '../ops/pull.j
 import { push as pushOp, type PushOptions, type PushResult } from '../ops/push.js';
 import { selectServices } from '../ops/reconcile.js';
 import { connectEngine } from './engine.js';
-import type { ProjectOptions } from './project.js';
+import { resolveProject, type ProjectOptions } from './project.js';
 
 export type { BuildResult, PullResult, PushResult, BuildOverrides };
 
@@ -22,10 +21,8 @@ interface ImageCommon {
   readonly onEvent?: EventSink;
 }
 
-const isProject = (p: ProjectOptions | Project | undefined): p is Project => !!p && 'services' in p && 'meta' in p;
-
 async function resolve(options: ImageCommon): Promise<{ project: Project; engine: Engine }> {
-  const project = isProject(options.project) ? options.project : await loadProject(options.project ?? {});
+  const project = await resolveProject(options.project);
   return { project, engine: options.engine ?? (await connectEngine()) };
 }
 

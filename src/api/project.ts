@@ -1,8 +1,17 @@
 import { loadProject, type LoadOptions } from '../config/index.js';
 import { ConfigError, ErrorCodes } from '../model/errors.js';
 import type { Project } from '../model/types.js';
+import { loadProjectCached, type ProjectCacheOptions } from './project-cache.js';
 
-export type ProjectOptions = LoadOptions;
+export interface ProjectOptions extends LoadOptions {
+  /** Reuse a project loaded before from the same, unchanged inputs (see project-cache.ts); the CLI sets it. */
+  readonly cache?: ProjectCacheOptions;
+}
+
+/** Load, through the project cache when one is given. */
+async function load(options: ProjectOptions): Promise<Project> {
+  return options.cache ? loadProjectCached(options, options.cache) : loadProject(options);
+}
 
 /**
  * The project for commands that can work without a compose file (down, ps): the loaded project when a file
@@ -10,7 +19,7 @@ export type ProjectOptions = LoadOptions;
  */
 export async function loadProjectOrName(options: ProjectOptions): Promise<{ name: string; project?: Project }> {
   try {
-    const project = await loadProject(options);
+    const project = await load(options);
     return { name: project.name, project };
   } catch (err) {
     const name = options.projectName ?? (options.env ?? process.env).COMPOSE_PROJECT_NAME;
@@ -22,7 +31,7 @@ export async function loadProjectOrName(options: ProjectOptions): Promise<{ name
 export const isProject = (p: ProjectOptions | Project | undefined): p is Project => !!p && 'services' in p && 'meta' in p;
 
 export async function resolveProject(p: ProjectOptions | Project | undefined): Promise<Project> {
-  return isProject(p) ? p : loadProject(p ?? {});
+  return isProject(p) ? p : load(p ?? {});
 }
 
 /** The project name, and the project when a compose file is found (commands that work by labels alone). */

@@ -1,8 +1,7 @@
 // createStack(): a compose project as an object a Node test suite holds — up with readiness, service handles
 // keyed by service name, logs as an async iterable, exec, down — and that cleans up after itself
 // (`await using stack = await createStack(...)`). Every call goes through the same API functions the CLI uses.
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProject, workingDirectory, type LoadOptions } from '../config/index.js';
@@ -14,6 +13,7 @@ import type { LogLine } from '../model/logs.js';
 import type { Project } from '../model/types.js';
 import { execCapture, type CapturedOutput, type ExecCaptureOptions } from '../ops/exec-capture.js';
 import type { PsEntry } from '../ops/ps.js';
+import { nodeCrypto } from '../model/crypto.js';
 import type { ComposeFile } from './compose-file.js';
 import { connectEngine } from './engine.js';
 import { down, ps, up } from './index.js';
@@ -126,14 +126,14 @@ export class Stack implements AsyncDisposable {
 
   /** @internal use createStack() */
   static async create(options: CreateStackOptions): Promise<Stack> {
-    const session = options.session ?? randomBytes(6).toString('hex');
+    const session = options.session ?? nodeCrypto().randomBytes(6).toString('hex');
     let inlineDir: string | undefined;
     const files = [...(options.files ?? [])];
     if (options.compose) {
-      inlineDir = await mkdtemp(join(tmpdir(), 'berth-inline-'));
+      inlineDir = await fsp.mkdtemp(join(tmpdir(), 'berth-inline-'));
       const file = join(inlineDir, 'compose.yaml');
       // JSON is YAML: the loader reads it like any compose file, positions and all
-      await writeFile(file, JSON.stringify(options.compose, null, 2));
+      await fsp.writeFile(file, JSON.stringify(options.compose, null, 2));
       files.push(file);
     }
     const load: LoadOptions = {
@@ -149,7 +149,7 @@ export class Stack implements AsyncDisposable {
       const project = withSessionLabels(await loadProject(load), session);
       return new Stack(project, session, options.engine ?? (await connectEngine()), inlineDir);
     } catch (err) {
-      if (inlineDir) await rm(inlineDir, { recursive: true, force: true });
+      if (inlineDir) await fsp.rm(inlineDir, { recursive: true, force: true });
       throw err;
     }
   }
@@ -282,7 +282,7 @@ export class Stack implements AsyncDisposable {
     try {
       await this.down({ volumes: true, timeout: 1 });
     } finally {
-      if (this.cleanupDir) await rm(this.cleanupDir, { recursive: true, force: true });
+      if (this.cleanupDir) await fsp.rm(this.cleanupDir, { recursive: true, force: true });
     }
   }
 

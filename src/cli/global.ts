@@ -1,6 +1,12 @@
-import { workingDirectory, type LoadOptions } from '../config/index.js';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ProjectOptions } from '../api/project.js';
+import { workingDirectory } from '../config/index.js';
 import type { EventSink } from '../model/events.js';
 import { BerthError, ErrorCodes } from '../model/errors.js';
+
+/** Set by scripts/bundle-cli.mjs to a fresh id for each build of the CLI bundle; absent when unbundled. */
+declare const __BERTH_BUILD__: string | undefined;
 
 /** Options given before the command, as docker compose spells them. */
 export interface GlobalOptions {
@@ -15,9 +21,22 @@ export interface GlobalOptions {
   dryRun?: boolean;
 }
 
-export function loadOptions(g: GlobalOptions, env: NodeJS.ProcessEnv = process.env): LoadOptions {
+/**
+ * Where the CLI keeps loaded projects (api/project-cache.ts): $BERTH_CACHE_DIR, else $XDG_CACHE_HOME/berth,
+ * else ~/.cache/berth. Only the bundled CLI caches, since only its build id says which code made an entry;
+ * BERTH_PROJECT_CACHE=0 turns the cache off.
+ */
+export function projectCache(env: NodeJS.ProcessEnv = process.env): ProjectOptions['cache'] {
+  if (typeof __BERTH_BUILD__ !== 'string' || env.BERTH_PROJECT_CACHE === '0') return undefined;
+  const dir = env.BERTH_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'berth');
+  return { dir, build: __BERTH_BUILD__ };
+}
+
+export function loadOptions(g: GlobalOptions, env: NodeJS.ProcessEnv = process.env): ProjectOptions {
   const profiles = g.profile?.length ? g.profile : env.COMPOSE_PROFILES ? env.COMPOSE_PROFILES.split(',').filter(Boolean) : undefined;
+  const cache = projectCache(env);
   return {
+    ...(cache ? { cache } : {}),
     cwd: workingDirectory(env),
     files: g.file?.length ? g.file : undefined,
     projectName: g.projectName,
@@ -54,7 +73,8 @@ export async function progressFor(g: GlobalOptions, env: NodeJS.ProcessEnv = pro
     throw new BerthError(ErrorCodes.USAGE, `invalid --progress value "${mode}": use auto, tty, plain, json or quiet`);
   }
   const { createProgressRenderer } = await import('../ui/progress.js');
-  const color = await colorWanted(g, process.stderr, env);
+  // quiet and json output have no colour: the colour policy (and chalk) is not even loaded for them
+  const color = mode === 'quiet' || mode === 'json' ? false : await colorWanted(g, process.stderr, env);
   const renderer = await createProgressRenderer(mode, { stream: process.stderr, env, color });
   return { onEvent: (e) => renderer.onEvent(e), done: () => renderer.done() };
 }

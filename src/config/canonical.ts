@@ -1,7 +1,7 @@
 // Short syntax → the long syntax compose prints in `config --format json`, with relative paths
 // resolved against the project directory. Input: the merged, interpolated, schema-valid raw model.
 
-import { existsSync } from 'node:fs';
+import { pathExists } from './files.js';
 import path from 'node:path';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
 import { splitShellWords } from '../model/shellwords.js';
@@ -268,7 +268,7 @@ function isLocalContext(context: string): boolean {
  */
 function readLabelFiles(files: readonly string[], ctx: CanonicalContext, at: KeyPath, fail: (p: KeyPath, m: string) => ConfigError): Record<string, string> {
   const abs = files.map((f) => absoluteHostPath(f, ctx));
-  for (const file of abs) if (!existsSync(file)) throw fail(at, `label file ${file} not found: create it or remove it from label_file`);
+  for (const file of abs) if (!pathExists(file)) throw fail(at, `label file ${file} not found: create it or remove it from label_file`);
   try {
     return readDotenvFiles(abs, () => undefined);
   } catch (err) {
@@ -310,7 +310,7 @@ function readEnvFiles(entries: readonly EnvFileEntry[], ctx: CanonicalContext, a
   for (const e of entries) {
     // files are read from their absolute path even when the output keeps paths as written
     const file = absoluteHostPath(e.path, ctx);
-    if (existsSync(file)) files.push(file);
+    if (pathExists(file)) files.push(file);
     else if (e.required) throw fail(at, `env file ${file} not found: create it or mark it required: false`);
   }
   try {

@@ -1,7 +1,7 @@
 // Which compose files make the project, and where the project directory is.
 
-import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { isFile } from './files.js';
 import { ConfigError, ErrorCodes } from '../model/errors.js';
 
 /** In order of preference: the first one found in a directory is the project file. */
@@ -68,8 +68,4 @@ function findDefaultFiles(start: string, warnings: string[]): string[] {
     if (path.dirname(dir) === dir) break;
   }
   throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, 'no configuration file provided: not found');
-}
-
-function isFile(p: string): boolean {
-  return existsSync(p) && statSync(p).isFile();
 }

@@ -3,7 +3,7 @@
 // and ${VAR} expansion in unquoted and double-quoted values. A bare `KEY` line inherits KEY from the
 // lookup environment and is absent when the lookup does not have it.
 
-import { readFileSync } from 'node:fs';
+import { readText } from './files.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
 
 /** A .env problem; `line` is 1-based and counts physical lines. */
@@ -172,7 +172,7 @@ export function expandDotenvValue(value: string, vars: Readonly<Record<string, s
 export function readDotenvFiles(files: readonly string[], lookup?: Lookup): Record<string, string> {
   const texts = files.map((file) => {
     try {
-      return { file, text: readFileSync(file, 'utf8') };
+      return { file, text: readText(file) };
     } catch (err) {
       throw new DotenvError(`cannot read env file ${file}: ${(err as Error).message}`);
     }

@@ -1,7 +1,8 @@
 // The config loader: discover → parse → interpolate → merge → validate → canonical → defaults → Project.
 // Pure: reads files, never talks to Docker, never prints (warnings go to project.meta.warnings).
 
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { pathExists, readText } from './files.js';
 import path from 'node:path';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
 import type { Project, ServiceConfig } from '../model/types.js';
@@ -121,18 +122,18 @@ function prepare(options: LoadOptions) {
     const read = options.readStdin ?? (() => readFileSync(0, 'utf8'));
     const others = givenFiles.filter((f) => f !== '-');
     const rest = others.length ? discoverFiles({ cwd, files: others, env }).files : [];
-    sources = givenFiles.map((f) => (f === '-' ? { file: '-', text: read() } : { file: rest[others.indexOf(f)], text: readFileSync(rest[others.indexOf(f)], 'utf8') }));
+    sources = givenFiles.map((f) => (f === '-' ? { file: '-', text: read() } : { file: rest[others.indexOf(f)], text: readText(rest[others.indexOf(f)]) }));
     projectDir = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : givenFiles[0] === '-' ? cwd : path.dirname(rest[0]);
   } else {
     const discovered = discoverFiles({ cwd, files: givenFiles, env, projectDirectory: options.projectDirectory });
     warnings.push(...discovered.warnings);
     projectDir = discovered.projectDir;
-    sources = discovered.files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+    sources = discovered.files.map((file) => ({ file, text: readText(file) }));
   }
   // the working directory's .env may have pointed at files elsewhere (COMPOSE_FILE): the project
   // directory's own .env then adds what is not set yet, expanded with what is
   const projectDotenv = path.join(projectDir, '.env');
-  if (!envFiles && dotenv && projectDir !== envDir && existsSync(projectDotenv)) {
+  if (!envFiles && dotenv && projectDir !== envDir && pathExists(projectDotenv)) {
     for (const [k, v] of Object.entries(readDotenvFiles([projectDotenv], (n) => env[n]))) if (env[k] === undefined) env[k] = v;
   }
   const parsed: Source[] = sources.map((s) => ({ file: s.file, docs: parseYamlDocuments(s.text, s.file) }));
@@ -290,17 +291,17 @@ function applyIncludes(tree: Tree, ctx: IncludeContext): Tree {
           keyPath: formatKeyPath(at),
         });
       }
-      if (!existsSync(p)) {
+      if (!pathExists(p)) {
         throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `included file ${p} not found: check the include path`, { position: ctx.locate(at), keyPath: formatKeyPath(at) });
       }
     }
     const dir = e.project_directory !== undefined ? path.resolve(ctx.projectDir, String(e.project_directory)) : path.dirname(paths[0]);
     const envFiles = e.env_file !== undefined ? (Array.isArray(e.env_file) ? e.env_file : [e.env_file]).map((f) => path.resolve(ctx.projectDir, String(f))) : [path.join(dir, '.env')];
-    const fileEnv = readDotenvFiles(envFiles.filter((f) => existsSync(f)), (n) => ctx.env[n]);
+    const fileEnv = readDotenvFiles(envFiles.filter((f) => pathExists(f)), (n) => ctx.env[n]);
     const env = { ...fileEnv, ...Object.fromEntries(Object.entries(ctx.env).filter(([, v]) => v !== undefined)) };
     const trees: Tree[] = [];
     for (const p of paths) {
-      for (const doc of parseYamlDocuments(readFileSync(p, 'utf8'), p)) {
+      for (const doc of parseYamlDocuments(readText(p), p)) {
         let t = ctx.interpolate ? interpolateTree(doc.data, { lookup: (n) => env[n], positionOf: doc.positionOf }) : doc.data;
         t = applyIncludes(t, { ...ctx, projectDir: dir, env, chain: [...ctx.chain, p], locate: doc.positionOf });
         t = applyExtends(t, { file: p, dir: path.dirname(p), env, interpolate: ctx.interpolate, warnings: ctx.warnings, locate: doc.positionOf });
@@ -342,8 +343,8 @@ function applyExtends(tree: Tree, ctx: ExtendsContext, stack: string[] = []): Tr
   if (!Object.values(services).some((s) => isMap(s) && s.extends !== undefined)) return tree;
   const done = new Map<string, Tree>();
   const loadOther = (file: string): Tree => {
-    if (!existsSync(file)) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `extended file ${file} not found: check extends.file`);
-    const docs = parseYamlDocuments(readFileSync(file, 'utf8'), file);
+    if (!pathExists(file)) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `extended file ${file} not found: check extends.file`);
+    const docs = parseYamlDocuments(readText(file), file);
     const trees = docs.map((d) => (ctx.interpolate ? interpolateTree(d.data, { lookup: (n) => ctx.env[n], positionOf: d.positionOf }) : d.data));
     let merged: Tree = {};
     for (const t of trees) merged = mergeKeepingMarkers(merged, t);
@@ -406,11 +407,11 @@ function loadEnvironment(
   if (envFiles && envFiles.length > 0) {
     files = envFiles.map((f) => path.resolve(cwd, f));
     for (const f of files) {
-      if (!existsSync(f)) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `couldn't find env file: ${f}: check the --env-file path`);
+      if (!pathExists(f)) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `couldn't find env file: ${f}: check the --env-file path`);
     }
   } else {
     const dotenvFile = path.join(envDir, '.env');
-    files = dotenv && existsSync(dotenvFile) ? [dotenvFile] : [];
+    files = dotenv && pathExists(dotenvFile) ? [dotenvFile] : [];
   }
   let fromFiles: Record<string, string> = {};
   try {

@@ -1,6 +1,6 @@
 // Build service images with the engine's classic builder: the context archive is made here (build-context.ts)
 // and streamed to the engine while it is produced; its bytes are counted on the way out.
-import { stat } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Transform } from 'node:stream';
 import type { Engine } from '../engine/types.js';
@@ -49,9 +49,9 @@ export async function buildService(engine: Engine, spec: BuildSpec, options: Omi
 
   if (spec.dockerfileInline === undefined) {
     const path = isAbsolute(spec.dockerfile) ? spec.dockerfile : join(spec.context, spec.dockerfile);
-    const found = await stat(path).catch(() => undefined);
+    const found = await fsp.stat(path).catch(() => undefined);
     if (!found?.isFile()) {
-      const why = (await stat(spec.context).catch(() => undefined))?.isDirectory() ? `Dockerfile not found: ${path}` : `build context not found: ${spec.context}`;
+      const why = (await fsp.stat(spec.context).catch(() => undefined))?.isDirectory() ? `Dockerfile not found: ${path}` : `build context not found: ${spec.context}`;
       ev('error', 'Error', why);
       throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}" failed to build: ${why}`, { service });
     }

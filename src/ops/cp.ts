@@ -1,11 +1,12 @@
 // `cp`: files between a service container and the host, with docker cp's naming rule: copying onto an
 // existing directory puts the source inside it under its own name; onto anything else (a missing path, a
 // file) gives the copy the destination's name. "-" streams a tar archive on stdin/stdout instead.
-import { mkdir, stat } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { basename, dirname, posix, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { extract, pack } from 'tar-fs';
+// tar-fs is imported where a copy needs it: every command loads this module through the API
+import type { extract as Extract } from 'tar-fs';
 import type { ContainerSummary, Engine } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { Labels } from '../model/labels.js';
@@ -61,11 +62,12 @@ export async function cp(engine: Engine, project: string, o: CpOptions): Promise
       return;
     }
     const dest = resolve(o.hostPath);
-    const destStat = await stat(dest).catch(() => undefined);
+    const destStat = await fsp.stat(dest).catch(() => undefined);
     const into = destStat?.isDirectory() ? dest : dirname(dest);
     const newName = destStat?.isDirectory() ? src.name : basename(dest);
     if (!destStat && o.hostPath.endsWith('/')) throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `destination directory ${o.hostPath} does not exist`);
-    await mkdir(into, { recursive: true });
+    await fsp.mkdir(into, { recursive: true });
+    const { extract } = await import('tar-fs');
     await pipeline(
       Readable.from(tar),
       extract(into, {
@@ -73,7 +75,7 @@ export async function cp(engine: Engine, project: string, o: CpOptions): Promise
         chown: !!o.archive,
         map: (h) => ({ ...h, name: renameTop(h.name, src.name, newName) }),
         // tar-fs reads `chown` (its types lack it): off, it leaves ownership to the process's user
-      } as Parameters<typeof extract>[1]),
+      } as Parameters<typeof Extract>[1]),
     );
     return;
   }
@@ -90,11 +92,12 @@ export async function cp(engine: Engine, project: string, o: CpOptions): Promise
     destDir = o.containerPath;
   } else {
     const src = resolve(o.hostPath);
-    const srcStat = await stat(src).catch(() => undefined);
+    const srcStat = await fsp.stat(src).catch(() => undefined);
     if (!srcStat) throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `could not find the file ${o.hostPath} in the host`);
     const name = basename(src);
     const newName = destIsDir ? name : posix.basename(o.containerPath);
     destDir = destIsDir ? o.containerPath : posix.dirname(o.containerPath);
+    const { pack } = await import('tar-fs');
     body = await collect(
       pack(dirname(src), {
         entries: [name],

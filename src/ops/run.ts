@@ -3,7 +3,6 @@
 // volumes, ... of the command line; oneoff=True and a slug label; no restart policy; no published ports unless
 // asked; only its own name as network alias unless --use-aliases. Dependencies are started by the caller (the
 // API's up); this waits for their depends_on conditions, creates, attaches, starts and returns the exit code.
-import { randomBytes } from 'node:crypto';
 import type { ContainerCreateRequest, EndpointSettings, Engine } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
@@ -13,6 +12,7 @@ import { createRequest, endpointSettings, fileArchive, networkCreateRequest, net
 import { pumpProcess, type ProcessStreams } from './exec.js';
 import { prepareImages, type PullFlag } from './images.js';
 import { conditions, ContainerWatcher } from './watch.js';
+import { nodeCrypto } from '../model/crypto.js';
 
 export const SLUG_LABEL = 'com.docker.compose.slug';
 
@@ -213,7 +213,7 @@ export async function runOneOff(engine: Engine, project: Project, o: RunOptions)
   if (!o.noDeps) await waitDependencies(engine, project, o.service, emit);
 
   // compose's slug: 32 random bytes; the name takes its first 12 hex digits
-  const slug = randomBytes(32).toString('hex');
+  const slug = nodeCrypto().randomBytes(32).toString('hex');
   const req = oneOffRequest(project, o, slug, ids[ref]);
   const name = req.name;
   const { id } = await engine.createContainer(req);

@@ -3,7 +3,6 @@
 //   tty    a live region drawn by listr2, one line per resource updated in place (progress-tty.ts)
 //   json   one JSON object per line per event (compose 2.26 has no json mode; the shape is ours)
 //   quiet  nothing; the CLI still reports the final error itself
-import { isCI } from 'std-env';
 import { resourceLabel, type MessageEvent, type ProgressEvent, type ResourceEvent } from '../model/events.js';
 import { createChalk, type ChalkInstance, type Env } from './color.js';
 
@@ -38,17 +37,21 @@ export function resolveProgressMode(
   mode: ProgressMode,
   stream: ProgressStream = process.stderr,
   env?: Env,
+  /** Whether this is a CI run; default: CI is set in `env` (or process.env) and not false/0. */
+  ci?: boolean,
 ): Exclude<ProgressMode, 'auto'> {
   if (mode !== 'auto') return mode;
-  const ci = env ? Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0' : isCI;
-  const dumb = (env ?? process.env).TERM === 'dumb';
-  return stream.isTTY === true && !ci && !dumb ? 'tty' : 'plain';
+  const e = env ?? process.env;
+  const inCI = ci ?? (Boolean(e.CI) && e.CI !== 'false' && e.CI !== '0');
+  return stream.isTTY === true && !inCI && e.TERM !== 'dumb' ? 'tty' : 'plain';
 }
 
 /** The live region's module (listr2) is loaded only when it is the one chosen. */
 export async function createProgressRenderer(mode: ProgressMode, opts: ProgressOptions): Promise<ProgressRenderer> {
   const stream = opts.stream ?? process.stderr;
-  switch (resolveProgressMode(mode, stream, opts.env)) {
+  // without an explicit environment, std-env's detection of CI providers decides (loaded only then)
+  const ci = mode === 'auto' && opts.env === undefined ? (await import('std-env')).isCI : undefined;
+  switch (resolveProgressMode(mode, stream, opts.env, ci)) {
     case 'quiet':
       return { onEvent() {}, done: () => Promise.resolve() };
     case 'json':

@@ -7,7 +7,7 @@
 // whole body into the query string and drops Warnings; start/stop treat 304 as an error; logs come back JSON-parsed when the output
 // happens to be JSON; getEvents leaks the AbortSignal into the URL.
 import { loadDockerode } from './load.js';
-import { readFile } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { EngineError, ErrorCodes } from '../../model/errors.js';
@@ -103,7 +103,7 @@ function formatSince(since: number): string {
 async function extraCaCerts(): Promise<string[] | undefined> {
   const extra = process.env.NODE_EXTRA_CA_CERTS;
   if (!extra) return undefined;
-  const [{ rootCertificates }, pem] = await Promise.all([import('node:tls'), readFile(extra, 'utf8').catch(() => undefined)]);
+  const [{ rootCertificates }, pem] = await Promise.all([import('node:tls'), fsp.readFile(extra, 'utf8').catch(() => undefined)]);
   return pem === undefined ? undefined : [...rootCertificates, pem];
 }
 
@@ -180,7 +180,7 @@ export class DockerEngine implements Engine {
   private async tlsMaterial(): Promise<TlsMaterial> {
     const connection = this.connection as Extract<DockerConnection, { kind: 'tcp' }>;
     const certPath = connection.certPath;
-    const read = (file: string) => (certPath ? readFile(join(certPath, file)).catch(() => undefined) : Promise.resolve(undefined));
+    const read = (file: string) => (certPath ? fsp.readFile(join(certPath, file)).catch(() => undefined) : Promise.resolve(undefined));
     const [ca, cert, key] = await Promise.all([read('ca.pem'), read('cert.pem'), read('key.pem')]);
     return { ca: ca ?? (await extraCaCerts()), cert, key, rejectUnauthorized: connection.verify !== false };
   }

@@ -2,7 +2,7 @@
 // ~/.docker/config.json), written by `docker login`. The engine itself holds no credentials: every pull and
 // push carries them in X-Registry-Auth, a build in X-Registry-Config (all of them, since the engine decides
 // which registries the Dockerfile's FROM lines need).
-import { readFile } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { splitImageRef } from '../image-ref.js';
@@ -54,7 +54,7 @@ export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
 export async function readDockerConfig(env: NodeJS.ProcessEnv = process.env): Promise<DockerConfigFile> {
   const path = dockerConfigPath(env);
   try {
-    const parsed = JSON.parse(await readFile(path, 'utf8')) as { auths?: DockerConfigFile['auths'] };
+    const parsed = JSON.parse(await fsp.readFile(path, 'utf8')) as { auths?: DockerConfigFile['auths'] };
     return { auths: parsed && typeof parsed.auths === 'object' && parsed.auths ? parsed.auths : {}, path };
   } catch {
     return { auths: {}, path };

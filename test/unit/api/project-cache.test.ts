@@ -1,0 +1,163 @@
+// The project cache (src/api/project-cache.ts): a hit gives the same project as a load, and every input a
+// load depends on invalidates it. A hit is told apart from a load by tampering with the stored entry: a
+// result carrying the tampered value can only have come from the cache.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cacheable, fileNameHash, loadProjectCached, type ProjectCacheOptions } from '../../../src/api/project-cache.js';
+import { serviceConfigHash } from '../../../src/config/hash.js';
+import { loadProjectSync, serializeConfig, type LoadOptions } from '../../../src/config/index.js';
+import type { Project } from '../../../src/model/types.js';
+import { CORPUS_DIR, HAS_CORPUS } from '../conformance/corpus.js';
+
+let work: string;
+let cache: ProjectCacheOptions;
+const ENV = { HOME: '/home/berth', PATH: '/usr/bin:/bin' };
+
+beforeEach(() => {
+  work = realpathSync(mkdtempSync(path.join(tmpdir(), 'berth-pcache-')));
+  cache = { dir: path.join(work, 'cache'), build: 'build-1' };
+  mkdirSync(path.join(work, 'app'));
+});
+afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+const app = (...p: string[]) => path.join(work, 'app', ...p);
+const write = (file: string, text: string) => writeFileSync(app(file), text);
+const opts = (extra: LoadOptions = {}): LoadOptions => ({ cwd: app(), env: { ...ENV }, ...extra });
+const entries = () => (existsSync(cache.dir) ? readdirSync(cache.dir).filter((n) => n.endsWith('.json')) : []);
+
+/** Rewrites the single stored entry's project name: a load that returns it was answered from the cache. */
+function tamper(): void {
+  const [name] = entries();
+  const file = path.join(cache.dir, name);
+  const entry = JSON.parse(readFileSync(file, 'utf8'));
+  entry.project.name = 'from-the-cache';
+  writeFileSync(file, JSON.stringify(entry));
+}
+const fromCache = (p: Project) => p.name === 'from-the-cache';
+
+describe('project cache', () => {
+  beforeEach(() => write('compose.yaml', 'services:\n  web:\n    image: busybox:${TAG:-1}\n'));
+
+  it('stores a load and answers the same inputs from the entry', () => {
+    const first = loadProjectCached(opts(), cache);
+    expect(entries()).toHaveLength(1);
+    expect(statSync(path.join(cache.dir, entries()[0])).mode & 0o777).toBe(0o600);
+    tamper();
+    expect(fromCache(loadProjectCached(opts(), cache))).toBe(true);
+    expect(first.services.web.image).toBe('busybox:1');
+  });
+
+  it('gives the project a load gives, config hashes included', () => {
+    write('.env', 'TAG=2\n');
+    const fresh = loadProjectSync(opts());
+    loadProjectCached(opts(), cache);
+    const cached = loadProjectCached(opts(), cache);
+    expect(serializeConfig(cached, 'json')).toBe(serializeConfig(fresh, 'json'));
+    expect(serviceConfigHash(cached.services.web)).toBe(serviceConfigHash(fresh.services.web));
+  });
+
+  const invalidations: [string, () => void, LoadOptions?][] = [
+    ['the compose file changes', () => write('compose.yaml', 'services:\n  web:\n    image: busybox:3\n')],
+    ['an override file appears', () => write('compose.override.yaml', 'services:\n  web:\n    image: busybox:4\n')],
+    ['a .env file appears', () => write('.env', 'TAG=5\n')],
+    ['the environment changes', () => {}, { env: { ...ENV, TAG: '6' } }],
+    ['a load option changes', () => {}, { profiles: ['debug'] }],
+  ];
+  for (const [what, change, extra] of invalidations) {
+    it(`loads again when ${what}`, () => {
+      loadProjectCached(opts(), cache);
+      tamper();
+      change();
+      const again = loadProjectCached(opts(extra), cache);
+      expect(fromCache(again)).toBe(false);
+      expect(again.name).toBe('app');
+    });
+  }
+
+  it('loads again when files read through env_file, include and extends change', () => {
+    write('compose.yaml', 'include: [inc.yaml]\nservices:\n  web:\n    extends: { file: base.yaml, service: base }\n    env_file: [web.env]\n');
+    write('inc.yaml', 'services:\n  side:\n    image: busybox\n');
+    write('base.yaml', 'services:\n  base:\n    image: busybox\n');
+    write('web.env', 'A=1\n');
+    for (const [file, text] of [
+      ['web.env', 'A=2\n'],
+      ['inc.yaml', 'services:\n  side:\n    image: busybox:2\n'],
+      ['base.yaml', 'services:\n  base:\n    image: busybox:2\n'],
+    ]) {
+      loadProjectCached(opts(), cache);
+      tamper();
+      write(file, text);
+      const again = loadProjectCached(opts(), cache);
+      expect(fromCache(again), file).toBe(false);
+    }
+    const last = loadProjectCached(opts(), cache);
+    expect(last.services.web.environment).toEqual({ A: '2' });
+    expect(last.services.web.image).toBe('busybox:2');
+    expect(last.services.side.image).toBe('busybox:2');
+  });
+
+  it('never uses an entry of another build', () => {
+    loadProjectCached(opts(), cache);
+    tamper();
+    expect(fromCache(loadProjectCached(opts(), { ...cache, build: 'build-2' }))).toBe(false);
+  });
+
+  it('stores nothing for a failing load, and reports its error', () => {
+    write('compose.yaml', 'services:\n  web:\n    image: [\n');
+    expect(() => loadProjectCached(opts(), cache)).toThrow(/YAML/);
+    expect(entries()).toHaveLength(0);
+  });
+
+  it('never caches stdin or files given by content', () => {
+    expect(cacheable({ files: ['-'] })).toBe(false);
+    expect(cacheable({ configFiles: [{ name: 'x.yaml', content: 'services: {}' }] })).toBe(false);
+    loadProjectCached(opts({ configFiles: [{ name: 'compose.yaml', content: 'services:\n  a:\n    image: busybox\n' }] }), cache);
+    expect(entries()).toHaveLength(0);
+  });
+
+  it('keeps a bounded number of entries', () => {
+    for (let i = 0; i < 205; i++) loadProjectCached(opts({ projectName: `p${i}` }), cache);
+    expect(entries().length).toBeLessThanOrEqual(200);
+    expect(entries().length).toBeGreaterThan(0);
+  });
+
+  it('names entries by a stable hash of the key', () => {
+    expect(fileNameHash('a')).toBe(fileNameHash('a'));
+    expect(fileNameHash('a')).not.toBe(fileNameHash('b'));
+    expect(fileNameHash('x')).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+// Every project of the repository's fixtures and of the conformance corpus: a cached load equals a fresh one.
+describe.skipIf(!HAS_CORPUS)('project cache on the corpus', () => {
+  const NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
+  const dirs: string[] = [];
+  const walk = (dir: string) => {
+    const names = readdirSync(dir);
+    if (names.some((n) => NAMES.includes(n))) dirs.push(dir);
+    for (const n of names) if (statSync(path.join(dir, n)).isDirectory()) walk(path.join(dir, n));
+  };
+  if (HAS_CORPUS) for (const sub of ['e2e', 'python-v1']) if (existsSync(path.join(CORPUS_DIR, sub))) walk(path.join(CORPUS_DIR, sub));
+  walk(path.join(path.dirname(new URL(import.meta.url).pathname), '../../../fixtures'));
+
+  it(`a cached load equals a fresh one (${dirs.length} projects)`, () => {
+    let compared = 0;
+    for (const dir of dirs) {
+      const o = { cwd: dir, env: { ...ENV } };
+      let fresh: Project;
+      try {
+        fresh = loadProjectSync(o);
+      } catch {
+        continue;
+      }
+      loadProjectCached(o, cache);
+      const cached = loadProjectCached(o, cache);
+      expect(serializeConfig(cached, 'json'), dir).toBe(serializeConfig(fresh, 'json'));
+      for (const [name, s] of Object.entries(fresh.services)) expect(serviceConfigHash(cached.services[name]), `${dir} ${name}`).toBe(serviceConfigHash(s));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+});

@@ -1,0 +1,75 @@
+// bin/berth.js, the launcher (needs `npm run build`): NODE_EXTRA_CA_CERTS is kept from Node's start-up and
+// given back to berth, the V8 code cache is rewritten when it is unusable, and the early exit loses no output.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const bin = path.join(repo, 'bin/berth.js');
+let work: string;
+
+beforeAll(() => {
+  work = mkdtempSync(path.join(tmpdir(), 'berth-launcher-'));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const run = (file: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = work) =>
+  spawnSync(file, args, { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, BERTH_PROJECT_CACHE: '0', ...env } });
+
+describe('bin/berth.js', () => {
+  it('keeps NODE_EXTRA_CA_CERTS from Node at start-up, and gives it back to berth', () => {
+    writeFileSync(path.join(work, 'compose.yaml'), 'services:\n  web:\n    image: busybox\n    environment:\n      CA: ${NODE_EXTRA_CA_CERTS}\n');
+    const missing = path.join(work, 'no-such-ca.pem');
+    // started by its shebang, as a user starts it: Node never tries to read the file
+    const direct = run(bin, ['config', '--format', 'json'], { NODE_EXTRA_CA_CERTS: missing });
+    expect(direct.status, direct.stderr).toBe(0);
+    expect(direct.stderr).not.toMatch(/extra certs/i);
+    expect(JSON.parse(direct.stdout).services.web.environment.CA).toBe(missing);
+    // through `node bin/berth.js` the shebang is bypassed: Node reads (and here fails to read) the file itself
+    const viaNode = run(process.execPath, ['--', bin, 'config', '--format', 'json'], { NODE_EXTRA_CA_CERTS: missing });
+    expect(viaNode.status).toBe(0);
+    expect(viaNode.stderr).toMatch(/extra certs/i);
+    // unset stays unset
+    const unset = run(bin, ['config', '--format', 'json']);
+    expect(JSON.parse(unset.stdout).services.web.environment.CA).toBe('');
+  });
+
+  it('rewrites a code cache V8 rejects, and leaves it alone with BERTH_CODE_CACHE=off', () => {
+    // a copy of the installation, so the shared one is never touched
+    const root = path.join(work, 'install');
+    mkdirSync(path.join(root, 'bin'), { recursive: true });
+    mkdirSync(path.join(root, 'dist/cli-bundle'), { recursive: true });
+    for (const f of ['bin/berth.js', 'bin/package.json', 'package.json', 'dist/cli-bundle/berth.cjs']) copyFileSync(path.join(repo, f), path.join(root, f));
+    const cache = path.join(root, 'dist/cli-bundle/berth.cjs.cache');
+    writeFileSync(cache, 'not a code cache');
+
+    const off = run(process.execPath, ['--', path.join(root, 'bin/berth.js'), '--version'], { BERTH_CODE_CACHE: 'off' });
+    expect(off.stdout).toMatch(/^berth version /);
+    expect(readFileSync(cache, 'utf8')).toBe('not a code cache');
+
+    const first = run(process.execPath, ['--', path.join(root, 'bin/berth.js'), '--version']);
+    expect(first.stdout).toMatch(/^berth version /);
+    const rewritten = readFileSync(cache);
+    expect(rewritten.toString('utf8')).not.toBe('not a code cache');
+    expect(rewritten.length).toBeGreaterThan(10_000);
+
+    // accepted now: a second run leaves it as it is
+    const mtime = statSync(cache).mtimeMs;
+    expect(run(process.execPath, ['--', path.join(root, 'bin/berth.js'), '--version']).status).toBe(0);
+    expect(statSync(cache).mtimeMs).toBe(mtime);
+  });
+
+  it('writes all of a large output before it exits', () => {
+    const dir = path.join(work, 'large');
+    mkdirSync(dir);
+    let yaml = 'services:\n';
+    for (let i = 0; i < 400; i++) yaml += `  s${i}:\n    image: busybox\n    environment: { PAD: "${'x'.repeat(200)}" }\n`;
+    writeFileSync(path.join(dir, 'compose.yaml'), yaml);
+    const r = run(bin, ['config', '--format', 'json'], {}, dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(r.stdout).services)).toHaveLength(400);
+  });
+});
