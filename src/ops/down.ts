@@ -118,10 +118,19 @@ export async function down(engine: Engine, projectName: string, project: Project
   await Promise.all(
     doomedNetworks.map(async (n) => {
       emit({ type: 'resource', kind: 'network', name: n.name, status: 'working', text: 'Removing' });
-      const removed = await removeNetwork(engine, n.name, new Set(doomed.map((c) => c.id)));
-      emit(removed
-        ? { type: 'resource', kind: 'network', name: n.name, status: 'done', text: 'Removed' }
-        : { type: 'resource', kind: 'network', name: n.name, status: 'warning', text: 'Resource is still in use' });
+      const outcome = await removeNetwork(engine, n.name, new Set(doomed.map((c) => c.id)));
+      emit(
+        outcome === 'removed'
+          ? { type: 'resource', kind: 'network', name: n.name, status: 'done', text: 'Removed' }
+          : {
+              type: 'resource',
+              kind: 'network',
+              name: n.name,
+              status: 'warning',
+              text: 'Resource is still in use',
+              ...(outcome === 'leaked' ? { detail: 'the engine counts endpoints on it that no container holds (an engine 20.10 fault): restarting the Docker daemon releases it' } : {}),
+            },
+      );
     }),
   );
   // Anonymous volumes a recreate handed on are mounted by name in the new container, so removing the container
@@ -181,22 +190,31 @@ function imagesToRemove(projectName: string, project: Project | undefined, conta
 /**
  * Engine 20.10 can report a network as having active endpoints for a moment after its last container is
  * removed, and even list that container as attached: retry while only containers this down removed are
- * listed. A network used by any other container is kept at once (false), with a warning.
+ * listed, for up to RACE_WAIT_MS. A network used by any other container is kept at once (false), with a
+ * warning. 20.10 can also leak the count for good: the network lists no endpoint at all, yet every removal
+ * fails until the daemon restarts (seen in about one in twenty 50-service downs). Retrying that is waiting
+ * for nothing, so with an empty list berth gives up after LEAK_WAIT_MS and reports it.
  */
-async function removeNetwork(engine: Engine, name: string, removed: ReadonlySet<string>): Promise<boolean> {
+export const RACE_WAIT_MS = 3000;
+export const LEAK_WAIT_MS = 1000;
+
+async function removeNetwork(engine: Engine, name: string, removed: ReadonlySet<string>): Promise<'removed' | 'in-use' | 'leaked'> {
+  const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
       await engine.removeNetwork(name);
-      return true;
+      return 'removed';
     } catch (err) {
-      if (err instanceof EngineError && err.code === 'ENGINE_NOT_FOUND') return true;
+      if (err instanceof EngineError && err.code === 'ENGINE_NOT_FOUND') return 'removed';
       const inUse = err instanceof Error && /active endpoints|in use/i.test(err.message);
       if (!inUse) throw err;
       // another container on it: keep it now. Only our removed containers, or the engine's stale endpoint
       // records ("ep-…"), listed: 20.10's race, retry.
       const attached = (await engine.inspectNetwork(name))?.containers ?? [];
       const foreign = attached.filter((id) => !removed.has(id) && !id.startsWith('ep-'));
-      if (foreign.length > 0 || attempt >= 20) return false;
+      if (foreign.length > 0) return 'in-use';
+      const budget = attached.length === 0 ? LEAK_WAIT_MS : RACE_WAIT_MS;
+      if (Date.now() - started >= budget) return attached.length === 0 ? 'leaked' : 'in-use';
       await new Promise((r) => setTimeout(r, Math.min(100 * (attempt + 1), 500)));
     }
   }

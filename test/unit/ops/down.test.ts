@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/model/errors.js';
-import { down } from '../../../src/ops/down.js';
+import { down, LEAK_WAIT_MS } from '../../../src/ops/down.js';
 import { up } from '../../../src/ops/up.js';
 import { fakeEngine, project } from './plan-helpers.js';
 
@@ -35,5 +35,24 @@ describe('down and the network endpoint race', () => {
     expect(events).toContain('p_default Resource is still in use');
     expect(engine.callsTo('removeNetwork')).toHaveLength(1);
     expect(await engine.inspectNetwork('p_default')).toBeDefined();
+  });
+
+  it('gives up soon on a network whose endpoint count leaked (nothing listed, removal always refused), and says so', async () => {
+    const engine = fakeEngine();
+    const p = await project('services:\n  a:\n    image: busybox:local\n');
+    await up(engine, p);
+    let attempts = 0;
+    engine.removeNetwork = async () => {
+      attempts++;
+      throw new EngineError('ENGINE_CONFLICT', 'error while removing network: network p_default id x has active endpoints');
+    };
+    const events: string[] = [];
+    const t0 = Date.now();
+    await down(engine, 'p', p, { onEvent: (e) => e.type === 'resource' && e.kind === 'network' && events.push(`${e.name} ${e.text} ${e.detail ?? ''}`) });
+    const took = Date.now() - t0;
+    expect(attempts).toBeGreaterThan(1);
+    expect(took).toBeGreaterThanOrEqual(LEAK_WAIT_MS);
+    expect(took).toBeLessThan(LEAK_WAIT_MS + 1500);
+    expect(events.at(-1)).toMatch(/^p_default Resource is still in use .*restarting the Docker daemon/);
   });
 });
