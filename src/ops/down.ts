@@ -93,27 +93,45 @@ export async function down(engine: Engine, projectName: string, project: Project
   for (const s of byService.keys()) edges[s] ??= [];
   const graph = buildGraph(edges);
 
-  await walk(graph, {
-    direction: 'down',
-    concurrency: options.parallel,
-    only: new Set(byService.keys()),
-    visit: async (service) => {
-      const grace = project?.services[service]?.stop_grace_period;
-      const timeout = options.timeout ?? (grace ? Math.round(parseDuration(grace) / 1000) : undefined);
-      await Promise.all(
-        (byService.get(service) ?? []).map(async (c) => {
-          if (c.state === 'running' || c.state === 'restarting' || c.state === 'paused') {
-            emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: 'Stopping', service });
-            await engine.stopContainer(c.id, timeout);
-            emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: 'Stopped', service });
-          }
-          emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: 'Removing', service });
-          await engine.removeContainer(c.id, { force: true, volumes: options.volumes });
-          emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: 'Removed', service });
-        }),
-      );
-    },
-  });
+  // The order matters for stopping: a dependency keeps running until its dependents have stopped. Removing a
+  // stopped container is not ordered, so the walk moves on to the dependencies as soon as a service's
+  // containers are stopped, and its removals run alongside (compose waits for them at every step). With
+  // --parallel they stay inside the walk, which is what bounds the engine calls in flight.
+  const removals: Promise<void>[] = [];
+  let removalFailure: unknown;
+  const remove = async (c: ContainerSummary, service: string) => {
+    emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: 'Removing', service });
+    await engine.removeContainer(c.id, { force: true, volumes: options.volumes });
+    emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: 'Removed', service });
+  };
+  try {
+    await walk(graph, {
+      direction: 'down',
+      concurrency: options.parallel,
+      only: new Set(byService.keys()),
+      visit: async (service) => {
+        const grace = project?.services[service]?.stop_grace_period;
+        const timeout = options.timeout ?? (grace ? Math.round(parseDuration(grace) / 1000) : undefined);
+        await Promise.all(
+          (byService.get(service) ?? []).map(async (c) => {
+            if (c.state === 'running' || c.state === 'restarting' || c.state === 'paused') {
+              emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: 'Stopping', service });
+              await engine.stopContainer(c.id, timeout);
+              emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: 'Stopped', service });
+            }
+            if (options.parallel) await remove(c, service);
+            else removals.push(remove(c, service));
+          }),
+        );
+      },
+    });
+  } finally {
+    const settled = await Promise.allSettled(removals);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    // a failed stop is the error to report; a failed removal only when everything else went through
+    if (failed) removalFailure = failed.reason;
+  }
+  if (removalFailure !== undefined) throw removalFailure;
 
   await Promise.all(
     doomedNetworks.map(async (n) => {

@@ -55,4 +55,38 @@ describe('down and the network endpoint race', () => {
     expect(took).toBeLessThan(LEAK_WAIT_MS + 1500);
     expect(events.at(-1)).toMatch(/^p_default Resource is still in use .*restarting the Docker daemon/);
   });
+
+  it('stops a dependency once its dependents are stopped, without waiting for their removal', async () => {
+    const engine = fakeEngine();
+    const p = await project('services:\n  db:\n    image: busybox:local\n  web:\n    image: busybox:local\n    depends_on: [db]\n');
+    await up(engine, p);
+    const log: string[] = [];
+    const stop = engine.stopContainer.bind(engine);
+    const remove = engine.removeContainer.bind(engine);
+    const name = async (id: string) => (await engine.inspectContainer(id))?.name ?? id;
+    engine.stopContainer = async (id, t) => {
+      log.push(`stop ${await name(id)}`);
+      return stop(id, t);
+    };
+    engine.removeContainer = async (id, o) => {
+      const n = await name(id);
+      await new Promise((r) => setTimeout(r, 50));
+      log.push(`removed ${n}`);
+      return remove(id, o);
+    };
+    await down(engine, 'p', p, {});
+    expect(log.indexOf('stop p-web-1')).toBeLessThan(log.indexOf('stop p-db-1'));
+    expect(log.indexOf('stop p-db-1')).toBeLessThan(log.indexOf('removed p-web-1'));
+    expect(await engine.inspectContainer('p-web-1')).toBeUndefined();
+    expect(await engine.inspectContainer('p-db-1')).toBeUndefined();
+  });
+
+  it('with --parallel, removes within the walk (bounded), dependents first', async () => {
+    const engine = fakeEngine();
+    const p = await project('services:\n  db:\n    image: busybox:local\n  web:\n    image: busybox:local\n    depends_on: [db]\n');
+    await up(engine, p);
+    await down(engine, 'p', p, { parallel: 1 });
+    const calls = engine.calls.filter((c) => c.method === 'stopContainer' || c.method === 'removeContainer').map((c) => c.method);
+    expect(calls).toEqual(['stopContainer', 'removeContainer', 'stopContainer', 'removeContainer']);
+  });
 });
