@@ -26,7 +26,7 @@ export function parseDurationNs(input: string): number {
   if (s === '0') return 0;
   if (s === '') throw new Error(`invalid duration "${input}"`);
   let total = 0;
-  const part = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
+  const part = /^(\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/;
   while (s.length > 0) {
     const m = part.exec(s);
     if (!m) throw new Error(`invalid duration "${input}"`);
