@@ -75,6 +75,7 @@ const result = await build({
 // regular expression, which esbuild does not escape) makes Node decode all 1.4 MB the slow way, ~3 ms of every
 // start. Write such characters as \u escapes in the sources.
 const text = readFileSync(bundle, 'utf8');
+// eslint-disable-next-line no-control-regex -- the range starts at NUL on purpose
 const nonAscii = /[^\x00-\x7f]/.exec(text);
 if (nonAscii) throw new Error(`${bundle} holds a non-ASCII character (${JSON.stringify(text.slice(Math.max(0, nonAscii.index - 40), nonAscii.index + 20))}): write it as a \\u escape in the source`);
 
