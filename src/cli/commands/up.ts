@@ -1,6 +1,6 @@
 import { up } from '../../api/index.js';
 import { checkUpFlags } from '../../api/runtime.js';
-import { attachedUpCommand, type AttachedUpFlags } from './up-attached.js';
+import type { AttachedUpFlags } from './up-attached.js';
 import { BerthError, ErrorCodes } from '../../model/errors.js';
 import { PULL_FLAG_VALUES, type PullFlag } from '../../ops/images.js';
 import { planText } from '../../ops/plan.js';
@@ -41,6 +41,8 @@ export async function upCommand(services: string[], o: UpFlags): Promise<number>
   // --attach is a list of services (--no-attach is its own list, see listOption in main.ts)
   checkUpFlags({ ...attached, attach: Array.isArray(attached.attach) ? attached.attach : undefined, noStart: o.start === false, noRecreate: o.recreate === false });
   if (!o.detach && !o.wait && !o.dryRun && o.start !== false) {
+    // attached mode's log printer (and chalk) are loaded only for it
+    const { attachedUpCommand } = await import('./up-attached.js');
     return attachedUpCommand(services, attached, { alwaysRecreateDeps: o.alwaysRecreateDeps, renewAnonVolumes: o.renewAnonVolumes, scale: parseScale(o.scale), ...imageFlags(o) });
   }
   const progress = await progressFor(o);
