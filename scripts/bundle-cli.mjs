@@ -44,7 +44,41 @@ module.exports = new Proxy({}, {
   },
 };
 
+// The compose-spec validator is 650 KB of generated code, and only a load the project cache does not answer
+// runs it: it is a file of its own (compose-schema.cjs), required on first use through this stand-in.
+// Keeping it out of berth.cjs makes every start read 30 % less and deserialise 40 % less code cache.
+const lazySchema = {
+  name: 'lazy-schema',
+  setup(b) {
+    b.onResolve({ filter: /\/generated\/compose-schema\.js$/ }, () => ({ path: 'compose-schema', namespace: 'lazy-schema' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-schema' }, () => ({
+      loader: 'js',
+      contents: `let real;
+function validate(data) {
+  real ??= require('./compose-schema.cjs').default;
+  const ok = real(data);
+  validate.errors = real.errors;
+  return ok;
+}
+// module.exports itself: validate.js is an ES module of a "type": "module" package, whose default import of
+// CommonJS is module.exports (Node's rule, which esbuild follows)
+module.exports = validate;`,
+    }));
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: [join(root, 'dist/config/generated/compose-schema.js')],
+  outfile: join(outdir, 'compose-schema.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+});
 const result = await build({
   entryPoints: [join(root, 'dist/cli/main.js')],
   outfile: bundle,
@@ -57,12 +91,12 @@ const result = await build({
   supported: { 'dynamic-import': false },
   // dockerode is bundled; what it loads only for BuildKit sessions and ssh:// stays outside, so the
   // deferral in src/engine/dockerode/load.ts still sees those requires; cpu-features is a native addon
-  external: ['@grpc/grpc-js', '@grpc/proto-loader', 'ssh2', 'cpu-features', 'protobufjs'],
+  external: ['@grpc/grpc-js', '@grpc/proto-loader', 'ssh2', 'cpu-features', 'protobufjs', './compose-schema.cjs'],
   // the compiled sources read files next to themselves (package.json) through import.meta.url; the build id
   // tells the project cache (src/cli/global.ts) which entries this code made
   define: { 'import.meta.url': '__berthBundleUrl', __BERTH_BUILD__: JSON.stringify(randomUUID()) },
   banner: { js: "const __berthBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [deferBuiltins],
+  plugins: [deferBuiltins, lazySchema],
   // less to read and hash at every start; names are kept for stack traces
   minifyWhitespace: true,
   minifySyntax: true,
