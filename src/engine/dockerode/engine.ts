@@ -43,24 +43,8 @@ import {
 import { NdjsonSplitter, collect, demultiplex } from './streams.js';
 import { buildImage as buildImageVia, pullImage as pullImageVia, pushImage as pushImageVia, tagImage as tagImageVia } from './images.js';
 import type * as IO from '../types.js';
-import { EngineHttp, type TlsMaterial } from './http.js';
-import { engineTime, outputOf, processIO, rawDial, toContainerStats, toPathStat, type RawDialOptions } from './io.js';
-
-interface DialOptions {
-  readonly path: string;
-  readonly method: 'GET' | 'POST' | 'DELETE';
-  /** Status codes that mean success; any other is an error carrying the engine's message. */
-  readonly ok: readonly number[];
-  readonly query?: Record<string, unknown>;
-  readonly body?: unknown;
-  readonly isStream?: boolean;
-  readonly signal?: AbortSignal;
-}
-
-/** The part of docker-modem this file uses. */
-interface Modem {
-  dial(options: Record<string, unknown>, callback: (err: unknown, data: unknown) => void): void;
-}
+import { EngineHttp, type HttpCall, type TlsMaterial } from './http.js';
+import { engineTime, outputOf, processIO, rawDial, toContainerStats, toPathStat, type Modem, type RawDialOptions } from './io.js';
 
 type Json = Record<string, any>;
 
@@ -85,14 +69,6 @@ function exactNames<T extends { name: string }>(items: T[], filter: ListFilter):
   if (!filter.names?.length) return items;
   const wanted = new Set(filter.names);
   return items.filter((i) => wanted.has(i.name));
-}
-
-// The engine parses since as "seconds[.nanoseconds]"; a float's exponent form or rounding would shift it.
-function formatSince(since: number): string {
-  if (Number.isInteger(since)) return String(since);
-  const seconds = Math.floor(since);
-  const nanos = Math.round((since - seconds) * 1e9);
-  return `${seconds}.${String(Math.min(nanos, 999_999_999)).padStart(9, '0')}`;
 }
 
 /**
@@ -186,7 +162,7 @@ export class DockerEngine implements Engine {
   }
 
   /** Request/response calls and plain streams: Node's http directly, except for ssh:// engines (see http.ts). */
-  private async dial<T = Json>(o: DialOptions): Promise<T> {
+  private async dial<T = Json>(o: HttpCall): Promise<T> {
     const connection = this.connection;
     if (connection instanceof EngineError) throw connection;
     if (connection.kind === 'ssh') return rawDial<T>(await this.modem(), o, this.address);
@@ -558,7 +534,7 @@ export class DockerEngine implements Engine {
         signal,
         query: {
           ...(Object.keys(filters).length ? { filters } : {}),
-          ...(options.since !== undefined ? { since: formatSince(options.since) } : {}),
+          ...(options.since !== undefined ? { since: engineTime(options.since) } : {}),
         },
       });
     } catch (err) {

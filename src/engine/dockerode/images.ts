@@ -1,56 +1,19 @@
 // Image transfer over the Engine API: build (POST /build, the classic builder), pull and push with registry
-// credentials, tag. Kept apart from engine.ts, which delegates here with its lazily loaded modem.
+// credentials, tag. Kept apart from engine.ts, which delegates here with its lazily loaded modem; requests go
+// through io.ts's rawDial (registry headers, streamed context).
 import type { Readable } from 'node:stream';
 import { EngineError, ErrorCodes } from '../../model/errors.js';
 import { splitImageRef } from '../image-ref.js';
 import type { BuildRequest, LayerProgress } from '../types.js';
 import { isImageNotFound, toEngineError } from './errors.js';
 import { allAuths, authFor, encodeAuthHeader, encodeRegistryConfig, isAuthFailure, readDockerConfig, registryOf } from './registry-auth.js';
+import { rawDial, type Modem } from './io.js';
 import { NdjsonSplitter } from './streams.js';
-
-/** The part of docker-modem used here. */
-export interface ImageModem {
-  dial(options: Record<string, unknown>, callback: (err: unknown, data: unknown) => void): void;
-}
-
-interface ImageDial {
-  readonly path: string;
-  readonly method: 'GET' | 'POST';
-  readonly ok: readonly number[];
-  readonly query?: Record<string, unknown>;
-  readonly isStream?: boolean;
-  /** Request body streamed as is (the build context); sent as application/x-tar. */
-  readonly file?: NodeJS.ReadableStream;
-  readonly headers?: Record<string, string>;
-  readonly signal?: AbortSignal;
-}
 
 type Json = Record<string, any>;
 
 // Image references keep "/" and ":" literal: the engine routes /images/{name:.*}/push and does not unescape %2F.
 const encImage = (ref: string) => encodeURI(ref).replace(/[?#]/g, (c) => encodeURIComponent(c));
-
-function dial<T>(modem: ImageModem, o: ImageDial, address: string): Promise<T> {
-  const statusCodes: Record<number, true> = {};
-  for (const code of o.ok) statusCodes[code] = true;
-  return new Promise<T>((resolve, reject) => {
-    modem.dial(
-      {
-        path: `${o.path}?`,
-        method: o.method,
-        options: { _query: o.query ?? {} },
-        statusCodes,
-        isStream: o.isStream ?? false,
-        // docker-modem uses a given headers object as the whole header set (its defaults are only copied
-        // when none is given); Content-Type for a file body is filled in by docker-modem
-        headers: { ...(o.headers ?? {}) },
-        ...(o.file ? { file: o.file } : {}),
-        ...(o.signal ? { abortSignal: o.signal } : {}),
-      },
-      (err, data) => (err ? reject(toEngineError(err, address)) : resolve(data as T)),
-    );
-  });
-}
 
 /** Read an NDJSON progress stream to its end, handing each object to `handle` (which may throw). */
 async function consume(stream: Readable, address: string, handle: (line: Json) => void): Promise<void> {
@@ -85,13 +48,13 @@ function registryError(verb: 'pull' | 'push', ref: string, message: string, conf
   return new EngineError(code, `${verb} ${ref} from registry ${registry} failed: ${text}`);
 }
 
-export async function pullImage(modem: ImageModem, address: string, ref: string, onProgress?: (line: LayerProgress) => void): Promise<void> {
+export async function pullImage(modem: Modem, address: string, ref: string, onProgress?: (line: LayerProgress) => void): Promise<void> {
   const { name, tag, digest } = splitImageRef(ref);
   const config = await readDockerConfig();
   const auth = authFor(config, registryOf(ref));
   let stream: Readable;
   try {
-    stream = await dial<Readable>(
+    stream = await rawDial<Readable>(
       modem,
       {
         path: '/images/create',
@@ -116,11 +79,11 @@ export async function pullImage(modem: ImageModem, address: string, ref: string,
   });
 }
 
-export async function pushImage(modem: ImageModem, address: string, ref: string, onProgress?: (line: LayerProgress) => void): Promise<void> {
+export async function pushImage(modem: Modem, address: string, ref: string, onProgress?: (line: LayerProgress) => void): Promise<void> {
   const { name, tag } = splitImageRef(ref);
   const config = await readDockerConfig();
   const auth = authFor(config, registryOf(ref));
-  const stream = await dial<Readable>(
+  const stream = await rawDial<Readable>(
     modem,
     {
       path: `/images/${encImage(name)}/push`,
@@ -149,9 +112,9 @@ export async function pushImage(modem: ImageModem, address: string, ref: string,
   });
 }
 
-export async function tagImage(modem: ImageModem, address: string, source: string, target: string): Promise<void> {
+export async function tagImage(modem: Modem, address: string, source: string, target: string): Promise<void> {
   const { name, tag } = splitImageRef(target);
-  await dial(modem, { path: `/images/${encImage(source)}/tag`, method: 'POST', ok: [200, 201], query: { repo: name, tag: tag ?? 'latest' } }, address);
+  await rawDial(modem, { path: `/images/${encImage(source)}/tag`, method: 'POST', ok: [200, 201], query: { repo: name, tag: tag ?? 'latest' } }, address);
 }
 
 /** "Step 3/7 : RUN make" and what the step printed, split into lines; carriage-return redraws keep their last state. */
@@ -181,7 +144,7 @@ const lastRedraw = (line: string): string => {
 };
 
 export async function buildImage(
-  modem: ImageModem,
+  modem: Modem,
   address: string,
   context: NodeJS.ReadableStream,
   request: BuildRequest,
@@ -212,7 +175,7 @@ export async function buildImage(
 
   let stream: Readable;
   try {
-    stream = await dial<Readable>(
+    stream = await rawDial<Readable>(
       modem,
       {
         path: '/build',

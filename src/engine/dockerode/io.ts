@@ -4,31 +4,28 @@ import type { Duplex, Readable } from 'node:stream';
 import { EngineError, ErrorCodes } from '../../model/errors.js';
 import type { ContainerStats, OutputChunk, PathStat, ProcessIO } from '../types.js';
 import { toEngineError } from './errors.js';
+import type { HttpCall } from './http.js';
 
 /** The part of docker-modem used here. */
 export interface Modem {
   dial(options: Record<string, unknown>, callback: (err: unknown, data: unknown) => void): void;
 }
 
-export interface RawDialOptions {
-  readonly path: string;
-  readonly method: 'GET' | 'POST' | 'PUT' | 'HEAD' | 'DELETE';
-  readonly ok: readonly number[];
-  readonly query?: Record<string, unknown>;
-  readonly body?: unknown;
-  readonly isStream?: boolean;
+/** An HttpCall (the shape shared with http.ts) with what only docker-modem's dial can do. */
+export interface RawDialOptions extends HttpCall {
   /** Upgrade the connection to a raw socket (attach, exec start). */
   readonly hijack?: boolean;
   /** Keep the request open for writing (stdin). */
   readonly openStdin?: boolean;
-  /** A request body sent as is (a tar archive). */
-  readonly file?: Buffer;
+  /** A request body sent as is: a tar archive, in memory or streamed (a build context). */
+  readonly file?: Buffer | NodeJS.ReadableStream;
+  /** Extra request headers (registry credentials). */
+  readonly headers?: Record<string, string>;
   /**
    * Send an empty body with Content-Length 0. A hijacked request without a body (attach with stdin) would
    * otherwise go out chunked and, kept open for stdin, never flush its headers: the engine never sees it.
    */
   readonly emptyBody?: boolean;
-  readonly signal?: AbortSignal;
 }
 
 export function rawDial<T>(modem: Modem, o: RawDialOptions, address: string): Promise<T> {
@@ -46,7 +43,9 @@ export function rawDial<T>(modem: Modem, o: RawDialOptions, address: string): Pr
         isStream: o.isStream ?? false,
         ...(o.hijack ? { hijack: true } : {}),
         ...(o.openStdin ? { openStdin: true } : {}),
-        ...(o.file ? { file: o.file, headers: { 'Content-Type': 'application/x-tar' } } : o.emptyBody ? { file: Buffer.alloc(0) } : {}),
+        // docker-modem takes a given headers object as the whole header set
+        ...(o.file || o.headers ? { headers: { ...(o.file ? { 'Content-Type': 'application/x-tar' } : {}), ...o.headers } } : {}),
+        ...(o.file ? { file: o.file } : o.emptyBody ? { file: Buffer.alloc(0) } : {}),
         ...(o.signal ? { abortSignal: o.signal } : {}),
       },
       (err, data) => (err ? reject(toEngineError(err, address)) : resolve(data as T)),
