@@ -135,6 +135,11 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
 
   registerRuntimeCommands(program, run);
   registerImageCommands(program, run);
+  // compose's --dry-run is a persistent flag: `up --dry-run` works as `--dry-run up` does (its other global
+  // flags are not: `ps -p x` is an error there too)
+  for (const cmd of program.commands) {
+    if (!cmd.options.some((o) => o.long === '--dry-run')) cmd.option('--dry-run', 'Execute command in dry run mode');
+  }
   return program;
 }
 
