@@ -114,6 +114,8 @@ export function reconcile(project: Project, observed: ObservedState, options: Re
   const final: Record<string, { name: string; target: ContainerTarget }[]> = {};
   /** service → ids of the ops that (re)start its containers in this run */
   const startOps: Record<string, string[]> = {};
+  /** service → ids of the ops that create its containers in this run */
+  const createOps: Record<string, string[]> = {};
   const recreated = new Set<string>();
   const waitOps = new Map<string, string>();
 
@@ -148,8 +150,13 @@ export function reconcile(project: Project, observed: ObservedState, options: Re
     const deps = Object.entries(service.depends_on ?? {});
     const waits = () => deps.map(([d, c]) => waitFor(d, c)).concat(deps.flatMap(([d, c]) => (c.condition === 'service_started' ? startOps[d] ?? [] : [])));
     const refOps = refersTo.flatMap((r) => startOps[r] ?? []);
+    // A service's containers are created once its dependencies' are, as compose creates in dependency order.
+    // Creating them all at once would put every create in front of the first start, the head of the
+    // critical path of a chain; this way the dependents' creates run while their dependencies start.
+    const depCreates = deps.flatMap(([d]) => createOps[d] ?? []);
     final[s] = [];
     startOps[s] = [];
+    createOps[s] = [];
 
     existing.forEach((c, i) => {
       if (i < scale) return;
@@ -172,9 +179,10 @@ export function reconcile(project: Project, observed: ObservedState, options: Re
         const inherit = options.renewAnonVolumes
           ? []
           : c.mounts.filter((m) => m.type === 'volume' && m.name && !namedVolumeNames.has(m.name)).map((m) => ({ name: m.name!, target: m.destination }));
-        const create = add(`create:${c.name}`, { kind: 'create-container', service: s, number: numberOf(c), name: c.name, tempName: temp, replaces: c, inheritVolumes: inherit, refersTo }, [...resources, ...refOps], `recreate: ${why}${inherit.length ? `; keeps anonymous volume${inherit.length > 1 ? 's' : ''} at ${inherit.map((v) => v.target).join(', ')}` : ''}`);
+        const create = add(`create:${c.name}`, { kind: 'create-container', service: s, number: numberOf(c), name: c.name, tempName: temp, replaces: c, inheritVolumes: inherit, refersTo }, [...resources, ...refOps, ...depCreates], `recreate: ${why}${inherit.length ? `; keeps anonymous volume${inherit.length > 1 ? 's' : ''} at ${inherit.map((v) => v.target).join(', ')}` : ''}`);
         const stop = c.state === 'running' || c.state === 'restarting' || c.state === 'paused' ? add(`stop:${c.name}`, { kind: 'stop-container', service: s, name: c.name, id: c.id }, [create], 'replaced') : undefined;
         const rm = add(`remove:${c.name}`, { kind: 'remove-container', service: s, name: c.name, id: c.id }, [create, stop], 'replaced');
+        createOps[s].push(create);
         const target = { created: create };
         const rename = add(`rename:${c.name}`, { kind: 'rename-container', service: s, from: temp, name: c.name, target }, [rm], 'takes the old name');
         if (!options.noStart) startOps[s].push(add(`start:${c.name}`, { kind: 'start-container', service: s, name: c.name, target }, [rename, ...waits()], 'recreated'));
@@ -196,7 +204,8 @@ export function reconcile(project: Project, observed: ObservedState, options: Re
     let next = Math.max(0, ...existing.map(numberOf)) + 1;
     for (let made = Math.min(existing.length, scale); made < scale; made++, next++) {
       const name = service.container_name ?? containerName(project.name, s, next);
-      const create = add(`create:${name}`, { kind: 'create-container', service: s, number: next, name, inheritVolumes: [], refersTo }, [...resources, ...refOps], existing.length ? `scale ${existing.length} → ${scale}` : 'no container');
+      const create = add(`create:${name}`, { kind: 'create-container', service: s, number: next, name, inheritVolumes: [], refersTo }, [...resources, ...refOps, ...depCreates], existing.length ? `scale ${existing.length} → ${scale}` : 'no container');
+      createOps[s].push(create);
       const target = { created: create };
       if (!options.noStart) startOps[s].push(add(`start:${name}`, { kind: 'start-container', service: s, name, target }, [create, ...waits()], 'created'));
       final[s].push({ name, target });

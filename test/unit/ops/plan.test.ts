@@ -1,6 +1,8 @@
 // Golden plan tests (fake engine state → plan text) for the cases of issue 4.
 import { describe, expect, it } from 'vitest';
 import { Labels } from '../../../src/model/labels.js';
+import { observe } from '../../../src/ops/observe.js';
+import { reconcile } from '../../../src/ops/reconcile.js';
 import { up } from '../../../src/ops/up.js';
 import { fakeEngine, plan, project } from './plan-helpers.js';
 
@@ -201,6 +203,18 @@ start container p-api-1 (created)
     const { engine } = await upStack(yaml);
     const text = await plan(engine, await project(yaml.replace('X=1', 'X=2')));
     expect(text).toMatch(/create container \w{12}_p-b-1 \(recreate: shares a namespace or volumes with a, which is recreated\)/);
+  });
+
+  it('creates follow the dependency order (as compose creates), not the starts: the first start of a chain waits for one create only', async () => {
+    const p = await project(stack);
+    const ops = reconcile(p, await observe(fakeEngine(), p, Object.keys(p.services))).ops;
+    const after = (id: string) => ops.find((o) => o.id === id)!.after;
+    expect(after('create:p-db-1')).toEqual(['network:default', 'volume:data']);
+    expect(after('start:p-db-1')).toEqual(['create:p-db-1']);
+    // api needs db healthy to start, but is created as soon as db's container exists, while db starts
+    expect(after('create:p-api-1')).toEqual(['network:default', 'create:p-db-1']);
+    expect(after('create:p-web-1')).toEqual(['network:default', 'create:p-api-1']);
+    expect(after('create:p-worker-1')).toEqual(['network:default', 'create:p-db-1']);
   });
 
   it('the executed plan really leaves a fake engine matching the file (second plan is a no-op)', async () => {
