@@ -21,34 +21,44 @@ const Module = require('node:module');
 // The bundle is compiled with V8's code cache: bytecode for every function a training run compiled
 // (written at build time), so neither parsing nor compiling them is repeated at each start. A cache V8
 // rejects (another Node version or V8 flags) is rewritten after this run; BERTH_CODE_CACHE=off ignores it,
-// =write always rewrites it (the build's training run).
-const file = join(__dirname, '..', 'dist', 'cli-bundle', 'berth.cjs');
-const cacheFile = `${file}.cache`;
+// =write always rewrites it (the build's training run). The bundle loads its lazily required sibling
+// files (the compose-spec validator) through the same loader, found on globalThis (see bundle-cli.mjs).
+const dist = join(__dirname, '..', 'dist', 'cli-bundle');
 const mode = process.env.BERTH_CODE_CACHE;
-let source;
-try {
-  source = readFileSync(file, 'utf8');
-} catch {
-  process.stderr.write(`berth is not built: ${file} is missing (run npm run build)\n`);
-  process.exit(1);
-}
-let cachedData;
-if (mode !== 'off' && mode !== 'write') {
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    // no cache yet: compiled from source, and the cache written after this run
-  }
-}
-const script = new Script(Module.wrap(source), { filename: file, cachedData });
-const writeCache = mode === 'write' || (mode !== 'off' && (cachedData === undefined || script.cachedDataRejected === true));
-const bundle = { exports: {} };
-script.runInThisContext().call(bundle.exports, bundle.exports, Module.createRequire(file), bundle, file, dirname(file));
+/** Scripts whose cache is written after the command: created from this run's compiled functions. */
+const toSave = [];
 
-bundle.exports.main(process.argv).then(
+function requireCached(file) {
+  let source;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    process.stderr.write(`berth is not built: ${file} is missing (run npm run build)\n`);
+    process.exit(1);
+  }
+  const cacheFile = `${file}.cache`;
+  let cachedData;
+  if (mode !== 'off' && mode !== 'write') {
+    try {
+      cachedData = readFileSync(cacheFile);
+    } catch {
+      // no cache yet: compiled from source, and the cache written after this run
+    }
+  }
+  const script = new Script(Module.wrap(source), { filename: file, cachedData });
+  if (mode === 'write' || (mode !== 'off' && (cachedData === undefined || script.cachedDataRejected === true))) toSave.push({ script, cacheFile });
+  const mod = { exports: {} };
+  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
+  return mod.exports;
+}
+globalThis[Symbol.for('berth.requireCached')] = (name) => requireCached(join(dist, name));
+
+const bundle = requireCached(join(dist, 'berth.cjs'));
+
+bundle.main(process.argv).then(
   (code) => {
     process.exitCode = code;
-    if (writeCache) saveCache();
+    saveCaches();
     // A finished command exits now instead of when the event loop drains: idle keep-alive sockets and
     // Node's teardown of the environment cost milliseconds it has no use for. Output is flushed first.
     flush(process.stdout, () => flush(process.stderr, () => process.exit(code)));
@@ -60,13 +70,15 @@ bundle.exports.main(process.argv).then(
 );
 
 /** Best effort: an installation berth cannot write to keeps working, only without the cache. */
-function saveCache() {
-  try {
-    const tmp = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, script.createCachedData());
-    renameSync(tmp, cacheFile);
-  } catch {
-    // read-only installation: every run compiles from source
+function saveCaches() {
+  for (const { script, cacheFile } of toSave) {
+    try {
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(tmp, script.createCachedData());
+      renameSync(tmp, cacheFile);
+    } catch {
+      // read-only installation: every run compiles from source
+    }
   }
 }
 

@@ -45,7 +45,8 @@ module.exports = new Proxy({}, {
 };
 
 // The compose-spec validator is 650 KB of generated code, and only a load the project cache does not answer
-// runs it: it is a file of its own (compose-schema.cjs), required on first use through this stand-in.
+// runs it: it is a file of its own (compose-schema.cjs), required on first use through this stand-in, with
+// a code cache of its own (compose-schema.cjs.cache, written by the training run, which validates).
 // Keeping it out of berth.cjs makes every start read 30 % less and deserialise 40 % less code cache.
 const lazySchema = {
   name: 'lazy-schema',
@@ -55,7 +56,9 @@ const lazySchema = {
       loader: 'js',
       contents: `let real;
 function validate(data) {
-  real ??= require('./compose-schema.cjs').default;
+  // through the launcher's code-cached loader when there is one (bin/berth.js), else a plain require
+  const cached = globalThis[Symbol.for('berth.requireCached')];
+  real ??= (cached ? cached('compose-schema.cjs') : require('./compose-schema.cjs')).default;
   const ok = real(data);
   validate.errors = real.errors;
   return ok;

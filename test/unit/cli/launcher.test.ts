@@ -1,5 +1,6 @@
 // bin/berth.js, the launcher (needs `npm run build`): NODE_EXTRA_CA_CERTS is kept from Node's start-up and
-// given back to berth, the V8 code cache is rewritten when it is unusable, and the early exit loses no output.
+// given back to berth, the V8 code cache is rewritten when it is unusable (the bundle's and the lazily loaded
+// validator's), and the early exit loses no output.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,6 +61,37 @@ describe('bin/berth.js', () => {
     const mtime = statSync(cache).mtimeMs;
     expect(run(process.execPath, ['--', path.join(root, 'bin/berth.js'), '--version']).status).toBe(0);
     expect(statSync(cache).mtimeMs).toBe(mtime);
+  });
+
+  it('loads the compose-spec validator through the same code cache, written once it has validated', () => {
+    const root = path.join(work, 'install-schema');
+    mkdirSync(path.join(root, 'bin'), { recursive: true });
+    mkdirSync(path.join(root, 'dist/cli-bundle'), { recursive: true });
+    for (const f of ['bin/berth.js', 'bin/package.json', 'package.json', 'dist/cli-bundle/berth.cjs', 'dist/cli-bundle/berth.cjs.cache', 'dist/cli-bundle/compose-schema.cjs']) {
+      copyFileSync(path.join(repo, f), path.join(root, f));
+    }
+    const dir = path.join(work, 'schema');
+    mkdirSync(dir);
+    const berth = (...args: string[]) => run(process.execPath, ['--', path.join(root, 'bin/berth.js'), ...args], {}, dir);
+    const cache = path.join(root, 'dist/cli-bundle/compose-schema.cjs.cache');
+
+    // a command that does not validate leaves the validator unloaded, and writes no cache for it
+    expect(berth('--version').status).toBe(0);
+    expect(() => statSync(cache)).toThrow();
+
+    writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  web:\n    image: busybox\n    bogus: 1\n');
+    const bad = berth('config', '-q');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/bogus/);
+    const written = statSync(cache);
+    expect(written.size).toBeGreaterThan(10_000);
+
+    // accepted now, and the validator still tells good from bad through it
+    writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  web:\n    image: busybox\n');
+    expect(berth('config', '-q').status).toBe(0);
+    expect(statSync(cache).mtimeMs).toBe(written.mtimeMs);
+    writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  web:\n    image: busybox\n    bogus: 1\n');
+    expect(berth('config', '-q').stderr).toMatch(/bogus/);
   });
 
   it('writes all of a large output before it exits', () => {
