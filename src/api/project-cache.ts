@@ -26,6 +26,12 @@ export interface ProjectCacheOptions {
   readonly dir: string;
   /** Identifies the code that loads: entries of another build are never used. */
   readonly build: string;
+  /**
+   * Write a new entry (and compute the config hashes it carries) after the load has returned, in a later
+   * turn of the event loop or at exit, whichever comes first: a command's first engine requests leave
+   * before that work, and loading node:crypto, instead of behind it. The CLI sets it.
+   */
+  readonly deferWrite?: boolean;
 }
 
 interface Entry {
@@ -99,9 +105,30 @@ export function loadProjectCached(options: LoadOptions, cache: ProjectCacheOptio
   }
 
   const { result, facts } = recordFileFacts(() => loadProjectSync(options));
-  const hashes = Object.fromEntries(Object.entries(result.services).map(([name, s]) => [name, serviceConfigHash(s)]));
-  writeEntry(cache.dir, file, { key, env, facts, project: result, hashes });
+  const store = () => {
+    const hashes = Object.fromEntries(Object.entries(result.services).map(([name, s]) => [name, serviceConfigHash(s)]));
+    writeEntry(cache.dir, file, { key, env, facts, project: result, hashes });
+  };
+  if (cache.deferWrite) later(store);
+  else store();
   return result;
+}
+
+const pending = new Set<() => void>();
+
+/** Runs `fn` in a later turn of the event loop, or when the process exits before that (a short command). */
+function later(fn: () => void): void {
+  if (pending.size === 0) process.once('exit', flushPending);
+  pending.add(fn);
+  setImmediate(() => {
+    if (pending.delete(fn)) fn();
+    if (pending.size === 0) process.removeListener('exit', flushPending);
+  });
+}
+
+function flushPending(): void {
+  for (const fn of pending) fn();
+  pending.clear();
 }
 
 function readEntry(file: string): Entry | undefined {

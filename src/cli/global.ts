@@ -29,7 +29,7 @@ export interface GlobalOptions {
 export function projectCache(env: NodeJS.ProcessEnv = process.env): ProjectOptions['cache'] {
   if (typeof __BERTH_BUILD__ !== 'string' || env.BERTH_PROJECT_CACHE === '0') return undefined;
   const dir = env.BERTH_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'berth');
-  return { dir, build: __BERTH_BUILD__ };
+  return { dir, build: __BERTH_BUILD__, deferWrite: true };
 }
 
 export function loadOptions(g: GlobalOptions, env: NodeJS.ProcessEnv = process.env): ProjectOptions {

@@ -2,6 +2,7 @@
 // load depends on invalidates it. A hit is told apart from a load by tampering with the stored entry: a
 // result carrying the tampered value can only have come from the cache.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -47,6 +48,29 @@ describe('project cache', () => {
     tamper();
     expect(fromCache(loadProjectCached(opts(), cache))).toBe(true);
     expect(first.services.web.image).toBe('busybox:1');
+  });
+
+  it('deferWrite: the entry is written in a later turn of the event loop, or at exit when none comes', async () => {
+    const deferred = { ...cache, deferWrite: true };
+    const first = loadProjectCached(opts(), deferred);
+    expect(entries()).toHaveLength(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(entries()).toHaveLength(1);
+    tamper();
+    expect(fromCache(loadProjectCached(opts(), deferred))).toBe(true);
+    expect(first.services.web.image).toBe('busybox:1');
+
+    // a process that exits at once still leaves its entry
+    const dir = path.join(work, 'exit-cache');
+    // (the compiled module: npm run build comes before the tests)
+    const script = [
+      `import { loadProjectCached } from ${JSON.stringify(new URL('../../../dist/api/project-cache.js', import.meta.url).pathname)};`,
+      `loadProjectCached({ cwd: ${JSON.stringify(app())}, env: {} }, { dir: ${JSON.stringify(dir)}, build: 'b', deferWrite: true });`,
+      'process.exit(0);',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.json'))).toHaveLength(1);
   });
 
   it('gives the project a load gives, config hashes included', () => {
