@@ -2,13 +2,15 @@
 import type { Engine } from '../engine/types.js';
 import type { EventSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
+import { isValidProjectName } from '../config/project-name.js';
 import { down as downOp, type DownOptions, type DownResult } from '../ops/down.js';
 import { ps as psOp, type PsEntry, type PsOptions } from '../ops/ps.js';
+import { prefetchProject } from '../ops/observe.js';
 import { planText } from '../ops/plan.js';
 import { up as upOp, type UpOptions, type UpResult } from '../ops/up.js';
 import { connectEngine } from './engine.js';
 import { withProjectLock } from './lock.js';
-import { resolveName, resolveProject, type ProjectOptions } from './project.js';
+import { isProject, resolveName, resolveProject, type ProjectOptions } from './project.js';
 
 export { loadProject, projectToConfigObject, serializeConfig, type LoadOptions } from '../config/index.js';
 export { BerthError, ConfigError, EngineError, OperationError, ErrorCodes } from '../model/errors.js';
@@ -40,12 +42,35 @@ export interface UpCallOptions extends CommonOptions, Omit<UpOptions, 'onEvent'>
 
 /** Converge the engine on the project; the project is loaded and validated before any engine call. */
 export async function up(options: UpCallOptions = {}): Promise<UpResult & { project: Project }> {
-  const project = await resolveProject(options.project);
-  warn(project, options.onEvent);
+  const early = knownName(options.project);
+  if (early === undefined) {
+    const project = await resolveProject(options.project);
+    warn(project, options.onEvent);
+    const engine = options.engine ?? (await connectEngine());
+    // two processes converging one project would both create what is missing: one at a time
+    const result = await upOp(engine, project, { ...options, serialize: projectLock(project.name, options.signal) });
+    return { ...result, project };
+  }
+  // The name is known before the files are read: the engine lists the project's objects while they load.
+  // The lock is taken first, so that what the lists say still holds when the plan acts on it.
   const engine = options.engine ?? (await connectEngine());
-  // two processes converging one project would both create what is missing: one at a time
-  const result = await upOp(engine, project, { ...options, serialize: projectLock(project.name, options.signal) });
-  return { ...result, project };
+  const converge = async () => {
+    const prefetched = await prefetchProject(engine, early, { volumes: true });
+    const project = await resolveProject(options.project);
+    warn(project, options.onEvent);
+    // (the name is never another one: -p and COMPOSE_PROJECT_NAME win over the files; kept safe regardless)
+    if (project.name !== early) return { ...(await upOp(engine, project, { ...options, serialize: projectLock(project.name, options.signal) })), project };
+    return { ...(await upOp(engine, project, options, prefetched)), project };
+  };
+  return options.dryRun ? converge() : withProjectLock(early, converge, { signal: options.signal });
+}
+
+/** The project's name when the options fix it before any file is read (-p, COMPOSE_PROJECT_NAME). */
+function knownName(p: ProjectOptions | Project | undefined): string | undefined {
+  if (isProject(p)) return undefined;
+  const name = p?.projectName || (p?.env ?? process.env).COMPOSE_PROJECT_NAME;
+  // an invalid one is left to the loader, which reports it
+  return name && isValidProjectName(name) ? name : undefined;
 }
 
 /** Concurrent ups of one project (from any process) take turns. */
@@ -61,10 +86,12 @@ function warn(project: Project, onEvent: EventSink | undefined): void {
 export interface DownCallOptions extends CommonOptions, Omit<DownOptions, 'onEvent'> {}
 
 export async function down(options: DownCallOptions = {}): Promise<DownResult & { projectName: string }> {
+  const early = knownName(options.project);
+  const engine = options.engine ?? (await connectEngine());
+  const prefetched = early === undefined ? undefined : await prefetchProject(engine, early, { volumes: !!options.volumes });
   const { name, project } = await resolveName(options.project);
   if (project) warn(project, options.onEvent);
-  const engine = options.engine ?? (await connectEngine());
-  const result = await downOp(engine, name, project, options);
+  const result = await downOp(engine, name, project, options, prefetched);
   return { ...result, projectName: name };
 }
 

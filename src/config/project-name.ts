@@ -10,6 +10,8 @@ export function normalizeProjectName(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[^a-z0-9]+/, '');
 }
 
+export const isValidProjectName = (name: string): boolean => VALID.test(name);
+
 export function checkProjectName(name: string): string {
   if (!VALID.test(name)) {
     throw new ConfigError(

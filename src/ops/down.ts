@@ -5,9 +5,10 @@ import type { ContainerSummary, Engine } from '../engine/types.js';
 import { buildGraph, walk } from '../graph/index.js';
 import { EngineError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
-import { Labels, projectFilter } from '../model/labels.js';
+import { Labels } from '../model/labels.js';
 import type { Project } from '../model/types.js';
 import { parseDuration } from '../model/units.js';
+import { projectLists, type Prefetched } from './observe.js';
 import { dependencyEdges } from './reconcile.js';
 
 export interface DownOptions {
@@ -42,14 +43,9 @@ function edgesFromLabels(containers: readonly ContainerSummary[]): Record<string
   return edges;
 }
 
-export async function down(engine: Engine, projectName: string, project: Project | undefined, options: DownOptions = {}): Promise<DownResult> {
+export async function down(engine: Engine, projectName: string, project: Project | undefined, options: DownOptions = {}, prefetched?: Prefetched): Promise<DownResult> {
   const emit = options.onEvent ?? noopSink;
-  const filter = { labels: [projectFilter(projectName)] };
-  const [containers, networks, volumes] = await Promise.all([
-    engine.listContainers({ ...filter, all: true }),
-    engine.listNetworks(filter),
-    options.volumes ? engine.listVolumes(filter) : Promise.resolve([]),
-  ]);
+  const { containers, networks, volumes } = await projectLists(engine, projectName, { volumes: !!options.volumes }, prefetched);
 
   const known = project ? new Set([...Object.keys(project.services), ...Object.keys(project.meta.disabledServices)]) : undefined;
   const orphans = known ? containers.filter((c) => !known.has(c.labels[Labels.service])) : [];

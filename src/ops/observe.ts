@@ -14,20 +14,60 @@ export interface ObservedState {
   readonly images: Readonly<Record<string, ImageSummary | undefined>>;
 }
 
-export async function observeContainers(engine: Engine, project: string): Promise<ContainerSummary[]> {
-  const all = await engine.listContainers({ all: true, labels: [projectFilter(project)] });
-  return all.filter((c) => c.labels[Labels.oneoff] !== 'True');
+const withoutOneOffs = (all: readonly ContainerSummary[]) => all.filter((c) => c.labels[Labels.oneoff] !== 'True');
+
+/** Everything labelled with the project, one list call per kind; needs only its name, not its files. */
+export interface ProjectLists {
+  /** One-off containers included. */
+  readonly containers: readonly ContainerSummary[];
+  readonly networks: readonly NetworkSummary[];
+  /** Empty unless asked for. */
+  readonly volumes: readonly VolumeSummary[];
 }
 
-export async function observe(engine: Engine, project: Project, services: Iterable<string>): Promise<ObservedState> {
-  const filter = { labels: [projectFilter(project.name)] };
-  const refs = [...new Set([...services].map((s) => serviceImage(project, s)))];
-  const [containers, networks, volumes, images] = await Promise.all([
-    observeContainers(engine, project.name),
+export async function listProject(engine: Engine, project: string, options: { readonly volumes: boolean }): Promise<ProjectLists> {
+  const filter = { labels: [projectFilter(project)] };
+  const [containers, networks, volumes] = await Promise.all([
+    engine.listContainers({ ...filter, all: true }),
     engine.listNetworks(filter),
-    engine.listVolumes(filter),
+    options.volumes ? engine.listVolumes(filter) : Promise.resolve([]),
+  ]);
+  return { containers, networks, volumes };
+}
+
+/**
+ * When the project's name is known before its files are loaded (-p, COMPOSE_PROJECT_NAME), the lists are
+ * asked for first and answered while the files load. A failure is kept for whoever uses the lists, so that
+ * an error in the files is still the one reported.
+ */
+export async function prefetchProject(engine: Engine, project: string, options: { readonly volumes: boolean }): Promise<Prefetched> {
+  const lists = listProject(engine, project, options);
+  lists.catch(() => {});
+  // The load that follows is synchronous: one turn of the event loop first, in which the requests are
+  // written to the engine's socket, or they would only leave once the files are loaded.
+  await new Promise((resolve) => setImmediate(resolve));
+  return { name: project, volumes: options.volumes, lists };
+}
+
+export interface Prefetched {
+  readonly name: string;
+  readonly volumes: boolean;
+  readonly lists: Promise<ProjectLists>;
+}
+
+/** The prefetched lists when they answer this question, else a fresh list call. */
+export function projectLists(engine: Engine, project: string, options: { readonly volumes: boolean }, prefetched?: Prefetched): Promise<ProjectLists> {
+  return prefetched && prefetched.name === project && (prefetched.volumes || !options.volumes) ? prefetched.lists : listProject(engine, project, options);
+}
+
+export async function observe(engine: Engine, project: Project, services: Iterable<string>, prefetched?: Prefetched): Promise<ObservedState> {
+  const refs = [...new Set([...services].map((s) => serviceImage(project, s)))];
+  const [lists, images] = await Promise.all([
+    projectLists(engine, project.name, { volumes: true }, prefetched),
     Promise.all(refs.map(async (ref) => [ref, await engine.inspectImage(ref)] as const)),
   ]);
+  const containers = withoutOneOffs(lists.containers);
+  const { networks, volumes } = lists;
   const byNetName = new Map(networks.map((n) => [n.name, n]));
   const byVolName = new Map(volumes.map((v) => [v.name, v]));
   // A network or volume the project declares but that is not labelled as ours (external, or made by hand)

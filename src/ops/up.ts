@@ -5,7 +5,7 @@ import { noopSink, type EventSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
 import { executePlan, waitRunning, type ContainerRef } from './execute.js';
 import { prepareImages, type PullFlag } from './images.js';
-import { observe } from './observe.js';
+import { observe, type Prefetched } from './observe.js';
 import type { Plan } from './plan.js';
 import { reconcile, selectServices, type ReconcileOptions } from './reconcile.js';
 import { ContainerWatcher } from './watch.js';
@@ -49,16 +49,16 @@ export interface UpResult {
 }
 
 /** Converge; with `serialize`, inside it (the API passes the per-project lock, so concurrent ups take turns). */
-export function up(engine: Engine, project: Project, options: UpOptions = {}): Promise<UpResult> {
-  return options.serialize && !options.dryRun ? options.serialize(() => converge(engine, project, options)) : converge(engine, project, options);
+export function up(engine: Engine, project: Project, options: UpOptions = {}, prefetched?: Prefetched): Promise<UpResult> {
+  return options.serialize && !options.dryRun ? options.serialize(() => converge(engine, project, options, prefetched)) : converge(engine, project, options, prefetched);
 }
 
-async function converge(engine: Engine, project: Project, options: UpOptions): Promise<UpResult> {
+async function converge(engine: Engine, project: Project, options: UpOptions, prefetched: Prefetched | undefined): Promise<UpResult> {
   const emit = options.onEvent ?? noopSink;
   for (const s of options.services ?? []) {
     if (!project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
   }
-  const observed0 = await observe(engine, project, Object.keys(project.services));
+  const observed0 = await observe(engine, project, Object.keys(project.services), prefetched);
   // Images first: a pulled or rebuilt image changes the image id the planner compares against.
   const selected = selectServices(project, options);
   const imageIds = options.dryRun
