@@ -40,7 +40,7 @@ export interface CommonOptions {
 
 export interface UpCallOptions extends CommonOptions, Omit<UpOptions, 'onEvent'> {}
 
-/** Converge the engine on the project; the project is loaded and validated before any engine call. */
+/** Converge the engine on the project; the project is loaded and validated before anything on the engine changes. */
 export async function up(options: UpCallOptions = {}): Promise<UpResult & { project: Project }> {
   const early = knownName(options.project);
   if (early === undefined) {
