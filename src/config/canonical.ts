@@ -306,11 +306,11 @@ function envFileEntries(value: unknown): EnvFileEntry[] {
 }
 
 function readEnvFiles(entries: readonly EnvFileEntry[], ctx: CanonicalContext, at: KeyPath, fail: (p: KeyPath, m: string) => ConfigError): Record<string, string> {
-  const files: string[] = [];
+  const files: { file: string; format?: string }[] = [];
   for (const e of entries) {
     // files are read from their absolute path even when the output keeps paths as written
     const file = absoluteHostPath(e.path, ctx);
-    if (pathExists(file)) files.push(file);
+    if (pathExists(file)) files.push({ file, format: e.format });
     else if (e.required) throw fail(at, `env file ${file} not found: create it or mark it required: false`);
   }
   try {

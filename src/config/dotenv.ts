@@ -166,13 +166,47 @@ export function expandDotenvValue(value: string, vars: Readonly<Record<string, s
 }
 
 /**
+ * env_file `format: raw`: the `docker run --env-file` dialect. A line is KEY=VALUE taken as written (no
+ * quotes, escapes or expansion; the value keeps its spaces), `#` starts a comment line only at the line's
+ * start, a bare KEY inherits from the lookup environment, and a key may not contain white space.
+ */
+export function parseRawEnv(text: string, lookup?: Lookup): Record<string, string> {
+  const result: Record<string, string> = {};
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  lines.forEach((rawLine, i) => {
+    const line = rawLine.trimStart();
+    if (line === '' || line.startsWith('#')) return;
+    const eq = line.indexOf('=');
+    const key = eq < 0 ? line : line.slice(0, eq);
+    if (/\s/.test(key)) throw new DotenvError(`variable '${key}' contains whitespaces`, i + 1);
+    if (key === '') throw new DotenvError(`no variable name on line '${line}'`, i + 1);
+    if (eq >= 0) result[key] = line.slice(eq + 1);
+    else {
+      const inherited = lookup?.(key);
+      if (inherited !== undefined) result[key] = inherited;
+    }
+  });
+  return result;
+}
+
+/** The env_file formats: compose's own dialect (unset or empty) and `raw`. */
+export const ENV_FILE_FORMATS = ['raw'] as const;
+
+export interface DotenvFile {
+  readonly file: string;
+  /** undefined: compose's dialect; `raw`: see parseRawEnv. */
+  readonly format?: string;
+}
+
+/**
  * Reads env files in order; later files win, and earlier values are visible to expansion in later
  * ones. Keys starting with a digit are dropped, as compose drops them when reading files.
  */
-export function readDotenvFiles(files: readonly string[], lookup?: Lookup): Record<string, string> {
-  const texts = files.map((file) => {
+export function readDotenvFiles(files: readonly (string | DotenvFile)[], lookup?: Lookup): Record<string, string> {
+  const texts = files.map((f) => {
+    const { file, format } = typeof f === 'string' ? { file: f, format: undefined } : f;
     try {
-      return { file, text: readText(file) };
+      return { file, format, text: readText(file) };
     } catch (err) {
       throw new DotenvError(`cannot read env file ${file}: ${(err as Error).message}`);
     }
@@ -181,12 +215,14 @@ export function readDotenvFiles(files: readonly string[], lookup?: Lookup): Reco
 }
 
 /** readDotenvFiles on contents already in memory (file names are used in error messages). */
-export function parseDotenvTexts(texts: readonly { file: string; text: string }[], lookup?: Lookup): Record<string, string> {
+export function parseDotenvTexts(texts: readonly { file: string; text: string; format?: string }[], lookup?: Lookup): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const { file, text } of texts) {
+  for (const { file, text, format } of texts) {
     let parsed: Record<string, string>;
     try {
-      parsed = parseDotenv(text, { lookup, vars: env });
+      if (format === undefined || format === '') parsed = parseDotenv(text, { lookup, vars: env });
+      else if (format === 'raw') parsed = parseRawEnv(text, (name) => lookup?.(name) ?? env[name]);
+      else throw new DotenvError(`unsupported env_file format ${JSON.stringify(format)}: use ${ENV_FILE_FORMATS.map((f) => JSON.stringify(f)).join(', ')} or leave format out`);
     } catch (err) {
       if (err instanceof DotenvError) throw new DotenvError(`${file}: ${err.message}`);
       throw err;

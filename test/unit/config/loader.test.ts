@@ -108,6 +108,55 @@ describe('environment', () => {
     );
   });
 
+  it('env_file format: raw reads `docker run --env-file` lines as written; compose\'s dialect expands and unquotes', async () => {
+    await withComposeDir(
+      {
+        'compose.yaml': [
+          'services:',
+          '  web:',
+          '    image: x',
+          '    env_file:',
+          '      - path: dialect.env',
+          '      - path: raw.env',
+          '        format: raw',
+          '',
+        ].join('\n'),
+        'dialect.env': 'D_QUOTED="a b"\nD_EXPANDED=${HOME_DIR}/x\n',
+        // BOM, quotes and ${} kept, trailing spaces kept, `#` after a value is part of it, bare names inherit
+        'raw.env': '\uFEFFJSON=\'{"key": "value"}\'\n  # a comment\nREF=${HOME_DIR}/x\nSPACES=a b  \nHASH=v # not a comment\nHOME_DIR\nUNSET_ONE\nD_QUOTED\n',
+      },
+      async (dir) => {
+        const p = await loadProject({ cwd: dir, env: { HOME_DIR: '/home/u' } });
+        expect(p.services.web.environment).toEqual({
+          D_QUOTED: 'a b',
+          D_EXPANDED: '/home/u/x',
+          JSON: '\'{"key": "value"}\'',
+          REF: '${HOME_DIR}/x',
+          SPACES: 'a b  ',
+          HASH: 'v # not a comment',
+          HOME_DIR: '/home/u',
+        });
+      },
+    );
+  });
+
+  it('env_file: a key with white space in a raw file, or an unknown format, is an error naming the file and entry', async () => {
+    await withComposeDir(
+      { 'compose.yaml': 'services:\n  web:\n    image: x\n    env_file:\n      - path: raw.env\n        format: raw\n', 'raw.env': 'OK=1\nBAD KEY=2\n' },
+      async (dir) => {
+        await expect(loadProject({ cwd: dir, env: {} })).rejects.toThrow(/raw\.env: line 2: variable 'BAD KEY' contains whitespaces/);
+      },
+    );
+    await withComposeDir(
+      { 'compose.yaml': 'services:\n  web:\n    image: x\n    env_file:\n      - path: a.env\n        format: yaml\n', 'a.env': 'A=1\n' },
+      async (dir) => {
+        const err = await loadProject({ cwd: dir, env: {} }).catch((e: unknown) => e as Error);
+        expect(String(err)).toMatch(/unsupported env_file format "yaml": use "raw" or leave format out/);
+        expect(String(err)).toMatch(/compose\.yaml:5:7 services\.web\.env_file/);
+      },
+    );
+  });
+
   it('warns about unset variables', async () => {
     await withComposeDir({ 'compose.yaml': 'services:\n  web:\n    image: "nginx:${NOPE}"\n' }, async (dir) => {
       const p = await loadProject({ cwd: dir, env: {} });
