@@ -1,7 +1,7 @@
 // Issue 6 acceptance, pull: against a real registry (scripts/local-registry.sh), each pull_policy under `up`,
 // the `pull` command's flags, per-layer progress, and credentials from the Docker CLI config: a good login
 // works, bad or missing credentials give one line naming the registry.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { berth, cleanup, docker, projectDir, uniqueProject } from '../helpers/e2e.js';
 import { AUTH_REGISTRY, REGISTRY, REGISTRY_PASSWORD, REGISTRY_USER, describeRegistry, dockerConfig, exec, imageId, progressEvents, removeImages } from '../helpers/registry.js';
 
@@ -193,5 +193,34 @@ describeRegistry('pull policies and pull against a real registry', () => {
     expect(good.code, good.stderr).toBe(0);
     expect(pulledRefs(good.stderr)).toEqual([`${AUTH_REGISTRY}/${project}/private:1`]);
     expect(await containerImage('private')).toBe(v1);
+  });
+
+  it('credentials from a credential helper (credsStore): the helper is asked for the registry, and its answer pulls', async () => {
+    // a docker-credential-* program on PATH, as Docker Desktop's or pass's: it logs the address it is asked for
+    const helperDir = await projectDir({
+      'docker-credential-berthtest': [
+        '#!/bin/sh',
+        'read addr',
+        'echo "$1 $addr" >> "$(dirname "$0")/asked.log"',
+        `if [ "$addr" = "${AUTH_REGISTRY}" ]; then printf '{"ServerURL":"%s","Username":"${REGISTRY_USER}","Secret":"${REGISTRY_PASSWORD}"}' "$addr"; exit 0; fi`,
+        'echo "credentials not found in native keychain"; exit 1',
+        '',
+      ].join('\n'),
+      'config.json': JSON.stringify({ auths: { [AUTH_REGISTRY]: {} }, credsStore: 'berthtest' }),
+    });
+    onTestFinished(() => void exec('rm', ['-rf', helperDir]));
+    await exec('chmod', ['+x', `${helperDir}/docker-credential-berthtest`]);
+    await docker(['rmi', '-f', `${AUTH_REGISTRY}/${project}/private:1`]).catch(() => undefined);
+    const env = { DOCKER_CONFIG: helperDir, PATH: `${helperDir}:${process.env.PATH}` };
+    const r = await p(['--progress', 'json', 'pull', 'private'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(pulledRefs(r.stderr)).toEqual([`${AUTH_REGISTRY}/${project}/private:1`]);
+    expect((await exec('cat', [`${helperDir}/asked.log`])).stdout.trim()).toBe(`get ${AUTH_REGISTRY}`);
+
+    // the helper named but not installed: one line naming it and the registry
+    const missing = await p(['--progress', 'quiet', 'pull', 'private'], { DOCKER_CONFIG: helperDir, PATH: '/usr/bin:/bin' });
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toContain(`docker-credential-berthtest failed (get): not found on PATH for ${AUTH_REGISTRY}`);
   });
 });

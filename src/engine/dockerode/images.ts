@@ -6,7 +6,7 @@ import { EngineError, ErrorCodes } from '../../model/errors.js';
 import { splitImageRef } from '../image-ref.js';
 import type { BuildRequest, LayerProgress } from '../types.js';
 import { isImageNotFound, toEngineError } from './errors.js';
-import { allAuths, authFor, encodeAuthHeader, encodeRegistryConfig, isAuthFailure, readDockerConfig, registryOf } from './registry-auth.js';
+import { credentialSource, CredentialHelperError, encodeAuthHeader, encodeRegistryConfig, isAuthFailure, readDockerConfig, registryOf, resolveAllAuths, resolveAuth, type DockerConfigFile } from './registry-auth.js';
 import { rawDial, type Modem } from './io.js';
 import { NdjsonSplitter } from './streams.js';
 
@@ -37,21 +37,33 @@ function layerProgress(l: Json): LayerProgress | undefined {
  * A registry failure as one line that names the registry; authentication failures get their own code and
  * say where the credentials were looked up.
  */
-function registryError(verb: 'pull' | 'push', ref: string, message: string, configPath: string, hadCredentials: boolean, fallback: string): EngineError {
+function registryError(verb: 'pull' | 'push', ref: string, message: string, config: DockerConfigFile, hadCredentials: boolean, fallback: string): EngineError {
   const registry = registryOf(ref);
   const text = message.trim().split('\n')[0];
   if (isAuthFailure(text)) {
-    const creds = hadCredentials ? `the credentials for ${registry} in ${configPath} were refused` : `no credentials for ${registry} in ${configPath}`;
+    const where = credentialSource(config, registry);
+    const creds = hadCredentials ? `the credentials for ${registry} in ${where} were refused` : `no credentials for ${registry} in ${where}`;
     return new EngineError(ErrorCodes.REGISTRY_AUTH, `registry ${registry} refused to ${verb} ${ref}: ${text} (${creds}; run docker login ${registry})`);
   }
   const code = verb === 'pull' && isImageNotFound(text) ? ErrorCodes.IMAGE_NOT_FOUND : fallback;
   return new EngineError(code, `${verb} ${ref} from registry ${registry} failed: ${text}`);
 }
 
+/** A registry's credentials; a credential helper that fails is an error naming it, the registry and the config. */
+async function credentials(config: DockerConfigFile, verb: 'pull' | 'push', ref: string) {
+  const registry = registryOf(ref);
+  try {
+    return await resolveAuth(config, registry);
+  } catch (err) {
+    if (!(err instanceof CredentialHelperError)) throw err;
+    throw new EngineError(ErrorCodes.REGISTRY_AUTH, `cannot ${verb} ${ref}: ${err.message} for ${registry} (configured in ${config.path})`);
+  }
+}
+
 export async function pullImage(modem: Modem, address: string, ref: string, onProgress?: (line: LayerProgress) => void): Promise<void> {
   const { name, tag, digest } = splitImageRef(ref);
   const config = await readDockerConfig();
-  const auth = authFor(config, registryOf(ref));
+  const auth = await credentials(config, 'pull', ref);
   let stream: Readable;
   try {
     stream = await rawDial<Readable>(
@@ -69,11 +81,11 @@ export async function pullImage(modem: Modem, address: string, ref: string, onPr
     );
   } catch (err) {
     if (err instanceof EngineError && err.code === ErrorCodes.ENGINE_UNREACHABLE) throw err;
-    throw registryError('pull', ref, (err as Error).message, config.path, !!auth, ErrorCodes.ENGINE_FAILED);
+    throw registryError('pull', ref, (err as Error).message, config, !!auth, ErrorCodes.ENGINE_FAILED);
   }
   await consume(stream, address, (l) => {
     // A failed pull still answers 200; the failure is the last line of the stream.
-    if (l?.error || l?.errorDetail) throw registryError('pull', ref, String(l.errorDetail?.message ?? l.error), config.path, !!auth, ErrorCodes.ENGINE_FAILED);
+    if (l?.error || l?.errorDetail) throw registryError('pull', ref, String(l.errorDetail?.message ?? l.error), config, !!auth, ErrorCodes.ENGINE_FAILED);
     const p = layerProgress(l);
     if (p && onProgress) onProgress(p);
   });
@@ -82,7 +94,7 @@ export async function pullImage(modem: Modem, address: string, ref: string, onPr
 export async function pushImage(modem: Modem, address: string, ref: string, onProgress?: (line: LayerProgress) => void): Promise<void> {
   const { name, tag } = splitImageRef(ref);
   const config = await readDockerConfig();
-  const auth = authFor(config, registryOf(ref));
+  const auth = await credentials(config, 'push', ref);
   const stream = await rawDial<Readable>(
     modem,
     {
@@ -105,7 +117,7 @@ export async function pushImage(modem: Modem, address: string, ref: string, onPr
     if (l?.error || l?.errorDetail) {
       const message = String(l.errorDetail?.message ?? l.error);
       if (/does not exist locally/i.test(message)) throw new EngineError(ErrorCodes.IMAGE_NOT_FOUND, `push ${ref}: no such image (build or tag it first)`);
-      throw registryError('push', ref, message, config.path, !!auth, ErrorCodes.PUSH_FAILED);
+      throw registryError('push', ref, message, config, !!auth, ErrorCodes.PUSH_FAILED);
     }
     const p = layerProgress(l);
     if (p && onProgress) onProgress(p);
@@ -151,7 +163,9 @@ export async function buildImage(
   onOutput?: (line: string) => void,
 ): Promise<{ id: string }> {
   const config = await readDockerConfig();
-  const auths = allAuths(config);
+  const auths = await resolveAllAuths(config).catch((err: unknown) => {
+    throw err instanceof CredentialHelperError ? new EngineError(ErrorCodes.REGISTRY_AUTH, `build: ${err.message} (its configuration: ${config.path})`) : err;
+  });
   const query: Record<string, unknown> = {
     t: [...request.tags],
     dockerfile: request.dockerfile,

@@ -1,7 +1,8 @@
-// Registry credentials the way the Docker CLI keeps them: `auths` in $DOCKER_CONFIG/config.json (default
-// ~/.docker/config.json), written by `docker login`. The engine itself holds no credentials: every pull and
-// push carries them in X-Registry-Auth, a build in X-Registry-Config (all of them, since the engine decides
-// which registries the Dockerfile's FROM lines need).
+// Registry credentials the way the Docker CLI keeps them, in $DOCKER_CONFIG/config.json (default
+// ~/.docker/config.json), written by `docker login`: inline in `auths`, or in a credential helper program
+// (`credHelpers` per registry, else `credsStore` for all; docker-credential-<name>, found on PATH). The
+// engine itself holds no credentials: every pull and push carries them in X-Registry-Auth, a build in
+// X-Registry-Config (all of them, since the engine decides which registries the Dockerfile's FROM lines need).
 import { promises as fsp } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,10 @@ function keyHost(key: string): string {
 
 export interface DockerConfigFile {
   readonly auths: Readonly<Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string; registrytoken?: string }>>;
+  /** The helper for every registry without one of its own in credHelpers. */
+  readonly credsStore?: string;
+  /** Registry host → helper name. */
+  readonly credHelpers?: Readonly<Record<string, string>>;
   /** Where it was read from, for messages. */
   readonly path: string;
 }
@@ -54,8 +59,14 @@ export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
 export async function readDockerConfig(env: NodeJS.ProcessEnv = process.env): Promise<DockerConfigFile> {
   const path = dockerConfigPath(env);
   try {
-    const parsed = JSON.parse(await fsp.readFile(path, 'utf8')) as { auths?: DockerConfigFile['auths'] };
-    return { auths: parsed && typeof parsed.auths === 'object' && parsed.auths ? parsed.auths : {}, path };
+    const parsed = JSON.parse(await fsp.readFile(path, 'utf8')) as { auths?: DockerConfigFile['auths']; credsStore?: unknown; credHelpers?: unknown };
+    const helpers = parsed?.credHelpers && typeof parsed.credHelpers === 'object' ? (parsed.credHelpers as Record<string, unknown>) : {};
+    return {
+      auths: parsed && typeof parsed.auths === 'object' && parsed.auths ? parsed.auths : {},
+      ...(typeof parsed?.credsStore === 'string' && parsed.credsStore ? { credsStore: parsed.credsStore } : {}),
+      credHelpers: Object.fromEntries(Object.entries(helpers).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '')),
+      path,
+    };
   } catch {
     return { auths: {}, path };
   }
@@ -92,6 +103,82 @@ export function authFor(config: DockerConfigFile, registry: string): AuthConfig 
 /** Every credential, keyed as in the file: the X-Registry-Config of a build. */
 export function allAuths(config: DockerConfigFile): Record<string, AuthConfig> {
   return Object.fromEntries(Object.entries(config.auths).map(([k, v]) => [k, toAuthConfig(k, v)]));
+}
+
+/** A credential helper that failed for another reason than "no credentials for that registry". */
+export class CredentialHelperError extends Error {}
+
+/** The helper that holds a registry's credentials, if any: its own in credHelpers, else credsStore. */
+function helperFor(config: DockerConfigFile, registry: string): string | undefined {
+  const own = Object.entries(config.credHelpers ?? {}).find(([host]) => keyHost(host) === registry);
+  return own?.[1] ?? config.credsStore;
+}
+
+/** Where a registry's credentials are looked up, for messages: the helper program, else the config file. */
+export function credentialSource(config: DockerConfigFile, registry: string): string {
+  const helper = helperFor(config, registry);
+  return helper ? `docker-credential-${helper} (${config.path})` : config.path;
+}
+
+/** The address a helper files a registry under, as `docker login` stored it. */
+const helperAddress = (registry: string) => (registry === HUB ? HUB_CONFIG_KEY : registry);
+
+async function runHelper(helper: string, action: 'get' | 'list', input: string): Promise<string> {
+  const program = `docker-credential-${helper}`;
+  // loaded here: only a configuration with helpers runs one
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const child = execFile(program, [action], { timeout: 30_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (!err) return resolve(stdout);
+      const why = (String(stdout).trim() || String(stderr).trim() || err.message).split('\n')[0];
+      // the helpers' own words for "nothing stored for that address" (docker-credential-helpers)
+      if (/credentials not found/i.test(why)) return resolve('');
+      reject(new CredentialHelperError(`credential helper ${program} failed (${action}): ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found on PATH' : why}`));
+    });
+    child.stdin?.end(input);
+  });
+}
+
+function fromHelperAnswer(address: string, text: string): AuthConfig | undefined {
+  if (!text.trim()) return undefined;
+  const creds = JSON.parse(text) as { Username?: string; Secret?: string };
+  if (!creds.Secret) return undefined;
+  // docker login stores an identity token under the user name "<token>"
+  if (creds.Username === '<token>') return { serveraddress: address, identitytoken: creds.Secret };
+  return { serveraddress: address, ...(creds.Username ? { username: creds.Username } : {}), password: creds.Secret };
+}
+
+/**
+ * Credentials for one registry host wherever the CLI keeps them: through its helper when it has one (as
+ * `docker` does: the helper's answer wins, and no answer means no credentials), else from `auths`.
+ */
+export async function resolveAuth(config: DockerConfigFile, registry: string): Promise<AuthConfig | undefined> {
+  const helper = helperFor(config, registry);
+  if (!helper) return authFor(config, registry);
+  const address = helperAddress(registry);
+  try {
+    return fromHelperAnswer(address, await runHelper(helper, 'get', address));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new CredentialHelperError(`credential helper docker-credential-${helper} gave an answer that is not JSON for ${registry}`);
+    throw err;
+  }
+}
+
+/** allAuths, plus what every helper holds (`list`, then `get` for each address): a build's X-Registry-Config. */
+export async function resolveAllAuths(config: DockerConfigFile): Promise<Record<string, AuthConfig>> {
+  const out: Record<string, AuthConfig> = allAuths(config);
+  const addresses = new Map<string, string>();
+  if (config.credsStore) {
+    const listed = await runHelper(config.credsStore, 'list', '');
+    for (const address of Object.keys(listed.trim() ? (JSON.parse(listed) as Record<string, string>) : {})) addresses.set(address, config.credsStore);
+  }
+  for (const [host, helper] of Object.entries(config.credHelpers ?? {})) addresses.set(host, helper);
+  for (const [address, helper] of addresses) {
+    const auth = fromHelperAnswer(address, await runHelper(helper, 'get', address));
+    if (auth) out[address] = auth;
+    else delete out[address];
+  }
+  return out;
 }
 
 /**
