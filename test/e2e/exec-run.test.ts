@@ -157,3 +157,21 @@ describeEngine('berth exec and run', () => {
     }
   });
 });
+
+describeEngine('env_file format: raw (compose e2e TestRawEnvFile)', () => {
+  const project = uniqueProject('rawenv');
+  let dir = '';
+  afterAll(async () => {
+    await cleanup(project, dir);
+  });
+
+  it('the container sees the raw file\'s value as written, quotes included', async () => {
+    dir = await projectDir({
+      'compose.yaml': 'services:\n  test:\n    image: busybox:local\n    command: sh -c "echo $$TEST_VAR"\n    env_file:\n      - path: .env.raw\n        format: raw\n',
+      '.env.raw': 'TEST_VAR=\'{"key": "value"}\'\n',
+    });
+    const r = await berth(['-p', project, 'run', '--rm', '-T', 'test'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('\'{"key": "value"}\'');
+  });
+});
