@@ -642,7 +642,8 @@ export function createRequest(input: ContainerSpecInput): ContainerCreateRequest
   const hostConfig: Record<string, unknown> = {
     Binds: nonEmpty(binds),
     Mounts: nonEmpty(mounts),
-    PortBindings: Object.keys(bindings).length ? bindings : undefined,
+    // always a map, as compose sends it: `docker inspect` shows {} rather than null for a service without ports
+    PortBindings: bindings,
     RestartPolicy: restartPolicy(service.restart, service.deploy),
     NetworkMode: networkMode,
     Init: s.init as boolean | undefined,

@@ -31,7 +31,7 @@ describe('oneOffRequest', () => {
     expect(req.Cmd).toEqual(['echo', 'hi']);
     expect(req.Env).toEqual(expect.arrayContaining(['A=3', 'B=2']));
     expect(req.HostConfig.RestartPolicy).toBeUndefined();
-    expect(req.HostConfig.PortBindings).toBeUndefined();
+    expect(req.HostConfig.PortBindings).toEqual({});
     expect(req.ExposedPorts).toBeUndefined();
     expect(req).toMatchObject({ OpenStdin: true, AttachStdin: true, StdinOnce: true, Tty: false });
     expect(req.NetworkingConfig?.EndpointsConfig['p_default'].Aliases).toEqual([req.name]);
