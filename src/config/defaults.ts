@@ -46,19 +46,29 @@ export function applyDefaults(project: string, parts: ModelParts, _env: Readonly
     // compose 2.26 prints `restart` on implicit dependencies only when it is true
     services[name] = withImplicitDependencies(withNet, false);
   }
-  const used = usedResources(services);
-  const networks: Record<string, Tree> = {};
-  for (const [key, net] of Object.entries(parts.networks)) if (used.networks.has(key)) networks[key] = net;
-  if (used.networks.has('default') && !networks.default) networks.default = {};
-
-  const keep = (all: Record<string, Tree>, names: Set<string>) =>
-    Object.fromEntries(Object.entries(all).filter(([k]) => names.has(k))) as Record<string, Tree>;
+  const kept = withoutUnusedResources({ ...parts, services });
+  const networks = { ...kept.networks };
+  if (usedResources(services).networks.has('default') && !networks.default) networks.default = {};
   return {
     services,
     networks: named(project, networks),
-    volumes: named(project, keep(parts.volumes, used.volumes)),
-    secrets: named(project, keep(parts.secrets, used.secrets)),
-    configs: named(project, keep(parts.configs, used.configs)),
+    volumes: named(project, kept.volumes),
+    secrets: named(project, kept.secrets),
+    configs: named(project, kept.configs),
+  };
+}
+
+/** Networks, volumes, secrets and configs no service refers to are dropped (compose does, normalized or not). */
+export function withoutUnusedResources(parts: ModelParts): ModelParts {
+  const used = usedResources(parts.services);
+  const keep = (all: Record<string, Tree>, names: Set<string>) =>
+    Object.fromEntries(Object.entries(all).filter(([k]) => names.has(k))) as Record<string, Tree>;
+  return {
+    services: parts.services,
+    networks: keep(parts.networks, used.networks),
+    volumes: keep(parts.volumes, used.volumes),
+    secrets: keep(parts.secrets, used.secrets),
+    configs: keep(parts.configs, used.configs),
   };
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { loadProject, loadYamlModel, serializeConfig } from '../../config/index.js';
+import { withoutUnusedResources } from '../../config/defaults.js';
 import { extractVariables } from '../../config/template.js';
 import { BerthError, ErrorCodes } from '../../model/errors.js';
 import { serviceConfigHash } from '../../config/hash.js';
@@ -71,7 +72,9 @@ export async function configCommand(only: string[], o: ConfigFlags): Promise<num
   }
   const filter = interpolate ? only : [];
   for (const s of filter) if (!loaded.services[s]) throw new BerthError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`);
-  const project: Project = filter.length ? { ...loaded, services: Object.fromEntries(filter.map((s) => [s, loaded.services[s]])) } : loaded;
+  const selected: Project = filter.length ? { ...loaded, services: Object.fromEntries(filter.map((s) => [s, loaded.services[s]])) } : loaded;
+  // compose's CLI drops what no service uses even without normalization (its loader, like berth's, keeps it)
+  const project = o.normalize === false ? withoutUnused(selected) : selected;
   if (o.hash !== undefined) {
     const names = o.hash === '*' ? Object.keys(project.services).sort() : o.hash.split(',').map((s) => s.trim());
     return emit(lines(names.filter((n) => project.services[n]).map((n) => `${n} ${serviceConfigHash(project.services[n])}`)));
@@ -87,4 +90,23 @@ export async function configCommand(only: string[], o: ConfigFlags): Promise<num
   if (o.images) return emit(lines(Object.entries(project.services).map(([n, s]) => s.image ?? `${project.name}-${n}`)));
   if (o.profiles) return emit(lines(new Set(Object.values({ ...project.services, ...project.meta.disabledServices }).flatMap((s) => s.profiles ?? []))));
   return emit(serializeConfig(project, o.format, { escape: interpolate }));
+}
+
+function withoutUnused(p: Project): Project {
+  type Parts = Parameters<typeof withoutUnusedResources>[0];
+  const kept = withoutUnusedResources({
+    services: p.services as unknown as Parts['services'],
+    networks: p.networks as unknown as Parts['networks'],
+    volumes: p.volumes as unknown as Parts['volumes'],
+    secrets: (p.secrets ?? {}) as unknown as Parts['secrets'],
+    configs: (p.configs ?? {}) as unknown as Parts['configs'],
+  });
+  const { secrets: _s, configs: _c, ...rest } = p;
+  return {
+    ...rest,
+    networks: kept.networks as unknown as Project['networks'],
+    volumes: kept.volumes as unknown as Project['volumes'],
+    ...(Object.keys(kept.secrets).length ? { secrets: kept.secrets as unknown as Project['secrets'] } : {}),
+    ...(Object.keys(kept.configs).length ? { configs: kept.configs as unknown as Project['configs'] } : {}),
+  };
 }
