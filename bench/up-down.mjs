@@ -2,7 +2,7 @@
 // Benchmark (not a test): berth vs compose-ref, side by side in one run, tools alternating round by round,
 // medians of N rounds. Cases: cold `up -d` and `down` of 10 and 50 independent services, no-op `up -d` of 10
 // and 50, a 10-deep service_started chain, a 5-deep service_healthy chain (interval 1s) and its no-op up.
-// Usage: npm run build && node bench/up-down.mjs [--rounds 5] [--only S10,S50,...]
+// Usage: npm run build && node bench/up-down.mjs [--rounds 5] [--only S10,S50,...] [--samples file.json]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,8 @@ const opt = (name, dflt) => {
 };
 const ROUNDS = Number(opt('--rounds', '5'));
 const ONLY = opt('--only', '')?.split(',').filter(Boolean);
+const SAMPLES = opt('--samples', undefined);
+const samples = {};
 const berthBin = resolve(new URL('..', import.meta.url).pathname, 'bin/berth.js');
 
 const svc = (name, extra = '') => `  ${name}:\n    image: busybox:local\n    init: true\n    command: ["sleep", "3600"]\n${extra}`;
@@ -65,6 +67,7 @@ for (const [name, body] of Object.entries(stacks)) {
       t[tool].down.push(time(tool, dir, project, ['down', '-t', '1']));
     }
   }
+  samples[name] = t;
   for (const phase of ['up', 'noop', 'down']) {
     const b = median(t.berth[phase]);
     const c = median(t['compose-ref'][phase]);
@@ -79,3 +82,5 @@ for (const r of results) console.log(`${pad(r.case, 22)}${pad(r.berth.toFixed(3)
 console.log(`(medians of ${ROUNDS} rounds, tools alternating; engine ${spawnSync('docker', ['version', '-f', '{{.Server.Version}}'], { encoding: 'utf8' }).stdout.trim()})`);
 const leftovers = spawnSync('docker', ['network', 'ls', '--filter', 'name=bench-', '--format', '{{.Name}}'], { encoding: 'utf8' }).stdout.trim();
 if (leftovers) console.log(`networks a down could not remove (the engine's leaked endpoint count; a daemon restart releases them): ${leftovers.split('\n').join(' ')}`);
+// every round's time, for pooling runs or looking at the spread behind a median
+if (SAMPLES) writeFileSync(SAMPLES, `${JSON.stringify(samples, null, 1)}\n`);

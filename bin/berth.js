@@ -1,8 +1,12 @@
-#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS BERTH_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node --
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS BERTH_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node --no-memory-reducer --
 // The launcher (CommonJS, see bin/package.json). Everything here is about start-up time; the CLI itself is
 // dist/cli-bundle/berth.cjs (npm run build, scripts/bundle-cli.mjs).
 //
 // The shebang: `node --` so that Node 20 does not take an --env-file meant for berth as its own option.
+// --no-memory-reducer: V8's memory reducer runs a full, compacting collection once a process has gone quiet
+// for a while, to give memory back; berth goes quiet exactly while it waits on the engine, and that
+// collection (~110 ms in a 50-service `up`) takes CPU from an engine that is then CPU-bound. A command's heap
+// lives for seconds and has nothing worth giving back. (A V8 flag: it must be given at start-up.)
 // NODE_EXTRA_CA_CERTS makes Node parse that certificate file before any JavaScript runs (60 ms for a
 // system bundle), although berth only needs extra CAs to reach an engine over TLS. It is moved aside for
 // Node and put back below; the engine's TLS setup adds the file itself (src/engine/dockerode/engine.ts), and

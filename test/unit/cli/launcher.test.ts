@@ -38,6 +38,14 @@ describe('bin/berth.js', () => {
     expect(JSON.parse(unset.stdout).services.web.environment.CA).toBe('');
   });
 
+  it('starts Node without the memory reducer (the shebang\'s V8 flag), and this Node accepts that flag', () => {
+    const shebang = readFileSync(bin, 'utf8').split('\n')[0];
+    expect(shebang).toMatch(/ node --no-memory-reducer --$/);
+    // a Node that no longer knew the flag would refuse to start berth at all
+    const r = spawnSync(process.execPath, ['--no-memory-reducer', '-e', 'process.stdout.write("ok")'], { encoding: 'utf8' });
+    expect(r.stdout, r.stderr).toBe('ok');
+  });
+
   it('rewrites a code cache V8 rejects, and leaves it alone with BERTH_CODE_CACHE=off', () => {
     // a copy of the installation, so the shared one is never touched
     const root = path.join(work, 'install');
