@@ -15,7 +15,7 @@ import { interpolateTree } from './interpolate.js';
 import { isMap, mergeComposeFiles, mergeKeepingMarkers, mergeService } from './merge.js';
 import { formatKeyPath, locateIn, parseYamlDocuments, type KeyPath, type ParsedFile } from './parse.js';
 import { rebaseModel, rebaseService } from './paths.js';
-import { resolveProjectName } from './project-name.js';
+import { checkProjectName, resolveProjectName } from './project-name.js';
 import { validateSchema } from './validate.js';
 
 export { projectToConfigObject, serializeConfig } from './serialize.js';
@@ -98,6 +98,8 @@ function prepare(options: LoadOptions) {
   const cwd = path.resolve(options.cwd ?? workingDirectory(osEnv));
   const warnings: string[] = [];
   const givenFiles = options.files && options.files.length > 0 ? options.files : undefined;
+  // a bad -p is reported before anything is looked for, as compose checks it when it reads its flags
+  if (options.projectName) checkProjectName(options.projectName);
 
   // .env is read before discovery because it may set COMPOSE_FILE; compose looks for it in the
   // project directory, or the first -f file's directory, or the working directory

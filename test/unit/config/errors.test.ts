@@ -133,6 +133,12 @@ describe('config errors', () => {
     expect(err.message).toBe('no configuration file provided: not found');
   });
 
+  it('an invalid explicit project name comes before a missing compose file, as in compose', async () => {
+    const { err } = await loadError({ 'empty/.keep': '' }, { cwd: '/', projectName: 'Bad!' });
+    expect(err.code).toBe(ErrorCodes.INVALID_PROJECT_NAME);
+    expect(err.message).toMatch(/^invalid project name "Bad!"/);
+  });
+
   it('invalid explicit project name', async () => {
     const { err } = await loadError({ 'compose.yaml': 'services: {}\n' }, { projectName: 'Foo!' });
     expect(err.code).toBe(ErrorCodes.INVALID_PROJECT_NAME);
