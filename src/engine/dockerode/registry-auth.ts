@@ -135,6 +135,9 @@ async function runHelper(helper: string, action: 'get' | 'list', input: string):
       if (/credentials not found/i.test(why)) return resolve('');
       reject(new CredentialHelperError(`credential helper ${program} failed (${action}): ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found on PATH' : why}`));
     });
+    // A helper that exits without reading (or was never found) closes the pipe: the write then fails with
+    // EPIPE, an 'error' event that would otherwise be uncaught. The exit status above says what happened.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(input);
   });
 }

@@ -72,6 +72,25 @@ describe('credential helpers', () => {
     await expect(resolveAuth(config({ credHelpers: { 'localhost:5001': 'broken' } }), 'localhost:5001')).rejects.toThrow(/docker-credential-broken failed \(get\): keychain is locked/);
   });
 
+  it('a helper that is gone before it reads its input fails as an error, not as an uncaught EPIPE (repeated: it is a race)', async () => {
+    const quitter = path.join(dir, 'bin', 'docker-credential-quitter');
+    writeFileSync(quitter, '#!/bin/sh\nexec 0<&-\nexit 4\n');
+    chmodSync(quitter, 0o755);
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => uncaught.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      for (let i = 0; i < 20; i++) {
+        await expect(resolveAuth(config({ credsStore: 'quitter' }), 'localhost:5001')).rejects.toBeInstanceOf(CredentialHelperError);
+        await expect(resolveAuth(config({ credsStore: 'nosuchhelper' }), 'localhost:5001')).rejects.toBeInstanceOf(CredentialHelperError);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+  });
+
   it('a build gets every credential: inline ones, what the store lists, and each credHelpers registry', async () => {
     const all = await resolveAllAuths(
       config({ credsStore: 'store', credHelpers: { 'registry.example.com:5000': 'ecr' }, auths: { 'plain.example.com': { auth: Buffer.from('u:p').toString('base64') } } }),
