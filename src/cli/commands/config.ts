@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { loadProject, loadYamlModel, serializeConfig } from '../../config/index.js';
-import { withoutUnusedResources } from '../../config/defaults.js';
+import { withoutUnusedResources, type ModelParts } from '../../config/defaults.js';
 import { extractVariables } from '../../config/template.js';
 import { BerthError, ErrorCodes } from '../../model/errors.js';
 import { serviceConfigHash } from '../../config/hash.js';
@@ -93,20 +93,14 @@ export async function configCommand(only: string[], o: ConfigFlags): Promise<num
 }
 
 function withoutUnused(p: Project): Project {
-  type Parts = Parameters<typeof withoutUnusedResources>[0];
-  const kept = withoutUnusedResources({
-    services: p.services as unknown as Parts['services'],
-    networks: p.networks as unknown as Parts['networks'],
-    volumes: p.volumes as unknown as Parts['volumes'],
-    secrets: (p.secrets ?? {}) as unknown as Parts['secrets'],
-    configs: (p.configs ?? {}) as unknown as Parts['configs'],
-  });
-  const { secrets: _s, configs: _c, ...rest } = p;
+  const { secrets = {}, configs = {}, ...rest } = p;
+  // the model parts as the loader's stages see them (plain trees)
+  const kept = withoutUnusedResources({ services: p.services, networks: p.networks, volumes: p.volumes, secrets, configs } as unknown as ModelParts);
   return {
     ...rest,
-    networks: kept.networks as unknown as Project['networks'],
-    volumes: kept.volumes as unknown as Project['volumes'],
-    ...(Object.keys(kept.secrets).length ? { secrets: kept.secrets as unknown as Project['secrets'] } : {}),
-    ...(Object.keys(kept.configs).length ? { configs: kept.configs as unknown as Project['configs'] } : {}),
-  };
+    networks: kept.networks,
+    volumes: kept.volumes,
+    ...(Object.keys(kept.secrets).length ? { secrets: kept.secrets } : {}),
+    ...(Object.keys(kept.configs).length ? { configs: kept.configs } : {}),
+  } as Project;
 }
