@@ -12,6 +12,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/helpers/temp-root.ts'],
           sequence: { groupOrder: 0 },
         },
       },
@@ -21,6 +22,7 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/e2e/global-setup.ts'],
+          setupFiles: ['test/helpers/temp-root.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // the engine is shared; files run in parallel but each uses unique project names
