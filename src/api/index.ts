@@ -1,16 +1,11 @@
 // berth's typed public API. The CLI is a thin layer over these same functions.
-import type { Engine } from '../engine/types.js';
-import type { EventSink } from '../model/events.js';
-import type { Project } from '../model/types.js';
-import { isValidProjectName } from '../config/project-name.js';
-import { down as downOp, type DownOptions, type DownResult } from '../ops/down.js';
-import { ps as psOp, type PsEntry, type PsOptions } from '../ops/ps.js';
-import { prefetchProject } from '../ops/observe.js';
+// up, down and ps live in up-down.ts, which the CLI imports directly: this module loads every part of berth.
+import type { DownOptions, DownResult } from '../ops/down.js';
+import type { PsEntry, PsOptions } from '../ops/ps.js';
 import { planText } from '../ops/plan.js';
-import { up as upOp, type UpOptions, type UpResult } from '../ops/up.js';
+import type { UpOptions, UpResult } from '../ops/up.js';
 import { connectEngine } from './engine.js';
-import { withProjectLock } from './lock.js';
-import { isProject, resolveName, resolveProject, type ProjectOptions } from './project.js';
+import type { ProjectOptions } from './project.js';
 
 export { loadProject, projectToConfigObject, serializeConfig, type LoadOptions } from '../config/index.js';
 export { BerthError, ConfigError, EngineError, OperationError, ErrorCodes } from '../model/errors.js';
@@ -29,79 +24,7 @@ export {
   type LogsOptions, type LogEvent, type LogLine, type LogSink, type LifecycleOptions, type RmOptions, type WaitResult,
 } from './runtime.js';
 
-export interface CommonOptions {
-  /** Load options, or an already loaded project. */
-  readonly project?: ProjectOptions | Project;
-  /** Defaults to the Docker engine at DOCKER_HOST. */
-  readonly engine?: Engine;
-  readonly onEvent?: EventSink;
-}
-
-
-export interface UpCallOptions extends CommonOptions, Omit<UpOptions, 'onEvent'> {}
-
-/** Converge the engine on the project; the project is loaded and validated before anything on the engine changes. */
-export async function up(options: UpCallOptions = {}): Promise<UpResult & { project: Project }> {
-  const early = knownName(options.project);
-  if (early === undefined) {
-    const project = await resolveProject(options.project);
-    warn(project, options.onEvent);
-    const engine = options.engine ?? (await connectEngine());
-    // two processes converging one project would both create what is missing: one at a time
-    const result = await upOp(engine, project, { ...options, serialize: projectLock(project.name, options.signal) });
-    return { ...result, project };
-  }
-  // The name is known before the files are read: the engine lists the project's objects while they load.
-  // The lock is taken first, so that what the lists say still holds when the plan acts on it.
-  const engine = options.engine ?? (await connectEngine());
-  const converge = async () => {
-    const prefetched = await prefetchProject(engine, early, { volumes: true });
-    const project = await resolveProject(options.project);
-    warn(project, options.onEvent);
-    // (the name is never another one: -p and COMPOSE_PROJECT_NAME win over the files; kept safe regardless)
-    if (project.name !== early) return { ...(await upOp(engine, project, { ...options, serialize: projectLock(project.name, options.signal) })), project };
-    return { ...(await upOp(engine, project, options, prefetched)), project };
-  };
-  return options.dryRun ? converge() : withProjectLock(early, converge, { signal: options.signal });
-}
-
-/** The project's name when the options fix it before any file is read (-p, COMPOSE_PROJECT_NAME). */
-function knownName(p: ProjectOptions | Project | undefined): string | undefined {
-  if (isProject(p)) return undefined;
-  const name = p?.projectName || (p?.env ?? process.env).COMPOSE_PROJECT_NAME;
-  // an invalid one is left to the loader, which reports it
-  return name && isValidProjectName(name) ? name : undefined;
-}
-
-/** Concurrent ups of one project (from any process) take turns. */
-function projectLock(project: string, signal?: AbortSignal): <T>(fn: () => Promise<T>) => Promise<T> {
-  return (fn) => withProjectLock(project, fn, { signal });
-}
-
-/** The loader's warnings (obsolete `version:`, unset variables, ...) reach the user as compose shows them. */
-function warn(project: Project, onEvent: EventSink | undefined): void {
-  for (const text of project.meta.warnings) onEvent?.({ type: 'message', level: 'warning', text });
-}
-
-export interface DownCallOptions extends CommonOptions, Omit<DownOptions, 'onEvent'> {}
-
-export async function down(options: DownCallOptions = {}): Promise<DownResult & { projectName: string }> {
-  const early = knownName(options.project);
-  const engine = options.engine ?? (await connectEngine());
-  const prefetched = early === undefined ? undefined : await prefetchProject(engine, early, { volumes: !!options.volumes });
-  const { name, project } = await resolveName(options.project);
-  if (project) warn(project, options.onEvent);
-  const result = await downOp(engine, name, project, options, prefetched);
-  return { ...result, projectName: name };
-}
-
-export interface PsCallOptions extends Omit<CommonOptions, 'onEvent'>, PsOptions {}
-
-export async function ps(options: PsCallOptions = {}): Promise<PsEntry[]> {
-  const { name } = await resolveName(options.project);
-  const engine = options.engine ?? (await connectEngine());
-  return psOp(engine, name, options);
-}
+export { up, down, ps, type CommonOptions, type UpCallOptions, type DownCallOptions, type PsCallOptions } from './up-down.js';
 
 export { createStack, pruneSessions, Stack, ServiceHandle, StackError, type CreateStackOptions, type StackUpOptions, type StackDownOptions, type ServiceHandleJSON } from './stack.js';
 export type { ComposeFile, ComposeService } from './compose-file.js';

@@ -18,7 +18,8 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, st
 import { join } from 'node:path';
 import { factHolds, recordFileFacts, type FileFact } from '../config/files.js';
 import { rememberConfigHashes, serviceConfigHash } from '../config/hash.js';
-import { loadProjectSync, workingDirectory, type LoadOptions } from '../config/index.js';
+import type { LoadOptions } from '../config/index.js';
+import { workingDirectory } from '../config/working-directory.js';
 import type { Project } from '../model/types.js';
 
 export interface ProjectCacheOptions {
@@ -92,9 +93,13 @@ export function cacheable(options: LoadOptions): boolean {
   return !options.configFiles && !options.readStdin && !(options.files ?? []).includes('-');
 }
 
-/** loadProjectSync, answered from the cache when its entry is still valid. */
-export function loadProjectCached(options: LoadOptions, cache: ProjectCacheOptions): Project {
-  if (!cacheable(options)) return loadProjectSync(options);
+/**
+ * loadProjectSync, answered from the cache when its entry is still valid. The loader (the YAML library, the
+ * schema, every stage) is imported only on a miss: a hit needs none of it.
+ */
+export async function loadProjectCached(options: LoadOptions, cache: ProjectCacheOptions): Promise<Project> {
+  const loader = () => import('../config/index.js');
+  if (!cacheable(options)) return (await loader()).loadProjectSync(options);
   const key = cacheKey(options, cache.build);
   const file = join(cache.dir, `project-${fileNameHash(key)}.json`);
   const env = envText(options.env ?? process.env);
@@ -104,6 +109,7 @@ export function loadProjectCached(options: LoadOptions, cache: ProjectCacheOptio
     return hit.project;
   }
 
+  const { loadProjectSync } = await loader();
   const { result, facts } = recordFileFacts(() => loadProjectSync(options));
   const store = () => {
     const hashes = Object.fromEntries(Object.entries(result.services).map(([name, s]) => [name, serviceConfigHash(s)]));

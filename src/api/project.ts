@@ -1,4 +1,4 @@
-import { loadProject, type LoadOptions } from '../config/index.js';
+import type { LoadOptions } from '../config/index.js';
 import { ConfigError, ErrorCodes } from '../model/errors.js';
 import type { Project } from '../model/types.js';
 import { loadProjectCached, type ProjectCacheOptions } from './project-cache.js';
@@ -10,7 +10,7 @@ export interface ProjectOptions extends LoadOptions {
 
 /** Load, through the project cache when one is given. */
 async function load(options: ProjectOptions): Promise<Project> {
-  return options.cache ? loadProjectCached(options, options.cache) : loadProject(options);
+  return options.cache ? loadProjectCached(options, options.cache) : (await import('../config/index.js')).loadProject(options);
 }
 
 /**

@@ -113,8 +113,7 @@ export async function wait(o: RuntimeCommonOptions & { services?: readonly strin
 
 import { exec as execOp, type ExecOptions } from '../ops/exec.js';
 import { runOneOff, type RunOptions, type RunResult } from '../ops/run.js';
-import { withDependencies, buildGraph } from '../graph/index.js';
-import { dependencyEdges } from '../ops/reconcile.js';
+import { withDependencies, buildGraph, dependencyEdges } from '../graph/index.js';
 import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
 import type { CapturedOutput } from '../ops/exec-capture.js';
 import { Writable } from 'node:stream';

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ProjectOptions } from '../api/project.js';
-import { workingDirectory } from '../config/index.js';
+import { workingDirectory } from '../config/working-directory.js';
 import type { EventSink } from '../model/events.js';
 import { BerthError, ErrorCodes } from '../model/errors.js';
 

@@ -1,7 +1,7 @@
 // The config loader: discover → parse → interpolate → merge → validate → canonical → defaults → Project.
 // Pure: reads files, never talks to Docker, never prints (warnings go to project.meta.warnings).
 
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { pathExists, readText } from './files.js';
 import path from 'node:path';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
@@ -17,8 +17,11 @@ import { formatKeyPath, locateIn, parseYamlDocuments, type KeyPath, type ParsedF
 import { rebaseModel, rebaseService } from './paths.js';
 import { checkProjectName, resolveProjectName } from './project-name.js';
 import { validateSchema } from './validate.js';
+import { workingDirectory } from './working-directory.js';
 
-export { projectToConfigObject, serializeConfig } from './serialize.js';
+export { projectToConfigObject } from './serialize.js';
+export { serializeConfig } from './serialize-config.js';
+export { workingDirectory } from './working-directory.js';
 
 /** A compose file given by content instead of a path (stdin, tests, the API). */
 export interface ConfigSource {
@@ -73,23 +76,6 @@ type Tree = Record<string, unknown>;
 interface Source {
   file: string;
   docs: ParsedFile[];
-}
-
-/**
- * The working directory as the shell names it: $PWD when it is the same directory as the process's cwd (a
- * path through a symlink stays as the user typed it), as Go's os.Getwd, and so docker compose, does.
- */
-export function workingDirectory(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const physical = process.cwd();
-  const logical = env.PWD;
-  if (logical && path.isAbsolute(logical) && logical !== physical) {
-    try {
-      if (realpathSync(logical) === realpathSync(physical)) return logical;
-    } catch {
-      // a PWD that does not exist any more is not the working directory
-    }
-  }
-  return physical;
 }
 
 /** Files → parsed documents, environment and project name: the part shared by every load. */

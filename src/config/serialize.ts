@@ -2,11 +2,10 @@
 // its struct field order (listed below), JSON shows a few empty structs YAML omits (`ipam: {}`,
 // `placement: {}`), and JSON prints `command: null` / `entrypoint: null` where YAML prints nothing.
 
-import { stringify } from 'yaml';
 import type { Project, ServiceConfig } from '../model/types.js';
 
 type Tree = Record<string, unknown>;
-type Format = 'yaml' | 'json';
+export type Format = 'yaml' | 'json';
 
 const SERVICE_ORDER = [
   'profiles', 'annotations', 'attach', 'build', 'develop', 'blkio_config', 'cap_add', 'cap_drop', 'cgroup_parent',
@@ -140,7 +139,7 @@ export function projectToConfigObject(project: Project): Record<string, unknown>
   return configObject(project, 'json');
 }
 
-function configObject(project: Project, format: Format, escape = true): Record<string, unknown> {
+export function configObject(project: Project, format: Format, escape = true): Record<string, unknown> {
   const top: Tree = { name: project.name };
   const raw = project.meta?.normalized === false;
   top.services = mapEach(sortedKeys(project.services as Tree), (s) => serviceObject(s as Tree, { format, raw }));
@@ -200,18 +199,4 @@ export function composeServiceJson(service: ServiceConfig, raw = false): string 
     .replaceAll('&', '\\u0026')
     .replaceAll('<', '\\u003c')
     .replaceAll('>', '\\u003e');
-}
-
-/** `escape: false` (with --no-interpolate) prints `${VAR}` as written instead of `$${VAR}`. */
-export function serializeConfig(project: Project, format: Format, options: { escape?: boolean } = {}): string {
-  const escape = options.escape !== false;
-  if (format === 'json') {
-    // Go's encoder escapes these HTML-sensitive characters; same JSON value, same bytes as compose
-    return JSON.stringify(configObject(project, 'json', escape), null, 2)
-      .replaceAll('&', '\\u0026')
-      .replaceAll('<', '\\u003c')
-      .replaceAll('>', '\\u003e');
-  }
-  // YAML 1.1 quoting makes "y", "on", "no"... quoted strings, as Go's yaml.v3 writes them
-  return stringify(configObject(project, 'yaml', escape), { indent: 2, lineWidth: 0, version: '1.1' });
 }

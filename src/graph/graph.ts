@@ -10,6 +10,11 @@ export interface ServiceGraph {
   readonly dependents: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
+/** Each service's dependencies (its depends_on keys): the edges of a project's service graph. */
+export function dependencyEdges(services: Readonly<Record<string, { readonly depends_on?: object }>>): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(services).map(([name, s]) => [name, Object.keys(s.depends_on ?? {})]));
+}
+
 export function buildGraph(edges: Readonly<Record<string, readonly string[]>>): ServiceGraph {
   const nodes = Object.keys(edges).sort();
   const dependencies = new Map<string, Set<string>>();

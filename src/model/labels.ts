@@ -23,6 +23,11 @@ export function containerName(project: string, service: string, number: number):
   return `${project}-${service}-${number}`;
 }
 
+/** The image a service runs: its `image:`, or the name compose gives a built one, `<project>-<service>`. */
+export function serviceImage(project: { readonly name: string; readonly services: Readonly<Record<string, { readonly image?: string }>> }, serviceName: string): string {
+  return project.services[serviceName].image ?? `${project.name}-${serviceName}`;
+}
+
 export function projectFilter(project: string): string {
   return `${Labels.project}=${project}`;
 }

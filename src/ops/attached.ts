@@ -1,7 +1,7 @@
 // Attached `up`: converge like `up`, attach to the chosen services before their containers start, print their
 // output until they have all stopped, and stop the project on Ctrl-C or, when asked, on a container's exit.
 import type { Engine } from '../engine/types.js';
-import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
+import { ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink } from '../model/events.js';
 import { Labels } from '../model/labels.js';
 import type { LogSink } from '../model/logs.js';
@@ -9,6 +9,8 @@ import type { Project } from '../model/types.js';
 import { parseDuration } from '../model/units.js';
 import { delay, LogFollower, serviceContainers } from './logs.js';
 import { up, type UpOptions, type UpResult } from './up.js';
+
+export { checkUpFlags } from './up-flags.js';
 
 export interface AttachedUpOptions extends Omit<UpOptions, 'beforeStart' | 'wait' | 'waitTimeout' | 'noStart'> {
   readonly onLog: LogSink;
@@ -37,37 +39,6 @@ export interface AttachedUpOptions extends Omit<UpOptions, 'beforeStart' | 'wait
 
 export interface AttachedUpResult extends UpResult {
   readonly exitCode: number;
-}
-
-/** The flag rules of compose's `up`, as one usage error each. */
-export function checkUpFlags(f: {
-  detach?: boolean;
-  wait?: boolean;
-  attach?: readonly string[];
-  noAttach?: readonly string[];
-  attachDependencies?: boolean;
-  abortOnContainerExit?: boolean;
-  abortOnContainerFailure?: boolean;
-  exitCodeFrom?: string;
-  forceRecreate?: boolean;
-  noRecreate?: boolean;
-  noStart?: boolean;
-}): void {
-  const usage = (m: string) => new BerthError(ErrorCodes.USAGE, m);
-  const abortExit = f.abortOnContainerExit || (!!f.exitCodeFrom && !f.abortOnContainerFailure);
-  if (f.exitCodeFrom && f.abortOnContainerFailure) throw usage('--exit-code-from cannot be combined with --abort-on-container-failure');
-  if (abortExit && f.abortOnContainerFailure) throw usage('--abort-on-container-failure cannot be combined with --abort-on-container-exit');
-  if (f.wait && (f.attachDependencies || abortExit || f.abortOnContainerFailure || f.attach?.length)) {
-    throw usage('--wait cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach or --attach-dependencies');
-  }
-  if (f.detach && (f.attachDependencies || abortExit || f.abortOnContainerFailure || f.attach?.length)) {
-    throw usage('--detach cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach or --attach-dependencies');
-  }
-  if (f.attach?.length && f.attachDependencies) throw usage('--attach cannot be combined with --attach-dependencies');
-  if (f.forceRecreate && f.noRecreate) throw usage('--force-recreate and --no-recreate are incompatible');
-  if (f.noStart && (abortExit || f.abortOnContainerFailure || f.attach?.length || f.attachDependencies)) {
-    throw usage('--no-start cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach or --attach-dependencies');
-  }
 }
 
 /** Which services' output attached up prints. */

@@ -2,9 +2,9 @@
 // `dockerfile` defaulted, args a map) to what one classic build needs. Shapes the loader may still leave in
 // short form (list args and labels, "host=ip" extra hosts) are accepted too.
 import { ErrorCodes, OperationError } from '../model/errors.js';
+import { serviceImage } from '../model/labels.js';
 import type { Project } from '../model/types.js';
 import { parseByteSize } from '../model/units.js';
-import { serviceImage } from './convert.js';
 
 export interface BuildSpec {
   readonly service: string;

@@ -4,12 +4,11 @@ import { promises as fsp } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Transform } from 'node:stream';
 import type { Engine } from '../engine/types.js';
-import { buildGraph, walk } from '../graph/index.js';
+import { buildGraph, dependencyEdges, walk } from '../graph/index.js';
 import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
 import { buildSpec, hasBuild, type BuildOverrides, type BuildSpec } from './build-spec.js';
-import { dependencyEdges } from './reconcile.js';
 
 export interface BuildResult {
   readonly service: string;

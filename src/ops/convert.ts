@@ -12,7 +12,7 @@
 import type { ContainerCreateRequest, EndpointSettings, HealthConfig, Mount, NetworkCreateRequest, PortBinding, VolumeCreateRequest } from '../engine/types.js';
 import { OperationError, ErrorCodes } from '../model/errors.js';
 import { serviceConfigHash } from '../config/hash.js';
-import { COMPOSE_COMPAT_VERSION, Labels, containerName as defaultContainerName } from '../model/labels.js';
+import { COMPOSE_COMPAT_VERSION, Labels, containerName as defaultContainerName, serviceImage } from '../model/labels.js';
 import type { Dict, FileObjectConfig, Project, ServiceConfig, ServiceVolume } from '../model/types.js';
 import { parseByteSize, parseDuration, parseDurationNs } from '../model/units.js';
 
@@ -33,11 +33,6 @@ export interface ContainerSpecInput {
    * The planner orders the create after that container exists.
    */
   readonly serviceContainer?: (service: string) => string | undefined;
-}
-
-export function serviceImage(project: Project, serviceName: string): string {
-  const service = project.services[serviceName];
-  return service.image ?? `${project.name}-${serviceName}`;
 }
 
 export function dependsOnLabel(service: ServiceConfig): string {

@@ -2,14 +2,13 @@
 // `volumes` its named volumes. Works without the compose file: the graph is rebuilt from the
 // com.docker.compose.depends_on labels, and only objects labelled with the project are touched.
 import type { ContainerSummary, Engine } from '../engine/types.js';
-import { buildGraph, walk } from '../graph/index.js';
+import { buildGraph, dependencyEdges, walk } from '../graph/index.js';
 import { EngineError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
 import { Labels } from '../model/labels.js';
 import type { Project } from '../model/types.js';
 import { parseDuration } from '../model/units.js';
 import { projectLists, type Prefetched } from './observe.js';
-import { dependencyEdges } from './reconcile.js';
 
 export interface DownOptions {
   /** Also remove named volumes declared by the project (and anonymous volumes of its containers). */

@@ -5,10 +5,10 @@
 import type { Engine, ImageSummary, LayerProgress } from '../engine/types.js';
 import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
+import { serviceImage } from '../model/labels.js';
 import type { Project } from '../model/types.js';
 import { buildServices } from './build.js';
 import { hasBuild } from './build-spec.js';
-import { serviceImage } from './convert.js';
 
 export type PullPolicy =
   | { readonly kind: 'always' | 'never' | 'missing' | 'build' }

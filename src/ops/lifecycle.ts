@@ -2,13 +2,12 @@
 // Order follows the dependency graph (from the project, or from the depends_on labels without a file):
 // start/restart/unpause dependencies first, stop/kill/pause dependents first.
 import type { ContainerSummary, Engine } from '../engine/types.js';
-import { buildGraph, walk } from '../graph/index.js';
+import { buildGraph, dependencyEdges, walk } from '../graph/index.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
 import { Labels, projectFilter } from '../model/labels.js';
 import type { Project } from '../model/types.js';
 import { parseDuration } from '../model/units.js';
-import { dependencyEdges } from './reconcile.js';
 
 export interface LifecycleOptions {
   readonly services?: readonly string[];

@@ -1,8 +1,7 @@
 // Observe: what the engine holds for a project, in one list call per kind.
 import type { ContainerSummary, Engine, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/types.js';
-import { Labels, projectFilter } from '../model/labels.js';
+import { Labels, projectFilter, serviceImage } from '../model/labels.js';
 import type { Project } from '../model/types.js';
-import { serviceImage } from './convert.js';
 
 export interface ObservedState {
   /** Every container labelled with the project, one-off containers excluded. */

@@ -2,11 +2,10 @@
 // single engine operations, each with its cause). No engine calls here: the golden tests drive it with
 // observed state from the fake engine and compare the plan text.
 import type { ContainerSummary } from '../engine/types.js';
-import { buildGraph, withDependencies } from '../graph/index.js';
+import { buildGraph, dependencyEdges, withDependencies } from '../graph/index.js';
 import { serviceConfigHash } from '../config/hash.js';
-import { containerName, Labels } from '../model/labels.js';
+import { containerName, Labels, serviceImage } from '../model/labels.js';
 import type { Project, ServiceConfig } from '../model/types.js';
-import { serviceImage } from './convert.js';
 import type { ObservedState } from './observe.js';
 import type { ContainerTarget, Kept, Op, Plan, PlanOp } from './plan.js';
 
@@ -24,10 +23,6 @@ export interface ReconcileOptions {
   readonly noStart?: boolean;
   /** --scale SERVICE=N */
   readonly scale?: Readonly<Record<string, number>>;
-}
-
-export function dependencyEdges(services: Project['services']): Record<string, string[]> {
-  return Object.fromEntries(Object.entries(services).map(([name, s]) => [name, Object.keys(s.depends_on ?? {})]));
 }
 
 export function serviceScale(service: ServiceConfig): number {

@@ -6,9 +6,9 @@
 import type { ContainerCreateRequest, EndpointSettings, Engine } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
-import { Labels, projectFilter } from '../model/labels.js';
+import { Labels, projectFilter, serviceImage } from '../model/labels.js';
 import type { Project, ServiceConfig, ServicePort, ServiceVolume } from '../model/types.js';
-import { createRequest, endpointSettings, fileArchive, networkCreateRequest, networkName, postCreateCopies, serviceImage, serviceNetworks, volumeCreateRequest } from './convert.js';
+import { createRequest, endpointSettings, fileArchive, networkCreateRequest, networkName, postCreateCopies, serviceNetworks, volumeCreateRequest } from './convert.js';
 import { pumpProcess, type ProcessStreams } from './exec.js';
 import { prepareImages, type PullFlag } from './images.js';
 import { conditions, ContainerWatcher } from './watch.js';

@@ -4,7 +4,7 @@
 //   json   one JSON object per line per event (compose 2.26 has no json mode; the shape is ours)
 //   quiet  nothing; the CLI still reports the final error itself
 import { resourceLabel, type MessageEvent, type ProgressEvent, type ResourceEvent } from '../model/events.js';
-import { createChalk, type ChalkInstance, type Env } from './color.js';
+import type { ChalkInstance, Env } from './color.js';
 
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
 
@@ -56,10 +56,11 @@ export async function createProgressRenderer(mode: ProgressMode, opts: ProgressO
       return { onEvent() {}, done: () => Promise.resolve() };
     case 'json':
       return new JsonRenderer(stream);
+    // chalk, only for the modes that may colour
     case 'plain':
-      return new PlainRenderer(stream, createChalk(opts.color));
+      return new PlainRenderer(stream, (await import('./color.js')).createChalk(opts.color));
     case 'tty': {
-      const { TtyRenderer } = await import('./progress-tty.js');
+      const [{ TtyRenderer }, { createChalk }] = await Promise.all([import('./progress-tty.js'), import('./color.js')]);
       return new TtyRenderer(stream, createChalk(opts.color), opts.title ?? 'Running');
     }
   }

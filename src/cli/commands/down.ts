@@ -1,4 +1,4 @@
-import { down } from '../../api/index.js';
+import { down } from '../../api/up-down.js';
 import { BerthError, ErrorCodes } from '../../model/errors.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { loadOptions, parallelLimit, parseSeconds, progressFor, type GlobalOptions } from '../global.js';

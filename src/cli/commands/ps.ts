@@ -1,4 +1,4 @@
-import { ps, type PsEntry } from '../../api/index.js';
+import { ps, type PsEntry } from '../../api/up-down.js';
 import { BerthError, ErrorCodes } from '../../model/errors.js';
 import { createdAgo, formatPorts, truncateCommand } from '../../ui/format.js';
 import { renderTable } from '../../ui/table.js';

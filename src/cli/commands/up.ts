@@ -1,5 +1,4 @@
-import { up } from '../../api/index.js';
-import { checkUpFlags } from '../../api/runtime.js';
+import { checkUpFlags, up } from '../../api/up-down.js';
 import type { AttachedUpFlags } from './up-attached.js';
 import { BerthError, ErrorCodes } from '../../model/errors.js';
 import { PULL_FLAG_VALUES, type PullFlag } from '../../ops/images.js';

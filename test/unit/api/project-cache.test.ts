@@ -41,23 +41,23 @@ const fromCache = (p: Project) => p.name === 'from-the-cache';
 describe('project cache', () => {
   beforeEach(() => write('compose.yaml', 'services:\n  web:\n    image: busybox:${TAG:-1}\n'));
 
-  it('stores a load and answers the same inputs from the entry', () => {
-    const first = loadProjectCached(opts(), cache);
+  it('stores a load and answers the same inputs from the entry', async () => {
+    const first = await loadProjectCached(opts(), cache);
     expect(entries()).toHaveLength(1);
     expect(statSync(path.join(cache.dir, entries()[0])).mode & 0o777).toBe(0o600);
     tamper();
-    expect(fromCache(loadProjectCached(opts(), cache))).toBe(true);
+    expect(fromCache(await loadProjectCached(opts(), cache))).toBe(true);
     expect(first.services.web.image).toBe('busybox:1');
   });
 
   it('deferWrite: the entry is written in a later turn of the event loop, or at exit when none comes', async () => {
     const deferred = { ...cache, deferWrite: true };
-    const first = loadProjectCached(opts(), deferred);
+    const first = await loadProjectCached(opts(), deferred);
     expect(entries()).toHaveLength(0);
     await new Promise((resolve) => setImmediate(resolve));
     expect(entries()).toHaveLength(1);
     tamper();
-    expect(fromCache(loadProjectCached(opts(), deferred))).toBe(true);
+    expect(fromCache(await loadProjectCached(opts(), deferred))).toBe(true);
     expect(first.services.web.image).toBe('busybox:1');
 
     // a process that exits at once still leaves its entry
@@ -65,7 +65,7 @@ describe('project cache', () => {
     // (the compiled module: npm run build comes before the tests)
     const script = [
       `import { loadProjectCached } from ${JSON.stringify(new URL('../../../dist/api/project-cache.js', import.meta.url).pathname)};`,
-      `loadProjectCached({ cwd: ${JSON.stringify(app())}, env: {} }, { dir: ${JSON.stringify(dir)}, build: 'b', deferWrite: true });`,
+      `await loadProjectCached({ cwd: ${JSON.stringify(app())}, env: {} }, { dir: ${JSON.stringify(dir)}, build: 'b', deferWrite: true });`,
       'process.exit(0);',
     ].join('\n');
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
@@ -73,11 +73,11 @@ describe('project cache', () => {
     expect(readdirSync(dir).filter((n) => n.endsWith('.json'))).toHaveLength(1);
   });
 
-  it('gives the project a load gives, config hashes included', () => {
+  it('gives the project a load gives, config hashes included', async () => {
     write('.env', 'TAG=2\n');
     const fresh = loadProjectSync(opts());
-    loadProjectCached(opts(), cache);
-    const cached = loadProjectCached(opts(), cache);
+    await loadProjectCached(opts(), cache);
+    const cached = await loadProjectCached(opts(), cache);
     expect(serializeConfig(cached, 'json')).toBe(serializeConfig(fresh, 'json'));
     expect(serviceConfigHash(cached.services.web)).toBe(serviceConfigHash(fresh.services.web));
   });
@@ -90,17 +90,17 @@ describe('project cache', () => {
     ['a load option changes', () => {}, { profiles: ['debug'] }],
   ];
   for (const [what, change, extra] of invalidations) {
-    it(`loads again when ${what}`, () => {
-      loadProjectCached(opts(), cache);
+    it(`loads again when ${what}`, async () => {
+      await loadProjectCached(opts(), cache);
       tamper();
       change();
-      const again = loadProjectCached(opts(extra), cache);
+      const again = await loadProjectCached(opts(extra), cache);
       expect(fromCache(again)).toBe(false);
       expect(again.name).toBe('app');
     });
   }
 
-  it('loads again when files read through env_file, include and extends change', () => {
+  it('loads again when files read through env_file, include and extends change', async () => {
     write('compose.yaml', 'include: [inc.yaml]\nservices:\n  web:\n    extends: { file: base.yaml, service: base }\n    env_file: [web.env]\n');
     write('inc.yaml', 'services:\n  side:\n    image: busybox\n');
     write('base.yaml', 'services:\n  base:\n    image: busybox\n');
@@ -110,44 +110,44 @@ describe('project cache', () => {
       ['inc.yaml', 'services:\n  side:\n    image: busybox:2\n'],
       ['base.yaml', 'services:\n  base:\n    image: busybox:2\n'],
     ]) {
-      loadProjectCached(opts(), cache);
+      await loadProjectCached(opts(), cache);
       tamper();
       write(file, text);
-      const again = loadProjectCached(opts(), cache);
+      const again = await loadProjectCached(opts(), cache);
       expect(fromCache(again), file).toBe(false);
     }
-    const last = loadProjectCached(opts(), cache);
+    const last = await loadProjectCached(opts(), cache);
     expect(last.services.web.environment).toEqual({ A: '2' });
     expect(last.services.web.image).toBe('busybox:2');
     expect(last.services.side.image).toBe('busybox:2');
   });
 
-  it('never uses an entry of another build', () => {
-    loadProjectCached(opts(), cache);
+  it('never uses an entry of another build', async () => {
+    await loadProjectCached(opts(), cache);
     tamper();
-    expect(fromCache(loadProjectCached(opts(), { ...cache, build: 'build-2' }))).toBe(false);
+    expect(fromCache(await loadProjectCached(opts(), { ...cache, build: 'build-2' }))).toBe(false);
   });
 
-  it('stores nothing for a failing load, and reports its error', () => {
+  it('stores nothing for a failing load, and reports its error', async () => {
     write('compose.yaml', 'services:\n  web:\n    image: [\n');
-    expect(() => loadProjectCached(opts(), cache)).toThrow(/YAML/);
+    await expect(loadProjectCached(opts(), cache)).rejects.toThrow(/YAML/);
     expect(entries()).toHaveLength(0);
   });
 
-  it('never caches stdin or files given by content', () => {
+  it('never caches stdin or files given by content', async () => {
     expect(cacheable({ files: ['-'] })).toBe(false);
     expect(cacheable({ configFiles: [{ name: 'x.yaml', content: 'services: {}' }] })).toBe(false);
-    loadProjectCached(opts({ configFiles: [{ name: 'compose.yaml', content: 'services:\n  a:\n    image: busybox\n' }] }), cache);
+    await loadProjectCached(opts({ configFiles: [{ name: 'compose.yaml', content: 'services:\n  a:\n    image: busybox\n' }] }), cache);
     expect(entries()).toHaveLength(0);
   });
 
-  it('keeps a bounded number of entries', () => {
-    for (let i = 0; i < 205; i++) loadProjectCached(opts({ projectName: `p${i}` }), cache);
+  it('keeps a bounded number of entries', async () => {
+    for (let i = 0; i < 205; i++) await loadProjectCached(opts({ projectName: `p${i}` }), cache);
     expect(entries().length).toBeLessThanOrEqual(200);
     expect(entries().length).toBeGreaterThan(0);
   });
 
-  it('names entries by a stable hash of the key', () => {
+  it('names entries by a stable hash of the key', async () => {
     expect(fileNameHash('a')).toBe(fileNameHash('a'));
     expect(fileNameHash('a')).not.toBe(fileNameHash('b'));
     expect(fileNameHash('x')).toMatch(/^[0-9a-f]{16}$/);
@@ -166,7 +166,7 @@ describe.skipIf(!HAS_CORPUS)('project cache on the corpus', () => {
   if (HAS_CORPUS) for (const sub of ['e2e', 'python-v1']) if (existsSync(path.join(CORPUS_DIR, sub))) walk(path.join(CORPUS_DIR, sub));
   walk(path.join(path.dirname(new URL(import.meta.url).pathname), '../../../fixtures'));
 
-  it(`a cached load equals a fresh one (${dirs.length} projects)`, () => {
+  it(`a cached load equals a fresh one (${dirs.length} projects)`, async () => {
     let compared = 0;
     for (const dir of dirs) {
       const o = { cwd: dir, env: { ...ENV } };
@@ -176,8 +176,8 @@ describe.skipIf(!HAS_CORPUS)('project cache on the corpus', () => {
       } catch {
         continue;
       }
-      loadProjectCached(o, cache);
-      const cached = loadProjectCached(o, cache);
+      await loadProjectCached(o, cache);
+      const cached = await loadProjectCached(o, cache);
       expect(serializeConfig(cached, 'json'), dir).toBe(serializeConfig(fresh, 'json'));
       for (const [name, s] of Object.entries(fresh.services)) expect(serviceConfigHash(cached.services[name]), `${dir} ${name}`).toBe(serviceConfigHash(s));
       compared++;
