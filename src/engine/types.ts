@@ -209,6 +209,12 @@ export interface EngineVersion {
   readonly apiVersion: string;
 }
 
+/** What berth reads of the engine's /info. */
+export interface EngineInfo {
+  /** CPUs the engine's host (or VM) has. */
+  readonly cpus: number;
+}
+
 export interface EngineEvent {
   readonly type: 'container' | 'network' | 'volume' | 'image' | string;
   /** e.g. "start", "die", "health_status: healthy", "destroy". */
@@ -337,6 +343,7 @@ export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
 export interface Engine {
   version(): Promise<EngineVersion>;
+  info(): Promise<EngineInfo>;
 
   listContainers(filter: ListFilter): Promise<ContainerSummary[]>;
   /** undefined when there is no such container */

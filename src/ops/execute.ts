@@ -1,6 +1,6 @@
 // Execute a plan: every op is one engine call (or one wait), run as soon as the ops it depends on are done,
-// at most `parallel` at once. The first failure stops new work; ops already running finish; the error names
-// the service.
+// at most `parallel` at once (without it, container starts alone are bounded: slots.ts). The first failure
+// stops new work; ops already running finish; the error names the service.
 import type { Engine } from '../engine/types.js';
 import { buildGraph, walk } from '../graph/index.js';
 import { EngineError, ErrorCodes, OperationError } from '../model/errors.js';
@@ -8,6 +8,7 @@ import type { EventSink, ProgressStatus, ResourceKind } from '../model/events.js
 import type { Project } from '../model/types.js';
 import { createRequest, endpointSettings, fileArchive, networkCreateRequest, networkName, postCreateCopies, serviceNetworks, volumeCreateRequest } from './convert.js';
 import type { ContainerTarget, Plan, PlanOp } from './plan.js';
+import { engineSlots } from './slots.js';
 import { conditions, ContainerWatcher } from './watch.js';
 
 export interface ContainerRef {
@@ -57,6 +58,9 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
     if (first) return 'existing' in first.target ? first.target.existing : created.get(first.target.created);
     return plan.kept.find((k) => k.service === s)?.id;
   };
+
+  // starts are bounded by the engine's CPUs unless --parallel bounds everything (slots.ts)
+  const slots = engineSlots(engine, plan.ops.filter((p) => p.op.kind === 'start-container').length, options.parallel);
 
   for (const k of plan.kept) {
     if (k.kind !== 'container') continue;
@@ -120,8 +124,10 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
           await wrap(op.service, op.name, () => engine.putArchive(id, '/', fileArchive(copy), { copyUIDGID: copy.copyUIDGID }));
         }
         await options.beforeStart?.({ id, name: op.name, service: op.service, running: false });
-        ev('container', op.name, 'working', 'Starting', op.service);
-        await wrap(op.service, op.name, () => engine.startContainer(id));
+        await slots(() => {
+          ev('container', op.name, 'working', 'Starting', op.service);
+          return wrap(op.service, op.name, () => engine.startContainer(id));
+        });
         ev('container', op.name, 'done', 'Started', op.service);
         return;
       }

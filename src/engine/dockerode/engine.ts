@@ -188,6 +188,11 @@ export class DockerEngine implements Engine {
     return { version: String(v.Version ?? ''), apiVersion: String(v.ApiVersion ?? '') };
   }
 
+  async info(): Promise<IO.EngineInfo> {
+    const i = await this.dial({ path: '/info', method: 'GET', ok: [200] });
+    return { cpus: Number(i.NCPU) || 1 };
+  }
+
   // ---- containers
 
   async listContainers(filter: ListFilter): Promise<ContainerSummary[]> {

@@ -44,6 +44,8 @@ export interface FakeEngineInit {
   /** Containers with a healthcheck become healthy right after they start (asynchronously, with an event). */
   readonly autoHealthy?: boolean;
   readonly version?: EngineVersion;
+  /** The engine's CPU count, as /info's NCPU. Default 2. */
+  readonly cpus?: number;
 }
 
 interface FakeEndpoint {
@@ -133,11 +135,13 @@ export class FakeEngine implements Engine {
   private readonly pullAnything: boolean;
   private readonly autoHealthy: boolean;
   private readonly engineVersion: EngineVersion;
+  private readonly cpus: number;
 
   constructor(init: FakeEngineInit = {}) {
     this.pullAnything = init.pullAnything ?? false;
     this.autoHealthy = init.autoHealthy ?? false;
     this.engineVersion = init.version ?? { version: '20.10.24', apiVersion: '1.41' };
+    this.cpus = init.cpus ?? 2;
     for (const request of BUILTIN_NETWORKS) {
       const id = this.newId(`network:${request.Name}`);
       this.networks.set(id, { id, request });
@@ -235,6 +239,11 @@ export class FakeEngine implements Engine {
   async version(): Promise<EngineVersion> {
     this.enter('version', []);
     return { ...this.engineVersion };
+  }
+
+  async info(): Promise<IO.EngineInfo> {
+    this.enter('info', []);
+    return { cpus: this.cpus };
   }
 
   async listContainers(filter: ListFilter): Promise<ContainerSummary[]> {
