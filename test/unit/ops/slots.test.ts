@@ -1,6 +1,7 @@
 // up's container starts in flight: SLOTS_PER_CPU per engine CPU without --parallel, the user's bound with it.
 import { describe, expect, it } from 'vitest';
 import { FakeEngine } from '../../../src/engine/fake/index.js';
+import { EngineError, ErrorCodes } from '../../../src/model/errors.js';
 import { engineSlots, SLOTS_PER_CPU } from '../../../src/ops/slots.js';
 import { up } from '../../../src/ops/up.js';
 import { project } from './plan-helpers.js';
@@ -58,6 +59,20 @@ describe('starts in flight during up', () => {
     await up(engine, await project(services(SLOTS_PER_CPU)));
     expect(engine.callsTo('info')).toHaveLength(0);
     expect(engine.most).toBe(SLOTS_PER_CPU);
+  });
+
+  it('after a failed start, starts still waiting for a slot do not begin; the error names the service', async () => {
+    const engine = new SlowStarts(1);
+    engine.failNext('startContainer', new EngineError(ErrorCodes.ENGINE_PORT_IN_USE, 'port is already allocated'));
+    const failure = await up(engine, await project(services(20))).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(String(failure)).toMatch(/port is already allocated/);
+    expect(String(failure)).toMatch(/service "s0"/);
+    // the failed one and the others already in flight: one CPU's worth of slots, not all 20
+    expect(engine.callsTo('startContainer').length).toBeLessThanOrEqual(SLOTS_PER_CPU + 1);
+    expect(engine.callsTo('createContainer')).toHaveLength(20);
   });
 
   it('an engine that cannot say how many CPUs it has gets every start at once', async () => {
