@@ -17,6 +17,7 @@ const ROUNDS = Number(opt('--rounds', '5'));
 const ONLY = opt('--only', '')?.split(',').filter(Boolean);
 const SAMPLES = opt('--samples', undefined);
 const samples = {};
+const RUN = process.pid.toString(36);
 const berthBin = resolve(new URL('..', import.meta.url).pathname, 'bin/berth.js');
 
 const svc = (name, extra = '') => `  ${name}:\n    image: busybox:local\n    init: true\n    command: ["sleep", "3600"]\n${extra}`;
@@ -59,9 +60,10 @@ for (const [name, body] of Object.entries(stacks)) {
     // alternate which tool goes first, so neither always meets a warmer engine
     const order = round % 2 ? ['compose-ref', 'berth'] : ['berth', 'compose-ref'];
     for (const tool of order) {
-      // a project of its own per round: engine 20.10 now and then leaks a network's endpoint count on down,
-      // and such a network could not be removed in any later round of that project (see leftovers below)
-      const project = `bench-${name.toLowerCase()}-${tool === 'berth' ? 'b' : 'c'}${round}`;
+      // a project of its own per round and per run: engine 20.10 now and then leaks a network's endpoint
+      // count on down, and such a network could not be removed in any later round, or later run, of that
+      // project (see leftovers below)
+      const project = `bench-${name.toLowerCase()}-${RUN}-${tool === 'berth' ? 'b' : 'c'}${round}`;
       t[tool].up.push(time(tool, dir, project, ['up', '-d']));
       t[tool].noop.push(time(tool, dir, project, ['up', '-d']));
       t[tool].down.push(time(tool, dir, project, ['down', '-t', '1']));
