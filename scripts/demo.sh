@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Quick start: make an engine answer, build berth, bring up examples/quickstart and show it.
+# WEB_PORT (default 8080) and COMPOSE_PROJECT_NAME (default quickstart) are the stack's own knobs;
+# BERTH_DEMO_SKIP_BUILD=1 uses the build already there (the e2e test runs the demo against the tree under test).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/ensure-engine.sh"
-(cd "$root" && npm run --silent build)
+[ "${BERTH_DEMO_SKIP_BUILD:-}" = 1 ] || (cd "$root" && npm run --silent build)
 cd "$root/examples/quickstart"
 node "$root/bin/berth.js" up --wait
 node "$root/bin/berth.js" ps
-port=$(node "$root/bin/berth.js" ps --format json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const l of s.trim().split("\n")){const c=JSON.parse(l);for(const p of c.Publishers)if(p.PublishedPort)console.log(p.PublishedPort)}})' | head -n1)
+# `port` prints what compose's does: 127.0.0.1:<published>
+address=$(node "$root/bin/berth.js" port web 8080)
 echo
-echo "web is up: curl http://127.0.0.1:${port}/   (stop it with: node bin/berth.js --project-directory examples/quickstart down)"
-curl -fsS "http://127.0.0.1:${port}/" || true
+echo "web is up: curl http://${address}/   (stop it with: node bin/berth.js --project-directory examples/quickstart down)"
+curl -fsS --retry 5 --retry-connrefused --retry-delay 1 "http://${address}/"
