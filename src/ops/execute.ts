@@ -61,8 +61,8 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
 
   // starts are bounded by the engine's CPUs unless --parallel bounds everything (slots.ts)
   const slots = engineSlots(engine, plan.ops.filter((p) => p.op.kind === 'start-container').length, options.parallel);
-  // Set by the first failed op. A start still queued for a slot then is new work and does not begin; the
-  // walk reports only the first failure, so the error it is refused with is never seen.
+  // Set by the first failed op. A start still queued for a slot then is new work and does not begin (nor
+  // after an abort: Ctrl-C); the walk reports only the first failure, so the refusal below is never seen.
   let failed = false;
 
   for (const k of plan.kept) {
@@ -128,7 +128,7 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
         }
         await options.beforeStart?.({ id, name: op.name, service: op.service, running: false });
         await slots(() => {
-          if (failed) return Promise.reject(new Error(`start of ${op.name} not begun: an earlier operation failed`));
+          if (failed || options.signal?.aborted) return Promise.reject(new Error(`start of ${op.name} not begun: an earlier operation failed or up was aborted`));
           ev('container', op.name, 'working', 'Starting', op.service);
           return wrap(op.service, op.name, () => engine.startContainer(id));
         });
@@ -166,7 +166,11 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
 
   const byId = new Map(plan.ops.map((o) => [o.id, o]));
   const graph = buildGraph(Object.fromEntries(plan.ops.map((o) => [o.id, [...o.after]])));
-  await walk(graph, { direction: 'up', concurrency: options.parallel, signal: options.signal, visit: (id) =>
+  await walk(graph, {
+    direction: 'up',
+    concurrency: options.parallel,
+    signal: options.signal,
+    visit: (id) =>
       run(byId.get(id)!).catch((err: unknown) => {
         failed = true;
         throw err;

@@ -75,6 +75,18 @@ describe('starts in flight during up', () => {
     expect(engine.callsTo('createContainer')).toHaveLength(20);
   });
 
+  it('after an abort (Ctrl-C), starts still waiting for a slot do not begin', async () => {
+    const engine = new SlowStarts(1);
+    const ac = new AbortController();
+    const started = engine.startContainer.bind(engine);
+    engine.startContainer = async (id: string) => {
+      ac.abort(new Error('interrupted'));
+      return started(id);
+    };
+    await expect(up(engine, await project(services(20)), { signal: ac.signal })).rejects.toThrow();
+    expect(engine.callsTo('startContainer').length).toBeLessThanOrEqual(SLOTS_PER_CPU);
+  });
+
   it('an engine that cannot say how many CPUs it has gets every start at once', async () => {
     const engine = new SlowStarts(1, true);
     await up(engine, await project(services(20)));
