@@ -32,8 +32,9 @@ export function psJson(e: PsEntry, now = Date.now()): Record<string, unknown> {
     Networks: c.networks.join(','),
     Ports: formatPorts(c.ports),
     Project: e.project,
-    // compose prints null (a nil Go slice), not [], for a container without ports
-    Publishers: c.ports.length ? c.ports.map((p) => ({ URL: p.ip ?? '', TargetPort: p.privatePort, PublishedPort: p.publicPort ?? 0, Protocol: p.type })) : null,
+    // compose prints null (a nil Go slice), not [], for a container without ports, and sorts the others
+    // by container port (the engine lists them in no fixed order)
+    Publishers: c.ports.length ? [...c.ports].sort((a, b) => a.privatePort - b.privatePort).map((p) => ({ URL: p.ip ?? '', TargetPort: p.privatePort, PublishedPort: p.publicPort ?? 0, Protocol: p.type })) : null,
     RunningFor: createdAgo(c.created * 1000, now),
     Service: e.service,
     Size: '0B',
