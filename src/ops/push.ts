@@ -46,19 +46,27 @@ export async function push(engine: Engine, project: Project, options: PushOption
 
   const pushed: string[] = [];
   const failed: { service: string; image: string; error: string; err: unknown }[] = [];
+  const pushOne = async ({ service, image }: { service: string; image: string }) => {
+    emit({ type: 'resource', kind: 'image', name: image, service, status: 'working', text: 'Pushing' });
+    try {
+      await engine.pushImage(image, layerReporter(emit, service, !!options.quiet));
+      emit({ type: 'resource', kind: 'image', name: image, service, status: 'done', text: 'Pushed' });
+      pushed.push(image);
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      emit({ type: 'resource', kind: 'image', name: image, service, status: 'error', text: 'Error', detail: error });
+      if (err instanceof BerthError && err.code === ErrorCodes.ENGINE_UNREACHABLE) throw err;
+      failed.push({ service, image, error, err });
+    }
+  };
+  // Services push in parallel; one service's names one after another. Its names are one image, so the
+  // first push uploads the layers and the others find them there. Pushed at once (as compose does), they
+  // upload the same blobs to the same repository concurrently, which the registry now and then refuses.
+  const byService = new Map<string, { service: string; image: string }[]>();
+  for (const j of jobs) byService.set(j.service, [...(byService.get(j.service) ?? []), j]);
   await Promise.all(
-    jobs.map(async ({ service, image }) => {
-      emit({ type: 'resource', kind: 'image', name: image, service, status: 'working', text: 'Pushing' });
-      try {
-        await engine.pushImage(image, layerReporter(emit, service, !!options.quiet));
-        emit({ type: 'resource', kind: 'image', name: image, service, status: 'done', text: 'Pushed' });
-        pushed.push(image);
-      } catch (err) {
-        const error = err instanceof Error ? err.message : String(err);
-        emit({ type: 'resource', kind: 'image', name: image, service, status: 'error', text: 'Error', detail: error });
-        if (err instanceof BerthError && err.code === ErrorCodes.ENGINE_UNREACHABLE) throw err;
-        failed.push({ service, image, error, err });
-      }
+    [...byService.values()].map(async (list) => {
+      for (const j of list) await pushOne(j);
     }),
   );
   if (failed.length && !options.ignorePushFailures) {
