@@ -10,7 +10,7 @@
 // afterAll (the caller registers it) and, as a last resort, synchronously when the process exits.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from 'vitest';
 import { run, type RunResult } from './e2e.js';
@@ -108,14 +108,18 @@ export class SecondEngine {
       execFileSync('ip', ['netns', 'add', this.netns]);
       execFileSync('ip', ['-n', this.netns, 'link', 'set', 'lo', 'up']);
     }
-    // a pidfile left by a killed daemon makes the next one refuse to start
+    // pidfiles left by a killed daemon: dockerd refuses to start, or waits for a "still running" containerd
+    // whose pid is a zombie nobody reaped yet
     rmSync(join(this.dir, 'docker.pid'), { force: true });
+    rmSync(join(this.dir, 'exec', 'containerd', 'containerd.pid'), { force: true });
+    const log = openSync(join(this.dir, 'dockerd.log'), 'a');
     const child = spawn(
       'setsid',
       ['nsenter', `--net=/run/netns/${this.netns}`, '--', 'unshare', '--mount', '--propagation', 'slave', '--', 'dockerd', ...this.args()],
-      { stdio: ['ignore', 'ignore', 'ignore'], detached: true },
+      { stdio: ['ignore', log, log], detached: true },
     );
     child.unref();
+    closeSync(log);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const v = await this.docker(['version', '--format', '{{.Server.Version}}']);
@@ -126,7 +130,11 @@ export class SecondEngine {
   }
 
   logTail(): string {
-    return ''; // dockerd's output is discarded: it logs to stderr only and the tests read state through the API
+    try {
+      return readFileSync(join(this.dir, 'dockerd.log'), 'utf8').split('\n').slice(-15).join('\n');
+    } catch {
+      return '(no log)';
+    }
   }
 
   /** The docker CLI against this engine. */
@@ -141,10 +149,21 @@ export class SecondEngine {
     await this.docker(['tag', 'busybox:local', 'busybox:latest']);
   }
 
-  /** SIGKILL the daemon (its managed containerd dies with it; container shims live on, as after a crash). */
+  private containerdPid(): number | undefined {
+    try {
+      const pid = Number(readFileSync(join(this.dir, 'exec', 'containerd', 'containerd.pid'), 'utf8').trim());
+      return pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private killed: number[] = [];
+
+  /** SIGKILL the daemon and its managed containerd, as a crash would; container shims live on. */
   kill(): void {
-    const pid = this.pid();
-    if (pid) {
+    this.killed = [this.pid(), this.containerdPid()].filter((p): p is number => p !== undefined);
+    for (const pid of this.killed) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -153,13 +172,14 @@ export class SecondEngine {
     }
   }
 
-  /** Wait until the daemon process is gone. */
+  /** Wait until the killed processes are gone (or zombies: pid 1 here may reap late). */
   async waitGone(timeoutMs = 10_000): Promise<void> {
-    const pid = this.pid();
     const deadline = Date.now() + timeoutMs;
-    while (pid && existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')) {
-      if (Date.now() > deadline) throw new Error(`dockerd ${pid} did not exit`);
-      await new Promise((r) => setTimeout(r, 50));
+    for (const pid of this.killed) {
+      while (alive(pid)) {
+        if (Date.now() > deadline) throw new Error(`process ${pid} of the second engine did not exit`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
   }
 
@@ -235,6 +255,14 @@ export class SecondEngine {
       }
     }
     return out.filter((p) => p !== process.pid);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
   }
 }
 
