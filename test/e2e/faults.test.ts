@@ -153,9 +153,7 @@ describeSecondEngine('faults against a private engine', () => {
       const again = await berth(['-p', project, 'up', '-d'], { cwd: dir, env: env() });
       expect(again.code, again.stderr).toBe(0);
       expect(await state(project)).toEqual(converged(project));
-      const down = await berth(['-p', project, 'down'], { cwd: dir, env: env() });
-      expect(down.code, down.stderr).toBe(0);
-      expect(await state(project)).toEqual({ names: [], running: [], networks: [] });
+      // (left running: the engine goes with its data when the file is done; down is the last test's business)
     });
   }
 

@@ -67,11 +67,23 @@ function installExitHook(): void {
 export class SecondEngine {
   readonly id = randomBytes(3).toString('hex');
   readonly netns = `b14f-${this.id}`;
-  /** Short on purpose: containerd's sockets live under the exec-root and a unix socket path has ~108 bytes. */
-  readonly dir = mkdtempSync('/tmp/b14f-');
-  readonly socket = join(this.dir, 'docker.sock');
-  readonly host = `unix://${this.socket}`;
   readonly cgroupParent = `/b14f-${this.id}`;
+  private dirPath?: string;
+
+  /**
+   * Made by the first start(), not at construction: a skipped suite still constructs its engine. Short on
+   * purpose: containerd's sockets live under the exec-root and a unix socket path has ~108 bytes.
+   */
+  get dir(): string {
+    if (!this.dirPath) throw new Error('second engine: start() it first');
+    return this.dirPath;
+  }
+  get socket(): string {
+    return join(this.dir, 'docker.sock');
+  }
+  get host(): string {
+    return `unix://${this.socket}`;
+  }
   private starts = 0;
 
   private args(): string[] {
@@ -91,6 +103,7 @@ export class SecondEngine {
 
   /** The daemon's pid while it runs (from its pidfile). */
   pid(): number | undefined {
+    if (!this.dirPath) return undefined;
     try {
       const pid = Number(readFileSync(join(this.dir, 'docker.pid'), 'utf8').trim());
       return pid > 0 ? pid : undefined;
@@ -104,6 +117,7 @@ export class SecondEngine {
     installExitHook();
     live.add(this);
     if (this.starts++ === 0) {
+      this.dirPath = mkdtempSync('/tmp/b14f-');
       writeFileSync(join(this.dir, 'daemon.json'), '{}\n');
       execFileSync('ip', ['netns', 'add', this.netns]);
       execFileSync('ip', ['-n', this.netns, 'link', 'set', 'lo', 'up']);
@@ -150,6 +164,7 @@ export class SecondEngine {
   }
 
   private containerdPid(): number | undefined {
+    if (!this.dirPath) return undefined;
     try {
       const pid = Number(readFileSync(join(this.dir, 'exec', 'containerd', 'containerd.pid'), 'utf8').trim());
       return pid > 0 ? pid : undefined;
@@ -185,6 +200,7 @@ export class SecondEngine {
 
   /** Remove every container, stop the daemon, remove its namespace and directory. */
   async stop(): Promise<void> {
+    if (!this.dirPath) return;
     if (this.pid() && (await this.docker(['version'])).code === 0) {
       const ids = (await this.docker(['ps', '-aq'])).stdout.split('\n').filter(Boolean);
       if (ids.length) await this.docker(['rm', '-f', '-v', ...ids]);
@@ -194,7 +210,7 @@ export class SecondEngine {
 
   /** Kill whatever is left of this engine and remove its traces; synchronous, so it can run at process exit. */
   destroySync(): void {
-    if (!live.has(this)) return;
+    if (!live.has(this) || !this.dirPath) return;
     live.delete(this);
     const pid = this.pid();
     if (pid) {
