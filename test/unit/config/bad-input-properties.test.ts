@@ -129,6 +129,16 @@ describe('any byte string as a .env file', () => {
   });
 });
 
+describe('.env errors say where', () => {
+  it('file:line:1 of the bad line, in the project directory .env and in an include\'s', () => {
+    const top = load({ 'compose.yaml': 'services:\n  web:\n    image: busybox\n', '.env': 'A=1\nB=2\n$=3\n' });
+    expect('error' in top && top.error.message).toMatch(/\.env:3:1: unexpected character "\$" in variable name "\$=3": fix the env file$/);
+    const inc = load({ 'compose.yaml': 'include: [{ path: sub.yaml, env_file: inc.env }]\n', 'sub.yaml': 'services:\n  web:\n    image: busybox\n', 'inc.env': 'OK=1\nBAD KEY=2\n' });
+    expect('error' in inc && inc.error).toBeInstanceOf(ConfigError);
+    expect('error' in inc && (inc.error as ConfigError).position).toMatchObject({ line: 2, col: 1 });
+  });
+});
+
 describe('any string as an interpolation template', () => {
   const template = fc.oneof(
     fc.string({ maxLength: 100 }),
