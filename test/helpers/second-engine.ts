@@ -97,7 +97,14 @@ export class SecondEngine {
       '--iptables=false',
       '--ip6tables=false',
       '--default-address-pool', 'base=10.214.0.0/16,size=24',
+      // a cgroup of its own, so cleanup finds every process it started; cgroupfs, so the parent is a plain path
+      // (dockerd picks the systemd driver on some cgroup v2 hosts, where the parent would have to be a slice)
       '--cgroup-parent', this.cgroupParent,
+      '--exec-opt', 'native.cgroupdriver=cgroupfs',
+      // dockerd uses a system containerd when /run/containerd/containerd.sock exists (docker-ce hosts, CI
+      // runners) instead of starting its own: namespaces of our own keep its objects apart from the main engine's
+      '--containerd-namespace', `b14f-${this.id}`,
+      '--containerd-plugins-namespace', `b14f-${this.id}-plugins`,
     ];
   }
 
@@ -237,9 +244,9 @@ export class SecondEngine {
       }
     }
     spawnSync('sleep', ['0.2']);
-    for (const controller of safeReaddir('/sys/fs/cgroup')) {
-      const base = join('/sys/fs/cgroup', controller, this.cgroupParent);
-      for (const sub of safeReaddir(base)) spawnSync('rmdir', [join(base, sub)]);
+    for (const base of [...safeReaddir('/sys/fs/cgroup').map((c) => join('/sys/fs/cgroup', c, this.cgroupParent)), join('/sys/fs/cgroup', this.cgroupParent)]) {
+      if (!existsSync(base)) continue;
+      for (const sub of safeReaddir(base)) if (!sub.includes('.')) spawnSync('rmdir', [join(base, sub)]);
       spawnSync('rmdir', [base]);
     }
     // the overlay mounts live in the daemon's private mount namespace, gone with its last process
@@ -247,14 +254,16 @@ export class SecondEngine {
     spawnSync('ip', ['netns', 'del', this.netns]);
   }
 
+  /** Processes in our cgroup parent's children: cgroup v1 (the pids controller) or v2 (the unified tree). */
   private cgroupPids(): number[] {
     const out: number[] = [];
-    const base = join('/sys/fs/cgroup/pids', this.cgroupParent);
-    for (const sub of safeReaddir(base)) {
-      try {
-        out.push(...readFileSync(join(base, sub, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number));
-      } catch {
-        /* gone */
+    for (const base of [join('/sys/fs/cgroup/pids', this.cgroupParent), join('/sys/fs/cgroup', this.cgroupParent)]) {
+      for (const sub of safeReaddir(base)) {
+        try {
+          out.push(...readFileSync(join(base, sub, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number));
+        } catch {
+          /* not a cgroup, or gone */
+        }
       }
     }
     return out;
