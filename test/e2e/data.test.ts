@@ -2,6 +2,8 @@
 // down/up, up -V and down -v — run with berth and with compose-ref, each on a project of its own, and berth must
 // keep exactly what compose keeps. (converge.test.ts proves the berth side of --force-recreate, -V and down -v
 // on their own; this adds down/up, the comparison with compose, and what happens to replaced anonymous volumes.)
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { berth, cleanup, composeRef, describeEngine, docker, projectDir, uniqueProject, type RunResult } from '../helpers/e2e.js';
 
@@ -99,5 +101,26 @@ describeEngine('volume data: berth keeps exactly what compose keeps', () => {
       'up --force-recreate -V: named kept, anon lost',
       'down -v: named lost, anon lost',
     ]);
+  });
+});
+
+describeEngine('a compose file that says nothing removes nothing', () => {
+  const project = uniqueProject('emptied');
+  let dir = '';
+  afterAll(() => cleanup(project, dir));
+
+  // fixed by issue-14a (defect 1: today the emptied file is a project with no services, and --remove-orphans
+  // removes the whole stack, exit 0; compose refuses: "empty compose file", exit 15, and touches nothing)
+  it.fails('an emptied compose file: up -d --remove-orphans fails and every container is kept', async () => {
+    dir = await projectDir({ 'compose.yaml': compose });
+    const first = await berth(['-p', project, 'up', '-d'], { cwd: dir });
+    expect(first.code, first.stderr).toBe(0);
+    const before = (await docker(['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`])).stdout.trim();
+    expect(before).not.toBe('');
+    await writeFile(join(dir, 'compose.yaml'), '');
+    const r = await berth(['-p', project, 'up', '-d', '--remove-orphans'], { cwd: dir });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/empty/i);
+    expect((await docker(['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`])).stdout.trim()).toBe(before);
   });
 });

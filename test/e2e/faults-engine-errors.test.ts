@@ -201,6 +201,32 @@ describe('an engine that cannot be used: one line, non-zero, a bounded wait', ()
     expect(b.stderr.trim().split('\n')).toEqual([expect.stringMatching(/cannot connect to the Docker engine at unix:\/\/.*engine\.sock: .*EACCES.*permission/)]);
   });
 
+  // fixed by issue-14a (defect 3: the lock directory root creates is 0755, so another user's up gets EACCES from
+  // the lock before it ever reaches the engine)
+  it.fails('another user after root: up reaches the engine (its own error), not EACCES from root\'s lock directory', async () => {
+    const base = join(tmpdir(), 'b14f-shared');
+    await mkdir(base, { recursive: true });
+    await chmod(tmpdir(), 0o755);
+    await chmod(base, 0o1777);
+    const sock = join(base, 'engine.sock');
+    const server = createServer((c) => c.destroy());
+    servers.push(track(server));
+    await listen(server, sock);
+    await chmod(sock, 0o600);
+    const project = uniqueProject('sharedlock');
+    const common = { DOCKER_HOST: `unix://${sock}`, TMPDIR: base, BERTH_LOCK_DIR: undefined, BERTH_PROJECT_CACHE: '0' };
+    // root first: it takes (and creates the directory of) the project's lock, then fails at the engine
+    const asRoot = await run(process.execPath, ['--', berthBin, '-p', project, '-f', '-', 'up', '-d'], { cwd: '/', input: compose, env: common });
+    expect(asRoot.code).not.toBe(0);
+    const b = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--', berthBin, '-p', project, '-f', '-', 'up', '-d'], {
+      cwd: '/',
+      input: compose,
+      env: { ...common, HOME: base },
+    });
+    expect(b.code).not.toBe(0);
+    expect(b.stderr.trim().split('\n')).toEqual([expect.stringMatching(/cannot connect to the Docker engine at unix:\/\/.*engine\.sock: .*EACCES/)]);
+  });
+
   it('a tcp engine that accepts but never answers: a bounded wait, stated in the message', async () => {
     const server = createServer(() => {
       /* accept, read nothing, answer nothing */

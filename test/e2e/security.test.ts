@@ -173,5 +173,10 @@ describeEngine('no secret leaks, only labelled objects touched, narrow file mode
     expect((await docker(['volume', 'inspect', ghosts.volume])).code).toBe(0);
     expect((await docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${ours}`])).stdout.trim()).toBe('');
   });
+
+  // fixed by issue-14a (defect 4: the project's cache entry outlives `down` and the project)
+  it.fails('after down, the project has no entry left in the cache', async () => {
+    expect((await walk(join(home, '.cache', 'berth'))).filter((f) => !f.dir)).toEqual([]);
+  });
 });
 
