@@ -15,4 +15,13 @@ bash "$here/install-compose-ref.sh" || fail "compose-ref could not be installed"
 # tmux: the pseudo-terminal of the interactive e2e tests (attached up + Ctrl-C, exec with a TTY)
 command -v tmux >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; } || fail "tmux could not be installed"
 bash "$here/local-registry.sh" || fail "the local test registries did not start"
+# the fault tests start a private dockerd in a network namespace of their own (test/helpers/second-engine.ts):
+# ip (iproute2), nsenter/unshare/setsid/setpriv (util-linux), and dockerd/containerd (docker.io, see ensure-engine.sh)
+need_pkgs=""
+command -v ip >/dev/null 2>&1 || need_pkgs="$need_pkgs iproute2"
+for t in nsenter unshare setsid setpriv; do command -v "$t" >/dev/null 2>&1 || { need_pkgs="$need_pkgs util-linux"; break; }; done
+command -v dockerd >/dev/null 2>&1 && command -v containerd >/dev/null 2>&1 || need_pkgs="$need_pkgs docker.io"
+if [ -n "$need_pkgs" ]; then
+  { [ "$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need_pkgs >/dev/null; } || fail "could not install$need_pkgs (the fault tests' private engine)"
+fi
 exit 0

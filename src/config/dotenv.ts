@@ -9,9 +9,15 @@ import { substitute, TemplateError, type Lookup } from './template.js';
 /** A .env problem; `line` is 1-based and counts physical lines. */
 export class DotenvError extends Error {
   readonly line?: number;
-  constructor(message: string, line?: number) {
-    super(line === undefined ? message : `line ${line}: ${message}`);
+  /** The file, once known: errors are raised while parsing text and given their file by parseDotenvTexts. */
+  readonly file?: string;
+  /** The message without file and line, for callers that report those as a position. */
+  readonly reason: string;
+  constructor(message: string, line?: number, file?: string) {
+    super(`${file === undefined ? '' : `${file}: `}${line === undefined ? '' : `line ${line}: `}${message}`);
     this.line = line;
+    this.file = file;
+    this.reason = message;
   }
 }
 
@@ -224,7 +230,7 @@ export function parseDotenvTexts(texts: readonly { file: string; text: string; f
       else if (format === 'raw') parsed = parseRawEnv(text, (name) => lookup?.(name) ?? env[name]);
       else throw new DotenvError(`unsupported env_file format ${JSON.stringify(format)}: use ${ENV_FILE_FORMATS.map((f) => JSON.stringify(f)).join(', ')} or leave format out`);
     } catch (err) {
-      if (err instanceof DotenvError) throw new DotenvError(`${file}: ${err.message}`);
+      if (err instanceof DotenvError) throw new DotenvError(err.reason, err.line, file);
       throw err;
     }
     for (const [k, v] of Object.entries(parsed)) if (!/^\d/.test(k)) env[k] = v;

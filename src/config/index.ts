@@ -122,7 +122,7 @@ function prepare(options: LoadOptions) {
   // directory's own .env then adds what is not set yet, expanded with what is
   const projectDotenv = path.join(projectDir, '.env');
   if (!envFiles && dotenv && projectDir !== envDir && pathExists(projectDotenv)) {
-    for (const [k, v] of Object.entries(readDotenvFiles([projectDotenv], (n) => env[n]))) if (env[k] === undefined) env[k] = v;
+    for (const [k, v] of Object.entries(readEnvFiles([projectDotenv], (n) => env[n]))) if (env[k] === undefined) env[k] = v;
   }
   const parsed: Source[] = sources.map((s) => ({ file: s.file, docs: parseYamlDocuments(s.text, s.file) }));
   const allDocs = parsed.flatMap((p) => p.docs);
@@ -285,7 +285,7 @@ function applyIncludes(tree: Tree, ctx: IncludeContext): Tree {
     }
     const dir = e.project_directory !== undefined ? path.resolve(ctx.projectDir, String(e.project_directory)) : path.dirname(paths[0]);
     const envFiles = e.env_file !== undefined ? (Array.isArray(e.env_file) ? e.env_file : [e.env_file]).map((f) => path.resolve(ctx.projectDir, String(f))) : [path.join(dir, '.env')];
-    const fileEnv = readDotenvFiles(envFiles.filter((f) => pathExists(f)), (n) => ctx.env[n]);
+    const fileEnv = readEnvFiles(envFiles.filter((f) => pathExists(f)), (n) => ctx.env[n]);
     const env = { ...fileEnv, ...Object.fromEntries(Object.entries(ctx.env).filter(([, v]) => v !== undefined)) };
     const trees: Tree[] = [];
     for (const p of paths) {
@@ -383,6 +383,24 @@ function applyExtends(tree: Tree, ctx: ExtendsContext, stack: string[] = []): Tr
   return { ...tree, services: out };
 }
 
+/** A DotenvError as the one-line ConfigError every bad input gives, at file:line:1 when the line is known. */
+function envFileError(err: unknown): unknown {
+  if (!(err instanceof DotenvError)) return err;
+  if (err.file !== undefined && err.line !== undefined) {
+    return new ConfigError(ErrorCodes.INTERPOLATION, `${err.reason}: fix the env file`, { position: { file: err.file, line: err.line, col: 1 }, cause: err });
+  }
+  return new ConfigError(ErrorCodes.INTERPOLATION, `${err.message}: fix the env file`, { cause: err });
+}
+
+/** readDotenvFiles, its errors as ConfigError. */
+function readEnvFiles(files: Parameters<typeof readDotenvFiles>[0], lookup: Parameters<typeof readDotenvFiles>[1]): Record<string, string> {
+  try {
+    return readDotenvFiles(files, lookup);
+  } catch (err) {
+    throw envFileError(err);
+  }
+}
+
 /** The project environment: env files (in order), then the OS environment, which wins. */
 function loadEnvironment(
   cwd: string,
@@ -405,10 +423,7 @@ function loadEnvironment(
   try {
     fromFiles = readDotenvFiles(files, (name) => osEnv[name]);
   } catch (err) {
-    if (err instanceof DotenvError) {
-      throw new ConfigError(ErrorCodes.INTERPOLATION, `${err.message}: fix the env file`, { cause: err });
-    }
-    throw err;
+    throw envFileError(err);
   }
   const env: Record<string, string | undefined> = { ...fromFiles };
   for (const [k, v] of Object.entries(osEnv)) if (v !== undefined) env[k] = v;

@@ -81,7 +81,32 @@ function readAll(res: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/**
+ * How long a request may wait for the engine's first answer (response headers), until the engine has answered
+ * once: an address where something accepts connections but never speaks (a wedged daemon, a port forward to
+ * nothing, the wrong service) otherwise hangs every command forever. After the first answer there is no limit,
+ * since some calls are slow by nature (stop waits for the grace period, remove for the volumes). Seconds, from
+ * BERTH_ENGINE_TIMEOUT; 0 turns the limit off.
+ */
+export const DEFAULT_ENGINE_TIMEOUT_S = 60;
+
+export function engineTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.BERTH_ENGINE_TIMEOUT;
+  const n = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+  return (Number.isFinite(n) && n >= 0 ? n : DEFAULT_ENGINE_TIMEOUT_S) * 1000;
+}
+
+/** No answer within the limit; code ETIMEDOUT so errors.ts reports the engine as unreachable. */
+export class EngineSilentError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(ms: number) {
+    super(`connected, but the engine did not answer within ${ms / 1000} s (BERTH_ENGINE_TIMEOUT=${ms / 1000}; 0 waits forever)`);
+  }
+}
+
 export class EngineHttp {
+  /** Set by the first response: from then on the engine is known to speak and requests have no deadline. */
+  private answered = false;
   private agent?: Promise<{ agent: Agent; request: typeof import('node:http').request }>;
 
   /** `tls` is read lazily, on the first call, and only for an https engine. */
@@ -125,9 +150,22 @@ export class EngineHttp {
       ...(c.kind === 'tcp' ? { host: c.host, port: c.port } : { socketPath: c.socketPath }),
       ...(o.signal ? { signal: o.signal } : {}),
     };
+    const limit = this.answered ? 0 : engineTimeoutMs();
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(options, resolve);
-      req.on('error', reject);
+      let timer: NodeJS.Timeout | undefined;
+      const req = request(options, (r) => {
+        clearTimeout(timer);
+        this.answered = true;
+        resolve(r);
+      });
+      if (limit > 0) {
+        timer = setTimeout(() => req.destroy(new EngineSilentError(limit)), limit);
+        timer.unref();
+      }
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
       req.end(body);
     });
     const status = res.statusCode ?? 0;
