@@ -38,13 +38,14 @@ class SshStream extends Duplex {
   private stderr = '';
   private exited = false;
 
-  constructor(private readonly child: ChildProcess, private readonly display: string) {
+  constructor(private readonly child: ChildProcess) {
     super({ allowHalfOpen: false });
     const out = child.stdout!;
     out.on('data', (chunk: Buffer) => {
       if (!this.push(chunk)) out.pause();
     });
-    out.on('end', () => this.push(null));
+    // the end of ssh's output is reported once ssh has exited: a failed ssh is an error with its reason, not
+    // an engine that hung up
     child.stderr!.on('data', (chunk: Buffer) => {
       // the last words only: enough to say why ssh gave up
       this.stderr = (this.stderr + chunk.toString('utf8')).slice(-2000);
@@ -53,18 +54,23 @@ class SshStream extends Duplex {
       // EPIPE after ssh exited: the exit is reported below, with ssh's own reason
     });
     child.on('error', (err) => this.destroy(this.failure(`cannot run ssh: ${err.message}`)));
-    child.on('exit', (code, signal) => {
+    child.on('exit', () => {
       this.exited = true;
-      if (code !== 0 && !this.destroyed) {
-        const why = this.stderr.trim().split('\n').filter(Boolean).pop() ?? `ssh exited with ${signal ?? `status ${code}`}`;
-        this.destroy(this.failure(why));
+    });
+    child.on('close', (code, signal) => {
+      if (this.destroyed) return;
+      if (code === 0) {
+        this.push(null);
+        return;
       }
+      const why = this.stderr.trim().split('\n').filter(Boolean).pop() ?? `ssh exited with ${signal ?? `status ${code}`}`;
+      this.destroy(this.failure(why));
     });
   }
 
   private failure(detail: string): Error {
     // ECONNREFUSED: the engine layer reports it as "cannot connect to the Docker engine at ssh://…: <why>"
-    return Object.assign(new Error(`${this.display}: ${detail}`), { code: 'ECONNREFUSED' });
+    return Object.assign(new Error(detail), { code: 'ECONNREFUSED' });
   }
 
   override _read(): void {
@@ -118,6 +124,6 @@ export class SshAgent extends Agent {
 
   override createConnection(): Duplex {
     const child = spawn('ssh', sshArgs(this.connection), { stdio: ['pipe', 'pipe', 'pipe'] });
-    return new SshStream(child, this.connection.display);
+    return new SshStream(child);
   }
 }
