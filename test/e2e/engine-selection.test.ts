@@ -3,7 +3,7 @@
 // `docker context use`; DOCKER_HOST with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH; -H with the --tls* flags. Each
 // time the stack must land on the second engine and not on the main one. DOCKER_CONFIG is a directory of the
 // test's own, so the user's docker configuration is never read or written.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { berth, cleanup, describeEngine, leftovers, projectDir, run, uniqueProject } from '../helpers/e2e.js';
