@@ -190,6 +190,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   };
   const program = buildProgram(run);
+  if (plugin) program.name('docker compose');
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
