@@ -24,6 +24,16 @@ export function selectEngine(selection: EngineSelection): void {
   processSelection = { ...selection };
 }
 
+/**
+ * Fail now, as docker compose does at start-up, when the selection (or DOCKER_CONTEXT, or currentContext) names a
+ * context that is not in the store: every command, `config` included. The default context's address is still
+ * checked only when the engine is first used, so commands that never use it work with any DOCKER_HOST.
+ */
+export async function checkEngineSelection(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const { contextName, resolveEngine, DEFAULT_CONTEXT } = await import('../engine/dockerode/docker-context.js');
+  if (contextName(processSelection, env) !== DEFAULT_CONTEXT) resolveEngine(processSelection, env);
+}
+
 /** The real engine, loaded on first use: the dockerode stack costs start-up time that `config` never pays. */
 export async function connectEngine(options: EngineSelection = {}): Promise<Engine> {
   const { createDockerEngine } = await import('../engine/dockerode/index.js');

@@ -2,7 +2,7 @@
 // options and print results; each command's module is loaded only when that command runs.
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { selectEngine, type EngineSelection } from '../api/engine.js';
+import { checkEngineSelection, selectEngine, type EngineSelection } from '../api/engine.js';
 import { BerthError, ErrorCodes } from '../model/errors.js';
 import { exitCodeFor, EXIT_OK, reportError } from './exit-codes.js';
 import type { GlobalOptions } from './global.js';
@@ -146,7 +146,10 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
 
   registerRuntimeCommands(program, run);
   registerImageCommands(program, run);
-  program.hook('preAction', () => selectEngineFromFlags(program.opts()));
+  program.hook('preAction', async () => {
+    selectEngineFromFlags(program.opts());
+    await checkEngineSelection();
+  });
   // compose's --dry-run is a persistent flag: `up --dry-run` works as `--dry-run up` does (its other global
   // flags are not: `ps -p x` is an error there too)
   for (const cmd of program.commands) {

@@ -138,10 +138,14 @@ describeEngine('engine selection (contexts, DOCKER_HOST, TLS)', () => {
     expect((await leftovers(project)).containers).toEqual([]);
   });
 
-  it('an unknown context: the docker CLI error, and --context with -H is refused', async () => {
+  it('an unknown context: the docker CLI error, for every command; --context with -H is refused', async () => {
     const r = await berth(['--context', `${PREFIX}-nope`, 'ps'], { cwd: dir, env: env() });
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toMatch(new RegExp(`^unable to resolve docker endpoint: context "${PREFIX}-nope": context not found: open ${config}/contexts/meta/[0-9a-f]{64}/meta.json: no such file or directory$`));
+    // as compose, at start-up: even a command that needs no engine
+    const configCmd = await berth(['--context', `${PREFIX}-nope`, 'config', '-q'], { cwd: dir, env: env() });
+    expect(configCmd.code).toBe(1);
+    expect(configCmd.stderr).toContain(`context "${PREFIX}-nope": context not found`);
     const both = await berth(['--context', CONTEXT, '-H', engine.tcpHost, 'ps'], { cwd: dir, env: env() });
     expect(both.code).toBe(1);
     expect(both.stderr.trim()).toBe('conflicting options: cannot specify both --host and --context');

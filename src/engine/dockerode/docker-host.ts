@@ -89,9 +89,9 @@ export function parseDockerHost(
   }
 
   const schemeEnd = value.indexOf('://');
-  if (schemeEnd < 0) throw invalid(value, 'expected a scheme such as unix://, tcp://, npipe:// or ssh://');
-  const scheme = value.slice(0, schemeEnd).toLowerCase();
-  const rest = value.slice(schemeEnd + 3);
+  // an address without a scheme is a tcp one, as for the docker CLI (opts.ParseHost): DOCKER_HOST=box:2375
+  const scheme = schemeEnd < 0 ? 'tcp' : value.slice(0, schemeEnd).toLowerCase();
+  const rest = schemeEnd < 0 ? value : value.slice(schemeEnd + 3);
 
   switch (scheme) {
     case 'unix': {

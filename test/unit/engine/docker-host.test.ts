@@ -35,6 +35,11 @@ describe('parseDockerHost', () => {
     expect(linux('unix://')).toMatchObject({ socketPath: '/var/run/docker.sock' });
   });
 
+  it('reads an address without a scheme as tcp, as the docker CLI does', () => {
+    expect(linux('box:2375')).toMatchObject({ kind: 'tcp', host: 'box', port: 2375, display: 'tcp://box:2375' });
+    expect(linux('box')).toMatchObject({ kind: 'tcp', host: 'box', port: 2375 });
+  });
+
   it('parses named pipes', () => {
     expect(linux('npipe:////./pipe/docker_engine')).toEqual({
       kind: 'npipe',
@@ -101,8 +106,7 @@ describe('parseDockerHost', () => {
   });
 
   it.each([
-    ['/var/run/docker.sock', 'expected a scheme'],
-    ['localhost:2375', 'expected a scheme'],
+    ['/var/run/docker.sock', 'a path is not supported'],
     ['fd://', 'unsupported scheme'],
     ['tcp://', 'not a valid address'],
     ['ssh://', 'missing host'],
