@@ -4,6 +4,10 @@
 // - `docker [GLOBAL FLAGS] compose ARGS...` runs `docker-compose [GLOBAL FLAGS] compose ARGS...`: the original
 //   arguments, the docker CLI's own global flags included, with DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND set.
 //   The plugin is expected to read those global flags itself (the engine is not chosen for it).
+// - DOCKER_CLI_PLUGIN_SOCKET names an abstract unix socket the docker CLI closes when it is interrupted while its
+//   output is not a terminal. berth does not watch it: Node 20 pads an abstract socket address to the full
+//   sockaddr length, so it cannot reach the docker CLI's (Go) listener. In a terminal Ctrl-C reaches berth
+//   directly (same process group); elsewhere the docker CLI kills the plugin after its third signal.
 import type { EngineSelection } from '../api/engine.js';
 
 export const METADATA_COMMAND = 'docker-cli-plugin-metadata';
@@ -110,3 +114,4 @@ export function pluginInvocation(args: readonly string[], env: NodeJS.ProcessEnv
   const configDir = str('config');
   return { args: args.slice(i + 1), selection, ...(configDir === undefined ? {} : { configDir }) };
 }
+
