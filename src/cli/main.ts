@@ -176,9 +176,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT_OK;
   }
   const plugin = pluginInvocation(argv.slice(2), process.env);
+  pluginSelection = plugin?.selection ?? {};
   if (plugin) {
     argv = [...argv.slice(0, 2), ...plugin.args];
-    pluginSelection = plugin.selection;
     // --config: where the docker CLI keeps config.json and contexts; every later read (contexts, registry
     // credentials) follows DOCKER_CONFIG, as it follows the docker CLI's --config
     if (plugin.configDir !== undefined) process.env.DOCKER_CONFIG = plugin.configDir;

@@ -158,7 +158,7 @@ export class DockerEngine implements Engine {
     return { ca: ca ?? (await extraCaCerts()), cert, key, rejectUnauthorized: tls?.verify !== false };
   }
 
-  /** Request/response calls and plain streams: Node's http directly, except for ssh:// engines (see http.ts). */
+  /** Request/response calls and plain streams: Node's http directly (see http.ts), ssh:// engines included. */
   private async dial<T = Json>(o: HttpCall): Promise<T> {
     const connection = this.connection;
     if (connection instanceof EngineError) throw connection;

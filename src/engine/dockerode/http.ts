@@ -4,12 +4,11 @@
 // docker-modem (readable-stream, debug, ...) and an eager util.inspect of every request's options with
 // showHidden and unlimited depth (done for its debug log even when that log is off). Hijacked connections
 // (attach, exec), request bodies streamed from files and registry-authenticated image calls still go through
-// docker-modem (engine.ts decides). ssh:// engines are reached through ssh processes (ssh.ts) on both paths. The wire format is the same as docker-modem's: JSON
-// query values for objects, a JSON body unless it is empty, the same error shape (statusCode, json,
-// "(HTTP code N) ..." message) so errors.ts maps both alike.
+// docker-modem (engine.ts decides); ssh:// engines are reached through ssh processes (ssh.ts) on both paths.
+// The wire format is the same as docker-modem's: JSON query values for objects, a JSON body unless it is
+// empty, the same error shape (statusCode, json, "(HTTP code N) ..." message) so errors.ts maps both alike.
 import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
 import type { DockerConnection } from './docker-host.js';
-import { SshAgent } from './ssh.js';
 
 export interface HttpCall {
   readonly path: string;
@@ -93,7 +92,7 @@ export class EngineHttp {
     this.agent ??= (async () => {
       const c = this.connection;
       if (c.kind === 'ssh') {
-        const http = await import('node:http');
+        const [http, { SshAgent }] = await Promise.all([import('node:http'), import('./ssh.js')]);
         return { agent: new SshAgent(c), request: http.request };
       }
       if (c.kind === 'tcp' && c.protocol === 'https') {
