@@ -3,9 +3,9 @@
 // the default context), else DOCKER_CONTEXT, else "currentContext" in $DOCKER_CONFIG/config.json, else the
 // default context, whose endpoint is -H, else DOCKER_HOST, else the platform's socket. Named contexts live in
 // the docker CLI's context store. Free of dockerode and of network I/O; reads only small local files.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nodeCrypto } from '../../model/crypto.js';
 import { EngineError, ErrorCodes } from '../../model/errors.js';
 import { dockerConfigDir, parseDockerHost, type DockerConnection, type DockerHostEnv, type TlsFlags } from './docker-host.js';
 
@@ -29,7 +29,8 @@ export interface ResolvedEngine {
 
 /** The store's directory name for a context: the hex sha256 of its name (docker/cli cli/context/store). */
 export function contextDirName(name: string): string {
-  return createHash('sha256').update(name).digest('hex');
+  // node:crypto only now: every command checks which context is in force, and it is rarely a named one
+  return nodeCrypto().createHash('sha256').update(name).digest('hex');
 }
 
 /** The context name in force, by the docker CLI's precedence. */
