@@ -14,6 +14,13 @@ bash "$here/ensure-engine.sh" || fail "no Docker engine"
 bash "$here/install-compose-ref.sh" || fail "compose-ref could not be installed"
 # tmux: the pseudo-terminal of the interactive e2e tests (attached up + Ctrl-C, exec with a TTY)
 command -v tmux >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; } || fail "tmux could not be installed"
+# openssl, sshd/ssh and ip: the engine-selection e2e tests (a second engine on a TLS socket in its own network
+# namespace; DOCKER_HOST=ssh:// against an sshd on loopback)
+for pair in openssl:openssl sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client ip:iproute2; do
+  cmd=${pair%%:*} pkg=${pair#*:}
+  { command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ]; } && continue
+  { [ "$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null; } || fail "$pkg could not be installed"
+done
 bash "$here/local-registry.sh" || fail "the local test registries did not start"
 # the fault tests start a private dockerd in a network namespace of their own (test/helpers/second-engine.ts):
 # ip (iproute2), nsenter/unshare/setsid/setpriv (util-linux), and dockerd/containerd (docker.io, see ensure-engine.sh)

@@ -2,10 +2,13 @@
 // options and print results; each command's module is loaded only when that command runs.
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { checkEngineSelection, selectEngine, type EngineSelection } from '../api/engine.js';
+import { BerthError, ErrorCodes } from '../model/errors.js';
 import { exitCodeFor, EXIT_OK, reportError } from './exit-codes.js';
 import type { GlobalOptions } from './global.js';
 import { registerImageCommands } from './image-commands.js';
 import { registerRuntimeCommands } from './runtime-commands.js';
+import { METADATA_COMMAND, pluginInvocation, pluginMetadata } from './plugin.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -36,6 +39,14 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
     .option('--ansi <when>', 'Control when to print ANSI control characters ("never"|"always"|"auto")', 'auto')
     .option('--parallel <n>', 'Control max parallelism, -1 for unlimited')
     .option('--dry-run', 'Execute command in dry run mode')
+    // engine selection, as the docker CLI's globals (compose accepts them too; the --tls* ones hidden)
+    .option('-c, --context <name>', 'Name of the context to use to connect to the daemon (overrides DOCKER_HOST env var and default context set with "docker context use")')
+    .option('-H, --host <host>', 'Daemon socket to connect to')
+    .addOption(new Option('--tls', 'Use TLS; implied by --tlsverify').hideHelp())
+    .addOption(new Option('--tlsverify', 'Use TLS and verify the remote').hideHelp())
+    .addOption(new Option('--tlscacert <file>', 'Trust certs signed only by this CA').hideHelp())
+    .addOption(new Option('--tlscert <file>', 'Path to TLS certificate file').hideHelp())
+    .addOption(new Option('--tlskey <file>', 'Path to TLS key file').hideHelp())
     .enablePositionalOptions()
     .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(str) })
@@ -135,6 +146,10 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
 
   registerRuntimeCommands(program, run);
   registerImageCommands(program, run);
+  program.hook('preAction', async () => {
+    selectEngineFromFlags(program.opts());
+    await checkEngineSelection();
+  });
   // compose's --dry-run is a persistent flag: `up --dry-run` works as `--dry-run up` does (its other global
   // flags are not: `ps -p x` is an error there too)
   for (const cmd of program.commands) {
@@ -143,7 +158,31 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
   return program;
 }
 
+/** The global engine flags, and those the docker CLI passed to berth as its plugin, as the engine default. */
+let pluginSelection: EngineSelection = {};
+function selectEngineFromFlags(o: { context?: string; host?: string; tls?: boolean; tlsverify?: boolean; tlscacert?: string; tlscert?: string; tlskey?: string }): void {
+  const flags: EngineSelection = Object.fromEntries(
+    Object.entries({ context: o.context, host: o.host, tls: o.tls, tlsVerify: o.tlsverify, tlsCaCert: o.tlscacert, tlsCert: o.tlscert, tlsKey: o.tlskey }).filter(([, v]) => v !== undefined),
+  );
+  const selection = { ...pluginSelection, ...flags };
+  if (selection.context && selection.host) throw new BerthError(ErrorCodes.USAGE, 'conflicting options: cannot specify both --host and --context');
+  selectEngine(selection);
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  // run by the docker CLI as its "compose" plugin: answer its metadata query, or take its global flags
+  if (argv[2] === METADATA_COMMAND) {
+    process.stdout.write(pluginMetadata(packageVersion()));
+    return EXIT_OK;
+  }
+  const plugin = pluginInvocation(argv.slice(2), process.env);
+  pluginSelection = plugin?.selection ?? {};
+  if (plugin) {
+    argv = [...argv.slice(0, 2), ...plugin.args];
+    // --config: where the docker CLI keeps config.json and contexts; every later read (contexts, registry
+    // credentials) follows DOCKER_CONFIG, as it follows the docker CLI's --config
+    if (plugin.configDir !== undefined) process.env.DOCKER_CONFIG = plugin.configDir;
+  }
   let code = EXIT_OK;
   const run = async (fn: () => Promise<number>) => {
     try {
@@ -154,6 +193,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   };
   const program = buildProgram(run);
+  if (plugin) program.name('docker compose');
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

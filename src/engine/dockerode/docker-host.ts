@@ -14,19 +14,28 @@ export type DockerConnection =
       readonly protocol: 'http' | 'https';
       readonly host: string;
       readonly port: number;
-      /** Where ca.pem, cert.pem and key.pem are read from when TLS is on. */
-      readonly certPath?: string;
-      /** DOCKER_TLS_VERIFY: verify the daemon's certificate against ca.pem. */
-      readonly verify?: boolean;
+      /** Present when TLS is on: the files the CA, client certificate and key are read from, when they exist. */
+      readonly tls?: TlsFiles;
       readonly display: string;
     }
   | {
       readonly kind: 'ssh';
       readonly host: string;
-      readonly port: number;
+      /** Absent: ssh's own configuration decides (22 unless ~/.ssh/config says otherwise). */
+      readonly port?: number;
       readonly username?: string;
+      /** ssh://host/path/to/docker.sock: the engine socket on the far side, else its docker CLI's default. */
+      readonly socketPath?: string;
       readonly display: string;
     };
+
+export interface TlsFiles {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  /** Verify the daemon's certificate (DOCKER_TLS_VERIFY, --tlsverify; a context without SkipTLSVerify). */
+  readonly verify: boolean;
+}
 
 /** The environment variables that decide the connection; a subset of process.env. */
 export interface DockerHostEnv {
@@ -34,15 +43,32 @@ export interface DockerHostEnv {
   readonly DOCKER_TLS_VERIFY?: string;
   readonly DOCKER_TLS?: string;
   readonly DOCKER_CERT_PATH?: string;
+  /** The docker CLI's configuration directory, the default DOCKER_CERT_PATH. */
+  readonly DOCKER_CONFIG?: string;
 }
 
 function invalid(value: string, why: string): EngineError {
   return new EngineError(ErrorCodes.ENGINE_UNREACHABLE, `invalid DOCKER_HOST "${value}": ${why}`);
 }
 
-// The docker CLI treats "", "0" and "false" the same as unset for these boolean variables.
-function truthy(value: string | undefined): boolean {
-  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+// The docker CLI turns TLS on for any non-empty DOCKER_TLS_VERIFY or DOCKER_TLS, "0" included
+// (cli/flags/options.go reads them as `os.Getenv(...) != ""`).
+function set(value: string | undefined): boolean {
+  return value !== undefined && value !== '';
+}
+
+/** The docker CLI's configuration directory: $DOCKER_CONFIG, else ~/.docker. */
+export function dockerConfigDir(env: { readonly DOCKER_CONFIG?: string }): string {
+  return env.DOCKER_CONFIG || join(homedir(), '.docker');
+}
+
+/** TLS settings of the default context: the docker CLI's --tls* flags, else DOCKER_TLS*, DOCKER_CERT_PATH. */
+export interface TlsFlags {
+  readonly tls?: boolean;
+  readonly tlsVerify?: boolean;
+  readonly tlsCaCert?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
 }
 
 /**
@@ -53,6 +79,7 @@ export function parseDockerHost(
   host: string | undefined,
   env: DockerHostEnv = process.env,
   platform: NodeJS.Platform = process.platform,
+  flags: TlsFlags = {},
 ): DockerConnection {
   const value = (host ?? env.DOCKER_HOST ?? '').trim();
   if (value === '') {
@@ -62,9 +89,9 @@ export function parseDockerHost(
   }
 
   const schemeEnd = value.indexOf('://');
-  if (schemeEnd < 0) throw invalid(value, 'expected a scheme such as unix://, tcp://, npipe:// or ssh://');
-  const scheme = value.slice(0, schemeEnd).toLowerCase();
-  const rest = value.slice(schemeEnd + 3);
+  // an address without a scheme is a tcp one, as for the docker CLI (opts.ParseHost): DOCKER_HOST=box:2375
+  const scheme = schemeEnd < 0 ? 'tcp' : value.slice(0, schemeEnd).toLowerCase();
+  const rest = schemeEnd < 0 ? value : value.slice(schemeEnd + 3);
 
   switch (scheme) {
     case 'unix': {
@@ -80,30 +107,44 @@ export function parseDockerHost(
     case 'tcp':
     case 'http':
     case 'https': {
-      const tls = scheme === 'https' || truthy(env.DOCKER_TLS_VERIFY) || truthy(env.DOCKER_TLS);
+      const verify = flags.tlsVerify ?? set(env.DOCKER_TLS_VERIFY);
+      const tls = scheme === 'https' || verify || (flags.tls ?? set(env.DOCKER_TLS));
       const url = parseUrl(value, `${tls ? 'https' : 'http'}://${rest}`);
       if (url.pathname !== '/' && url.pathname !== '') throw invalid(value, 'a path is not supported');
       const port = url.port === '' ? (tls ? 2376 : 2375) : Number(url.port);
-      const certPath = tls ? env.DOCKER_CERT_PATH || join(homedir(), '.docker') : undefined;
+      const certPath = env.DOCKER_CERT_PATH || dockerConfigDir(env);
+      const files: TlsFiles = {
+        ca: flags.tlsCaCert ?? join(certPath, 'ca.pem'),
+        cert: flags.tlsCert ?? join(certPath, 'cert.pem'),
+        key: flags.tlsKey ?? join(certPath, 'key.pem'),
+        verify,
+      };
       return {
         kind: 'tcp',
         protocol: tls ? 'https' : 'http',
         host: url.hostname,
         port,
-        ...(tls ? { certPath, verify: truthy(env.DOCKER_TLS_VERIFY) } : {}),
+        ...(tls ? { tls: files } : {}),
         display: `tcp://${url.hostname}:${port}`,
       };
     }
     case 'ssh': {
       const url = parseUrl(value, `ssh://${rest}`);
-      const port = url.port === '' ? 22 : Number(url.port);
+      // the docker CLI's rules for an ssh:// address (cli/connhelper/ssh)
+      if (url.password !== '') throw invalid(value, 'plain-text password is not supported');
+      if (url.search !== '') throw invalid(value, 'query parameters are not allowed');
+      if (url.hash !== '') throw invalid(value, 'fragments are not allowed');
+      const port = url.port === '' ? undefined : Number(url.port);
       const username = url.username === '' ? undefined : decodeURIComponent(url.username);
+      const path = decodeURIComponent(url.pathname);
+      const socketPath = path.replace(/^\/+|\/+$/g, '') === '' ? undefined : path;
       return {
         kind: 'ssh',
         host: url.hostname,
-        port,
+        ...(port === undefined ? {} : { port }),
         ...(username === undefined ? {} : { username }),
-        display: `ssh://${username === undefined ? '' : `${username}@`}${url.hostname}:${port}`,
+        ...(socketPath === undefined ? {} : { socketPath }),
+        display: `ssh://${username === undefined ? '' : `${username}@`}${url.hostname}${port === undefined ? '' : `:${port}`}${socketPath ?? ''}`,
       };
     }
     default:

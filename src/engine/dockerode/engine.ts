@@ -8,7 +8,6 @@
 // happens to be JSON; getEvents leaks the AbortSignal into the URL.
 import { loadDockerode } from './load.js';
 import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { EngineError, ErrorCodes } from '../../model/errors.js';
 import type {
@@ -122,7 +121,7 @@ export class DockerEngine implements Engine {
       options.socketPath = connection.socketPath;
     } else if (connection.kind === 'tcp') {
       Object.assign(options, { host: connection.host, port: connection.port, protocol: connection.protocol });
-      if (connection.protocol === 'https' && connection.certPath) {
+      if (connection.protocol === 'https' && connection.tls) {
         const { ca, cert, key, rejectUnauthorized } = await this.tlsMaterial();
         Object.assign(options, { ca, cert, key });
         if (!rejectUnauthorized) {
@@ -131,13 +130,9 @@ export class DockerEngine implements Engine {
         }
       }
     } else if (connection.kind === 'ssh') {
-      Object.assign(options, {
-        host: connection.host,
-        port: connection.port,
-        protocol: 'ssh',
-        username: connection.username,
-        sshOptions: { agent: process.env.SSH_AUTH_SOCK },
-      });
+      // plain HTTP over ssh processes (ssh.ts), not docker-modem's own ssh client: see ssh.ts for why
+      const { SshAgent } = await import('./ssh.js');
+      Object.assign(options, { host: 'docker', port: 80, protocol: 'http', agent: new SshAgent(connection) });
     }
     // docker-modem's constructor re-reads DOCKER_HOST/DOCKER_CERT_PATH and can throw on values we have already
     // resolved differently (an explicit host, a cert path it reads eagerly). Hiding them for the synchronous
@@ -152,20 +147,21 @@ export class DockerEngine implements Engine {
     }
   }
 
-  /** ca.pem, cert.pem and key.pem from DOCKER_CERT_PATH; without a ca.pem, Node's CAs and NODE_EXTRA_CA_CERTS. */
+  /**
+   * The CA, certificate and key files the connection names (DOCKER_CERT_PATH's, --tls* flags', or a context's);
+   * without a CA file, Node's CAs and NODE_EXTRA_CA_CERTS.
+   */
   private async tlsMaterial(): Promise<TlsMaterial> {
-    const connection = this.connection as Extract<DockerConnection, { kind: 'tcp' }>;
-    const certPath = connection.certPath;
-    const read = (file: string) => (certPath ? fsp.readFile(join(certPath, file)).catch(() => undefined) : Promise.resolve(undefined));
-    const [ca, cert, key] = await Promise.all([read('ca.pem'), read('cert.pem'), read('key.pem')]);
-    return { ca: ca ?? (await extraCaCerts()), cert, key, rejectUnauthorized: connection.verify !== false };
+    const tls = (this.connection as Extract<DockerConnection, { kind: 'tcp' }>).tls;
+    const read = (file: string | undefined) => (file ? fsp.readFile(file).catch(() => undefined) : Promise.resolve(undefined));
+    const [ca, cert, key] = await Promise.all([read(tls?.ca), read(tls?.cert), read(tls?.key)]);
+    return { ca: ca ?? (await extraCaCerts()), cert, key, rejectUnauthorized: tls?.verify !== false };
   }
 
-  /** Request/response calls and plain streams: Node's http directly, except for ssh:// engines (see http.ts). */
+  /** Request/response calls and plain streams: Node's http directly (see http.ts), ssh:// engines included. */
   private async dial<T = Json>(o: HttpCall): Promise<T> {
     const connection = this.connection;
     if (connection instanceof EngineError) throw connection;
-    if (connection.kind === 'ssh') return rawDial<T>(await this.modem(), o, this.address);
     this.http ??= new EngineHttp(connection, () => this.tlsMaterial());
     try {
       return await this.http.call<T>(o);

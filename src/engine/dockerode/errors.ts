@@ -16,6 +16,24 @@ const UNREACHABLE_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
+// TLS handshakes that failed over certificates, on either side: the engine's certificate was not verified by the
+// CA we were given (Node's OpenSSL codes), or the engine refused ours (TLS alerts, ERR_SSL_*).
+const TLS_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function isTlsFailure(code: string | undefined): boolean {
+  return code !== undefined && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_'));
+}
+
 const PORT_IN_USE = /port is already allocated|address already in use/i;
 // Engine 20.10 answers 403, not 409, for these two conflicts over existing state ("endpoint with name x already
 // exists in network y", "network y id … has active endpoints"); callers treat them like any other conflict.
@@ -45,7 +63,9 @@ export function unreachable(display: string, err: unknown): EngineError {
   const hint =
     e?.code === 'EACCES' || e?.code === 'EPERM'
       ? 'does your user have permission to use the socket (e.g. membership of the docker group)?'
-      : 'is the Docker daemon running?';
+      : isTlsFailure(e?.code)
+        ? "TLS certificates not accepted: check the CA, certificate and key (the context's, --tlscacert/--tlscert/--tlskey, or those in DOCKER_CERT_PATH)"
+        : 'is the Docker daemon running?';
   return new EngineError(
     ErrorCodes.ENGINE_UNREACHABLE,
     `cannot connect to the Docker engine at ${display}: ${detail} — ${hint} (set DOCKER_HOST to point elsewhere)`,
@@ -62,7 +82,7 @@ export function toEngineError(err: unknown, display: string): EngineError {
   if (err instanceof EngineError) return err;
   const e = (err ?? {}) as ModemError;
   if (typeof e.statusCode !== 'number') {
-    if (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) return unreachable(display, err);
+    if (typeof e.code === 'string' && (UNREACHABLE_CODES.has(e.code) || isTlsFailure(e.code))) return unreachable(display, err);
     return new EngineError(ErrorCodes.ENGINE_FAILED, engineMessage(err), { cause: err });
   }
   const message = engineMessage(err);

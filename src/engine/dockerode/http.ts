@@ -3,10 +3,10 @@
 // `ps` consists of, and going through docker-modem costs each of those commands ~30 ms: loading dockerode and
 // docker-modem (readable-stream, debug, ...) and an eager util.inspect of every request's options with
 // showHidden and unlimited depth (done for its debug log even when that log is off). Hijacked connections
-// (attach, exec), request bodies streamed from files, registry-authenticated image calls and ssh:// engines
-// still go through docker-modem (engine.ts decides). The wire format is the same as docker-modem's: JSON
-// query values for objects, a JSON body unless it is empty, the same error shape (statusCode, json,
-// "(HTTP code N) ..." message) so errors.ts maps both alike.
+// (attach, exec), request bodies streamed from files and registry-authenticated image calls still go through
+// docker-modem (engine.ts decides); ssh:// engines are reached through ssh processes (ssh.ts) on both paths.
+// The wire format is the same as docker-modem's: JSON query values for objects, a JSON body unless it is
+// empty, the same error shape (statusCode, json, "(HTTP code N) ..." message) so errors.ts maps both alike.
 import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
 import type { DockerConnection } from './docker-host.js';
 
@@ -29,8 +29,6 @@ export interface TlsMaterial {
   readonly key?: Buffer;
   readonly rejectUnauthorized: boolean;
 }
-
-type Direct = Exclude<DockerConnection, { kind: 'ssh' }>;
 
 /** The error docker-modem gives for an unexpected status, which errors.ts understands. */
 export class HttpStatusError extends Error {
@@ -111,13 +109,17 @@ export class EngineHttp {
 
   /** `tls` is read lazily, on the first call, and only for an https engine. */
   constructor(
-    private readonly connection: Direct,
+    private readonly connection: DockerConnection,
     private readonly tls: () => Promise<TlsMaterial>,
   ) {}
 
   private transport(): Promise<{ agent: Agent; request: typeof import('node:http').request }> {
     this.agent ??= (async () => {
       const c = this.connection;
+      if (c.kind === 'ssh') {
+        const [http, { SshAgent }] = await Promise.all([import('node:http'), import('./ssh.js')]);
+        return { agent: new SshAgent(c), request: http.request };
+      }
       if (c.kind === 'tcp' && c.protocol === 'https') {
         const https = await import('node:https');
         const tls = await this.tls();
@@ -147,7 +149,8 @@ export class EngineHttp {
       path: o.path + queryString(o.query),
       headers,
       agent,
-      ...(c.kind === 'tcp' ? { host: c.host, port: c.port } : { socketPath: c.socketPath }),
+      // an ssh connection's address is the agent's business; the Host header names no real host, as the docker CLI's
+      ...(c.kind === 'tcp' ? { host: c.host, port: c.port } : c.kind === 'ssh' ? { host: 'docker' } : { socketPath: c.socketPath }),
       ...(o.signal ? { signal: o.signal } : {}),
     };
     const limit = this.answered ? 0 : engineTimeoutMs();

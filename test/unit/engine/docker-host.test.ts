@@ -35,6 +35,11 @@ describe('parseDockerHost', () => {
     expect(linux('unix://')).toMatchObject({ socketPath: '/var/run/docker.sock' });
   });
 
+  it('reads an address without a scheme as tcp, as the docker CLI does', () => {
+    expect(linux('box:2375')).toMatchObject({ kind: 'tcp', host: 'box', port: 2375, display: 'tcp://box:2375' });
+    expect(linux('box')).toMatchObject({ kind: 'tcp', host: 'box', port: 2375 });
+  });
+
   it('parses named pipes', () => {
     expect(linux('npipe:////./pipe/docker_engine')).toEqual({
       kind: 'npipe',
@@ -63,17 +68,27 @@ describe('parseDockerHost', () => {
       protocol: 'https',
       host: 'h',
       port: 2376,
-      certPath: '/certs',
-      verify: true,
+      tls: { ca: '/certs/ca.pem', cert: '/certs/cert.pem', key: '/certs/key.pem', verify: true },
       display: 'tcp://h:2376',
     });
     expect(linux('tcp://h:2376', { DOCKER_TLS: '1', DOCKER_CERT_PATH: '/certs' })).toMatchObject({
       protocol: 'https',
-      verify: false,
+      tls: { verify: false },
     });
     expect(linux('tcp://h', { DOCKER_TLS_VERIFY: '' })).toMatchObject({ protocol: 'http' });
-    expect(linux('tcp://h', { DOCKER_TLS_VERIFY: '0' })).toMatchObject({ protocol: 'http' });
-    expect(linux('tcp://h', { DOCKER_TLS_VERIFY: '1' })).toMatchObject({ certPath: expect.stringMatching(/\.docker$/) });
+    // the docker CLI: any non-empty value turns TLS on, "0" included (cli/flags/options.go)
+    expect(linux('tcp://h', { DOCKER_TLS_VERIFY: '0' })).toMatchObject({ protocol: 'https', tls: { verify: true } });
+    expect(linux('tcp://h', { DOCKER_TLS_VERIFY: '1' })).toMatchObject({ tls: { ca: expect.stringMatching(/\.docker\/ca\.pem$/) } });
+    // DOCKER_CERT_PATH defaults to the docker CLI's configuration directory
+    expect(linux('tcp://h', { DOCKER_TLS_VERIFY: '1', DOCKER_CONFIG: '/cfg' })).toMatchObject({ tls: { ca: '/cfg/ca.pem' } });
+  });
+
+  it('takes the --tls* flags over the TLS variables', () => {
+    expect(parseDockerHost('tcp://h:1', { DOCKER_CERT_PATH: '/certs' }, 'linux', { tlsVerify: true, tlsCaCert: '/x/ca.pem' })).toMatchObject({
+      protocol: 'https',
+      tls: { ca: '/x/ca.pem', cert: '/certs/cert.pem', verify: true },
+    });
+    expect(parseDockerHost('tcp://h:1', {}, 'linux', { tls: true })).toMatchObject({ protocol: 'https', tls: { verify: false } });
   });
 
   it('parses ssh with user and port', () => {
@@ -84,17 +99,21 @@ describe('parseDockerHost', () => {
       username: 'me',
       display: 'ssh://me@build-box:2222',
     });
-    expect(linux('ssh://build-box')).toEqual({ kind: 'ssh', host: 'build-box', port: 22, display: 'ssh://build-box:22' });
+    // no port: ssh's own configuration decides, as for the docker CLI
+    expect(linux('ssh://build-box')).toEqual({ kind: 'ssh', host: 'build-box', display: 'ssh://build-box' });
+    expect(linux('ssh://me@h/run/docker.sock')).toMatchObject({ socketPath: '/run/docker.sock' });
+    expect(linux('ssh://me@h/')).not.toHaveProperty('socketPath');
   });
 
   it.each([
-    ['/var/run/docker.sock', 'expected a scheme'],
-    ['localhost:2375', 'expected a scheme'],
+    ['/var/run/docker.sock', 'a path is not supported'],
     ['fd://', 'unsupported scheme'],
     ['tcp://', 'not a valid address'],
     ['ssh://', 'missing host'],
     ['tcp://h:notaport', 'not a valid address'],
     ['tcp://h:2375/path', 'a path is not supported'],
+    ['ssh://me:secret@h', 'plain-text password is not supported'],
+    ['ssh://h?x=1', 'query parameters are not allowed'],
   ])('rejects %s with ENGINE_UNREACHABLE', (value, why) => {
     let error: unknown;
     try {

@@ -74,6 +74,13 @@ describe('toEngineError', () => {
     expect(err.message).not.toContain('\n');
   });
 
+  it.each(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'])('maps the TLS failure %s to ENGINE_UNREACHABLE naming the certificates', (code) => {
+    const err = toEngineError(Object.assign(new Error('unable to verify the first certificate'), { code }), 'tcp://h:2376');
+    expect(err.code).toBe(ErrorCodes.ENGINE_UNREACHABLE);
+    expect(err.message).toMatch(/^cannot connect to the Docker engine at tcp:\/\/h:2376: unable to verify the first certificate — TLS certificates not accepted: check the CA/);
+    expect(err.message).not.toContain('\n');
+  });
+
   it('maps status codes and keeps the engine message without the modem prefix', () => {
     const notFound = toEngineError(modemError(404, 'No such container: x', 'no such container'), at);
     expect(notFound).toMatchObject({ code: ErrorCodes.ENGINE_NOT_FOUND, statusCode: 404, message: 'No such container: x' });
