@@ -86,8 +86,10 @@ export async function down(options: DownCallOptions = {}): Promise<DownResult & 
 export interface PsCallOptions extends Omit<CommonOptions, 'onEvent'>, PsOptions {}
 
 export async function ps(options: PsCallOptions = {}): Promise<PsEntry[]> {
-  const { name } = await resolveName(options.project);
+  const { name, project } = await resolveName(options.project);
   const engine = options.engine ?? (await connectEngine());
-  return psOp(engine, name, options);
+  // without --orphans (compose's --orphans=false) only the services the project declares are listed
+  const services = project && options.orphans === false && !options.services?.length ? Object.keys(project.services) : options.services;
+  return psOp(engine, name, { ...options, services });
 }
 

@@ -94,6 +94,11 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
     .option('--services', 'Display services')
     .addOption(new Option('--format <format>', 'Format output using a custom template: table or json').default('table'))
     .option('--status <status>', 'Filter services by status. Values: [paused | restarting | removing | running | dead | created | exited]', collect)
+    .option('--filter <filter>', 'Filter services by a property (supported filters: status)')
+    .option('--no-trunc', "Don't truncate output")
+    .addOption(new Option('--orphans', 'Include orphaned services (not declared by project)').default(true))
+    // compose spells the negation --orphans=false; --no-orphans is berth's equivalent
+    .addOption(new Option('--no-orphans', 'Exclude orphaned services').hideHelp())
     .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/ps.js')).psCommand(services, globals(cmd))));
 
   program

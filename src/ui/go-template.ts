@@ -547,19 +547,30 @@ function formatFloat(n: number): string {
 
 /** Go's json.Marshal with HTML escaping off (docker's `json` function). */
 export function goJson(v: unknown): string {
-  return JSON.stringify(toJsonValue(v));
+  return marshal(v, false);
 }
 
-function toJsonValue(v: unknown): unknown {
-  if (v === undefined || v === null) return null;
-  if (Array.isArray(v)) return v.map(toJsonValue);
-  if (v instanceof GoMap) return Object.fromEntries(Object.keys(v.entries).sort().map((k) => [k, toJsonValue(v.entries[k])]));
+/**
+ * encoding/json's output: struct fields in order, map keys sorted, U+2028/2029 escaped; a struct with its own
+ * MarshalJSON is marshalled with json.Marshal, which escapes <, > and & whatever the outer encoder says.
+ */
+function marshal(v: unknown, escapeHTML: boolean): string {
+  if (v === undefined || v === null) return 'null';
+  if (typeof v === 'string') {
+    let s = JSON.stringify(v).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+    if (escapeHTML) s = s.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+    return s;
+  }
+  if (typeof v === 'number' || typeof v === 'boolean') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map((x) => marshal(x, escapeHTML)).join(',')}]`;
+  const obj = (keys: string[], get: (k: string) => unknown) => `{${keys.map((k) => `${marshal(k, escapeHTML)}:${marshal(get(k), escapeHTML)}`).join(',')}}`;
+  if (v instanceof GoMap) return obj(Object.keys(v.entries).sort(), (k) => v.entries[k]);
   if (isStruct(v)) {
     const own = v[GO_JSON];
-    if (typeof own === 'function') return toJsonValue((own as () => unknown).call(v));
-    return Object.fromEntries(Object.keys(v).filter((k) => typeof v[k] !== 'function').map((k) => [k, toJsonValue(v[k])]));
+    if (typeof own === 'function') return marshal((own as () => unknown).call(v), true);
+    return obj(Object.keys(v).filter((k) => typeof v[k] !== 'function'), (k) => v[k]);
   }
-  return v;
+  return JSON.stringify(v) ?? 'null';
 }
 
 /** Go's truth: zero values (and empty collections) are false; structs are true. */

@@ -80,9 +80,10 @@ describe('go template: fields, functions, pipelines', () => {
     expect(run(text, container)).toBe(want);
   });
 
-  it('json of a struct with its own MarshalJSON, HTML not escaped', () => {
+  it('json: HTML not escaped, except in a struct with its own MarshalJSON (json.Marshal escapes it)', () => {
+    expect(run('{{json .}}', { Z: '<&>', A: 1 })).toBe('{"Z":"<&>","A":1}');
     const row = { Name: 'x', [GO_JSON]: () => new GoMap({ Z: '<&>', A: 1 }) };
-    expect(run('{{json .}}', row)).toBe('{"A":1,"Z":"<&>"}');
+    expect(run('{{json .}}', row)).toBe('{"A":1,"Z":"\\u003c\\u0026\\u003e"}');
   });
 });
 
