@@ -2,7 +2,7 @@
 // "table" (the command's default columns), "table TEMPLATE" (a header row from the template run on the
 // column names, then the rows, aligned by tabwriter), "json" (`{{json .}}`, one object a line) and any
 // other Go template, run once per row. A literal `\t` or `\n` in the format is a tab or a newline.
-import { GoMap, GoTemplate, TemplateError } from './go-template.js';
+import { GoMap, GoTemplate, TemplateError, goJson } from './go-template.js';
 import { tabwrite } from './tabwriter.js';
 
 export { GoMap, GoTemplate, TemplateError, GO_JSON, GO_TYPE, goJson } from './go-template.js';
@@ -51,4 +51,24 @@ export function renderFormat(format: string, rows: readonly unknown[], options: 
   }
   if (!table) return body;
   return tabwrite(`${tmpl.executeHeader(headerMap(options.headers))}\n${body}`, { minWidth: 10, padding: 3 });
+}
+
+/**
+ * compose's own list formatter (`images`, `ls`): "table" or "pretty" (case-insensitive) print the table,
+ * "json" one JSON array, "{{json.}}" (its legacy spelling, without a space) one object a line; anything else
+ * is compose's "format value ... could not be parsed" error. No Go templates: compose 2.26 runs none here.
+ */
+export function renderComposeList(format: string, rows: readonly Record<string, unknown>[], table: () => string): string {
+  switch (format.toLowerCase()) {
+    case 'table':
+    case 'pretty':
+    case '':
+      return table();
+    case '{{json.}}':
+      return rows.map((r) => `${goJson(r)}\n`).join('');
+    case 'json':
+      return `${goJson(rows)}\n`;
+    default:
+      throw new TemplateError(`format value "${format}" could not be parsed: parsing failed`);
+  }
 }

@@ -440,7 +440,7 @@ class Parser {
     return op;
   }
 
-  private rawEnd(tk: Token): number {
+  private rawEnd(_tk: Token): number {
     const nextTok = this.toks[this.i];
     return nextTok ? nextTok.pos : this.text.length;
   }
