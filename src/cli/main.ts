@@ -78,12 +78,13 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
   program
     .command('down')
     .description('Stop and remove containers, networks')
+    .argument('[services...]', 'only these services (and the services that depend on them)')
     .option('-v, --volumes', 'Remove named volumes declared in the "volumes" section of the Compose file and anonymous volumes attached to containers')
     .option('--remove-orphans', 'Remove containers for services not defined in the Compose file')
     .option('-t, --timeout <seconds>', 'Specify a shutdown timeout in seconds')
     .option('--session <id>', 'Remove what a berth API session created (its crash leftovers), across projects')
     .option('--rmi <type>', 'Remove images used by services. "local" remove only images that don\'t have a custom tag ("local"|"all")')
-    .action((_o, cmd: Command) => run(async () => (await import('./commands/down.js')).downCommand(globals(cmd))));
+    .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/down.js')).downCommand(globals(cmd), services)));
 
   program
     .command('ps')
