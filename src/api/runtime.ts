@@ -84,7 +84,7 @@ export async function restart(o: LifecycleCallOptions & { noDeps?: boolean } = {
   await life.restart(await target(o), o);
 }
 
-export async function kill(o: LifecycleCallOptions & { signal?: string } = {}): Promise<void> {
+export async function kill(o: LifecycleCallOptions & { signal?: string; removeOrphans?: boolean } = {}): Promise<void> {
   await life.kill(await target(o), o);
 }
 
@@ -153,6 +153,10 @@ export async function run(o: RunCallOptions): Promise<RunResult> {
   const project = enableService(await resolveProject(o.project), o.service);
   if (!project.services[o.service]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${o.service}`, { service: o.service });
   const engine = await engineOf(o);
+  if (o.removeOrphans && !o.noDeps) {
+    const { removeOrphanContainers } = await import('../ops/run.js');
+    await removeOrphanContainers(engine, project, o.onEvent);
+  }
   if (!o.noDeps) {
     const deps = dependenciesOf(project, o.service);
     if (deps.length) {

@@ -115,6 +115,8 @@ export function registerRuntimeCommands(program: Command, run: Run): void {
     .option('--pull <policy>', 'Pull image before running ("always"|"missing"|"never")')
     .option('--quiet-pull', 'Pull without printing progress information')
     .option('--remove-orphans', 'Remove containers for services not defined in the Compose file')
+    .option('--cap-add <cap>', 'Add Linux capabilities', collect)
+    .option('--cap-drop <cap>', 'Drop Linux capabilities', collect)
     .passThroughOptions()
     .action((service: string, cmd: string[], _o, c: Command) => run(async () => (await procs()).runCommand(service, cmd, globals(c))));
 
