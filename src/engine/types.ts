@@ -197,6 +197,8 @@ export interface BuildRequest {
   readonly networkMode?: string;
   /** bytes */
   readonly shmSize?: number;
+  /** Memory limit of the build's containers, bytes (`build -m`). */
+  readonly memory?: number;
   /** "host:ip" */
   readonly extraHosts?: readonly string[];
   readonly cacheFrom?: readonly string[];

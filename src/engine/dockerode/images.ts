@@ -183,6 +183,7 @@ export async function buildImage(
   if (request.pull) query.pull = '1';
   if (request.networkMode) query.networkmode = request.networkMode;
   if (request.shmSize !== undefined) query.shmsize = String(request.shmSize);
+  if (request.memory !== undefined) query.memory = String(request.memory);
   if (request.extraHosts?.length) query.extrahosts = [...request.extraHosts];
   if (request.cacheFrom?.length) query.cachefrom = JSON.stringify(request.cacheFrom);
   if (request.platform) query.platform = request.platform;
