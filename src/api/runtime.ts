@@ -284,3 +284,27 @@ export async function scale(o: RuntimeCommonOptions & { scale: Readonly<Record<s
   const { up } = await import('./index.js');
   await up({ project: o.project, engine: o.engine, onEvent: o.onEvent, services: Object.keys(o.scale), scale: o.scale, noDeps: o.noDeps });
 }
+
+// ---------------------------------------------------------------- export, commit, volumes (newer compose)
+
+import * as snapshot from '../ops/export-commit.js';
+
+export type { CommitServiceOptions, ExportOptions } from '../ops/export-commit.js';
+
+/** The filesystem of a service's running container, as a tar stream. */
+export async function exportContainer(o: NameOnly & snapshot.ExportOptions): Promise<{ container: string; tar: AsyncIterable<Buffer> }> {
+  const { name, engine } = await named(o, [o.service]);
+  return snapshot.exportService(engine, name, o);
+}
+
+/** A new image from a service's running container; its id. */
+export async function commit(o: NameOnly & snapshot.CommitServiceOptions): Promise<string> {
+  const { name, engine } = await named(o, [o.service]);
+  return snapshot.commitService(engine, name, o);
+}
+
+/** The project's volumes; with services, those their running containers mount. */
+export async function volumes(o: NameOnly & { services?: readonly string[] } = {}): Promise<import('../engine/types.js').VolumeSummary[]> {
+  const { name, engine } = await named(o, o.services);
+  return snapshot.projectVolumes(engine, name, o.services);
+}

@@ -514,6 +514,24 @@ export class DockerEngine implements Engine {
     await this.io({ path: `/containers/${enc(id)}/archive`, method: 'PUT', ok: [200], file: tar, query: { path, ...(options.copyUIDGID ? { copyUIDGID: 'true' } : {}) } });
   }
 
+  async exportContainer(id: string): Promise<AsyncIterable<Buffer>> {
+    return this.io<import('node:http').IncomingMessage>({ path: `/containers/${enc(id)}/export`, method: 'GET', ok: [200], isStream: true });
+  }
+
+  async commitContainer(id: string, options: IO.CommitOptions = {}): Promise<{ id: string }> {
+    const ref = options.reference ? splitReference(options.reference) : undefined;
+    const query: Record<string, string | string[]> = { container: id, pause: options.pause === false ? 'false' : 'true' };
+    if (ref) {
+      query.repo = ref.repo;
+      if (ref.tag) query.tag = ref.tag;
+    }
+    if (options.comment) query.comment = options.comment;
+    if (options.author) query.author = options.author;
+    if (options.changes?.length) query.changes = [...options.changes];
+    const r = await this.io({ path: '/commit', method: 'POST', ok: [200, 201], query, body: {} });
+    return { id: String(r.Id) };
+  }
+
   // ---- events
 
   events(options: EventsOptions): AsyncIterable<EngineEvent> {
@@ -569,4 +587,11 @@ export class DockerEngine implements Engine {
       stream.destroy();
     }
   }
+}
+
+/** "reg:5000/a/b:tag" → repo and tag (a port's colon is not a tag's; a digest is kept in repo). */
+function splitReference(ref: string): { repo: string; tag?: string } {
+  if (ref.includes('@')) return { repo: ref };
+  const colon = ref.lastIndexOf(':');
+  return colon > ref.lastIndexOf('/') ? { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { repo: ref };
 }
