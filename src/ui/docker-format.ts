@@ -5,7 +5,7 @@
 import { GoMap, GoTemplate, TemplateError, goJson } from './go-template.js';
 import { tabwrite } from './tabwriter.js';
 
-export { GoMap, GoTemplate, TemplateError, GO_JSON, GO_TYPE, goJson } from './go-template.js';
+export { GoMap, GoTemplate, TemplateError, GO_JSON, GO_TYPE, goJson, goNilSlice } from './go-template.js';
 
 export interface FormatOptions {
   /** The command's columns when the format is just "table". */

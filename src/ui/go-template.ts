@@ -24,6 +24,13 @@ export class GoMap {
   ) {}
 }
 
+const NIL = Symbol('nilSlice');
+
+/** A nil Go slice: printed "[]" like an empty one, but marshalled as null. */
+export function goNilSlice(): unknown[] {
+  return Object.assign([], { [NIL]: true });
+}
+
 /** A failure to parse or to execute a template; the message is Go's. */
 export class TemplateError extends Error {
   override name = 'TemplateError';
@@ -562,7 +569,7 @@ function marshal(v: unknown, escapeHTML: boolean): string {
     return s;
   }
   if (typeof v === 'number' || typeof v === 'boolean') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map((x) => marshal(x, escapeHTML)).join(',')}]`;
+  if (Array.isArray(v)) return (v as unknown as Record<symbol, unknown>)[NIL] ? 'null' : `[${v.map((x) => marshal(x, escapeHTML)).join(',')}]`;
   const obj = (keys: string[], get: (k: string) => unknown) => `{${keys.map((k) => `${marshal(k, escapeHTML)}:${marshal(get(k), escapeHTML)}`).join(',')}}`;
   if (v instanceof GoMap) return obj(Object.keys(v.entries).sort(), (k) => v.entries[k]);
   if (isStruct(v)) {

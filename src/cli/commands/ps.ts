@@ -1,6 +1,6 @@
 import { ps, type PsEntry } from '../../api/up-down.js';
 import { BerthError, ErrorCodes } from '../../model/errors.js';
-import { GO_JSON, GO_TYPE, GoMap, renderFormat } from '../../ui/docker-format.js';
+import { GO_JSON, GO_TYPE, GoMap, goNilSlice, renderFormat } from '../../ui/docker-format.js';
 import { createdAgo, ellipsis, formatPorts, truncateCommand } from '../../ui/format.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { loadOptions, type GlobalOptions } from '../global.js';
@@ -80,6 +80,8 @@ export function psRow(e: PsEntry, now = Date.now(), noTrunc = false): Record<str
     // compose marshals the row with encoding/json, which escapes <, > and & (its "->" of Ports is "-\u003e")
     [GO_JSON]: () => new GoMap(fields, {}),
     ...fields,
+    // a container without ports has a nil slice: "[]" in a template, null in JSON
+    Publishers: fields.Publishers ?? goNilSlice(),
     Label: (name: string) => labels[name] ?? '',
   };
 }

@@ -1,7 +1,7 @@
 // Go text/template subset (src/ui/go-template.ts): expected strings are what Go's text/template with
 // docker's function map prints for the same template and data.
 import { describe, expect, it } from 'vitest';
-import { GO_JSON, GO_TYPE, GoMap, GoTemplate, sprintf } from '../../../src/ui/go-template.js';
+import { GO_JSON, GO_TYPE, GoMap, GoTemplate, goNilSlice, sprintf } from '../../../src/ui/go-template.js';
 import { renderFormat } from '../../../src/ui/docker-format.js';
 import { tabwrite } from '../../../src/ui/tabwriter.js';
 
@@ -78,6 +78,10 @@ describe('go template: fields, functions, pipelines', () => {
     ['{{html "<a>"}} {{urlquery "a b&"}} {{js "it\'s"}}', "&lt;a&gt; a+b%26 it\\'s"],
   ])('%s', (text, want) => {
     expect(run(text, container)).toBe(want);
+  });
+
+  it('a nil slice prints [] and marshals null', () => {
+    expect(run('{{.P}} {{json .P}} {{len .P}}', { P: goNilSlice() })).toBe('[] null 0');
   });
 
   it('json: HTML not escaped, except in a struct with its own MarshalJSON (json.Marshal escapes it)', () => {
