@@ -32,7 +32,7 @@ export function checkBuildFlags(o: BuildFlags, env: NodeJS.ProcessEnv = process.
   }
   const builder = o.builder || env.BUILDX_BUILDER;
   if (builder && builder !== DEFAULT_BUILDER) {
-    throw new BerthError(ErrorCodes.USAGE, `${o.builder ? 'No' : 'no'} builder "${builder}" found: berth builds with the engine's own builder ("${DEFAULT_BUILDER}")`);
+    throw new BerthError(ErrorCodes.USAGE, `no builder "${builder}" found: berth builds with the engine's own builder ("${DEFAULT_BUILDER}")`);
   }
   if (o.memory === undefined) return {};
   try {
