@@ -418,6 +418,8 @@ export interface Engine {
   getArchive(id: string, path: string): Promise<{ readonly stat: PathStat; readonly tar: AsyncIterable<Buffer> }>;
   /** Extract a tar archive into the directory `path` of the container. */
   putArchive(id: string, path: string, tar: Buffer, options?: { readonly copyUIDGID?: boolean }): Promise<void>;
+  /** The digest ("sha256:…") the image's registry serves for a reference, asked through the engine. */
+  distributionDigest(ref: string): Promise<string>;
   /** The container's whole filesystem as a tar archive (`docker export`). */
   exportContainer(id: string): Promise<AsyncIterable<Buffer>>;
   /** A new image from the container's changes (`docker commit`); the image's id. */

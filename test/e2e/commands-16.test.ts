@@ -200,4 +200,42 @@ describeEngine('issue 16 commands and flags, side by side with compose-ref', () 
       await docker(['image', 'rm', '-f', image]);
     }
   });
+
+  // compose 2.26 pins digests only with --no-interpolate (its interpolating path drops the flag); berth pins them
+  // on both paths, as newer compose does. The digest comes from the local registry on 127.0.0.1:5000.
+  it('config --resolve-image-digests pins the image to the digest the registry serves', async () => {
+    const p = fresh('digest');
+    const image = `127.0.0.1:5000/${p}/bb:t`;
+    expect((await docker(['tag', 'busybox:local', image])).code).toBe(0);
+    try {
+      const pushed = await docker(['push', image]);
+      expect(pushed.code, pushed.stderr).toBe(0);
+      const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed.stdout)?.[1];
+      expect(digest).toBeDefined();
+      const ddir = await projectDir({ 'compose.yaml': `services:\n  a:\n    image: ${image}\n` });
+      try {
+        const ref = await composeRef(['-p', p, 'config', '--resolve-image-digests', '--no-interpolate', '--format', 'json'], { cwd: ddir });
+        expect(ref.code, ref.stderr).toBe(0);
+        const want = (JSON.parse(ref.stdout) as { services: { a: { image: string } } }).services.a.image;
+        expect(want).toBe(`${image}@${digest}`);
+        for (const args of [['--format', 'json'], ['--no-interpolate', '--format', 'json']]) {
+          const got = await berth(['-p', p, 'config', '--resolve-image-digests', ...args], { cwd: ddir });
+          expect(got.code, got.stderr).toBe(0);
+          expect((JSON.parse(got.stdout) as { services: { a: { image: string } } }).services.a.image).toBe(want);
+        }
+        // an image no registry serves: the registry's error, exit 1, as compose
+        const missing = await projectDir({ 'compose.yaml': `services:\n  a:\n    image: 127.0.0.1:5000/${p}/nothing:t\n` });
+        const bad = await berth(['-p', p, 'config', '--resolve-image-digests'], { cwd: missing });
+        const badRef = await composeRef(['-p', p, 'config', '--resolve-image-digests', '--no-interpolate'], { cwd: missing });
+        expect(bad.code).toBe(1);
+        expect(badRef.code).toBe(1);
+        expect(bad.stderr.startsWith('Error response from daemon:')).toBe(badRef.stderr.startsWith('Error response from daemon:'));
+        await cleanup('unused', missing);
+      } finally {
+        await cleanup('unused', ddir);
+      }
+    } finally {
+      await docker(['image', 'rm', image]);
+    }
+  });
 });

@@ -41,7 +41,7 @@ import {
   toVolumeSummary,
 } from './mapping.js';
 import { NdjsonSplitter, collect, demultiplex } from './streams.js';
-import { buildImage as buildImageVia, pullImage as pullImageVia, pushImage as pushImageVia, tagImage as tagImageVia } from './images.js';
+import { buildImage as buildImageVia, distributionDigest, pullImage as pullImageVia, pushImage as pushImageVia, tagImage as tagImageVia } from './images.js';
 import type * as IO from '../types.js';
 import { EngineHttp, type HttpCall, type TlsMaterial } from './http.js';
 import { engineTime, outputOf, processIO, rawDial, toContainerStats, toPathStat, type Modem, type RawDialOptions } from './io.js';
@@ -512,6 +512,10 @@ export class DockerEngine implements Engine {
 
   async putArchive(id: string, path: string, tar: Buffer, options: { copyUIDGID?: boolean } = {}): Promise<void> {
     await this.io({ path: `/containers/${enc(id)}/archive`, method: 'PUT', ok: [200], file: tar, query: { path, ...(options.copyUIDGID ? { copyUIDGID: 'true' } : {}) } });
+  }
+
+  async distributionDigest(ref: string): Promise<string> {
+    return distributionDigest(await this.modem(), this.address, ref);
   }
 
   async exportContainer(id: string): Promise<AsyncIterable<Buffer>> {

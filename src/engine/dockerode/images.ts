@@ -231,3 +231,21 @@ export async function buildImage(
   if (!id) throw new EngineError(ErrorCodes.BUILD_FAILED, 'the engine reported no image id for the build');
   return { id };
 }
+
+/** The digest a registry serves for a reference (the engine's distribution inspect, with the user's credentials). */
+export async function distributionDigest(modem: Modem, address: string, ref: string): Promise<string> {
+  const config = await readDockerConfig();
+  const auth = await credentials(config, 'pull', ref);
+  const r = await rawDial<{ Descriptor?: { digest?: string } }>(
+    modem,
+    { path: `/distribution/${ref}/json`, method: 'GET', ok: [200], headers: auth ? { 'X-Registry-Auth': encodeAuthHeader(auth) } : {} },
+    address,
+  ).catch((err: unknown) => {
+    if (err instanceof EngineError && err.code === ErrorCodes.ENGINE_UNREACHABLE) throw err;
+    // the registry's failure as the docker CLI reports a daemon error
+    throw new EngineError(ErrorCodes.ENGINE_FAILED, `Error response from daemon: ${(err as Error).message}`);
+  });
+  const digest = r?.Descriptor?.digest;
+  if (!digest) throw new EngineError(ErrorCodes.ENGINE_FAILED, `no digest for ${ref} in the registry's answer`);
+  return digest;
+}

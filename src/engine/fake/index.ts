@@ -756,6 +756,12 @@ export class FakeEngine implements Engine {
     this.archives.set(`${c.id}:${path}`, tar);
   }
 
+  async distributionDigest(ref: string): Promise<string> {
+    this.enter('distributionDigest', [ref]);
+    if (!this.remote.has(normalizeImageRef(ref))) throw notFound(`manifest unknown: ${ref}`);
+    return `sha256:${this.hash(`remote:${normalizeImageRef(ref)}`)}`;
+  }
+
   async exportContainer(id: string): Promise<AsyncIterable<Buffer>> {
     this.enter('exportContainer', [id]);
     this.mustGet(id);
