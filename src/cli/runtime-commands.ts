@@ -201,8 +201,10 @@ export function registerRuntimeCommands(program: Command, run: Run): void {
     .argument('<service>')
     .option('--index <n>', 'index of the container if service has multiple replicas')
     .option('--no-stdin', 'Do not attach STDIN')
-    .option('--sig-proxy', 'Proxy all received signals to the process (default true)')
-    .option('--detach-keys <keys>', 'Override the key sequence for detaching from a container')
+    .addOption(new Option('--sig-proxy', 'Proxy all received signals to the process').default(true))
+    // compose spells the negation --sig-proxy=false; --no-sig-proxy is berth's equivalent
+    .addOption(new Option('--no-sig-proxy', 'Do not proxy signals to the process').hideHelp())
+    .option('--detach-keys <keys>', 'Override the key sequence for detaching from a container.')
     .action((service: string, _o, c: Command) => run(async () => (await insp()).attachCommand(service, globals(c))));
   program
     .command('scale')

@@ -282,6 +282,8 @@ export interface ProcessIO {
 
 export interface AttachOptions {
   readonly stdin?: boolean;
+  /** The engine's own detach sequence ("ctrl-p,ctrl-q" unless given). */
+  readonly detachKeys?: string;
   /** The container's Config.Tty; looked up when absent. */
   readonly tty?: boolean;
 }

@@ -188,11 +188,34 @@ export async function cpCommand(src: string, dest: string, o: Flags & { all?: bo
   return EXIT_OK;
 }
 
-export async function attachCommand(service: string, o: Flags): Promise<number> {
+/** Signals `attach` passes on to a non-TTY container (docker forwards every catchable one; these are the usual). */
+const PROXIED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+function processSignals(forward: (signal: string) => void): () => void {
+  const handlers = PROXIED_SIGNALS.map((sig) => [sig, () => forward(sig)] as const);
+  for (const [sig, h] of handlers) process.on(sig, h);
+  return () => {
+    for (const [sig, h] of handlers) process.off(sig, h);
+  };
+}
+
+export async function attachCommand(service: string, o: Flags & { sigProxy?: boolean; detachKeys?: string }): Promise<number> {
   const tty = !!process.stdin.isTTY && !!process.stdout.isTTY;
   if (tty) process.stdin.setRawMode(true);
   try {
-    return await api.attach({ project: loadOptions(o), service, index: parseIndex(o.index), noStdin: o.stdin === false, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, terminal: tty ? terminal() : undefined });
+    return await api.attach({
+      project: loadOptions(o),
+      service,
+      index: parseIndex(o.index),
+      noStdin: o.stdin === false,
+      detachKeys: o.detachKeys,
+      // --sig-proxy (default true; --sig-proxy=false or --no-sig-proxy turn it off)
+      signals: o.sigProxy === false ? undefined : processSignals,
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      terminal: tty ? terminal() : undefined,
+    });
   } finally {
     if (tty) process.stdin.setRawMode(false);
     process.stdin.pause();

@@ -434,7 +434,7 @@ export class DockerEngine implements Engine {
       hijack: true,
       openStdin: !!options.stdin,
       emptyBody: !!options.stdin,
-      query: { stream: 'true', stdout: 'true', stderr: 'true', stdin: options.stdin ? 'true' : 'false' },
+      query: { stream: 'true', stdout: 'true', stderr: 'true', stdin: options.stdin ? 'true' : 'false', ...(options.detachKeys ? { detachKeys: options.detachKeys } : {}) },
     });
     return processIO(socket, tty, !!options.stdin, this.address);
   }
