@@ -2,9 +2,11 @@
 // build --builder/--ssh/-m, and the newer compose commands export and commit. Where compose-ref (2.26.1) has the
 // behaviour, berth and compose-ref run the same file (each on its own project) and must agree; where 2.26 lacks
 // it, the test says which compose it follows.
+import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { berthInTerminal } from '../helpers/pty.js';
 import { berth, berthBin, cleanup, composeRef, describeEngine, docker, projectDir, run, uniqueProject, type RunResult } from '../helpers/e2e.js';
 
 const compose = `
@@ -236,6 +238,69 @@ describeEngine('issue 16 commands and flags, side by side with compose-ref', () 
       }
     } finally {
       await docker(['image', 'rm', image]);
+    }
+  });
+
+  it('attach: ctrl-p,ctrl-q (or --detach-keys) detaches from a TTY container with compose\'s "read escape sequence", exit 1', async () => {
+    const p = fresh('attach');
+    const adir = await projectDir({ 'compose.yaml': 'services:\n  sh:\n    image: busybox:local\n    stdin_open: true\n    tty: true\n    command: sh\n' });
+    try {
+      expect((await berth(['-p', p, 'up', '-d'], { cwd: adir })).code).toBe(0);
+      for (const [flags, keys, other] of [[[], ['C-p', 'C-q'], ['C-x', 'y']], [['--detach-keys', 'ctrl-x,y'], ['C-x', 'y'], ['C-p', 'C-q']]] as const) {
+        const term = await berthInTerminal(['-p', p, 'attach', ...flags, 'sh'], { cwd: adir });
+        try {
+          await new Promise((res) => setTimeout(res, 1500));
+          // the other sequence is only keys: it reaches the shell and does not detach
+          await term.send(other[0]);
+          await term.send(other[1]);
+          await term.send('Enter');
+          await term.send('echo hi-$((40+2))', true);
+          await term.send('Enter');
+          await term.waitFor('hi-42');
+          await term.send(keys[0]);
+          await term.send(keys[1]);
+          await term.waitFor('read escape sequence');
+          expect(await term.exitCode()).toBe(1);
+        } finally {
+          await term.close();
+        }
+        expect((await docker(['inspect', '-f', '{{.State.Status}}', `${p}-sh-1`])).stdout.trim()).toBe('running');
+      }
+    } finally {
+      await cleanup('unused', adir);
+    }
+  });
+
+  // compose 2.26 cancels its own run on SIGINT before the docker CLI's forwarding reaches the engine, so its
+  // --sig-proxy has no effect; berth gives the flag the meaning it has in `docker attach`, and is compared with it
+  it('attach --sig-proxy: SIGINT reaches a non-TTY container (default) as with docker attach; not with --no-sig-proxy', async () => {
+    const adir = await projectDir({ 'compose.yaml': `services:\n  t:\n    image: busybox:local\n    command: ["sh", "-c", "trap 'echo got INT; exit 7' INT; echo ready; while :; do sleep 0.2; done"]\n` });
+    const attach = async (cmd: readonly string[], p: string) => {
+      expect((await berth(['-p', p, 'up', '-d'], { cwd: adir })).code).toBe(0);
+      const child = spawn(cmd[0], cmd.slice(1), { cwd: adir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+      // attach shows only new output: give it time to connect, then interrupt
+      await new Promise((res) => setTimeout(res, 2500));
+      child.kill('SIGINT');
+      const code = await Promise.race([exited, new Promise<undefined>((res) => setTimeout(() => res(undefined), 15_000))]);
+      if (code === undefined) child.kill('SIGKILL');
+      const state = (await docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', `${p}-t-1`])).stdout.trim();
+      return { code, out: out.includes('got INT'), state };
+    };
+    try {
+      const p1 = fresh('sigproxy');
+      const proxied = await attach([process.execPath, berthBin, '-p', p1, 'attach', '--no-stdin', 't'], p1);
+      const p2 = fresh('sigproxy');
+      const dockerAttach = await attach(['docker', 'attach', '--no-stdin', `${p2}-t-1`], p2);
+      expect(proxied).toEqual({ code: 7, out: true, state: 'exited 7' });
+      expect(proxied).toEqual(dockerAttach);
+      const p3 = fresh('sigproxy');
+      const off = await attach([process.execPath, berthBin, '-p', p3, 'attach', '--no-stdin', '--no-sig-proxy', 't'], p3);
+      expect({ out: off.out, state: off.state }).toEqual({ out: false, state: 'running 0' });
+    } finally {
+      await cleanup('unused', adir);
     }
   });
 });
