@@ -120,7 +120,9 @@ export interface StatsEntry {
 
 /** One sample per container (running ones, or all with `all`; a stopped one has no sample). */
 export async function stats(engine: Engine, project: string, o: { services?: readonly string[]; all?: boolean } = {}): Promise<StatsEntry[]> {
-  const containers = await projectContainers(engine, project, { services: o.services, all: o.all });
+  // in the engine's order (newest first), as docker's stats lists them, not sorted by name
+  const listed = await engine.listContainers({ all: !!o.all, labels: [projectFilter(project), `${Labels.oneoff}=False`] });
+  const containers = listed.filter((c) => !o.services?.length || o.services.includes(c.labels[Labels.service]));
   return Promise.all(containers.map(async (c) => ({ id: c.id, name: c.name, stats: isRunning(c) ? await engine.containerStats(c.id) : undefined })));
 }
 
