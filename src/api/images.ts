@@ -58,3 +58,22 @@ export async function push(options: PushCallOptions = {}): Promise<PushResult> {
   const { project, engine } = await resolve(options);
   return pushOp(engine, project, options);
 }
+
+/**
+ * `config --resolve-image-digests`: every service image pinned to the digest its registry serves, written in
+ * full as compose writes it ("docker.io/library/busybox:latest@sha256:…"); one already pinned is only
+ * written in full. A registry that cannot be asked is an error, as in compose.
+ */
+export async function resolveImageDigests(o: { project: Project; engine?: Engine }): Promise<Project> {
+  const { fullImageRef } = await import('../engine/image-ref.js');
+  const engine = o.engine ?? (await connectEngine());
+  const services = { ...o.project.services };
+  await Promise.all(
+    Object.entries(services).map(async ([name, s]) => {
+      if (!s.image) return;
+      const full = fullImageRef(s.image);
+      services[name] = { ...s, image: full.includes('@') ? full : `${full}@${await engine.distributionDigest(full)}` };
+    }),
+  );
+  return { ...o.project, services };
+}

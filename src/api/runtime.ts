@@ -84,7 +84,7 @@ export async function restart(o: LifecycleCallOptions & { noDeps?: boolean } = {
   await life.restart(await target(o), o);
 }
 
-export async function kill(o: LifecycleCallOptions & { signal?: string } = {}): Promise<void> {
+export async function kill(o: LifecycleCallOptions & { signal?: string; removeOrphans?: boolean } = {}): Promise<void> {
   await life.kill(await target(o), o);
 }
 
@@ -153,6 +153,10 @@ export async function run(o: RunCallOptions): Promise<RunResult> {
   const project = enableService(await resolveProject(o.project), o.service);
   if (!project.services[o.service]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${o.service}`, { service: o.service });
   const engine = await engineOf(o);
+  if (o.removeOrphans && !o.noDeps) {
+    const { removeOrphanContainers } = await import('../ops/run.js');
+    await removeOrphanContainers(engine, project, o.onEvent);
+  }
   if (!o.noDeps) {
     const deps = dependenciesOf(project, o.service);
     if (deps.length) {
@@ -279,4 +283,28 @@ export async function attach(o: NameOnly & Parameters<typeof inspect.attach>[2])
 export async function scale(o: RuntimeCommonOptions & { scale: Readonly<Record<string, number>>; noDeps?: boolean }): Promise<void> {
   const { up } = await import('./index.js');
   await up({ project: o.project, engine: o.engine, onEvent: o.onEvent, services: Object.keys(o.scale), scale: o.scale, noDeps: o.noDeps });
+}
+
+// ---------------------------------------------------------------- export, commit, volumes (newer compose)
+
+import * as snapshot from '../ops/export-commit.js';
+
+export type { CommitServiceOptions, ExportOptions } from '../ops/export-commit.js';
+
+/** The filesystem of a service's running container, as a tar stream. */
+export async function exportContainer(o: NameOnly & snapshot.ExportOptions): Promise<{ container: string; tar: AsyncIterable<Buffer> }> {
+  const { name, engine } = await named(o, [o.service]);
+  return snapshot.exportService(engine, name, o);
+}
+
+/** A new image from a service's running container; its id. */
+export async function commit(o: NameOnly & snapshot.CommitServiceOptions): Promise<string> {
+  const { name, engine } = await named(o, [o.service]);
+  return snapshot.commitService(engine, name, o);
+}
+
+/** The project's volumes; with services, those their running containers mount. */
+export async function volumes(o: NameOnly & { services?: readonly string[] } = {}): Promise<import('../engine/types.js').VolumeSummary[]> {
+  const { name, engine } = await named(o, o.services);
+  return snapshot.projectVolumes(engine, name, o.services);
 }

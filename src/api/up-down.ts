@@ -5,6 +5,7 @@ import type { Engine } from '../engine/types.js';
 import type { EventSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
 import { isValidProjectName } from '../config/project-name.js';
+import { ErrorCodes, OperationError } from '../model/errors.js';
 import { down as downOp, type DownOptions, type DownResult } from '../ops/down.js';
 import { ps as psOp, type PsEntry, type PsOptions } from '../ops/ps.js';
 import { prefetchProject } from '../ops/observe.js';
@@ -79,6 +80,11 @@ export async function down(options: DownCallOptions = {}): Promise<DownResult & 
   const prefetched = early === undefined ? undefined : await prefetchProject(engine, early, { volumes: !!options.volumes });
   const { name, project } = await resolveName(options.project);
   if (project) warn(project, options.onEvent);
+  // with the compose file loaded a service it does not declare is an error; by project name alone it may be
+  // one whose containers are gone already, and is passed over (compose 2.26 does both)
+  for (const s of options.services ?? []) {
+    if (project && !project.services[s] && !project.meta.disabledServices[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
+  }
   const result = await downOp(engine, name, project, options, prefetched);
   return { ...result, projectName: name };
 }
@@ -86,8 +92,10 @@ export async function down(options: DownCallOptions = {}): Promise<DownResult & 
 export interface PsCallOptions extends Omit<CommonOptions, 'onEvent'>, PsOptions {}
 
 export async function ps(options: PsCallOptions = {}): Promise<PsEntry[]> {
-  const { name } = await resolveName(options.project);
+  const { name, project } = await resolveName(options.project);
   const engine = options.engine ?? (await connectEngine());
-  return psOp(engine, name, options);
+  // without --orphans (compose's --orphans=false) only the services the project declares are listed
+  const services = project && options.orphans === false && !options.services?.length ? Object.keys(project.services) : options.services;
+  return psOp(engine, name, { ...options, services });
 }
 

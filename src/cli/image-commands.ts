@@ -20,6 +20,9 @@ export function registerImageCommands(program: Command, run: Run): void {
     .option('--push', 'Push service images')
     .option('-q, --quiet', "Don't print anything to STDOUT")
     .option('--with-dependencies', 'Also build dependencies (transitively)')
+    .option('--builder <name>', 'Set builder to use (berth builds with the engine\'s own builder, "default")')
+    .option('--ssh <spec>', "Set SSH authentications used when building service images. (use 'default' for using your default SSH Agent)")
+    .option('-m, --memory <bytes>', 'Set memory limit for the build container. Not supported by BuildKit.')
     .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/build.js')).buildCommand(services, globals(cmd))));
 
   program

@@ -89,12 +89,13 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
   program
     .command('down')
     .description('Stop and remove containers, networks')
+    .argument('[services...]', 'only these services (and the services that depend on them)')
     .option('-v, --volumes', 'Remove named volumes declared in the "volumes" section of the Compose file and anonymous volumes attached to containers')
     .option('--remove-orphans', 'Remove containers for services not defined in the Compose file')
     .option('-t, --timeout <seconds>', 'Specify a shutdown timeout in seconds')
     .option('--session <id>', 'Remove what a berth API session created (its crash leftovers), across projects')
     .option('--rmi <type>', 'Remove images used by services. "local" remove only images that don\'t have a custom tag ("local"|"all")')
-    .action((_o, cmd: Command) => run(async () => (await import('./commands/down.js')).downCommand(globals(cmd))));
+    .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/down.js')).downCommand(globals(cmd), services)));
 
   program
     .command('ps')
@@ -105,6 +106,11 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
     .option('--services', 'Display services')
     .addOption(new Option('--format <format>', 'Format output using a custom template: table or json').default('table'))
     .option('--status <status>', 'Filter services by status. Values: [paused | restarting | removing | running | dead | created | exited]', collect)
+    .option('--filter <filter>', 'Filter services by a property (supported filters: status)')
+    .option('--no-trunc', "Don't truncate output")
+    .addOption(new Option('--orphans', 'Include orphaned services (not declared by project)').default(true))
+    // compose spells the negation --orphans=false; --no-orphans is berth's equivalent
+    .addOption(new Option('--no-orphans', 'Exclude orphaned services').hideHelp())
     .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/ps.js')).psCommand(services, globals(cmd))));
 
   program

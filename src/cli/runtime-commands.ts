@@ -115,6 +115,8 @@ export function registerRuntimeCommands(program: Command, run: Run): void {
     .option('--pull <policy>', 'Pull image before running ("always"|"missing"|"never")')
     .option('--quiet-pull', 'Pull without printing progress information')
     .option('--remove-orphans', 'Remove containers for services not defined in the Compose file')
+    .option('--cap-add <cap>', 'Add Linux capabilities', collect)
+    .option('--cap-drop <cap>', 'Drop Linux capabilities', collect)
     .passThroughOptions()
     .action((service: string, cmd: string[], _o, c: Command) => run(async () => (await procs()).runCommand(service, cmd, globals(c))));
 
@@ -199,8 +201,10 @@ export function registerRuntimeCommands(program: Command, run: Run): void {
     .argument('<service>')
     .option('--index <n>', 'index of the container if service has multiple replicas')
     .option('--no-stdin', 'Do not attach STDIN')
-    .option('--sig-proxy', 'Proxy all received signals to the process (default true)')
-    .option('--detach-keys <keys>', 'Override the key sequence for detaching from a container')
+    .addOption(new Option('--sig-proxy', 'Proxy all received signals to the process').default(true))
+    // compose spells the negation --sig-proxy=false; --no-sig-proxy is berth's equivalent
+    .addOption(new Option('--no-sig-proxy', 'Do not proxy signals to the process').hideHelp())
+    .option('--detach-keys <keys>', 'Override the key sequence for detaching from a container.')
     .action((service: string, _o, c: Command) => run(async () => (await insp()).attachCommand(service, globals(c))));
   program
     .command('scale')
@@ -208,6 +212,34 @@ export function registerRuntimeCommands(program: Command, run: Run): void {
     .argument('<SERVICE=REPLICAS...>')
     .option('--no-deps', "Don't start linked services")
     .action((specs: string[], _o, c: Command) => run(async () => (await insp()).scaleCommand(specs, globals(c))));
+  const snap = async () => import('./commands/export-commit.js');
+  program
+    .command('export')
+    .description("Export a service container's filesystem as a tar archive")
+    .argument('<service>')
+    .option('--index <n>', 'index of the container if service has multiple replicas.')
+    .option('-o, --output <file>', 'Write to a file, instead of STDOUT')
+    .action((service: string, _o, c: Command) => run(async () => (await snap()).exportCommand(service, globals(c))));
+  program
+    .command('commit')
+    .description("Create a new image from a service container's changes")
+    .argument('<service>')
+    .argument('[reference]', 'REPOSITORY[:TAG]')
+    .option('--index <n>', 'index of the container if service has multiple replicas.')
+    .addOption(new Option('-p, --pause', 'Pause container during commit').default(true))
+    // compose spells the negation --pause=false; --no-pause is berth's equivalent
+    .addOption(new Option('--no-pause', 'Do not pause the container during commit').hideHelp())
+    .option('-m, --message <message>', 'Commit message')
+    .option('-a, --author <author>', 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")')
+    .option('-c, --change <instruction>', 'Apply Dockerfile instruction to the created image', collect)
+    .action((service: string, reference: string | undefined, _o, c: Command) => run(async () => (await snap()).commitCommand(service, reference, globals(c))));
+  program
+    .command('volumes')
+    .description('List volumes')
+    .argument('[services...]')
+    .option('-q, --quiet', 'Only display volume names')
+    .addOption(new Option('--format <format>', "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or 'TEMPLATE'").default('table'))
+    .action((services: string[], _o, c: Command) => run(async () => (await snap()).volumesCommand(services, globals(c))));
   program
     .command('completion')
     .description('Print a shell completion script (bash or zsh): source <(berth completion bash)')

@@ -40,3 +40,16 @@ export function normalizeImageRef(ref: string): string {
   const tag = parts.tag ?? (parts.digest === undefined ? 'latest' : undefined);
   return `${name}${tag === undefined ? '' : `:${tag}`}${parts.digest === undefined ? '' : `@${parts.digest}`}`;
 }
+
+/**
+ * The fully qualified form the registry is asked with (the reference package's ParseDockerRef): Docker Hub's
+ * registry and "library/" made explicit, ":latest" added without tag or digest, a tag dropped beside a digest.
+ * "busybox" → "docker.io/library/busybox:latest"; "localhost:5000/app:1" stays.
+ */
+export function fullImageRef(ref: string): string {
+  const { name, tag, digest } = splitImageRef(ref);
+  const first = name.split('/')[0];
+  const hasRegistry = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const full = hasRegistry ? name : `docker.io/${name.includes('/') ? name : `library/${name}`}`;
+  return digest ? `${full}@${digest}` : `${full}:${tag ?? 'latest'}`;
+}

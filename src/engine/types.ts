@@ -161,6 +161,8 @@ export interface VolumeSummary {
   readonly driver: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly mountpoint?: string;
+  /** "local" or "global" */
+  readonly scope?: string;
 }
 
 export interface ImageSummary {
@@ -197,6 +199,8 @@ export interface BuildRequest {
   readonly networkMode?: string;
   /** bytes */
   readonly shmSize?: number;
+  /** Memory limit of the build's containers, bytes (`build -m`). */
+  readonly memory?: number;
   /** "host:ip" */
   readonly extraHosts?: readonly string[];
   readonly cacheFrom?: readonly string[];
@@ -278,6 +282,8 @@ export interface ProcessIO {
 
 export interface AttachOptions {
   readonly stdin?: boolean;
+  /** The engine's own detach sequence ("ctrl-p,ctrl-q" unless given). */
+  readonly detachKeys?: string;
   /** The container's Config.Tty; looked up when absent. */
   readonly tty?: boolean;
 }
@@ -414,4 +420,21 @@ export interface Engine {
   getArchive(id: string, path: string): Promise<{ readonly stat: PathStat; readonly tar: AsyncIterable<Buffer> }>;
   /** Extract a tar archive into the directory `path` of the container. */
   putArchive(id: string, path: string, tar: Buffer, options?: { readonly copyUIDGID?: boolean }): Promise<void>;
+  /** The digest ("sha256:…") the image's registry serves for a reference, asked through the engine. */
+  distributionDigest(ref: string): Promise<string>;
+  /** The container's whole filesystem as a tar archive (`docker export`). */
+  exportContainer(id: string): Promise<AsyncIterable<Buffer>>;
+  /** A new image from the container's changes (`docker commit`); the image's id. */
+  commitContainer(id: string, options?: CommitOptions): Promise<{ readonly id: string }>;
+}
+
+export interface CommitOptions {
+  /** "repo[:tag]" the image gets; none leaves it untagged. */
+  readonly reference?: string;
+  readonly comment?: string;
+  readonly author?: string;
+  /** Dockerfile instructions applied to the image ("ENV A=1", "CMD [\"sh\"]"). */
+  readonly changes?: readonly string[];
+  /** Pause the container while committing (the engine's default: true). */
+  readonly pause?: boolean;
 }

@@ -77,4 +77,6 @@ export const ErrorCodes = {
   TIMEOUT: 'TIMEOUT',
   USAGE: 'USAGE',
   CANCELLED: 'CANCELLED',
+  /** The user typed the detach sequence on an attached terminal: the container runs on (exit 1, as compose). */
+  DETACHED: 'DETACHED',
 } as const;

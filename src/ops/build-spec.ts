@@ -22,6 +22,7 @@ export interface BuildSpec {
   readonly pull: boolean;
   readonly network?: string;
   readonly shmSize?: number;
+  readonly memory?: number;
   /** "host:ip" */
   readonly extraHosts: readonly string[];
   /** Extra names, besides `image`. */
@@ -36,6 +37,8 @@ export interface BuildOverrides {
   readonly args?: readonly string[];
   readonly noCache?: boolean;
   readonly pull?: boolean;
+  /** `build -m`: memory limit of the build's containers, bytes. */
+  readonly memory?: number;
 }
 
 /** The builder berth drives, recorded on the image like compose's classic builder does. */
@@ -136,6 +139,7 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     pull: overrides.pull ?? raw.pull === true,
     ...(raw.network ? { network: String(raw.network) } : {}),
     ...(shmSize !== undefined ? { shmSize } : {}),
+    ...(overrides.memory !== undefined ? { memory: overrides.memory } : {}),
     extraHosts: extraHosts(raw.extra_hosts),
     tags: strings(raw.tags),
     cacheFrom: strings(raw.cache_from),

@@ -98,6 +98,7 @@ export async function buildService(engine: Engine, spec: BuildSpec, options: Omi
         pull: spec.pull,
         ...(spec.network ? { networkMode: spec.network } : {}),
         ...(spec.shmSize !== undefined ? { shmSize: spec.shmSize } : {}),
+        ...(spec.memory !== undefined ? { memory: spec.memory } : {}),
         extraHosts: spec.extraHosts,
         cacheFrom: spec.cacheFrom,
         ...(spec.platform ? { platform: spec.platform } : {}),

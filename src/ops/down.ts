@@ -2,7 +2,7 @@
 // `volumes` its named volumes. Works without the compose file: the graph is rebuilt from the
 // com.docker.compose.depends_on labels, and only objects labelled with the project are touched.
 import type { ContainerSummary, Engine } from '../engine/types.js';
-import { buildGraph, dependencyEdges, walk } from '../graph/index.js';
+import { buildGraph, dependencyEdges, walk, withDependents } from '../graph/index.js';
 import { EngineError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
 import { Labels } from '../model/labels.js';
@@ -20,6 +20,11 @@ export interface DownOptions {
   readonly dryRun?: boolean;
   /** Also remove images: `all` those of every service, `local` only those without an `image:` (built). */
   readonly rmi?: 'local' | 'all';
+  /**
+   * Only these services' containers and those of the services that depend on them (compose's
+   * `down [SERVICES]`); networks and volumes are still taken down where nothing else uses them.
+   */
+  readonly services?: readonly string[];
   readonly onEvent?: EventSink;
 }
 
@@ -51,7 +56,13 @@ export async function down(engine: Engine, projectName: string, project: Project
   if (orphans.length && !options.removeOrphans) {
     emit({ type: 'message', level: 'warning', text: `Found orphan containers ([${orphans.map((c) => c.name).sort().join(' ')}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.` });
   }
-  const doomed = containers.filter((c) => !orphans.includes(c) || options.removeOrphans);
+  let doomed = containers.filter((c) => !orphans.includes(c) || options.removeOrphans);
+  if (options.services?.length) {
+    const all = { ...edgesFromLabels(containers), ...(project ? dependencyEdges(project.services) : {}) };
+    for (const s of options.services) all[s] ??= [];
+    const selected = withDependents(buildGraph(all), options.services.filter((s) => s in all));
+    doomed = doomed.filter((c) => orphans.includes(c) || selected.has(c.labels[Labels.service] ?? ''));
+  }
   // Networks: those the project declares (by name), or every labelled one when there is no file.
   const declared = project ? new Set(Object.values(project.networks).filter((n) => !n.external).map((n) => n.name)) : undefined;
   const doomedNetworks = networks.filter((n) => !declared || declared.has(n.name)).filter((n) => n.labels[Labels.project] === projectName);

@@ -3,6 +3,7 @@
 import type { ContainerStats, ContainerSummary, ContainerTop, Engine, EngineEvent } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { Labels, projectFilter } from '../model/labels.js';
+import { DEFAULT_DETACH_KEYS, escapeProxy, parseDetachKeys } from './escape-keys.js';
 import { pumpProcess, type ProcessStreams } from './exec.js';
 
 const byName = (a: ContainerSummary, b: ContainerSummary) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -119,7 +120,9 @@ export interface StatsEntry {
 
 /** One sample per container (running ones, or all with `all`; a stopped one has no sample). */
 export async function stats(engine: Engine, project: string, o: { services?: readonly string[]; all?: boolean } = {}): Promise<StatsEntry[]> {
-  const containers = await projectContainers(engine, project, { services: o.services, all: o.all });
+  // in the engine's order (newest first), as docker's stats lists them, not sorted by name
+  const listed = await engine.listContainers({ all: !!o.all, labels: [projectFilter(project), `${Labels.oneoff}=False`] });
+  const containers = listed.filter((c) => !o.services?.length || o.services.includes(c.labels[Labels.service]));
   return Promise.all(containers.map(async (c) => ({ id: c.id, name: c.name, stats: isRunning(c) ? await engine.containerStats(c.id) : undefined })));
 }
 
@@ -157,8 +160,24 @@ function projectEvent(e: EngineEvent, service: string): ProjectEvent {
 
 // ---- attach
 
-/** Connect to a service container's streams until it stops; its exit code (as `docker attach` returns it). */
-export async function attach(engine: Engine, project: string, o: Partial<ProcessStreams> & { service: string; index?: number; noStdin?: boolean }): Promise<number> {
+export interface AttachOptions extends Partial<ProcessStreams> {
+  readonly service: string;
+  readonly index?: number;
+  readonly noStdin?: boolean;
+  /** The key sequence that detaches from a TTY container (default ctrl-p,ctrl-q). */
+  readonly detachKeys?: string;
+  /**
+   * Signals berth receives, to pass on to a non-TTY container (compose's --sig-proxy, on by default): a
+   * subscription the CLI gives, returning its unsubscribe.
+   */
+  readonly signals?: (forward: (signal: string) => void) => () => void;
+}
+
+/**
+ * Connect to a service container's streams until it stops; its exit code (as `docker attach` returns it). The
+ * detach sequence on a terminal ends it with compose's "read escape sequence" error, the container running on.
+ */
+export async function attach(engine: Engine, project: string, o: AttachOptions): Promise<number> {
   const list = (await projectContainers(engine, project, { services: [o.service] })).filter(isRunning);
   const c = list.find((x) => Number(x.labels[Labels.containerNumber]) === (o.index ?? 1));
   if (!c) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `service "${o.service}" is not running`, { service: o.service });
@@ -166,8 +185,26 @@ export async function attach(engine: Engine, project: string, o: Partial<Process
   const raw = info?.raw as { Config?: { Tty?: boolean; OpenStdin?: boolean } } | undefined;
   const tty = !!raw?.Config?.Tty;
   const withStdin = !o.noStdin && !!raw?.Config?.OpenStdin && !!o.stdin;
-  const io = await engine.attachContainer(c.id, { stdin: withStdin, tty });
-  await pumpProcess(io, { stdin: withStdin ? o.stdin : undefined, stdout: o.stdout ?? process.stdout, stderr: o.stderr ?? process.stderr, terminal: tty ? o.terminal : undefined }, (size) => engine.resizeContainer(c.id, size));
+  const keys = parseDetachKeys(o.detachKeys || DEFAULT_DETACH_KEYS);
+  const io = await engine.attachContainer(c.id, { stdin: withStdin, tty, ...(o.detachKeys ? { detachKeys: o.detachKeys } : {}) });
+  let escaped = false;
+  let stdin = withStdin ? o.stdin : undefined;
+  if (stdin && tty) {
+    const proxy = escapeProxy(keys, () => {
+      escaped = true;
+      io.close();
+    });
+    stdin.pipe(proxy);
+    stdin = proxy;
+  }
+  const unsubscribe = !tty && o.signals ? o.signals((signal) => void engine.killContainer(c.id, signal).catch(() => undefined)) : undefined;
+  try {
+    await pumpProcess(io, { stdin, stdout: o.stdout ?? process.stdout, stderr: o.stderr ?? process.stderr, terminal: tty ? o.terminal : undefined }, (size) => engine.resizeContainer(c.id, size));
+  } finally {
+    unsubscribe?.();
+    if (stdin && stdin !== o.stdin) o.stdin?.unpipe(stdin as unknown as NodeJS.WritableStream);
+  }
+  if (escaped) throw new OperationError(ErrorCodes.DETACHED, 'read escape sequence', { service: o.service });
   const after = await engine.inspectContainer(c.id);
   return after && !after.state.running ? after.state.exitCode : 0;
 }

@@ -127,7 +127,10 @@ export async function restart(t: Target, o: LifecycleOptions & { noDeps?: boolea
 
 export async function kill(t: Target, o: LifecycleOptions & { signal?: string; removeOrphans?: boolean } = {}): Promise<void> {
   checkServices(t, o.services);
-  const all = (await containersOf(t, o.services)).filter(isUp);
+  // compose kills one-off containers of the services too, and containers of services the file no longer
+  // declares only with --remove-orphans
+  const known = t.project ? new Set(Object.keys(t.project.services)) : undefined;
+  const all = (await containersOf(t, o.services, true)).filter(isUp).filter((c) => o.removeOrphans || !known || known.has(c.labels[Labels.service] ?? ''));
   await each(t, o, all, 'down', { working: 'Killing', done: 'Killed', op: 'kill', cause: 'kill' }, (c) => t.engine.killContainer(c.id, o.signal ?? 'SIGKILL'));
 }
 

@@ -6,6 +6,8 @@ export interface PsOptions {
   readonly all?: boolean;
   readonly services?: readonly string[];
   readonly status?: readonly string[];
+  /** Containers of services the project no longer declares too (default true, as compose's --orphans). */
+  readonly orphans?: boolean;
 }
 
 export interface PsEntry {

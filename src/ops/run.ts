@@ -47,6 +47,11 @@ export interface RunOptions extends Partial<ProcessStreams> {
   readonly build?: boolean;
   readonly pull?: PullFlag;
   readonly quietPull?: boolean;
+  /** `--cap-add`/`--cap-drop`: over the service's cap_add/cap_drop (an added one leaves cap_drop, and back). */
+  readonly capAdd?: readonly string[];
+  readonly capDrop?: readonly string[];
+  /** Remove containers of services the project no longer declares, as the dependencies' up would. */
+  readonly removeOrphans?: boolean;
   readonly onEvent?: EventSink;
   /** Called once the container has started. */
   readonly onStarted?: (container: { id: string; name: string }) => void;
@@ -88,6 +93,15 @@ export function oneOffService(service: ServiceConfig, o: RunOptions): ServiceCon
   if (o.tty !== undefined) s.tty = o.tty;
   if (o.interactive !== undefined) s.stdin_open = o.interactive;
   if (o.name) s.container_name = o.name;
+  // compose appends the flags' capabilities and takes each out of the opposite list
+  if (o.capAdd?.length) {
+    s.cap_add = [...((s.cap_add as string[] | undefined) ?? []), ...o.capAdd];
+    s.cap_drop = ((s.cap_drop as string[] | undefined) ?? []).filter((c) => !o.capAdd!.includes(c));
+  }
+  if (o.capDrop?.length) {
+    s.cap_drop = [...((s.cap_drop as string[] | undefined) ?? []), ...o.capDrop];
+    s.cap_add = ((s.cap_add as string[] | undefined) ?? []).filter((c) => !o.capDrop!.includes(c));
+  }
   const deploy = service.deploy as Record<string, unknown> | undefined;
   if (deploy?.restart_policy) {
     const { restart_policy: _, ...rest } = deploy;
@@ -271,4 +285,28 @@ export async function runOneOff(engine: Engine, project: Project, o: RunOptions)
     o.interruptSignal?.removeEventListener('abort', onInterrupt);
     o.killSignal?.removeEventListener('abort', onKill);
   }
+}
+
+/**
+ * `run --remove-orphans`: stop and remove the project's service containers (not one-offs) whose service the
+ * project declares nowhere, as the up of the dependencies does with the flag in compose.
+ */
+export async function removeOrphanContainers(engine: Engine, project: Project, onEvent: EventSink = noopSink): Promise<void> {
+  const known = new Set([...Object.keys(project.services), ...Object.keys(project.meta.disabledServices)]);
+  const containers = await engine.listContainers({ all: true, labels: [projectFilter(project.name), `${Labels.oneoff}=False`] });
+  await Promise.all(
+    containers
+      .filter((c) => !known.has(c.labels[Labels.service] ?? ''))
+      .map(async (c) => {
+        const service = c.labels[Labels.service];
+        if (c.state === 'running' || c.state === 'restarting' || c.state === 'paused') {
+          onEvent({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: 'Stopping', service });
+          await engine.stopContainer(c.id);
+          onEvent({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: 'Stopped', service });
+        }
+        onEvent({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: 'Removing', service });
+        await engine.removeContainer(c.id, { force: true });
+        onEvent({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: 'Removed', service });
+      }),
+  );
 }

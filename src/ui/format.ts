@@ -92,9 +92,13 @@ export function createdAgo(created: number, now: number = Date.now()): string {
  * `"sh -c 'echo hello w…"`.
  */
 export function truncateCommand(command: string, options: { noTrunc?: boolean } = {}): string {
-  const chars = [...command];
-  const cut = !options.noTrunc && chars.length > 20 ? chars.slice(0, 19).join('') + '…' : command;
-  return goQuote(cut);
+  return goQuote(options.noTrunc ? command : ellipsis(command, 20));
+}
+
+/** docker's formatter.Ellipsis: longer than max characters → its first max-1 and "…". */
+export function ellipsis(s: string, max: number): string {
+  const chars = [...s];
+  return chars.length > max ? chars.slice(0, max - 1).join('') + '…' : s;
 }
 
 const GO_ESCAPES: Readonly<Record<string, string>> = {

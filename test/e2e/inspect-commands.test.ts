@@ -201,7 +201,8 @@ describeEngine('berth inspection and maintenance commands', () => {
       const sh = `berth() { ${JSON.stringify(process.execPath)} ${JSON.stringify(berthBin)} "$@"; }\n${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _berth; echo "\${COMPREPLY[*]}"`;
       return (await run('bash', ['-c', sh], { cwd: dir })).stdout.trim().split(' ').sort();
     };
-    expect(await complete('berth ex')).toEqual(['exec']);
+    // export is a command too (newer compose's, issue 16)
+    expect(await complete('berth ex')).toEqual(['exec', 'export']);
     expect(await complete('berth exec --pr')).toEqual(['--privileged']);
     expect(await complete('berth exec ')).toEqual(['db', 'web']);
     expect(await complete(`berth -f ${dir}/compose.yaml logs w`)).toEqual(['web']);

@@ -1,4 +1,6 @@
 import { build, push } from '../../api/index.js';
+import { BerthError, ErrorCodes } from '../../model/errors.js';
+import { parseByteSize } from '../../model/units.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { loadOptions, parallelLimit, progressFor, type GlobalOptions } from '../global.js';
 
@@ -10,9 +12,38 @@ interface BuildFlags extends GlobalOptions {
   push?: boolean;
   quiet?: boolean;
   withDependencies?: boolean;
+  builder?: string;
+  ssh?: string;
+  memory?: string;
+}
+
+/** The builder berth drives: the engine's own, which `docker buildx ls` lists as "default". */
+const DEFAULT_BUILDER = 'default';
+
+/**
+ * --builder / BUILDX_BUILDER, --ssh and -m, checked before anything is built: berth builds with the engine's
+ * classic builder, which is the "default" builder and cannot forward an SSH agent (that needs BuildKit).
+ */
+export function checkBuildFlags(o: BuildFlags, env: NodeJS.ProcessEnv = process.env): { memory?: number } {
+  if (o.ssh !== undefined) {
+    const spec = o.ssh === '' ? 'default' : o.ssh;
+    if (!spec.includes('=') && spec !== 'default') throw new BerthError(ErrorCodes.USAGE, `invalid ssh key "${spec}"`);
+    throw new BerthError(ErrorCodes.USAGE, `--ssh ${spec}: forwarding SSH to a build needs BuildKit, and berth builds with the engine's classic builder (build this image with docker buildx)`);
+  }
+  const builder = o.builder || env.BUILDX_BUILDER;
+  if (builder && builder !== DEFAULT_BUILDER) {
+    throw new BerthError(ErrorCodes.USAGE, `no builder "${builder}" found: berth builds with the engine's own builder ("${DEFAULT_BUILDER}")`);
+  }
+  if (o.memory === undefined) return {};
+  try {
+    return { memory: parseByteSize(o.memory) };
+  } catch {
+    throw new BerthError(ErrorCodes.USAGE, `invalid argument "${o.memory}" for "-m, --memory" flag: invalid size: '${o.memory}'`);
+  }
 }
 
 export async function buildCommand(services: string[], o: BuildFlags): Promise<number> {
+  const { memory } = checkBuildFlags(o);
   const progress = await progressFor(o.quiet ? { ...o, progress: 'quiet' } : o);
   try {
     const project = loadOptions(o);
@@ -24,6 +55,7 @@ export async function buildCommand(services: string[], o: BuildFlags): Promise<n
       // undefined leaves each service's own no_cache / pull setting in force
       noCache: o.cache === false ? true : undefined,
       pull: o.pull ? true : undefined,
+      memory,
       parallel: parallelLimit(o),
       onEvent: progress.onEvent,
     });

@@ -74,7 +74,10 @@ export async function configCommand(only: string[], o: ConfigFlags): Promise<num
   for (const s of filter) if (!loaded.services[s]) throw new BerthError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`);
   const selected: Project = filter.length ? { ...loaded, services: Object.fromEntries(filter.map((s) => [s, loaded.services[s]])) } : loaded;
   // compose's CLI drops what no service uses even without normalization (its loader, like berth's, keeps it)
-  const project = o.normalize === false ? withoutUnused(selected) : selected;
+  let project = o.normalize === false ? withoutUnused(selected) : selected;
+  // compose 2.26 pins digests only with --no-interpolate (its other path dropped the flag); newer compose and
+  // berth do it on both
+  if (o.resolveImageDigests) project = await (await import('../../api/images.js')).resolveImageDigests({ project });
   if (o.hash !== undefined) {
     const names = o.hash === '*' ? Object.keys(project.services).sort() : o.hash.split(',').map((s) => s.trim());
     return emit(lines(names.filter((n) => project.services[n]).map((n) => `${n} ${serviceConfigHash(project.services[n])}`)));

@@ -11,7 +11,7 @@ interface DownFlags extends GlobalOptions {
   session?: string;
 }
 
-export async function downCommand(o: DownFlags): Promise<number> {
+export async function downCommand(o: DownFlags, services: string[] = []): Promise<number> {
   if (o.rmi !== undefined && o.rmi !== 'local' && o.rmi !== 'all') throw new BerthError(ErrorCodes.USAGE, `invalid --rmi value "${o.rmi}": use "local" or "all"`);
   if (o.session) {
     // a session's objects are found by label alone: no compose file needed
@@ -32,6 +32,7 @@ export async function downCommand(o: DownFlags): Promise<number> {
       parallel: parallelLimit(o),
       dryRun: o.dryRun,
       rmi: o.rmi as 'local' | 'all' | undefined,
+      services,
       onEvent: progress.onEvent,
     });
     if (o.dryRun) process.stdout.write(result.planText);

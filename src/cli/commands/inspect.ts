@@ -2,6 +2,7 @@
 // 2.26 prints (tables, JSON field names).
 import * as api from '../../api/runtime.js';
 import { BerthError, ErrorCodes } from '../../model/errors.js';
+import { GO_JSON, GO_TYPE, GoMap, renderComposeList, renderFormat } from '../../ui/docker-format.js';
 import { textWidth, renderTable } from '../../ui/table.js';
 import { binarySize, humanSize } from '../../ui/units.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -29,10 +30,6 @@ interface Flags extends GlobalOptions {
 
 const write = (s: string) => void process.stdout.write(s);
 
-function checkFormat(format: string | undefined, allowed: readonly string[]): void {
-  if (format !== undefined && !allowed.includes(format)) throw new BerthError(ErrorCodes.USAGE, `unsupported format "${format}": use ${allowed.join(' or ')}`);
-}
-
 /**
  * compose's top table: every process cell is tab-terminated (so the last column is padded too), the title
  * line is not; tabwriter with minwidth 5 and padding 3.
@@ -57,18 +54,16 @@ export async function portCommand(service: string, privatePort: string, o: Flags
 }
 
 export async function imagesCommand(services: string[], o: Flags): Promise<number> {
-  checkFormat(o.format, ['table', 'json']);
   const entries = await api.images({ project: loadOptions(o), services });
   if (o.quiet) write([...new Set(entries.map((e) => e.id.replace(/^sha256:/, '')))].map((id) => `${id}\n`).join(''));
-  else if (o.format === 'json') write(`${JSON.stringify(entries.map((e) => ({ ID: e.id, ContainerName: e.container, Repository: e.repository, Tag: e.tag, Size: e.size })))}\n`);
   else {
-    write(renderTable(['CONTAINER', 'REPOSITORY', 'TAG', 'IMAGE ID', 'SIZE'], entries.map((e) => [e.container, e.repository, e.tag, e.id.replace(/^sha256:/, '').slice(0, 12), humanSize(e.size)]), { minWidth: 20 }));
+    const rows = entries.map((e) => ({ ID: e.id, ContainerName: e.container, Repository: e.repository, Tag: e.tag, Size: e.size }));
+    write(renderComposeList(o.format ?? 'table', rows, () => renderTable(['CONTAINER', 'REPOSITORY', 'TAG', 'IMAGE ID', 'SIZE'], entries.map((e) => [e.container, e.repository, e.tag, e.id.replace(/^sha256:/, '').slice(0, 12), humanSize(e.size)]), { minWidth: 20 })));
   }
   return EXIT_OK;
 }
 
 export async function lsCommand(o: Flags): Promise<number> {
-  checkFormat(o.format, ['table', 'json']);
   let name: string | undefined;
   for (const f of o.filter ?? []) {
     const m = /^name=(.*)$/.exec(f);
@@ -77,9 +72,10 @@ export async function lsCommand(o: Flags): Promise<number> {
   }
   const entries = await api.ls({ all: o.all, name });
   if (o.quiet) write(entries.map((e) => `${e.name}\n`).join(''));
-  // one JSON array (compose prints it so; `ps --format json` prints one object per line)
-  else if (o.format === 'json') write(`${JSON.stringify(entries.map((e) => ({ Name: e.name, Status: e.status, ConfigFiles: e.configFiles })))}\n`);
-  else write(renderTable(['NAME', 'STATUS', 'CONFIG FILES'], entries.map((e) => [e.name, e.status, e.configFiles]), { minWidth: 20 }));
+  else {
+    const rows = entries.map((e) => ({ Name: e.name, Status: e.status, ConfigFiles: e.configFiles }));
+    write(renderComposeList(o.format ?? 'table', rows, () => renderTable(['NAME', 'STATUS', 'CONFIG FILES'], entries.map((e) => [e.name, e.status, e.configFiles]), { minWidth: 20 })));
+  }
   return EXIT_OK;
 }
 
@@ -106,15 +102,31 @@ export function statsFields(e: api.StatsEntry, noTrunc = false): Record<string, 
   };
 }
 
-export async function statsCommand(services: string[], o: Flags): Promise<number> {
-  checkFormat(o.format, ['table', 'json']);
+/** docker's default stats columns and their names (docker/cli's container stats formatter). */
+export const STATS_TABLE = 'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';
+export const STATS_HEADERS: Readonly<Record<string, string>> = {
+  Container: 'CONTAINER',
+  Name: 'NAME',
+  ID: 'CONTAINER ID',
+  CPUPerc: 'CPU %',
+  MemUsage: 'MEM USAGE / LIMIT',
+  MemPerc: 'MEM %',
+  NetIO: 'NET I/O',
+  BlockIO: 'BLOCK I/O',
+  PIDs: 'PIDS',
+};
+
+export async function statsCommand(services: string[], o: Flags & { trunc?: boolean }): Promise<number> {
+  const format = o.format || 'table';
   // a live display needs a terminal redraw loop; berth prints samples (--no-stream: exactly one)
   const interrupts = o.stream !== false ? installInterrupts() : undefined;
   try {
     do {
-      const rows = (await api.stats({ project: loadOptions(o), services, all: o.all })).map((e) => statsFields(e, o.noTrunc));
-      if (o.format === 'json') write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
-      else write(renderTable(['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'], rows.map((r) => [r.ID, r.Name, r.CPUPerc, r.MemUsage, r.MemPerc, r.NetIO, r.BlockIO, r.PIDs])));
+      const rows = (await api.stats({ project: loadOptions(o), services, all: o.all })).map((e) => {
+        const fields = statsFields(e, o.trunc === false);
+        return { [GO_TYPE]: '*container.statsContext', [GO_JSON]: () => new GoMap(fields), ...fields };
+      });
+      write(renderFormat(format, rows, { defaultTable: STATS_TABLE, headers: STATS_HEADERS }));
     } while (interrupts && !interrupts.stop.aborted);
   } finally {
     interrupts?.dispose();
@@ -176,11 +188,34 @@ export async function cpCommand(src: string, dest: string, o: Flags & { all?: bo
   return EXIT_OK;
 }
 
-export async function attachCommand(service: string, o: Flags): Promise<number> {
+/** Signals `attach` passes on to a non-TTY container (docker forwards every catchable one; these are the usual). */
+const PROXIED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+function processSignals(forward: (signal: string) => void): () => void {
+  const handlers = PROXIED_SIGNALS.map((sig) => [sig, () => forward(sig)] as const);
+  for (const [sig, h] of handlers) process.on(sig, h);
+  return () => {
+    for (const [sig, h] of handlers) process.off(sig, h);
+  };
+}
+
+export async function attachCommand(service: string, o: Flags & { sigProxy?: boolean; detachKeys?: string }): Promise<number> {
   const tty = !!process.stdin.isTTY && !!process.stdout.isTTY;
   if (tty) process.stdin.setRawMode(true);
   try {
-    return await api.attach({ project: loadOptions(o), service, index: parseIndex(o.index), noStdin: o.stdin === false, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, terminal: tty ? terminal() : undefined });
+    return await api.attach({
+      project: loadOptions(o),
+      service,
+      index: parseIndex(o.index),
+      noStdin: o.stdin === false,
+      detachKeys: o.detachKeys,
+      // --sig-proxy (default true; --sig-proxy=false or --no-sig-proxy turn it off)
+      signals: o.sigProxy === false ? undefined : processSignals,
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      terminal: tty ? terminal() : undefined,
+    });
   } finally {
     if (tty) process.stdin.setRawMode(false);
     process.stdin.pause();

@@ -12,6 +12,7 @@ interface Flags extends GlobalOptions {
   stop?: boolean;
   volumes?: boolean;
   downProject?: boolean;
+  removeOrphans?: boolean;
 }
 
 /** --dry-run: the operations, one line each on stdout, as `down --dry-run` prints its plan. */
@@ -27,7 +28,7 @@ export async function lifecycleCommand(verb: Verb, services: string[], o: Flags)
     if (verb === 'start') await api.start(common);
     else if (verb === 'stop') await api.stop({ ...common, timeout });
     else if (verb === 'restart') await api.restart({ ...common, timeout, noDeps: o.deps === false });
-    else if (verb === 'kill') await api.kill({ ...common, signal: o.signal });
+    else if (verb === 'kill') await api.kill({ ...common, signal: o.signal, removeOrphans: o.removeOrphans });
     else if (verb === 'pause') await api.pause(common);
     else await api.unpause(common);
   } finally {

@@ -40,7 +40,7 @@ import {
   toVolumeSummary,
 } from './mapping.js';
 import { NdjsonSplitter, collect, demultiplex } from './streams.js';
-import { buildImage as buildImageVia, pullImage as pullImageVia, pushImage as pushImageVia, tagImage as tagImageVia } from './images.js';
+import { buildImage as buildImageVia, distributionDigest, pullImage as pullImageVia, pushImage as pushImageVia, tagImage as tagImageVia } from './images.js';
 import type * as IO from '../types.js';
 import { EngineHttp, type HttpCall, type TlsMaterial } from './http.js';
 import { engineTime, outputOf, processIO, rawDial, toContainerStats, toPathStat, type Modem, type RawDialOptions } from './io.js';
@@ -430,7 +430,7 @@ export class DockerEngine implements Engine {
       hijack: true,
       openStdin: !!options.stdin,
       emptyBody: !!options.stdin,
-      query: { stream: 'true', stdout: 'true', stderr: 'true', stdin: options.stdin ? 'true' : 'false' },
+      query: { stream: 'true', stdout: 'true', stderr: 'true', stdin: options.stdin ? 'true' : 'false', ...(options.detachKeys ? { detachKeys: options.detachKeys } : {}) },
     });
     return processIO(socket, tty, !!options.stdin, this.address);
   }
@@ -510,6 +510,28 @@ export class DockerEngine implements Engine {
     await this.io({ path: `/containers/${enc(id)}/archive`, method: 'PUT', ok: [200], file: tar, query: { path, ...(options.copyUIDGID ? { copyUIDGID: 'true' } : {}) } });
   }
 
+  async distributionDigest(ref: string): Promise<string> {
+    return distributionDigest(await this.modem(), this.address, ref);
+  }
+
+  async exportContainer(id: string): Promise<AsyncIterable<Buffer>> {
+    return this.io<import('node:http').IncomingMessage>({ path: `/containers/${enc(id)}/export`, method: 'GET', ok: [200], isStream: true });
+  }
+
+  async commitContainer(id: string, options: IO.CommitOptions = {}): Promise<{ id: string }> {
+    const ref = options.reference ? splitReference(options.reference) : undefined;
+    const query: Record<string, string | string[]> = { container: id, pause: options.pause === false ? 'false' : 'true' };
+    if (ref) {
+      query.repo = ref.repo;
+      if (ref.tag) query.tag = ref.tag;
+    }
+    if (options.comment) query.comment = options.comment;
+    if (options.author) query.author = options.author;
+    if (options.changes?.length) query.changes = [...options.changes];
+    const r = await this.io({ path: '/commit', method: 'POST', ok: [200, 201], query, body: {} });
+    return { id: String(r.Id) };
+  }
+
   // ---- events
 
   events(options: EventsOptions): AsyncIterable<EngineEvent> {
@@ -565,4 +587,11 @@ export class DockerEngine implements Engine {
       stream.destroy();
     }
   }
+}
+
+/** "reg:5000/a/b:tag" → repo and tag (a port's colon is not a tag's; a digest is kept in repo). */
+function splitReference(ref: string): { repo: string; tag?: string } {
+  if (ref.includes('@')) return { repo: ref };
+  const colon = ref.lastIndexOf(':');
+  return colon > ref.lastIndexOf('/') ? { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { repo: ref };
 }

@@ -183,6 +183,7 @@ export async function buildImage(
   if (request.pull) query.pull = '1';
   if (request.networkMode) query.networkmode = request.networkMode;
   if (request.shmSize !== undefined) query.shmsize = String(request.shmSize);
+  if (request.memory !== undefined) query.memory = String(request.memory);
   if (request.extraHosts?.length) query.extrahosts = [...request.extraHosts];
   if (request.cacheFrom?.length) query.cachefrom = JSON.stringify(request.cacheFrom);
   if (request.platform) query.platform = request.platform;
@@ -229,4 +230,22 @@ export async function buildImage(
   if (onOutput) for (const line of lines.end()) onOutput(line);
   if (!id) throw new EngineError(ErrorCodes.BUILD_FAILED, 'the engine reported no image id for the build');
   return { id };
+}
+
+/** The digest a registry serves for a reference (the engine's distribution inspect, with the user's credentials). */
+export async function distributionDigest(modem: Modem, address: string, ref: string): Promise<string> {
+  const config = await readDockerConfig();
+  const auth = await credentials(config, 'pull', ref);
+  const r = await rawDial<{ Descriptor?: { digest?: string } }>(
+    modem,
+    { path: `/distribution/${ref}/json`, method: 'GET', ok: [200], headers: auth ? { 'X-Registry-Auth': encodeAuthHeader(auth) } : {} },
+    address,
+  ).catch((err: unknown) => {
+    if (err instanceof EngineError && err.code === ErrorCodes.ENGINE_UNREACHABLE) throw err;
+    // the registry's failure as the docker CLI reports a daemon error
+    throw new EngineError(ErrorCodes.ENGINE_FAILED, `Error response from daemon: ${(err as Error).message}`);
+  });
+  const digest = r?.Descriptor?.digest;
+  if (!digest) throw new EngineError(ErrorCodes.ENGINE_FAILED, `no digest for ${ref} in the registry's answer`);
+  return digest;
 }

@@ -132,6 +132,7 @@ export function toVolumeSummary(v: Json): VolumeSummary {
     driver: String(v.Driver ?? ''),
     labels: labels(v.Labels),
     ...(v.Mountpoint ? { mountpoint: String(v.Mountpoint) } : {}),
+    ...(v.Scope ? { scope: String(v.Scope) } : {}),
   };
 }
 

@@ -756,6 +756,30 @@ export class FakeEngine implements Engine {
     this.archives.set(`${c.id}:${path}`, tar);
   }
 
+  async distributionDigest(ref: string): Promise<string> {
+    this.enter('distributionDigest', [ref]);
+    if (!this.remote.has(normalizeImageRef(ref))) throw notFound(`manifest unknown: ${ref}`);
+    return `sha256:${this.hash(`remote:${normalizeImageRef(ref)}`)}`;
+  }
+
+  async exportContainer(id: string): Promise<AsyncIterable<Buffer>> {
+    this.enter('exportContainer', [id]);
+    this.mustGet(id);
+    // an empty tar archive: two zero blocks
+    return (async function* () {
+      yield Buffer.alloc(1024);
+    })();
+  }
+
+  async commitContainer(id: string, options: IO.CommitOptions = {}): Promise<{ id: string }> {
+    this.enter('commitContainer', [id, options]);
+    const c = this.mustGet(id);
+    const imageId = `sha256:${this.hash(`commit:${c.id}:${options.reference ?? ''}:${this.images.size}`)}`;
+    if (options.reference) this.addImage(options.reference, imageId);
+    else this.images.set(imageId, { id: imageId, tags: new Set<string>(), size: 1_000_000 });
+    return { id: imageId };
+  }
+
   /**
    * Subscribes at call time (not at first next()), so a test can subscribe, act, then iterate without racing;
    * `since` (seconds) replays earlier events from the history, as the engine does from its buffer.
