@@ -5,6 +5,7 @@ import type { EventSink } from '../model/events.js';
 import type { LogSink } from '../model/logs.js';
 import type { Project } from '../model/types.js';
 import { attachedUp, checkUpFlags, type AttachedUpOptions, type AttachedUpResult } from '../ops/attached.js';
+import { startDevelopWatch, type DevelopWatch, type DevelopWatchOptions } from '../ops/develop-watch.js';
 import { logs as logsOp, type LogsOptions } from '../ops/logs.js';
 import { connectEngine } from './engine.js';
 import { withProjectLock } from './lock.js';
@@ -28,15 +29,34 @@ export async function engineOf(o: { engine?: Engine }): Promise<Engine> {
   return o.engine ?? (await connectEngine());
 }
 
-export interface UpAttachedCallOptions extends RuntimeCommonOptions, Omit<AttachedUpOptions, 'onEvent'> {}
+export interface UpAttachedCallOptions extends RuntimeCommonOptions, Omit<AttachedUpOptions, 'onEvent'> {
+  /** `up --watch`: once the containers are up and attached, act on develop.watch rules until the stop. */
+  readonly watch?: Omit<DevelopWatchOptions, 'services' | 'onEvent'>;
+}
 
 /** `up` without -d: converge, print the output of the attached services until they stop; the exit code. */
 export async function upAttached(options: UpAttachedCallOptions): Promise<AttachedUpResult & { project: Project }> {
   const project = await resolveProject(options.project);
   const engine = await engineOf(options);
   // the same per-project lock as detached up: one convergence at a time
-  const result = await attachedUp(engine, project, { ...options, serialize: (fn) => withProjectLock(project.name, fn) });
-  return { ...result, project };
+  let watcher: DevelopWatch | undefined;
+  try {
+    const result = await attachedUp(engine, project, {
+      ...options,
+      serialize: (fn) => withProjectLock(project.name, fn),
+      onAttached: async () => {
+        await options.onAttached?.();
+        if (options.watch) watcher = await startDevelopWatch(engine, project, { ...options.watch, services: options.services, onEvent: options.onEvent });
+      },
+      onStopping: async () => {
+        await watcher?.close();
+        await options.onStopping?.();
+      },
+    });
+    return { ...result, project };
+  } finally {
+    await watcher?.close();
+  }
 }
 
 export interface LogsCallOptions extends Omit<RuntimeCommonOptions, 'onEvent'>, LogsOptions {

@@ -77,4 +77,6 @@ export const ErrorCodes = {
   TIMEOUT: 'TIMEOUT',
   USAGE: 'USAGE',
   CANCELLED: 'CANCELLED',
+  /** A develop.watch batch was not applied in full (a sync, rebuild, restart or sync+exec hook failed). */
+  WATCH_FAILED: 'WATCH_FAILED',
 } as const;
