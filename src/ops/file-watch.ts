@@ -40,6 +40,8 @@ export class TreeWatcher {
   private quiet: NodeJS.Timeout | undefined;
   private deadline: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Raw events seen so far. */
+  private seq = 0;
 
   private constructor(private readonly options: TreeWatcherOptions) {}
 
@@ -101,9 +103,19 @@ export class TreeWatcher {
         () => this.removeTree(path),
       );
     }
+    this.seq++;
     clearTimeout(this.quiet);
-    this.quiet = setTimeout(() => this.flush(), this.options.quietMs ?? DEFAULT_QUIET_MS);
+    this.quiet = setTimeout(() => this.settle(), this.options.quietMs ?? DEFAULT_QUIET_MS);
     this.deadline ??= setTimeout(() => this.flush(), this.options.maxWaitMs ?? 2000);
+  }
+
+  // The timer may fire late, with events already waiting in the kernel (this process was not scheduled):
+  // timers run before the loop reads I/O, so give the loop one I/O pass and flush only if nothing came in.
+  private settle(): void {
+    const seen = this.seq;
+    setImmediate(() => {
+      if (this.seq === seen) this.flush();
+    });
   }
 
   private flush(): void {
