@@ -118,7 +118,7 @@ export class StackError extends BerthError {
 export interface StackWatchOptions {
   /** Only these services' develop.watch rules. */
   readonly services?: readonly string[];
-  /** Quiet window before a batch of changes is applied, ms (default 75). */
+  /** Quiet window before a batch of changes is applied, ms (default 50). */
   readonly quietMs?: number;
   /** Watch messages ("Syncing service ..."), errors included. */
   readonly onMessage?: (text: string, level: 'info' | 'error') => void;

@@ -81,11 +81,25 @@ export async function startDevelopWatch(engine: Engine, project: Project, option
   const running = async (service: string) =>
     (await engine.listContainers({ labels: [projectFilter(project.name), `${Labels.service}=${service}`, `${Labels.oneoff}=False`] })).filter((c) => c.state === 'running');
 
+  // The containers a sync goes to, remembered between batches: listing them costs a round trip per edit. A
+  // remembered container that is gone or stopped (recreated by a rebuild, an `up`, a crash) fails its upload;
+  // the list is then read again and the batch applied to what runs now.
+  const known = new Map<string, readonly string[]>();
   const sync = async (service: string, mappings: readonly SyncMapping[], keep: (p: string) => boolean): Promise<{ uploads: number; deleted: number }> => {
-    const batch = await packBatch(mappings, keep);
-    const containers = await running(service);
-    await Promise.all(containers.map((c) => applyBatch(engine, c.id, batch)));
-    return { uploads: batch.tar ? containers.length : 0, deleted: batch.deleted.length };
+    const listed = known.has(service) ? undefined : running(service).then((l) => l.map((c) => c.id));
+    const [batch, fresh] = await Promise.all([packBatch(mappings, keep), listed]);
+    let ids = fresh ?? known.get(service)!;
+    try {
+      await Promise.all(ids.map((id) => applyBatch(engine, id, batch)));
+    } catch (err) {
+      if (fresh) throw err;
+      ids = (await running(service)).map((c) => c.id);
+      await Promise.all(ids.map((id) => applyBatch(engine, id, batch)));
+    }
+    known.set(service, ids);
+    // refreshed after the upload, outside the edit's path, so that scaled-up containers get the next batch
+    void running(service).then((l) => known.set(service, l.map((c) => c.id)), () => known.delete(service));
+    return { uploads: batch.tar ? ids.length : 0, deleted: batch.deleted.length };
   };
 
   // initial_sync: the rule's whole tree (less its ignores) before watching, so the container starts current
@@ -130,6 +144,7 @@ export async function startDevelopWatch(engine: Engine, project: Project, option
       }
       say(`service(s) ["${service}"] successfully built`, 'info');
       try {
+        known.delete(service);
         await up(engine, project, { services: [service], noDeps: true, forceRecreate: true, onEvent: options.onEvent ?? noopSink });
         report.rebuilt.push(service);
       } catch (err) {

@@ -11,7 +11,7 @@
 //    burst ends (or every 500 ms). From its callbacks a burst cannot be told from a lone edit until half a second
 //    has passed, so either a `git checkout` became two uploads or every edit paid 500 ms;
 //  - this: ~0.2 s to set up, no idle cost at all (the process sleeps in epoll), and it sees raw events, so the
-//    quiet window (default 75 ms) is measured on the kernel's events: a burst is one batch, a lone edit waits
+//    quiet window (default 50 ms) is measured on the kernel's events: a burst is one batch, a lone edit waits
 //    only the window.
 // A new directory is watched as soon as its event arrives, and the directory itself is reported: the sync
 // packs directories whole, so files written into it before its watch existed are not lost.
@@ -32,7 +32,7 @@ export interface TreeWatcherOptions {
   readonly onBatch: (paths: string[]) => void;
 }
 
-export const DEFAULT_QUIET_MS = 75;
+export const DEFAULT_QUIET_MS = 50;
 
 export class TreeWatcher {
   private readonly watchers = new Map<string, FSWatcher>();
