@@ -2,6 +2,8 @@
 // until close() (or the signal). `berth watch`, `berth up --watch` and stack.watch() all come through here.
 import type { Project } from '../model/types.js';
 import { startDevelopWatch, type DevelopWatch, type DevelopWatchOptions, type WatchBatchReport } from '../ops/develop-watch.js';
+import { ErrorCodes, OperationError } from '../model/errors.js';
+import { watchRules } from '../ops/watch-rules.js';
 import { connectEngine } from './engine.js';
 import { resolveProject } from './project.js';
 import { up, type CommonOptions } from './up-down.js';
@@ -18,6 +20,10 @@ export interface WatchCallOptions extends CommonOptions, Omit<DevelopWatchOption
 export async function watch(options: WatchCallOptions = {}): Promise<DevelopWatch & { readonly project: Project }> {
   const project = await resolveProject(options.project);
   const engine = options.engine ?? (await connectEngine());
+  // bad rules (or none) fail before anything is created, as every bad input does
+  if (!watchRules(project, options.services).length) {
+    throw new OperationError(ErrorCodes.USAGE, "none of the selected services is configured for watch, consider setting a 'develop' section");
+  }
   if (!options.noUp) {
     // as compose: services with both develop and build sections are built before they start
     const develop = Object.entries(project.services).filter(([s, svc]) => (!options.services?.length || options.services.includes(s)) && svc.build && (svc as { develop?: unknown }).develop);

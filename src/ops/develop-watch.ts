@@ -12,7 +12,7 @@ import type { Project } from '../model/types.js';
 import { buildSpec } from './build-spec.js';
 import { buildServices } from './build.js';
 import { execCapture } from './exec-capture.js';
-import { applyBatch, packBatch, type SyncMapping } from './file-sync.js';
+import { applyBatch, numericOwner, packBatch, type SyncMapping } from './file-sync.js';
 import { TreeWatcher } from './file-watch.js';
 import { restart } from './lifecycle.js';
 import { up } from './up.js';
@@ -87,14 +87,15 @@ export async function startDevelopWatch(engine: Engine, project: Project, option
   const known = new Map<string, readonly string[]>();
   const sync = async (service: string, mappings: readonly SyncMapping[], keep: (p: string) => boolean): Promise<{ uploads: number; deleted: number }> => {
     const listed = known.has(service) ? undefined : running(service).then((l) => l.map((c) => c.id));
-    const [batch, fresh] = await Promise.all([packBatch(mappings, keep), listed]);
+    const owner = numericOwner(project.services[service]?.user);
+    const [batch, fresh] = await Promise.all([packBatch(mappings, keep, owner), listed]);
     let ids = fresh ?? known.get(service)!;
     try {
-      await Promise.all(ids.map((id) => applyBatch(engine, id, batch)));
+      await Promise.all(ids.map((id) => applyBatch(engine, id, batch, !owner)));
     } catch (err) {
       if (fresh) throw err;
       ids = (await running(service)).map((c) => c.id);
-      await Promise.all(ids.map((id) => applyBatch(engine, id, batch)));
+      await Promise.all(ids.map((id) => applyBatch(engine, id, batch, !owner)));
     }
     known.set(service, ids);
     // refreshed after the upload, outside the edit's path, so that scaled-up containers get the next batch

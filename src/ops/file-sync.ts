@@ -34,7 +34,7 @@ interface Entry {
  * Pack the batch. `keep(hostPath)` decides about paths found while walking a copied directory (the watch
  * rule's ignores); the mapped paths themselves were already matched.
  */
-export async function packBatch(mappings: readonly SyncMapping[], keep: (hostPath: string) => boolean = () => true): Promise<PackedBatch> {
+export async function packBatch(mappings: readonly SyncMapping[], keep: (hostPath: string) => boolean = () => true, owner?: { readonly uid: number; readonly gid: number }): Promise<PackedBatch> {
   const entries = new Map<string, Entry>();
   const deleted = new Set<string>();
   const visit = async (hostPath: string, containerPath: string, top: boolean): Promise<void> => {
@@ -49,7 +49,7 @@ export async function packBatch(mappings: readonly SyncMapping[], keep: (hostPat
       throw err;
     }
     const name = containerPath.replace(/^\/+/, '');
-    const base = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
+    const base = { name, mode: st.mode & 0o7777, uid: owner?.uid ?? st.uid, gid: owner?.gid ?? st.gid, mtime: st.mtime };
     if (st.isSymbolicLink()) {
       entries.set(name, { header: { ...base, type: 'symlink', linkname: await readlink(hostPath) } });
     } else if (st.isDirectory()) {
@@ -91,8 +91,19 @@ export async function packBatch(mappings: readonly SyncMapping[], keep: (hostPat
   return { tar: Buffer.concat(chunks), entries: count, deleted: [...deleted] };
 }
 
+/**
+ * The owner a service's `user:` gives synced files when it is numeric ("1000" or "1000:1000"). The engine's
+ * copyUIDGID resolves the user through the HOST's passwd database (engine 20.10 fails the whole upload with
+ * `getent unable to find entry "1000:1000"`), so for numeric users berth writes the owner into the tar
+ * headers itself and uploads without copyUIDGID: the same result compose gets where the engine manages.
+ */
+export function numericOwner(user: string | undefined): { uid: number; gid: number } | undefined {
+  const m = user ? /^(\d+)(?::(\d+))?$/.exec(user) : null;
+  return m ? { uid: Number(m[1]), gid: Number(m[2] ?? 0) } : undefined;
+}
+
 /** Apply a packed batch to one container: one delete exec, then one archive upload. */
-export async function applyBatch(engine: Engine, containerId: string, batch: PackedBatch): Promise<void> {
+export async function applyBatch(engine: Engine, containerId: string, batch: PackedBatch, copyUIDGID = true): Promise<void> {
   if (batch.deleted.length) {
     const id = await engine.createExec(containerId, { Cmd: ['rm', '-rf', ...batch.deleted], AttachStdout: false, AttachStderr: true });
     const io = await engine.startExec(id, { tty: false });
@@ -107,5 +118,5 @@ export async function applyBatch(engine: Engine, containerId: string, batch: Pac
       await new Promise((r) => setTimeout(r, Math.min(5 * (i + 1), 50)));
     }
   }
-  if (batch.tar) await engine.putArchive(containerId, '/', batch.tar, { copyUIDGID: true });
+  if (batch.tar) await engine.putArchive(containerId, '/', batch.tar, { copyUIDGID });
 }

@@ -11,8 +11,8 @@
 //    burst ends (or every 500 ms). From its callbacks a burst cannot be told from a lone edit until half a second
 //    has passed, so either a `git checkout` became two uploads or every edit paid 500 ms;
 //  - this: ~0.2 s to set up, no idle cost at all (the process sleeps in epoll), and it sees raw events, so the
-//    quiet window (default 50 ms) is measured on the kernel's events: a burst is one batch, a lone edit waits
-//    only the window.
+//    quiet window (50 ms; 250 ms once a batch holds 16 paths or more) is measured on the kernel's events: a
+//    burst is one batch, a lone edit waits only 50 ms.
 // A new directory is watched as soon as its event arrives, and the directory itself is reported: the sync
 // packs directories whole, so files written into it before its watch existed are not lost.
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
@@ -26,6 +26,8 @@ export interface TreeWatcherOptions {
   readonly prune?: (dir: string) => boolean;
   /** How long the tree must be quiet before a batch is delivered. */
   readonly quietMs?: number;
+  /** The quiet window once a batch holds many paths (a burst); default 250 ms. */
+  readonly burstQuietMs?: number;
   /** A batch is delivered at the latest this long after its first event, even if writes go on. */
   readonly maxWaitMs?: number;
   /** Absolute paths that changed (created, modified, deleted or renamed), each once. */
@@ -33,6 +35,9 @@ export interface TreeWatcherOptions {
 }
 
 export const DEFAULT_QUIET_MS = 50;
+/** The quiet window once a batch has BURST_PATHS paths or more. */
+export const DEFAULT_BURST_QUIET_MS = 250;
+const BURST_PATHS = 16;
 
 export class TreeWatcher {
   private readonly watchers = new Map<string, FSWatcher>();
@@ -105,7 +110,10 @@ export class TreeWatcher {
     }
     this.seq++;
     clearTimeout(this.quiet);
-    this.quiet = setTimeout(() => this.settle(), this.options.quietMs ?? DEFAULT_QUIET_MS);
+    // Once a batch holds many paths, a burst is under way (a checkout, a build writing its output): its writer
+    // may stall for a moment (descheduled, a slow disk), so wait for a longer calm before cutting it.
+    const quiet = this.options.quietMs ?? DEFAULT_QUIET_MS;
+    this.quiet = setTimeout(() => this.settle(), this.pending.size >= BURST_PATHS ? Math.max(quiet, this.options.burstQuietMs ?? DEFAULT_BURST_QUIET_MS) : quiet);
     this.deadline ??= setTimeout(() => this.flush(), this.options.maxWaitMs ?? 2000);
   }
 

@@ -2,13 +2,13 @@
 // ignores, a 1,000-file burst as one upload counted on the wire), `up --watch` with Ctrl-C through a terminal,
 // and stack.watch() of the typed API.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createStack } from '../../src/api/index.js';
-import { berthBin, cleanup, describeEngine, docker, projectDir, uniqueProject } from '../helpers/e2e.js';
+import { berth, berthBin, cleanup, describeEngine, docker, leftovers, projectDir, uniqueProject } from '../helpers/e2e.js';
 import { berthInTerminal, hasTmux } from '../helpers/pty.js';
 
 /** A unix-socket proxy in front of the engine that counts the archive uploads passing through it. */
@@ -106,6 +106,16 @@ services:
             working_dir: /hook
             environment:
               HOOKVAR: from-hook
+  usr:
+    image: busybox:local
+    init: true
+    user: "65534:65534"
+    command: ["sleep", "3600"]
+    develop:
+      watch:
+        - action: sync
+          path: ./usr
+          target: /tmp/usr
   rst:
     image: busybox:local
     init: true
@@ -140,6 +150,8 @@ describeEngine('berth watch (develop.watch)', () => {
       'rs/app.conf': 'c1\n',
       'ex/in.txt': 'e0\n',
       'rst/conf.txt': 'r1\n',
+      'built/.dockerignore': 'notes.md\n',
+      'usr/.keep': '',
     });
     proxy = await archiveCounter();
     child = spawn(process.execPath, [berthBin, '-p', project, '--progress', 'plain', 'watch'], { cwd: dir, env: { ...process.env, DOCKER_HOST: `unix://${proxy.socket}` }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -185,6 +197,14 @@ describeEngine('berth watch (develop.watch)', () => {
     expect(out).toContain('Syncing service "app" after');
   });
 
+  it("modes come from the host file; owners are the container's user when it has one (as compose's copyUIDGID), the host file's otherwise", async () => {
+    await writeFile(join(dir, 'src/run.sh'), '#!/bin/sh\n');
+    await chmod(join(dir, 'src/run.sh'), 0o750);
+    await until('mode synced', async () => ((await sh('app', 'stat -c "%a %u" /app/run.sh')) === `750 ${process.getuid!()}\n` ? true : undefined));
+    await writeFile(join(dir, 'usr/u.txt'), 'u\n');
+    await until('owned by the container user', async () => ((await sh('usr', 'stat -c "%u:%g" /tmp/usr/u.txt')) === '65534:65534\n' ? true : undefined));
+  });
+
   it('a burst of 1,000 files (as a git checkout writes them) is one upload', async () => {
     const before = proxy.uploads();
     await mkdir(join(dir, 'src/burst'));
@@ -217,13 +237,21 @@ describeEngine('berth watch (develop.watch)', () => {
   });
 
   it('rebuild recreates only its service, keeping its volume; a failing build leaves it running', async () => {
-    const ids = Object.fromEntries(await Promise.all(['app', 'rs', 'ex', 'rst', 'built'].map(async (s) => [s, await inspect(s, '{{.Id}}')])));
+    const ids = Object.fromEntries(await Promise.all(['app', 'rs', 'ex', 'rst', 'usr', 'built'].map(async (s) => [s, await inspect(s, '{{.Id}}')])));
     expect(await sh('built', 'echo kept > /data/d.txt && cat /v.txt')).toBe('v1\n');
     await writeFile(join(dir, 'built/v.txt'), 'v2\n');
     await until('rebuilt', async () => ((await sh('built', 'cat /v.txt')) === 'v2\n' ? true : undefined), 60_000);
     expect(await inspect('built', '{{.Id}}')).not.toBe(ids.built);
     expect(await sh('built', 'cat /data/d.txt')).toBe('kept\n');
     for (const s of ['app', 'rs', 'ex', 'rst']) expect(await inspect(s, '{{.Id}}'), s).toBe(ids[s]);
+
+    // a file the build context's .dockerignore excludes triggers nothing
+    const rebuilds = out.split('Rebuilding service(s) ["built"]').length;
+    const id2 = await inspect('built', '{{.Id}}');
+    await writeFile(join(dir, 'built/notes.md'), 'ignored\n');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(out.split('Rebuilding service(s) ["built"]').length).toBe(rebuilds);
+    expect(await inspect('built', '{{.Id}}')).toBe(id2);
 
     const rebuiltId = await inspect('built', '{{.Id}}');
     await writeFile(join(dir, 'built/Dockerfile'), 'FROM busybox:local\nRUN exit 3\n');
@@ -233,6 +261,21 @@ describeEngine('berth watch (develop.watch)', () => {
     expect(await inspect('built', '{{.Id}}')).toBe(rebuiltId);
     expect(await inspect('built', '{{.State.Status}}')).toBe('running');
   }, 120_000);
+});
+
+describeEngine('berth watch, bad input', () => {
+  it('no develop section: exit 1, one message, nothing created', async () => {
+    const project = uniqueProject('watchbad');
+    const dir = await projectDir({ 'compose.yaml': 'services:\n  a:\n    image: busybox:local\n' });
+    try {
+      const r = await berth(['-p', project, 'watch'], { cwd: dir });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("none of the selected services is configured for watch, consider setting a 'develop' section");
+      expect(await leftovers(project)).toEqual({ containers: [], networks: [], volumes: [] });
+    } finally {
+      await cleanup(project, dir);
+    }
+  });
 });
 
 describeEngine('berth up --watch', () => {

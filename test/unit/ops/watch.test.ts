@@ -7,7 +7,7 @@ import { extract } from 'tar-stream';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../../src/config/index.js';
-import { packBatch } from '../../../src/ops/file-sync.js';
+import { numericOwner, packBatch } from '../../../src/ops/file-sync.js';
 import { TreeWatcher } from '../../../src/ops/file-watch.js';
 import { watchRules } from '../../../src/ops/watch-rules.js';
 
@@ -144,6 +144,17 @@ describe('packBatch', () => {
     expect(got['app/d/sub/b.txt'].body).toBe('b');
     expect(got['app/link']).toMatchObject({ type: 'symlink', linkname: 'a.sh' });
     expect(batch.entries).toBe(5);
+  });
+
+  it('a numeric user owns the entries (the engine cannot resolve it), a named one is left to copyUIDGID', async () => {
+    expect(numericOwner('1000:1001')).toEqual({ uid: 1000, gid: 1001 });
+    expect(numericOwner('1000')).toEqual({ uid: 1000, gid: 0 });
+    expect(numericOwner('node')).toBeUndefined();
+    expect(numericOwner(undefined)).toBeUndefined();
+    const dir = await mkdtemp(join(tmpdir(), 'berth-pack-'));
+    await writeFile(join(dir, 'a'), 'a');
+    const got = await entries((await packBatch([{ hostPath: join(dir, 'a'), containerPath: '/a' }], undefined, { uid: 7, gid: 8 })).tar!);
+    expect(got.a).toMatchObject({ uid: 7 });
   });
 
   it('nothing to copy: no tar', async () => {
