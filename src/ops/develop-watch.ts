@@ -1,7 +1,8 @@
 // `watch`: act on develop.watch rules while files change. Per batch of changed paths (see file-watch.ts), in
 // compose's order: rebuild (build, then recreate only that service), sync (one delete exec and one archive
 // upload per container, see file-sync.ts), restart, then the sync+exec hooks (once per rule and container).
-// Batches are handled one at a time; changes arriving meanwhile form the next batch.
+// Batches are handled one at a time; changes arriving meanwhile form the next batch. Messages are worded as
+// compose-ref (2.26) words them where it has them, else as the newest compose (restart, sync+exec).
 import { stat } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import type { Engine } from '../engine/types.js';
@@ -134,22 +135,22 @@ export async function startDevelopWatch(engine: Engine, project: Project, option
     };
 
     for (const service of rebuilds) {
-      say(`Rebuilding service(s) ["${service}"] after changes were detected...`, 'info');
+      say(`Rebuilding service "${service}" after changes were detected...`, 'info');
       const before = await engine.inspectImage(buildSpec(project, service).image).catch(() => undefined);
       try {
         await buildServices(engine, project, [service], { onEvent: options.onEvent });
       } catch (err) {
         // the running container is left as it is
-        fail(`Build failed for service "${service}", container left running: ${firstLine(err)}`);
+        fail(`Build failed. Error: ${firstLine(err)} (service "${service}" left running as it was)`);
         continue;
       }
-      say(`service(s) ["${service}"] successfully built`, 'info');
+      say(`service "${service}" successfully built`, 'info');
       try {
         known.delete(service);
         await up(engine, project, { services: [service], noDeps: true, forceRecreate: true, onEvent: options.onEvent ?? noopSink });
         report.rebuilt.push(service);
       } catch (err) {
-        fail(`Failed to recreate service "${service}" after update: ${firstLine(err)}`);
+        fail(`Failed to recreate service after update. Error: ${firstLine(err)}`);
         continue;
       }
       if (options.prune !== false && before) {
@@ -160,7 +161,8 @@ export async function startDevelopWatch(engine: Engine, project: Project, option
     }
 
     for (const [service, mappings] of syncs) {
-      say(`Syncing service "${service}" after ${mappings.length} changes were detected`, 'info');
+      // compose 2.26's wording: the count only above 10 paths
+      say(mappings.length <= 10 ? `Syncing "${service}" after changes were detected` : `Syncing service "${service}" after ${mappings.length} changes were detected`, 'info');
       const serviceRules = rules.filter((r) => r.service === service && isSync(r));
       try {
         const r = await sync(service, mappings, (p) => serviceRules.some((x) => x.matches(p) || !x.prunes(p)));

@@ -1,6 +1,6 @@
 // `watch [SERVICE...]`: up (unless --no-up), then sync/rebuild/restart as files change, until Ctrl-C (exit 130).
-// Messages are printed as compose prints its watch logger's lines ("⦿ Syncing service ..."); sync+exec output
-// carries the service's prefix.
+// Messages go to stdout as compose-ref (2.26) prints them ("Watch enabled", "Syncing "web" after changes were
+// detected"), failures to stderr; sync+exec output carries the service's prefix.
 import { watch } from '../../api/watch.js';
 import { EXIT_SIGINT } from '../exit-codes.js';
 import { loadOptions, progressFor, type GlobalOptions, type Progress } from '../global.js';
@@ -14,7 +14,7 @@ export interface WatchFlags extends GlobalOptions {
 
 export function watchPrinter(out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr) {
   return {
-    onMessage: (text: string, level: 'info' | 'error') => (level === 'error' ? err : out).write(`⦿ ${text}\n`),
+    onMessage: (text: string, level: 'info' | 'error') => (level === 'error' ? err : out).write(`${text}\n`),
     onExecOutput: (service: string, line: string, stream: 'stdout' | 'stderr') => (stream === 'stderr' ? err : out).write(`${service} | ${line}\n`),
   };
 }
