@@ -3,6 +3,7 @@
 import type { Project } from '../model/types.js';
 import { startDevelopWatch, type DevelopWatch, type DevelopWatchOptions, type WatchBatchReport } from '../ops/develop-watch.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
+import { buildServices } from '../ops/build.js';
 import { watchRules } from '../ops/watch-rules.js';
 import { connectEngine } from './engine.js';
 import { resolveProject } from './project.js';
@@ -27,7 +28,8 @@ export async function watch(options: WatchCallOptions = {}): Promise<DevelopWatc
   if (!options.noUp) {
     // as compose: services with both develop and build sections are built before they start
     const develop = Object.entries(project.services).filter(([s, svc]) => (!options.services?.length || options.services.includes(s)) && svc.build && (svc as { develop?: unknown }).develop);
-    await up({ project, engine, services: options.services, onEvent: options.onEvent, signal: options.signal, ...(develop.length ? { build: true } : {}) });
+    if (develop.length) await buildServices(engine, project, develop.map(([s]) => s), { onEvent: options.onEvent, signal: options.signal });
+    await up({ project, engine, services: options.services, onEvent: options.onEvent, signal: options.signal });
   }
   const w = await startDevelopWatch(engine, project, { ...options });
   const onAbort = () => void w.close();
