@@ -6,6 +6,7 @@ import type { LogSink } from '../model/logs.js';
 import type { Project } from '../model/types.js';
 import { attachedUp, checkUpFlags, type AttachedUpOptions, type AttachedUpResult } from '../ops/attached.js';
 import { startDevelopWatch, type DevelopWatch, type DevelopWatchOptions } from '../ops/develop-watch.js';
+import { watchRules } from '../ops/watch-rules.js';
 import { logs as logsOp, type LogsOptions } from '../ops/logs.js';
 import { connectEngine } from './engine.js';
 import { withProjectLock } from './lock.js';
@@ -39,23 +40,39 @@ export async function upAttached(options: UpAttachedCallOptions): Promise<Attach
   const project = await resolveProject(options.project);
   const engine = await engineOf(options);
   // the same per-project lock as detached up: one convergence at a time
-  let watcher: DevelopWatch | undefined;
+  let watcher: Promise<DevelopWatch | undefined> | undefined;
+  // bad or missing develop.watch rules fail before anything is created
+  if (options.watch && !watchRules(project, options.services).length) {
+    throw new OperationError(ErrorCodes.USAGE, "none of the selected services is configured for watch, consider setting a 'develop' section");
+  }
+  const stopWatching = async () => {
+    const w = await watcher;
+    watcher = undefined;
+    await w?.close();
+  };
   try {
     const result = await attachedUp(engine, project, {
       ...options,
       serialize: (fn) => withProjectLock(project.name, fn),
       onAttached: async () => {
         await options.onAttached?.();
-        if (options.watch) watcher = await startDevelopWatch(engine, project, { ...options.watch, services: options.services, onEvent: options.onEvent });
+        // started, not awaited: "Attaching to ..." comes first, then "Watch enabled", as compose prints them
+        const w = options.watch;
+        if (w) {
+          watcher = startDevelopWatch(engine, project, { ...w, services: options.services, onEvent: options.onEvent }).catch((err: unknown) => {
+            w.onMessage?.(`Watch disabled with errors: ${err instanceof Error ? err.message : String(err)}`, 'error');
+            return undefined;
+          });
+        }
       },
       onStopping: async () => {
-        await watcher?.close();
+        await stopWatching();
         await options.onStopping?.();
       },
     });
     return { ...result, project };
   } finally {
-    await watcher?.close();
+    await stopWatching();
   }
 }
 

@@ -276,6 +276,10 @@ describeEngine('berth watch, bad input', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("none of the selected services is configured for watch, consider setting a 'develop' section");
       expect(await leftovers(project)).toEqual({ containers: [], networks: [], volumes: [] });
+      const up = await berth(['-p', project, 'up', '--watch'], { cwd: dir });
+      expect(up.code).toBe(1);
+      expect(up.stderr).toContain("none of the selected services is configured for watch, consider setting a 'develop' section");
+      expect(await leftovers(project)).toEqual({ containers: [], networks: [], volumes: [] });
     } finally {
       await cleanup(project, dir);
     }
@@ -306,7 +310,9 @@ services:
     });
     const term = await berthInTerminal(['-p', project, 'up', '--watch'], { cwd: dir });
     try {
-      await term.waitFor('Watch enabled', 60_000);
+      const screen = await term.waitFor('Watch enabled', 60_000);
+      expect(screen.indexOf('Attaching to web-1'), 'attached first, then watching (as compose)').toBeLessThan(screen.indexOf('Watch enabled'));
+      expect(screen.indexOf('Attaching to web-1')).toBeGreaterThan(-1);
       await term.waitFor(/web-1\s+\| ready/);
       await writeFile(join(dir, 'src/index.html'), 'v2\n');
       await until('synced', async () => ((await docker(['exec', `${project}-web-1`, 'cat', '/srv/index.html'])).stdout === 'v2\n' ? true : undefined));
