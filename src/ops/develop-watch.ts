@@ -123,7 +123,10 @@ export async function startDevelopWatch(engine: Engine, project: Project, option
         matched.add(p);
         if (r.action === 'rebuild') rebuilds.add(r.service);
         if (r.action === 'restart' || r.action === 'sync+restart') restarts.add(r.service);
-        if (isSync(r)) syncs.set(r.service, [...(syncs.get(r.service) ?? []), { hostPath: p, containerPath: r.containerPath(p)! }]);
+        if (isSync(r)) {
+          if (!syncs.has(r.service)) syncs.set(r.service, []);
+          syncs.get(r.service)!.push({ hostPath: p, containerPath: r.containerPath(p)! });
+        }
         if (r.action === 'sync+exec') execs.set(r.service, (execs.get(r.service) ?? new Set()).add(r));
       }
     }
