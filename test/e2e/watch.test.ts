@@ -237,6 +237,53 @@ describeEngine('berth watch (develop.watch)', () => {
     await until('restarted', async () => ((await inspect('rst', '{{.State.StartedAt}}')) !== started ? true : undefined));
   });
 
+  it('create, rename and delete also drive sync+restart, sync+exec, restart and rebuild', async () => {
+    const restartsOn = async (svc: string, change: () => Promise<void>) => {
+      const started = await inspect(svc, '{{.State.StartedAt}}');
+      await change();
+      await until(`${svc} restarted`, async () => ((await inspect(svc, '{{.State.StartedAt}}')) !== started ? true : undefined));
+    };
+    // sync+restart: the files follow and the service restarts each time
+    await restartsOn('rs', () => writeFile(join(dir, 'rs/new.conf'), 'n\n'));
+    expect(await sh('rs', 'cat /cfg/new.conf')).toBe('n\n');
+    await restartsOn('rs', () => rename(join(dir, 'rs/new.conf'), join(dir, 'rs/ren.conf')));
+    expect(await sh('rs', 'cat /cfg/ren.conf; test -e /cfg/new.conf || echo gone')).toBe('n\ngone\n');
+    await restartsOn('rs', () => rm(join(dir, 'rs/ren.conf')));
+    expect(await sh('rs', 'test -e /cfg/ren.conf || echo gone')).toBe('gone\n');
+
+    // sync+exec: the hook runs after each change
+    const hooks = () => out.split('ex | from-hook\n').length;
+    for (const change of [
+      () => writeFile(join(dir, 'ex/other.txt'), 'o\n'),
+      () => rename(join(dir, 'ex/other.txt'), join(dir, 'ex/moved.txt')),
+      () => rm(join(dir, 'ex/moved.txt')),
+    ]) {
+      const before = hooks();
+      await change();
+      await until('hook ran', async () => (hooks() > before ? true : undefined));
+    }
+    expect(await sh('ex', 'ls /hook | tr "\\n" " "')).toBe('in.txt ');
+
+    // restart on a single file: deleted, created again, renamed away
+    await restartsOn('rst', () => rm(join(dir, 'rst/conf.txt')));
+    await restartsOn('rst', () => writeFile(join(dir, 'rst/conf.txt'), 'r3\n'));
+    await restartsOn('rst', () => rename(join(dir, 'rst/conf.txt'), join(dir, 'rst/conf.old')));
+
+    // rebuild: a new, a renamed and a deleted file in the build context each rebuild and recreate the service
+    const builds = () => out.split('service "built" successfully built').length;
+    for (const change of [
+      () => writeFile(join(dir, 'built/extra.txt'), 'x\n'),
+      () => rename(join(dir, 'built/extra.txt'), join(dir, 'built/extra2.txt')),
+      () => rm(join(dir, 'built/extra2.txt')),
+    ]) {
+      const before = builds();
+      const id = await inspect('built', '{{.Id}}');
+      await change();
+      await until('rebuilt', async () => (builds() > before ? true : undefined), 60_000);
+      await until('recreated and running', async () => ((await inspect('built', '{{.Id}}')) !== id && (await sh('built', 'true')) !== undefined ? true : undefined), 60_000);
+    }
+  }, 180_000);
+
   it('rebuild recreates only its service, keeping its volume; a failing build leaves it running', async () => {
     const ids = Object.fromEntries(await Promise.all(['app', 'rs', 'ex', 'rst', 'usr', 'built'].map(async (s) => [s, await inspect(s, '{{.Id}}')])));
     expect(await sh('built', 'echo kept > /data/d.txt && cat /v.txt')).toBe('v1\n');
