@@ -31,3 +31,5 @@ export type { ComposeFile, ComposeService } from './compose-file.js';
 export type { WaitStrategy } from './readiness.js';
 export type { PruneOptions, PruneResult } from './session.js';
 export { SessionLabels } from './session.js';
+export { watch, type WatchCallOptions, type DevelopWatch, type DevelopWatchOptions, type WatchBatchReport } from './watch.js';
+export type { StackWatch, StackWatchOptions } from './stack.js';

@@ -5,6 +5,8 @@ import type { EventSink } from '../model/events.js';
 import type { LogSink } from '../model/logs.js';
 import type { Project } from '../model/types.js';
 import { attachedUp, checkUpFlags, type AttachedUpOptions, type AttachedUpResult } from '../ops/attached.js';
+import { startDevelopWatch, type DevelopWatch, type DevelopWatchOptions } from '../ops/develop-watch.js';
+import { watchRules } from '../ops/watch-rules.js';
 import { logs as logsOp, type LogsOptions } from '../ops/logs.js';
 import { connectEngine } from './engine.js';
 import { withProjectLock } from './lock.js';
@@ -28,15 +30,50 @@ export async function engineOf(o: { engine?: Engine }): Promise<Engine> {
   return o.engine ?? (await connectEngine());
 }
 
-export interface UpAttachedCallOptions extends RuntimeCommonOptions, Omit<AttachedUpOptions, 'onEvent'> {}
+export interface UpAttachedCallOptions extends RuntimeCommonOptions, Omit<AttachedUpOptions, 'onEvent'> {
+  /** `up --watch`: once the containers are up and attached, act on develop.watch rules until the stop. */
+  readonly watch?: Omit<DevelopWatchOptions, 'services' | 'onEvent'>;
+}
 
 /** `up` without -d: converge, print the output of the attached services until they stop; the exit code. */
 export async function upAttached(options: UpAttachedCallOptions): Promise<AttachedUpResult & { project: Project }> {
   const project = await resolveProject(options.project);
   const engine = await engineOf(options);
   // the same per-project lock as detached up: one convergence at a time
-  const result = await attachedUp(engine, project, { ...options, serialize: (fn) => withProjectLock(project.name, fn) });
-  return { ...result, project };
+  let watcher: Promise<DevelopWatch | undefined> | undefined;
+  // bad or missing develop.watch rules fail before anything is created
+  if (options.watch && !watchRules(project, options.services).length) {
+    throw new OperationError(ErrorCodes.USAGE, "none of the selected services is configured for watch, consider setting a 'develop' section");
+  }
+  const stopWatching = async () => {
+    const w = await watcher;
+    watcher = undefined;
+    await w?.close();
+  };
+  try {
+    const result = await attachedUp(engine, project, {
+      ...options,
+      serialize: (fn) => withProjectLock(project.name, fn),
+      onAttached: async () => {
+        await options.onAttached?.();
+        // started, not awaited: "Attaching to ..." comes first, then "Watch enabled", as compose prints them
+        const w = options.watch;
+        if (w) {
+          watcher = startDevelopWatch(engine, project, { ...w, services: options.services, onEvent: options.onEvent }).catch((err: unknown) => {
+            w.onMessage?.(`Watch disabled with errors: ${err instanceof Error ? err.message : String(err)}`, 'error');
+            return undefined;
+          });
+        }
+      },
+      onStopping: async () => {
+        await stopWatching();
+        await options.onStopping?.();
+      },
+    });
+    return { ...result, project };
+  } finally {
+    await stopWatching();
+  }
 }
 
 export interface LogsCallOptions extends Omit<RuntimeCommonOptions, 'onEvent'>, LogsOptions {

@@ -20,6 +20,7 @@ import { down, ps, up } from './index.js';
 import { waitReady, type WaitStrategy } from './readiness.js';
 import { logs, runCapture } from './runtime.js';
 import { prune, withSessionLabels, type PruneOptions, type PruneResult } from './session.js';
+import { startDevelopWatch, type DevelopWatch, type WatchBatchReport } from '../ops/develop-watch.js';
 
 export interface CreateStackOptions {
   /** Where relative paths of the compose file resolve; default: the first file's folder, else the cwd. */
@@ -112,6 +113,27 @@ export class StackError extends BerthError {
     super(code, options.logs ? `${message}\n--- last log lines of ${options.service} ---\n${options.logs}` : message, options);
     this.logs = options.logs ?? '';
   }
+}
+
+export interface StackWatchOptions {
+  /** Only these services' develop.watch rules. */
+  readonly services?: readonly string[];
+  /** Quiet window before a batch of changes is applied, ms (default 50). */
+  readonly quietMs?: number;
+  /** Watch messages ("Syncing service ..."), errors included. */
+  readonly onMessage?: (text: string, level: 'info' | 'error') => void;
+}
+
+/** A running develop.watch of a stack (`await using w = await stack.watch()`); dispose to stop watching. */
+export interface StackWatch extends AsyncDisposable {
+  /** Every batch applied so far, oldest first. */
+  readonly reports: readonly WatchBatchReport[];
+  /**
+   * The next batch applied after this call (edit files, then await it). Rejects after timeoutMs (default 10 s),
+   * or when the batch reported errors.
+   */
+  nextBatch(timeoutMs?: number): Promise<WatchBatchReport>;
+  close(): Promise<void>;
 }
 
 export class Stack implements AsyncDisposable {
@@ -274,6 +296,45 @@ export class Stack implements AsyncDisposable {
         await done;
         if (failure && !options.signal?.aborted) throw failure;
       },
+    };
+  }
+
+  /** Act on the services' develop.watch rules (sync, rebuild, restart, exec) while files change; call after up(). */
+  async watch(options: StackWatchOptions = {}): Promise<StackWatch> {
+    const reports: WatchBatchReport[] = [];
+    let waiters: { resolve: (r: WatchBatchReport) => void; reject: (e: Error) => void }[] = [];
+    const w: DevelopWatch = await startDevelopWatch(this.engine, this.project, {
+      services: options.services,
+      quietMs: options.quietMs,
+      onMessage: options.onMessage,
+      onBatch: (r) => {
+        reports.push(r);
+        const now = waiters;
+        waiters = [];
+        for (const x of now) {
+          if (r.errors.length) x.reject(new BerthError(ErrorCodes.WATCH_FAILED, `watch: ${r.errors.join('; ')}`));
+          else x.resolve(r);
+        }
+      },
+    });
+    const close = async () => {
+      await w.close();
+      for (const x of waiters) x.reject(new BerthError(ErrorCodes.CANCELLED, 'watch closed before a batch was applied'));
+      waiters = [];
+    };
+    return {
+      reports,
+      nextBatch: (timeoutMs = 10_000) =>
+        new Promise<WatchBatchReport>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            waiters = waiters.filter((x) => x.resolve !== done);
+            reject(new BerthError(ErrorCodes.TIMEOUT, `watch: no batch of changes was applied within ${timeoutMs} ms`));
+          }, timeoutMs);
+          const done = (r: WatchBatchReport) => (clearTimeout(timer), resolve(r));
+          waiters.push({ resolve: done, reject: (e) => (clearTimeout(timer), reject(e)) });
+        }),
+      close,
+      [Symbol.asyncDispose]: close,
     };
   }
 

@@ -84,7 +84,18 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
     .option('--timestamps', 'Show timestamps')
     .option('--no-color', 'Produce monochrome output')
     .option('--no-log-prefix', "Don't print prefix in logs")
+    .option('-w, --watch', 'Watch source code and rebuild/refresh containers when files are updated.')
     .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/up.js')).upCommand(services, globals(cmd))));
+
+  program
+    .command('watch')
+    .description('Watch build context for service and rebuild/refresh containers when files are updated')
+    .argument('[services...]', 'only these services\' watch rules')
+    .option('--no-up', 'Do not build & start services before watching')
+    .option('--quiet', 'hide build output')
+    .option('--prune', 'Prune dangling images on rebuild (default true)')
+    .option('--no-prune', 'Keep the image a rebuild replaced')
+    .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/watch.js')).watchCommand(services, globals(cmd))));
 
   program
     .command('down')

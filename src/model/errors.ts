@@ -79,4 +79,6 @@ export const ErrorCodes = {
   CANCELLED: 'CANCELLED',
   /** The user typed the detach sequence on an attached terminal: the container runs on (exit 1, as compose). */
   DETACHED: 'DETACHED',
+  /** A develop.watch batch was not applied in full (a sync, rebuild, restart or sync+exec hook failed). */
+  WATCH_FAILED: 'WATCH_FAILED',
 } as const;

@@ -20,6 +20,7 @@ export interface AttachedUpFlags extends GlobalOptions {
   timestamps?: boolean;
   color?: boolean;
   logPrefix?: boolean;
+  watch?: boolean;
 }
 
 /** `extra`: up options the caller has already decoded from its own flags (scale, ...). */
@@ -50,6 +51,7 @@ export async function attachedUpCommand(services: string[], o: AttachedUpFlags, 
       killSignal: interrupts.kill,
       onEvent: (e) => progress?.onEvent(e),
       onLog: print,
+      ...(o.watch ? { watch: { ...(await import('./watch.js')).watchPrinter() } } : {}),
       onAttached: async () => {
         await progress?.done();
         progress = undefined;

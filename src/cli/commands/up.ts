@@ -37,6 +37,8 @@ export async function upCommand(services: string[], o: UpFlags): Promise<number>
   if (o.forceRecreate && o.recreate === false) throw new BerthError(ErrorCodes.USAGE, '--force-recreate and --no-recreate are incompatible');
   if (o.alwaysRecreateDeps && o.recreate === false) throw new BerthError(ErrorCodes.USAGE, '--always-recreate-deps and --no-recreate are incompatible');
   const attached = o as UpFlags & AttachedUpFlags;
+  if (attached.watch && (o.detach || o.wait)) throw new BerthError(ErrorCodes.USAGE, `--${o.wait ? 'wait' : 'detach'} cannot be combined with --watch`);
+  if (attached.watch && o.build === false) throw new BerthError(ErrorCodes.USAGE, '--no-build and --watch are incompatible');
   // --attach is a list of services (--no-attach is its own list, see listOption in main.ts)
   checkUpFlags({ ...attached, attach: Array.isArray(attached.attach) ? attached.attach : undefined, noStart: o.start === false, noRecreate: o.recreate === false });
   if (!o.detach && !o.wait && !o.dryRun && o.start !== false) {
