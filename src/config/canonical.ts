@@ -162,11 +162,38 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
   if (typeof out.cpus === 'string') out.cpus = Number(out.cpus);
   for (const hook of ['post_start', 'pre_stop']) {
     if (!Array.isArray(out[hook])) continue;
-    out[hook] = (out[hook] as unknown[]).map((h) =>
-      isMap(h) && typeof h.command === 'string' ? { ...h, command: splitShellWords(h.command) } : h,
-    );
+    out[hook] = (out[hook] as unknown[]).map(canonicalHook);
   }
   return out;
+}
+
+/**
+ * A service hook (post_start, pre_stop, develop.watch exec) as compose-go's ServiceHook prints: its fields in
+ * struct order (command, user, privileged, working_dir, environment), the command a list of strings, empty
+ * strings omitted, `privileged: "true"` a boolean, the environment a map with sorted keys whose bare entries
+ * stay null (a hook's environment is not resolved against the project's, unlike the service's).
+ */
+export function canonicalHook(h: unknown): unknown {
+  if (!isMap(h)) return h;
+  const out: Tree = {};
+  if (typeof h.command === 'string') out.command = splitShellWords(h.command);
+  else if (Array.isArray(h.command)) out.command = h.command.map(scalarString);
+  else if (h.command !== undefined) out.command = h.command;
+  for (const key of ['user', 'working_dir'] as const) if (h[key] !== undefined && h[key] !== '') out[key] = h[key];
+  if (h.privileged !== undefined) out.privileged = h.privileged === 'true' ? true : h.privileged === 'false' ? false : h.privileged;
+  if (out.privileged === false) delete out.privileged;
+  if (h.environment !== undefined) {
+    const env = keyValueMap(h.environment);
+    out.environment = Object.fromEntries(
+      Object.keys(env)
+        .sort()
+        .map((k) => [k, env[k] === null ? null : scalarString(env[k])]),
+    );
+  }
+  const ordered: Tree = {};
+  for (const key of ['command', 'user', 'privileged', 'working_dir', 'environment']) if (key in out) ordered[key] = out[key];
+  for (const [k, v] of Object.entries(h)) if (k.startsWith('x-')) ordered[k] = v;
+  return ordered;
 }
 
 /**

@@ -77,4 +77,6 @@ export const ErrorCodes = {
   TIMEOUT: 'TIMEOUT',
   USAGE: 'USAGE',
   CANCELLED: 'CANCELLED',
+  /** A post_start or pre_stop hook exited non-zero (or could not be run). */
+  HOOK_FAILED: 'HOOK_FAILED',
 } as const;

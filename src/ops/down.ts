@@ -8,6 +8,7 @@ import { noopSink, type EventSink } from '../model/events.js';
 import { Labels } from '../model/labels.js';
 import type { Project } from '../model/types.js';
 import { parseDuration } from '../model/units.js';
+import { runHooks } from './hooks.js';
 import { projectLists, type Prefetched } from './observe.js';
 
 export interface DownOptions {
@@ -111,6 +112,9 @@ export async function down(engine: Engine, projectName: string, project: Project
           (byService.get(service) ?? []).map(async (c) => {
             if (c.state === 'running' || c.state === 'restarting' || c.state === 'paused') {
               emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: 'Stopping', service });
+              // pre_stop needs the file's service (down without a file has none); a container that exited by
+              // itself is not listed as running here, so a crash skips it
+              if (c.state === 'running') await runHooks(engine, c.id, service, project?.services[service], 'pre_stop');
               await engine.stopContainer(c.id, timeout);
               emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: 'Stopped', service });
             }

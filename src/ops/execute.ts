@@ -8,6 +8,7 @@ import type { EventSink, ProgressStatus, ResourceKind } from '../model/events.js
 import type { Project } from '../model/types.js';
 import { createRequest, endpointSettings, fileArchive, networkCreateRequest, networkName, postCreateCopies, serviceNetworks, volumeCreateRequest } from './convert.js';
 import type { ContainerTarget, Plan, PlanOp } from './plan.js';
+import { runHooks } from './hooks.js';
 import { engineSlots } from './slots.js';
 import { conditions, ContainerWatcher } from './watch.js';
 
@@ -104,6 +105,8 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
       case 'stop-container': {
         const quiet = p.reason === 'replaced';
         if (!quiet) ev('container', op.name, 'working', 'Stopping', op.service);
+        // pre_stop before the stop request, also when the container is being replaced (hooks.ts says why)
+        await runHooks(engine, op.id, op.service, project.services[op.service], 'pre_stop');
         await wrap(op.service, op.name, () => engine.stopContainer(op.id, options.timeout));
         if (!quiet) ev('container', op.name, 'done', 'Stopped', op.service);
         return;
@@ -132,13 +135,22 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
           ev('container', op.name, 'working', 'Starting', op.service);
           return wrap(op.service, op.name, () => engine.startContainer(id));
         });
+        // post_start before the container counts as Started: its dependents wait for the hooks too, as in compose
+        try {
+          await runHooks(engine, id, op.service, project.services[op.service], 'post_start');
+        } catch (err) {
+          ev('container', op.name, 'error', 'Error', op.service, errText(err));
+          throw err;
+        }
         ev('container', op.name, 'done', 'Started', op.service);
         return;
       }
       case 'restart-container':
         ev('container', op.name, 'working', 'Restarting', op.service, p.reason);
+        await runHooks(engine, op.id, op.service, project.services[op.service], 'pre_stop');
         await wrap(op.service, op.name, () => engine.stopContainer(op.id, options.timeout));
         await wrap(op.service, op.name, () => engine.startContainer(op.id));
+        await runHooks(engine, op.id, op.service, project.services[op.service], 'post_start');
         ev('container', op.name, 'done', 'Restarted', op.service);
         return;
       case 'wait': {
