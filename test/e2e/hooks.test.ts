@@ -113,6 +113,13 @@ describeEngine('lifecycle hooks', () => {
     expect(await time(`db-prestop-${old}`)).toBeLessThanOrEqual(await time('db-term'));
   });
 
+  it('run runs post_start while the one-off process runs', async () => {
+    const before = await time('db-post');
+    const r = await p('run', '--rm', '-T', 'db', 'sh', '-c', 'sleep 3');
+    expect(r.code, r.stderr).toBe(0);
+    expect(await time('db-post')).toBeGreaterThan(before);
+  });
+
   it('pre_stop runs on down, before the stop request; the crashed container runs none', async () => {
     const dbId = await id('db');
     const r = await p('down', '-t', '5');
