@@ -1,6 +1,6 @@
 // `docker compose config` output. Apart from serialize.ts because of the YAML writer: config hashes need
 // serialize.ts in every `up`, the YAML library only here.
-import { stringify } from 'yaml';
+import { Document, parse, visit } from 'yaml';
 import type { Project } from '../model/types.js';
 import { configObject, type Format } from './serialize.js';
 
@@ -14,6 +14,24 @@ export function serializeConfig(project: Project, format: Format, options: { esc
       .replaceAll('<', '\\u003c')
       .replaceAll('>', '\\u003e');
   }
-  // YAML 1.1 quoting makes "y", "on", "no"... quoted strings, as Go's yaml.v3 writes them
-  return stringify(configObject(project, 'yaml', escape), { indent: 2, lineWidth: 0, version: '1.1' });
+  // Quoting as Go's yaml.v3 quotes: a string that would read back as another type under YAML 1.1 ("y", "on",
+  // "1", "1e3", "null") in double quotes; any other string that cannot be plain ("*.pyc", "@x", "a: b") in
+  // single quotes, which is the emitter's next choice when a plain scalar is not allowed.
+  const doc = new Document(configObject(project, 'yaml', escape), { version: '1.1' });
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && readsAsOtherType(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ indent: 2, lineWidth: 0, singleQuote: true });
+}
+
+function readsAsOtherType(s: string): boolean {
+  if (s === '') return true;
+  if (s.includes('\n')) return false;
+  try {
+    return typeof parse(s, { version: '1.1' }) !== 'string';
+  } catch {
+    return false;
+  }
 }
