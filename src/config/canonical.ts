@@ -1,7 +1,7 @@
 // Short syntax → the long syntax compose prints in `config --format json`, with relative paths
 // resolved against the project directory. Input: the merged, interpolated, schema-valid raw model.
 
-import { pathExists } from './files.js';
+import { isSymlink, pathExists, realPath } from './files.js';
 import path from 'node:path';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
 import { splitShellWords } from '../model/shellwords.js';
@@ -164,7 +164,56 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
     if (!Array.isArray(out[hook])) continue;
     out[hook] = (out[hook] as unknown[]).map(canonicalHook);
   }
+  if (isMap(out.develop) && Array.isArray(out.develop.watch)) out.develop = { ...out.develop, watch: out.develop.watch.map((t) => canonicalTrigger(t, ctx)) };
   return out;
+}
+
+/**
+ * A develop.watch trigger as compose-go's Trigger prints: path, action, target, exec, include, ignore,
+ * initial_sync (false omitted), then x-* keys; include/ignore a list even when written as one string; exec a
+ * canonical hook. The path is resolved as compose-go's paths resolver does it: `~` from HOME, a relative path
+ * joined to the project directory (cleaned: no trailing slash), an absolute one kept exactly as written
+ * (a trailing slash stays), then its first symbolic-link component replaced by what the link resolves to.
+ */
+function canonicalTrigger(t: unknown, ctx: CanonicalContext): unknown {
+  if (!isMap(t)) return t;
+  const out: Tree = {};
+  if (t.path !== undefined) out.path = typeof t.path === 'string' && ctx.resolvePaths ? watchPath(t.path, ctx) : t.path;
+  if (t.action !== undefined) out.action = t.action;
+  if (t.target !== undefined && t.target !== '') out.target = t.target;
+  if (t.exec !== undefined) out.exec = canonicalHook(t.exec);
+  for (const key of ['include', 'ignore']) {
+    const v = t[key];
+    if (v === undefined || v === null) continue;
+    const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v.map(scalarString) : v;
+    if (!Array.isArray(list) || list.length) out[key] = list;
+  }
+  if (t.initial_sync !== undefined && t.initial_sync !== false) out.initial_sync = t.initial_sync;
+  for (const [k, v] of Object.entries(t)) if (k.startsWith('x-')) out[k] = v;
+  return out;
+}
+
+function watchPath(p: string, ctx: CanonicalContext): string {
+  let abs = p;
+  const home = ctx.env.HOME;
+  // Go's filepath.Join cleans, a trailing slash included; Node's path.join keeps that slash
+  const join = (a: string, b: string) => path.join(a, b).replace(/(.)\/+$/, '$1');
+  if (p.startsWith('~') && home) abs = join(home, p.slice(1));
+  else if (!path.isAbsolute(p)) abs = p === '' ? p : join(ctx.projectDir, p);
+  return abs === '' ? abs : firstSymlinkResolved(abs);
+}
+
+/** compose-go's ResolveSymbolicLink: the first component that is a link, replaced (once) by its real path. */
+function firstSymlinkResolved(p: string): string {
+  let current = path.isAbsolute(p) ? path.sep : '';
+  for (const part of p.split(path.sep)) {
+    if (!part) continue;
+    current = path.join(current, part);
+    if (!isSymlink(current)) continue;
+    const target = realPath(current);
+    return target === undefined ? p : p.replace(current, target);
+  }
+  return p;
 }
 
 /**

@@ -56,6 +56,8 @@ const sortedKeys = (obj: Tree): Tree => ordered(obj, []);
 const mapEach = (obj: Tree, fn: (v: unknown) => unknown): Tree =>
   Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fn(v)]));
 
+const TRIGGER_ORDER = ['path', 'action', 'target', 'exec', 'include', 'ignore', 'initial_sync'];
+
 /** compose-go's FileMode prints in octal with a leading 0, in a string: 0o440 → "0440" (YAML and JSON). */
 function fileMode(ref: unknown): unknown {
   if (!isTree(ref) || typeof ref.mode !== 'number') return ref;
@@ -102,6 +104,23 @@ function serviceObject(svc: Tree, { format, raw }: ServiceOptions): Tree {
       }
       return o;
     });
+  }
+  if (format === 'json') {
+    // hooks and triggers keep their extensions in YAML only (compose-go: `json:"-"`); a trigger's exec is a
+    // struct, not a pointer, so JSON prints an absent one as `{"command": null}` (and hashes it so)
+    for (const k of ['post_start', 'pre_stop']) if (Array.isArray(s[k])) s[k] = (s[k] as unknown[]).map((h) => (isTree(h) ? withoutExtensions(h) : h));
+    if (isTree(s.develop)) {
+      const d = withoutExtensions(s.develop);
+      if (Array.isArray(d.watch)) {
+        d.watch = d.watch.map((t) => {
+          if (!isTree(t)) return t;
+          const o = withoutExtensions(t);
+          o.exec = isTree(o.exec) ? withoutExtensions(o.exec) : { command: null };
+          return ordered(o, TRIGGER_ORDER);
+        });
+      }
+      s.develop = d;
+    }
   }
   if (isTree(s.healthcheck)) s.healthcheck = ordered(s.healthcheck, HEALTHCHECK_ORDER);
   if (isTree(s.depends_on)) s.depends_on = mapEach(sortedKeys(s.depends_on), (d) => (isTree(d) ? ordered(d, DEPENDS_ORDER) : d));
