@@ -23,7 +23,7 @@ const SERVICE_ORDER = [
 ];
 const PORT_ORDER = ['name', 'mode', 'host_ip', 'target', 'published', 'protocol', 'app_protocol'];
 const VOLUME_ORDER = ['type', 'source', 'target', 'read_only', 'consistency', 'bind', 'volume', 'tmpfs', 'image'];
-const BIND_ORDER = ['propagation', 'create_host_path', 'selinux'];
+const BIND_ORDER = ['selinux', 'propagation', 'create_host_path', 'recursive'];
 const HEALTHCHECK_ORDER = ['test', 'timeout', 'interval', 'retries', 'start_period', 'start_interval', 'disable'];
 const DEPENDS_ORDER = ['condition', 'restart', 'required'];
 const BUILD_ORDER = [
