@@ -126,6 +126,8 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
         throw fail(at('volumes', i), 'invalid mount config for type "bind": field Source must not be empty: set source:');
       }
       if (vol.type === 'bind' && vol.source !== undefined) vol = { ...vol, source: resolveHostPath(vol.source, ctx) };
+      // the container path is cleaned (compose-go's normalize: path.Clean), `/data/` → `/data`
+      if (typeof vol.target === 'string' && vol.target !== '' && !ctx.keepUnparsable) vol = { ...vol, target: path.posix.normalize(vol.target).replace(/(.)\/$/, '$1') };
       // a tmpfs size is a byte count, printed as a string like every compose byte size ("10000", "10m" → "10485760")
       if (isMap(vol.tmpfs) && vol.tmpfs.size !== undefined) vol = { ...vol, tmpfs: { ...vol.tmpfs, size: byteString(vol.tmpfs.size) as string } };
       return vol;
@@ -165,7 +167,28 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
     out[hook] = (out[hook] as unknown[]).map(canonicalHook);
   }
   if (isMap(out.develop) && Array.isArray(out.develop.watch)) out.develop = { ...out.develop, watch: out.develop.watch.map((t) => canonicalTrigger(t, ctx)) };
+  dropEmpty(out);
   return out;
+}
+
+// Go maps of a service; an empty one is omitted like an empty list (struct-valued keys such as deploy or
+// healthcheck are not maps: `healthcheck: {}` stays)
+const MAP_KEYS = ['labels', 'annotations', 'environment', 'sysctls', 'depends_on', 'networks', 'ulimits', 'storage_opt', 'extra_hosts', 'links', 'gpus'];
+
+/**
+ * Empty lists and maps are not set, as compose-go's omitempty prints and reads them: `ports: []` (often left by
+ * an override) prints nothing, and `networks: {}` is no networks at all, so the service joins `default` as
+ * if the key were absent. `command: []` and `entrypoint: []` stay: an empty command is a value there.
+ */
+function dropEmpty(out: Tree): void {
+  for (const [k, v] of Object.entries(out)) {
+    if (k === 'command' || k === 'entrypoint' || k.startsWith('x-')) continue;
+    if ((Array.isArray(v) && v.length === 0) || (MAP_KEYS.includes(k) && isMap(v) && Object.keys(v).length === 0)) delete out[k];
+  }
+  if (isMap(out.healthcheck) && Array.isArray(out.healthcheck.test) && out.healthcheck.test.length === 0) {
+    const { test: _t, ...rest } = out.healthcheck;
+    out.healthcheck = rest;
+  }
 }
 
 /**
@@ -363,6 +386,9 @@ function absoluteHostPath(p: string, ctx: CanonicalContext): string {
   if (/^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\')) return p;
   const home = ctx.env.HOME;
   if (home && (p === '~' || p.startsWith('~/'))) return path.join(home, p.slice(1));
+  // an absolute path is kept exactly as written (compose-go's resolvers do not clean it: `/srv/data/` and
+  // `${DIR}/x` with DIR=/srv/ print as written); a relative one is joined to the project directory, cleaned
+  if (path.isAbsolute(p)) return p;
   return path.resolve(ctx.projectDir, p);
 }
 
