@@ -161,6 +161,20 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
     });
   }
   if (Array.isArray(out.configs)) out.configs = out.configs.map((c) => (typeof c === 'string' ? { source: c } : c));
+  if (Array.isArray(out.devices)) {
+    // "src[:dst[:perm]]" → its long form, as compose-go's transform prints it (target defaults to the source,
+    // permissions to rwm); a long form stays as written
+    out.devices = out.devices.map((d, i) => {
+      if (typeof d !== 'string') return d;
+      const parts = d.split(':');
+      if (parts.length > 3) {
+        if (ctx.keepUnparsable) return d;
+        throw fail(at('devices', i), `confusing device mapping, please use long syntax: ${d}`);
+      }
+      const [source, target, permissions] = parts;
+      return { source, target: target || source, permissions: permissions ?? 'rwm' };
+    });
+  }
   if (typeof out.cpus === 'string') out.cpus = Number(out.cpus);
   for (const hook of ['post_start', 'pre_stop']) {
     if (!Array.isArray(out[hook])) continue;
