@@ -185,6 +185,8 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
   return out;
 }
 
+const OMITTED_FALSE = ['oom_kill_disable', 'privileged', 'read_only', 'stdin_open', 'tty'];
+
 // Go maps of a service; an empty one is omitted like an empty list (struct-valued keys such as deploy or
 // healthcheck are not maps: `healthcheck: {}` stays)
 const MAP_KEYS = ['labels', 'annotations', 'environment', 'sysctls', 'depends_on', 'networks', 'ulimits', 'storage_opt', 'extra_hosts', 'links', 'gpus'];
@@ -197,6 +199,9 @@ const MAP_KEYS = ['labels', 'annotations', 'environment', 'sysctls', 'depends_on
 function dropEmpty(out: Tree): void {
   for (const [k, v] of Object.entries(out)) {
     if (k === 'command' || k === 'entrypoint' || k.startsWith('x-')) continue;
+    // plain Go bools with omitempty: false is their zero value and is not printed (init and attach are
+    // pointers: their false stays)
+    if (v === false && OMITTED_FALSE.includes(k)) delete out[k];
     if ((Array.isArray(v) && v.length === 0) || (MAP_KEYS.includes(k) && isMap(v) && Object.keys(v).length === 0)) delete out[k];
   }
   if (isMap(out.healthcheck) && Array.isArray(out.healthcheck.test) && out.healthcheck.test.length === 0) {

@@ -56,6 +56,8 @@ const sortedKeys = (obj: Tree): Tree => ordered(obj, []);
 const mapEach = (obj: Tree, fn: (v: unknown) => unknown): Tree =>
   Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fn(v)]));
 
+// compose-go's ServiceNetworkConfig field order
+const SERVICE_NETWORK_ORDER = ['aliases', 'driver_opts', 'gw_priority', 'interface_name', 'ipv4_address', 'ipv6_address', 'link_local_ips', 'mac_address', 'priority'];
 const TRIGGER_ORDER = ['path', 'action', 'target', 'exec', 'include', 'ignore', 'initial_sync'];
 
 /** compose-go's FileMode prints in octal with a leading 0, in a string: 0o440 → "0440" (YAML and JSON). */
@@ -144,7 +146,7 @@ function serviceObject(svc: Tree, { format, raw }: ServiceOptions): Tree {
   if (isTree(s.ulimits)) s.ulimits = sortedKeys(s.ulimits);
   if (isTree(s.logging) && isTree(s.logging.options)) s.logging = { ...s.logging, options: sortedKeys(s.logging.options) };
   if (isTree(s.networks)) {
-    s.networks = mapEach(s.networks, (n) => (isTree(n) && isTree(n.driver_opts) ? { ...n, driver_opts: sortedKeys(n.driver_opts) } : n));
+    s.networks = mapEach(s.networks, (n) => (isTree(n) ? ordered(isTree(n.driver_opts) ? { ...n, driver_opts: sortedKeys(n.driver_opts) } : n, SERVICE_NETWORK_ORDER) : n));
   }
   for (const k of ['environment', 'labels', 'annotations', 'networks', 'sysctls']) if (isTree(s[k])) s[k] = sortedKeys(s[k]);
   for (const k of ['secrets', 'configs']) {
