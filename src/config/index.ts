@@ -395,7 +395,7 @@ function loadEnvironment(
   if (envFiles && envFiles.length > 0) {
     files = envFiles.map((f) => path.resolve(cwd, f));
     for (const f of files) {
-      if (!pathExists(f)) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `couldn't find env file: ${f}: check the --env-file path`);
+      if (!pathExists(f)) throw new ConfigError(ErrorCodes.ENV_FILE_NOT_FOUND, `couldn't find env file: ${f}: check the --env-file path`);
     }
   } else {
     const dotenvFile = path.join(envDir, '.env');

@@ -53,6 +53,8 @@ export class OperationError extends BerthError {}
 
 export const ErrorCodes = {
   CONFIG_NOT_FOUND: 'CONFIG_NOT_FOUND',
+  /** An --env-file that does not exist (compose fails it before loading the project: exit 1, not 14). */
+  ENV_FILE_NOT_FOUND: 'ENV_FILE_NOT_FOUND',
   YAML_SYNTAX: 'YAML_SYNTAX',
   SCHEMA: 'SCHEMA',
   INTERPOLATION: 'INTERPOLATION',
