@@ -13,7 +13,7 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof BerthError) {
     if (err.code === ErrorCodes.CANCELLED) return EXIT_SIGINT;
     // a compose file (or one it includes/extends) missing: 14; anything else wrong while loading it: 15
-    if (err instanceof ConfigError && err.code !== ErrorCodes.ENV_FILE_NOT_FOUND) return err.code === ErrorCodes.CONFIG_NOT_FOUND ? EXIT_FILE_NOT_FOUND : EXIT_COMPOSE_PARSE;
+    if (err instanceof ConfigError && err.code !== ErrorCodes.PROJECT_ENV_FILE) return err.code === ErrorCodes.CONFIG_NOT_FOUND ? EXIT_FILE_NOT_FOUND : EXIT_COMPOSE_PARSE;
     return EXIT_FAILURE;
   }
   return EXIT_FAILURE;

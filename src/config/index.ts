@@ -395,7 +395,7 @@ function loadEnvironment(
   if (envFiles && envFiles.length > 0) {
     files = envFiles.map((f) => path.resolve(cwd, f));
     for (const f of files) {
-      if (!pathExists(f)) throw new ConfigError(ErrorCodes.ENV_FILE_NOT_FOUND, `couldn't find env file: ${f}: check the --env-file path`);
+      if (!pathExists(f)) throw new ConfigError(ErrorCodes.PROJECT_ENV_FILE, `couldn't find env file: ${f}: check the --env-file path`);
     }
   } else {
     const dotenvFile = path.join(envDir, '.env');
@@ -406,7 +406,7 @@ function loadEnvironment(
     fromFiles = readDotenvFiles(files, (name) => osEnv[name]);
   } catch (err) {
     if (err instanceof DotenvError) {
-      throw new ConfigError(ErrorCodes.INTERPOLATION, `${err.message}: fix the env file`, { cause: err });
+      throw new ConfigError(ErrorCodes.PROJECT_ENV_FILE, `${err.message}: fix the env file`, { cause: err });
     }
     throw err;
   }

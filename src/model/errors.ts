@@ -53,8 +53,11 @@ export class OperationError extends BerthError {}
 
 export const ErrorCodes = {
   CONFIG_NOT_FOUND: 'CONFIG_NOT_FOUND',
-  /** An --env-file that does not exist (compose fails it before loading the project: exit 1, not 14). */
-  ENV_FILE_NOT_FOUND: 'ENV_FILE_NOT_FOUND',
+  /**
+   * The project's environment files (.env or --env-file) missing or unreadable: compose fails them before it
+   * loads the project, so they exit 1, not 14/15 like the compose files.
+   */
+  PROJECT_ENV_FILE: 'PROJECT_ENV_FILE',
   YAML_SYNTAX: 'YAML_SYNTAX',
   SCHEMA: 'SCHEMA',
   INTERPOLATION: 'INTERPOLATION',

@@ -1,5 +1,5 @@
 // Exit codes of a project that cannot be loaded, as compose-ref 2.26.1 exits (pkg/compose/metrics.go):
-// a missing compose/include/extends/env_file file 14, any other load failure 15, a missing --env-file 1.
+// a missing compose/include/extends/env_file file 14, any other load failure 15, a bad .env or --env-file 1.
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../../src/cli/exit-codes.js';
 import { loadProject } from '../../../src/config/index.js';
@@ -23,11 +23,12 @@ describe('exit codes of load failures', () => {
     expect(await codeOf({ 'compose.yaml': 'services: {a: {image: x, env_file: nope.env}}\n' })).toBe(14);
   });
 
-  it('anything else wrong while loading: 15; a missing --env-file: 1', async () => {
+  it('anything else wrong while loading: 15; a bad project .env or a missing --env-file: 1', async () => {
     expect(await codeOf({ 'compose.yaml': 'services:\n  a: [\n' })).toBe(15);
     expect(await codeOf({ 'compose.yaml': 'services: {a: {image: x, foo: 1}}\n' })).toBe(15);
     expect(await codeOf({ 'compose.yaml': 'services: {a: {image: x, depends_on: [b]}, b: {image: x, depends_on: [a]}}\n' })).toBe(15);
-    expect(await codeOf({ 'compose.yaml': 'services: {a: {image: x}}\n', '.env': "A='x''y'\n" })).toBe(15);
+    expect(await codeOf({ 'compose.yaml': 'services: {a: {image: x, env_file: a.env}}\n', 'a.env': "A='x''y'\n" })).toBe(15);
+    expect(await codeOf({ 'compose.yaml': 'services: {a: {image: x}}\n', '.env': "A='x''y'\n" })).toBe(1);
     expect(await codeOf({ 'compose.yaml': 'services: {a: {image: x}}\n' }, { envFiles: ['nope.env'] })).toBe(1);
   });
 });
