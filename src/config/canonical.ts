@@ -176,7 +176,7 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
     });
   }
   if (typeof out.cpus === 'string') out.cpus = Number(out.cpus);
-  for (const hook of ['post_start', 'pre_stop']) {
+  for (const hook of ['pre_start', 'post_start', 'pre_stop']) {
     if (!Array.isArray(out[hook])) continue;
     out[hook] = (out[hook] as unknown[]).map(canonicalHook);
   }
@@ -259,8 +259,8 @@ function firstSymlinkResolved(p: string): string {
 }
 
 /**
- * A service hook (post_start, pre_stop, develop.watch exec) as compose-go's ServiceHook prints: its fields in
- * struct order (command, user, privileged, working_dir, environment), the command a list of strings, empty
+ * A service hook (pre_start, post_start, pre_stop, develop.watch exec) as compose-go's ServiceHook prints: its
+ * fields in struct order (command, image, user, privileged, working_dir, environment, per_replica), the command a list of strings, empty
  * strings omitted, `privileged: "true"` a boolean, the environment a map with sorted keys whose bare entries
  * stay null (a hook's environment is not resolved against the project's, unlike the service's).
  */
@@ -270,9 +270,11 @@ export function canonicalHook(h: unknown): unknown {
   if (typeof h.command === 'string') out.command = splitShellWords(h.command);
   else if (Array.isArray(h.command)) out.command = h.command.map(scalarString);
   else if (h.command !== undefined) out.command = h.command;
-  for (const key of ['user', 'working_dir'] as const) if (h[key] !== undefined && h[key] !== '') out[key] = h[key];
-  if (h.privileged !== undefined) out.privileged = h.privileged === 'true' ? true : h.privileged === 'false' ? false : h.privileged;
-  if (out.privileged === false) delete out.privileged;
+  for (const key of ['image', 'user', 'working_dir'] as const) if (h[key] !== undefined && h[key] !== '') out[key] = h[key];
+  for (const key of ['privileged', 'per_replica'] as const) {
+    if (h[key] !== undefined) out[key] = h[key] === 'true' ? true : h[key] === 'false' ? false : h[key];
+    if (out[key] === false) delete out[key];
+  }
   if (h.environment !== undefined) {
     const env = keyValueMap(h.environment);
     out.environment = Object.fromEntries(
@@ -282,7 +284,7 @@ export function canonicalHook(h: unknown): unknown {
     );
   }
   const ordered: Tree = {};
-  for (const key of ['command', 'user', 'privileged', 'working_dir', 'environment']) if (key in out) ordered[key] = out[key];
+  for (const key of ['command', 'image', 'user', 'privileged', 'working_dir', 'environment', 'per_replica']) if (key in out) ordered[key] = out[key];
   for (const [k, v] of Object.entries(h)) if (k.startsWith('x-')) ordered[k] = v;
   return ordered;
 }

@@ -9,6 +9,7 @@ import type { Project } from '../model/types.js';
 import { createRequest, endpointSettings, fileArchive, networkCreateRequest, networkName, postCreateCopies, serviceNetworks, volumeCreateRequest } from './convert.js';
 import type { ContainerTarget, Plan, PlanOp } from './plan.js';
 import { runHooks } from './hooks.js';
+import { preStartHooks, runPreStart } from './pre-start.js';
 import { engineSlots } from './slots.js';
 import { conditions, ContainerWatcher } from './watch.js';
 
@@ -59,6 +60,11 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
     if (first) return 'existing' in first.target ? first.target.existing : created.get(first.target.created);
     return plan.kept.find((k) => k.service === s)?.id;
   };
+
+  // pre_start runs once per service, before its first container starts, and only when none of its containers
+  // stays running through this plan (compose: no replica running); every start of the service waits for it
+  const preStart = new Map<string, Promise<void>>();
+  const runsPreStart = (s: string) => preStartHooks(project, s).length > 0 && !plan.kept.some((k) => k.kind === 'container' && k.service === s && k.running);
 
   // starts are bounded by the engine's CPUs unless --parallel bounds everything (slots.ts)
   const slots = engineSlots(engine, plan.ops.filter((p) => p.op.kind === 'start-container').length, options.parallel);
@@ -130,6 +136,15 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
           await wrap(op.service, op.name, () => engine.putArchive(id, '/', fileArchive(copy), { copyUIDGID: copy.copyUIDGID }));
         }
         await options.beforeStart?.({ id, name: op.name, service: op.service, running: false });
+        if (runsPreStart(op.service)) {
+          if (!preStart.has(op.service)) preStart.set(op.service, runPreStart(engine, project, op.service, id));
+          try {
+            await preStart.get(op.service);
+          } catch (err) {
+            ev('container', op.name, 'error', 'Error', op.service, errText(err));
+            throw err;
+          }
+        }
         await slots(() => {
           if (failed || options.signal?.aborted) return Promise.reject(new Error(`start of ${op.name} not begun: an earlier operation failed or up was aborted`));
           ev('container', op.name, 'working', 'Starting', op.service);

@@ -9,6 +9,7 @@ import { Labels, projectFilter } from '../model/labels.js';
 import type { Project } from '../model/types.js';
 import { parseDuration } from '../model/units.js';
 import { runHooks } from './hooks.js';
+import { preStartHooks, runPreStart } from './pre-start.js';
 
 export interface LifecycleOptions {
   readonly services?: readonly string[];
@@ -100,7 +101,15 @@ export async function start(t: Target, o: LifecycleOptions = {}): Promise<void> 
     if (!all.some((c) => c.labels[Labels.service] === s)) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `service "${s}" has no container to start`, { service: s });
   }
   if (!all.length) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no containers to start`);
+  // pre_start once per service whose containers are all stopped, before the first of them starts
+  const preStart = new Map<string, Promise<void>>();
+  const stopped = (s: string) => all.every((c) => c.labels[Labels.service] !== s || !isUp(c));
   await each(t, o, all.filter((c) => !isUp(c)), 'up', { working: 'Starting', done: 'Started', op: 'start', cause: 'start' }, async (c, s) => {
+    const project = t.project;
+    if (project && preStartHooks(project, s).length && stopped(s)) {
+      if (!preStart.has(s)) preStart.set(s, runPreStart(t.engine, project, s, c.id));
+      await preStart.get(s);
+    }
     await t.engine.startContainer(c.id);
     await runHooks(t.engine, c.id, s, t.project?.services[s], 'post_start');
   });
