@@ -7,7 +7,7 @@
 // written by the hooks and the main processes into a bind-mounted directory the test reads. \`privileged\` is
 // passed to the exec (test/unit/ops/hooks.test.ts) but not run here: this engine refuses every privileged
 // exec ("unable to apply caps"), with or without berth.
-import { chmod, readFile, stat } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { berth, cleanup, composeRef, describeEngine, docker, projectDir, uniqueProject } from '../helpers/e2e.js';
@@ -152,5 +152,73 @@ describeEngine('a failing hook', () => {
     } finally {
       await composeRef(['-p', `${project}ref`, 'down', '-t', '0'], { cwd: dir });
     }
+  });
+});
+
+// pre_start (compose 5.x, newest spec; compose-ref 2.26.1 rejects the key): init containers before the start
+const preStart = `
+services:
+  app:
+    image: busybox:local
+    init: true
+    environment: {SVC_VAR: from-service}
+    volumes: ["./out:/out", "data:/data"]
+    command: ["sh", "-c", "${up} > /out/app-main; cat /data/seed > /out/app-seen; exec sleep 600"]
+    pre_start:
+      - command: ["sh", "-c", "${up} > /out/pre-0; echo $$SVC_VAR $$HOOK_VAR > /data/seed"]
+        environment: {HOOK_VAR: from-hook}
+      - command: ["sh", "-c", "sleep 1; ${up} > /out/pre-1"]
+  after:
+    image: busybox:local
+    command: ["sleep", "600"]
+    depends_on: [app]
+volumes:
+  data: {}
+`;
+
+describeEngine('pre_start hooks', () => {
+  const project = uniqueProject('prestart');
+  let dir = '';
+  const p = (...args: string[]) => berth(['-p', project, '--progress', 'plain', ...args], { cwd: dir });
+  const time = async (name: string) => Number((await readFile(join(dir, 'out', name), 'utf8')).trim());
+  const hookContainers = async () => (await docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.hook=pre_start'])).stdout.trim();
+  beforeAll(async () => {
+    dir = await projectDir({ 'compose.yaml': preStart, 'out/.keep': '' });
+  });
+  afterAll(async () => {
+    await cleanup(project, dir);
+  });
+
+  it('run in order before the container starts, with its volumes and the service environment, then removed', async () => {
+    const r = await p('up', '-d');
+    expect(r.code, r.stderr).toBe(0);
+    expect(await time('pre-0')).toBeLessThanOrEqual(await time('pre-1'));
+    expect(await time('pre-1')).toBeLessThanOrEqual(await time('app-main'));
+    expect((await readFile(join(dir, 'out', 'app-seen'), 'utf8')).trim()).toBe('from-service from-hook');
+    expect(await hookContainers()).toBe('');
+    // nothing changed, the container runs: no second run
+    const before = await time('pre-0');
+    expect((await p('up', '-d')).code).toBe(0);
+    expect(await time('pre-0')).toBe(before);
+  });
+
+  it('a failing pre_start stops the start and its dependents, keeps its container; down removes it', async () => {
+    await writeFile(join(dir, 'compose.yaml'), preStart.replace('sleep 1; ', "echo 'no seed' >&2; exit 3; "));
+    const r = await p('up', '-d', '--force-recreate');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/service "app" pre_start\[1\] exited with code 3: no seed \(hook container [0-9a-f]{12} retained for inspection\)/);
+    expect((await docker(['inspect', '-f', '{{.State.Status}}', `${project}-app-1`])).stdout.trim()).not.toBe('running');
+    expect((await docker(['ps', '-q', '--filter', `name=${project}-after-1`])).stdout.trim()).toBe('');
+    const kept = await hookContainers();
+    expect(kept).not.toBe('');
+    // the kept hook container is no container of the service: ps does not list it
+    const keptName = (await docker(['inspect', '-f', '{{.Name}}', kept])).stdout.trim().replace(/^\//, '');
+    const ps = await p('ps', '-a');
+    expect(ps.code, ps.stderr).toBe(0);
+    expect(ps.stdout).toContain(`${project}-app-1`);
+    expect(ps.stdout).not.toContain(keptName);
+    const down = await p('down', '-t', '0');
+    expect(down.code, down.stderr).toBe(0);
+    expect(await hookContainers()).toBe('');
   });
 });
