@@ -222,3 +222,37 @@ describeEngine('pre_start hooks', () => {
     expect(await hookContainers()).toBe('');
   });
 });
+
+describeEngine('pre_stop in an attached up', () => {
+  const project = uniqueProject('hookattach');
+  let dir = '';
+  beforeAll(async () => {
+    dir = await projectDir({
+      'out/.keep': '',
+      'compose.yaml': `
+services:
+  db:
+    image: busybox:local
+    init: true
+    volumes: ["./out:/out"]
+    command: ["sh", "-c", "trap \\"${up} > /out/db-term; exit 0\\" TERM; while sleep 0.05; do :; done"]
+    pre_stop:
+      - command: ["sh", "-c", "${up} > /out/db-prestop"]
+  quick:
+    image: busybox:local
+    command: ["sh", "-c", "sleep 1"]
+    depends_on: [db]
+`,
+    });
+  });
+  afterAll(async () => {
+    await cleanup(project, dir);
+  });
+
+  it('stopping the others (--abort-on-container-exit, as Ctrl-C) runs their pre_stop before the stop request', async () => {
+    const r = await berth(['-p', project, 'up', '--abort-on-container-exit', '-t', '5'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const t = async (f: string) => Number((await readFile(join(dir, 'out', f), 'utf8')).trim());
+    expect(await t('db-prestop')).toBeLessThanOrEqual(await t('db-term'));
+  });
+});
