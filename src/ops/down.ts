@@ -63,7 +63,7 @@ export async function down(engine: Engine, projectName: string, project: Project
   const running = (c: ContainerSummary) => c.state === 'running' || c.state === 'restarting' || c.state === 'paused';
   const lines = [
     ...[...doomed].sort(byName).flatMap((c) => [
-      ...(running(c) ? [`stop container ${c.name} (${orphans.includes(c) ? 'orphan (--remove-orphans)' : 'down'})`] : []),
+      ...(running(c) ? [`stop container ${c.name}${preStopText(project, c)} (${orphans.includes(c) ? 'orphan (--remove-orphans)' : 'down'})`] : []),
       `remove container ${c.name} (${orphans.includes(c) ? 'orphan (--remove-orphans)' : 'down'})`,
     ]),
     ...doomedNetworks.map((n) => `remove network ${n.name} (down)`),
@@ -182,6 +182,13 @@ export async function down(engine: Engine, projectName: string, project: Project
     }
   }
   return result;
+}
+
+/** " with N pre_stop hook(s)" for a running container whose service declares some (as up's plan prints it). */
+function preStopText(project: Project | undefined, c: ContainerSummary): string {
+  const list = project?.services[c.labels[Labels.service]]?.pre_stop;
+  const n = c.state === 'running' && Array.isArray(list) ? list.length : 0;
+  return n ? ` with ${n} pre_stop hook${n > 1 ? 's' : ''}` : '';
 }
 
 const byName = (a: ContainerSummary, b: ContainerSummary) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);

@@ -93,3 +93,19 @@ describe('a failing hook\'s message', () => {
     expect(tail).toMatch(/^é+$/);
   });
 });
+
+describe('plans that name hooks', () => {
+  it('down --dry-run: the stop of a running container with its pre_stop hooks, none for a stopped one', async () => {
+    const engine = fakeEngine();
+    const p = await project(yaml);
+    await up(engine, p);
+    const web = (await engine.listContainers({ all: true })).find((c) => c.name === 'p-web-1')!;
+    await engine.stopContainer(web.id);
+    const result = await down(engine, 'p', p, { dryRun: true });
+    expect(result.planText).toBe(`stop container p-db-1 with 1 pre_stop hook (down)
+remove container p-db-1 (down)
+remove container p-web-1 (down)
+remove network p_default (down)
+`);
+  });
+});
