@@ -204,6 +204,14 @@ function dropEmpty(out: Tree): void {
     if (v === false && OMITTED_FALSE.includes(k)) delete out[k];
     if ((Array.isArray(v) && v.length === 0) || (MAP_KEYS.includes(k) && isMap(v) && Object.keys(v).length === 0)) delete out[k];
   }
+  // inside build every list and map is a Go slice or map; logging.options is a map
+  if (isMap(out.build)) {
+    out.build = Object.fromEntries(Object.entries(out.build).filter(([, v]) => !((Array.isArray(v) && v.length === 0) || (isMap(v) && Object.keys(v).length === 0))));
+  }
+  if (isMap(out.logging) && isMap(out.logging.options) && Object.keys(out.logging.options).length === 0) {
+    const { options: _o, ...rest } = out.logging;
+    out.logging = rest;
+  }
   if (isMap(out.healthcheck) && Array.isArray(out.healthcheck.test) && out.healthcheck.test.length === 0) {
     const { test: _t, ...rest } = out.healthcheck;
     out.healthcheck = rest;
@@ -539,5 +547,7 @@ export function canonicalResource(kind: 'networks' | 'volumes' | 'secrets' | 'co
     const device = out.driver_opts.device;
     if (ctx.resolvePaths && !path.isAbsolute(device)) out.driver_opts = { ...out.driver_opts, device: device === '' ? ctx.projectDir : resolveHostPath(device, ctx) };
   }
+  // empty maps are not set (Go's omitempty), as for services
+  for (const key of ['driver_opts', 'labels']) if (isMap(out[key]) && Object.keys(out[key] as Tree).length === 0) delete out[key];
   return out;
 }
