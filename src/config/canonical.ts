@@ -208,6 +208,9 @@ function dropEmpty(out: Tree): void {
   if (isMap(out.build)) {
     out.build = Object.fromEntries(Object.entries(out.build).filter(([, v]) => !((Array.isArray(v) && v.length === 0) || (isMap(v) && Object.keys(v).length === 0))));
   }
+  if (isMap(out.networks)) {
+    out.networks = mapValues(out.networks, (n) => (isMap(n) ? Object.fromEntries(Object.entries(n).filter(([, v]) => !((Array.isArray(v) && v.length === 0) || (isMap(v) && Object.keys(v).length === 0)))) : n));
+  }
   if (isMap(out.logging) && isMap(out.logging.options) && Object.keys(out.logging.options).length === 0) {
     const { options: _o, ...rest } = out.logging;
     out.logging = rest;
@@ -523,11 +526,17 @@ function canonicalDeploy(d: Tree): Tree {
         const lim: Tree = { ...(r[k] as Tree) };
         if (lim.memory !== undefined) lim.memory = byteString(lim.memory);
         if (typeof lim.cpus === 'string' && lim.cpus.trim() !== '' && !Number.isNaN(Number(lim.cpus))) lim.cpus = Number(lim.cpus);
-        r[k] = lim;
+        // compose-go's Resource field order
+        r[k] = Object.fromEntries(
+          [...['cpus', 'memory', 'pids', 'devices', 'generic_resources'].filter((f) => f in lim), ...Object.keys(lim).filter((f) => !['cpus', 'memory', 'pids', 'devices', 'generic_resources'].includes(f))].map((f) => [f, lim[f]]),
+        );
       }
     }
     out.resources = r;
   }
+  // empty placement lists are not set (omitempty)
+  if (isMap(out.placement)) out.placement = Object.fromEntries(Object.entries(out.placement).filter(([, v]) => !(Array.isArray(v) && v.length === 0)));
+  if (isMap(out.placement) && Object.keys(out.placement).length === 0) delete out.placement;
   return out;
 }
 
@@ -547,7 +556,13 @@ export function canonicalResource(kind: 'networks' | 'volumes' | 'secrets' | 'co
     const device = out.driver_opts.device;
     if (ctx.resolvePaths && !path.isAbsolute(device)) out.driver_opts = { ...out.driver_opts, device: device === '' ? ctx.projectDir : resolveHostPath(device, ctx) };
   }
-  // empty maps are not set (Go's omitempty), as for services
+  // empty maps are not set (Go's omitempty), as for services; nor is a network's `internal: false` (a plain
+  // bool) or an empty IPAM pool list
   for (const key of ['driver_opts', 'labels']) if (isMap(out[key]) && Object.keys(out[key] as Tree).length === 0) delete out[key];
+  if (kind === 'networks' && out.internal === false) delete out.internal;
+  if (kind === 'networks' && isMap(out.ipam) && Array.isArray(out.ipam.config) && out.ipam.config.length === 0) {
+    const { config: _c, ...rest } = out.ipam;
+    out.ipam = rest;
+  }
   return out;
 }
