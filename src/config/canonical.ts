@@ -564,5 +564,6 @@ export function canonicalResource(kind: 'networks' | 'volumes' | 'secrets' | 'co
     const { config: _c, ...rest } = out.ipam;
     out.ipam = rest;
   }
+  if (kind === 'networks' && isMap(out.ipam) && Object.keys(out.ipam).length === 0) delete out.ipam;
   return out;
 }
