@@ -1,14 +1,19 @@
 // The one place where errors become exit codes and one-line messages.
-import { BerthError, ErrorCodes } from '../model/errors.js';
+import { BerthError, ConfigError, ErrorCodes } from '../model/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** 128 + SIGINT, as a shell reports a command stopped by Ctrl-C. */
 export const EXIT_SIGINT = 130;
+/** compose's exit codes for a project that cannot be loaded (docker/compose pkg/compose/metrics.go). */
+export const EXIT_FILE_NOT_FOUND = 14;
+export const EXIT_COMPOSE_PARSE = 15;
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof BerthError) {
     if (err.code === ErrorCodes.CANCELLED) return EXIT_SIGINT;
+    // a compose file (or one it includes/extends) missing: 14; anything else wrong while loading it: 15
+    if (err instanceof ConfigError && err.code !== ErrorCodes.PROJECT_ENV_FILE) return err.code === ErrorCodes.CONFIG_NOT_FOUND ? EXIT_FILE_NOT_FOUND : EXIT_COMPOSE_PARSE;
     return EXIT_FAILURE;
   }
   return EXIT_FAILURE;

@@ -1,7 +1,7 @@
 // Short syntax → the long syntax compose prints in `config --format json`, with relative paths
 // resolved against the project directory. Input: the merged, interpolated, schema-valid raw model.
 
-import { pathExists } from './files.js';
+import { isSymlink, pathExists, realPath } from './files.js';
 import path from 'node:path';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
 import { splitShellWords } from '../model/shellwords.js';
@@ -126,6 +126,8 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
         throw fail(at('volumes', i), 'invalid mount config for type "bind": field Source must not be empty: set source:');
       }
       if (vol.type === 'bind' && vol.source !== undefined) vol = { ...vol, source: resolveHostPath(vol.source, ctx) };
+      // the container path is cleaned (compose-go's normalize: path.Clean), `/data/` → `/data`
+      if (typeof vol.target === 'string' && vol.target !== '' && !ctx.keepUnparsable) vol = { ...vol, target: path.posix.normalize(vol.target).replace(/(.)\/$/, '$1') };
       // a tmpfs size is a byte count, printed as a string like every compose byte size ("10000", "10m" → "10485760")
       if (isMap(vol.tmpfs) && vol.tmpfs.size !== undefined) vol = { ...vol, tmpfs: { ...vol.tmpfs, size: byteString(vol.tmpfs.size) as string } };
       return vol;
@@ -159,14 +161,143 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
     });
   }
   if (Array.isArray(out.configs)) out.configs = out.configs.map((c) => (typeof c === 'string' ? { source: c } : c));
+  if (Array.isArray(out.devices)) {
+    // "src[:dst[:perm]]" → its long form, as compose-go's transform prints it (target defaults to the source,
+    // permissions to rwm); a long form stays as written
+    out.devices = out.devices.map((d, i) => {
+      if (typeof d !== 'string') return d;
+      const parts = d.split(':');
+      if (parts.length > 3) {
+        if (ctx.keepUnparsable) return d;
+        throw fail(at('devices', i), `confusing device mapping, please use long syntax: ${d}`);
+      }
+      const [source, target, permissions] = parts;
+      return { source, target: target || source, permissions: permissions ?? 'rwm' };
+    });
+  }
   if (typeof out.cpus === 'string') out.cpus = Number(out.cpus);
-  for (const hook of ['post_start', 'pre_stop']) {
+  for (const hook of ['pre_start', 'post_start', 'pre_stop']) {
     if (!Array.isArray(out[hook])) continue;
-    out[hook] = (out[hook] as unknown[]).map((h) =>
-      isMap(h) && typeof h.command === 'string' ? { ...h, command: splitShellWords(h.command) } : h,
+    out[hook] = (out[hook] as unknown[]).map(canonicalHook);
+  }
+  if (isMap(out.develop) && Array.isArray(out.develop.watch)) out.develop = { ...out.develop, watch: out.develop.watch.map((t) => canonicalTrigger(t, ctx)) };
+  dropEmpty(out);
+  return out;
+}
+
+const OMITTED_FALSE = ['oom_kill_disable', 'privileged', 'read_only', 'stdin_open', 'tty'];
+
+// Go maps of a service; an empty one is omitted like an empty list (struct-valued keys such as deploy or
+// healthcheck are not maps: `healthcheck: {}` stays)
+const MAP_KEYS = ['labels', 'annotations', 'environment', 'sysctls', 'depends_on', 'networks', 'ulimits', 'storage_opt', 'extra_hosts', 'links', 'gpus'];
+
+/**
+ * Empty lists and maps are not set, as compose-go's omitempty prints and reads them: `ports: []` (often left by
+ * an override) prints nothing, and `networks: {}` is no networks at all, so the service joins `default` as
+ * if the key were absent. `command: []` and `entrypoint: []` stay: an empty command is a value there.
+ */
+function dropEmpty(out: Tree): void {
+  for (const [k, v] of Object.entries(out)) {
+    if (k === 'command' || k === 'entrypoint' || k.startsWith('x-')) continue;
+    // plain Go bools with omitempty: false is their zero value and is not printed (init and attach are
+    // pointers: their false stays)
+    if (v === false && OMITTED_FALSE.includes(k)) delete out[k];
+    if ((Array.isArray(v) && v.length === 0) || (MAP_KEYS.includes(k) && isMap(v) && Object.keys(v).length === 0)) delete out[k];
+  }
+  // inside build every list and map is a Go slice or map; logging.options is a map
+  if (isMap(out.build)) {
+    out.build = Object.fromEntries(Object.entries(out.build).filter(([, v]) => !((Array.isArray(v) && v.length === 0) || (isMap(v) && Object.keys(v).length === 0))));
+  }
+  if (isMap(out.networks)) {
+    out.networks = mapValues(out.networks, (n) => (isMap(n) ? Object.fromEntries(Object.entries(n).filter(([, v]) => !((Array.isArray(v) && v.length === 0) || (isMap(v) && Object.keys(v).length === 0)))) : n));
+  }
+  if (isMap(out.logging) && isMap(out.logging.options) && Object.keys(out.logging.options).length === 0) {
+    const { options: _o, ...rest } = out.logging;
+    out.logging = rest;
+  }
+  if (isMap(out.healthcheck) && Array.isArray(out.healthcheck.test) && out.healthcheck.test.length === 0) {
+    const { test: _t, ...rest } = out.healthcheck;
+    out.healthcheck = rest;
+  }
+}
+
+/**
+ * A develop.watch trigger as compose-go's Trigger prints: path, action, target, exec, include, ignore,
+ * initial_sync (false omitted), then x-* keys; include/ignore a list even when written as one string; exec a
+ * canonical hook. The path is resolved as compose-go's paths resolver does it: `~` from HOME, a relative path
+ * joined to the project directory (cleaned: no trailing slash), an absolute one kept exactly as written
+ * (a trailing slash stays), then its first symbolic-link component replaced by what the link resolves to.
+ */
+function canonicalTrigger(t: unknown, ctx: CanonicalContext): unknown {
+  if (!isMap(t)) return t;
+  const out: Tree = {};
+  if (t.path !== undefined) out.path = typeof t.path === 'string' && ctx.resolvePaths ? watchPath(t.path, ctx) : t.path;
+  if (t.action !== undefined) out.action = t.action;
+  if (t.target !== undefined && t.target !== '') out.target = t.target;
+  if (t.exec !== undefined) out.exec = canonicalHook(t.exec);
+  for (const key of ['include', 'ignore']) {
+    const v = t[key];
+    if (v === undefined || v === null) continue;
+    const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v.map(scalarString) : v;
+    if (!Array.isArray(list) || list.length) out[key] = list;
+  }
+  if (t.initial_sync !== undefined && t.initial_sync !== false) out.initial_sync = t.initial_sync;
+  for (const [k, v] of Object.entries(t)) if (k.startsWith('x-')) out[k] = v;
+  return out;
+}
+
+function watchPath(p: string, ctx: CanonicalContext): string {
+  let abs = p;
+  const home = ctx.env.HOME;
+  // Go's filepath.Join cleans, a trailing slash included; Node's path.join keeps that slash
+  const join = (a: string, b: string) => path.join(a, b).replace(/(.)\/+$/, '$1');
+  if (p.startsWith('~') && home) abs = join(home, p.slice(1));
+  else if (!path.isAbsolute(p)) abs = p === '' ? p : join(ctx.projectDir, p);
+  return abs === '' ? abs : firstSymlinkResolved(abs);
+}
+
+/** compose-go's ResolveSymbolicLink: the first component that is a link, replaced (once) by its real path. */
+function firstSymlinkResolved(p: string): string {
+  let current = path.isAbsolute(p) ? path.sep : '';
+  for (const part of p.split(path.sep)) {
+    if (!part) continue;
+    current = path.join(current, part);
+    if (!isSymlink(current)) continue;
+    const target = realPath(current);
+    return target === undefined ? p : p.replace(current, target);
+  }
+  return p;
+}
+
+/**
+ * A service hook (pre_start, post_start, pre_stop, develop.watch exec) as compose-go's ServiceHook prints: its
+ * fields in struct order (command, image, user, privileged, working_dir, environment, per_replica), the command a list of strings, empty
+ * strings omitted, `privileged: "true"` a boolean, the environment a map with sorted keys whose bare entries
+ * stay null (a hook's environment is not resolved against the project's, unlike the service's).
+ */
+export function canonicalHook(h: unknown): unknown {
+  if (!isMap(h)) return h;
+  const out: Tree = {};
+  if (typeof h.command === 'string') out.command = splitShellWords(h.command);
+  else if (Array.isArray(h.command)) out.command = h.command.map(scalarString);
+  else if (h.command !== undefined) out.command = h.command;
+  for (const key of ['image', 'user', 'working_dir'] as const) if (h[key] !== undefined && h[key] !== '') out[key] = h[key];
+  for (const key of ['privileged', 'per_replica'] as const) {
+    if (h[key] !== undefined) out[key] = h[key] === 'true' ? true : h[key] === 'false' ? false : h[key];
+    if (out[key] === false) delete out[key];
+  }
+  if (h.environment !== undefined) {
+    const env = keyValueMap(h.environment);
+    out.environment = Object.fromEntries(
+      Object.keys(env)
+        .sort()
+        .map((k) => [k, env[k] === null ? null : scalarString(env[k])]),
     );
   }
-  return out;
+  const ordered: Tree = {};
+  for (const key of ['command', 'image', 'user', 'privileged', 'working_dir', 'environment', 'per_replica']) if (key in out) ordered[key] = out[key];
+  for (const [k, v] of Object.entries(h)) if (k.startsWith('x-')) ordered[k] = v;
+  return ordered;
 }
 
 /**
@@ -268,7 +399,7 @@ function isLocalContext(context: string): boolean {
  */
 function readLabelFiles(files: readonly string[], ctx: CanonicalContext, at: KeyPath, fail: (p: KeyPath, m: string) => ConfigError): Record<string, string> {
   const abs = files.map((f) => absoluteHostPath(f, ctx));
-  for (const file of abs) if (!pathExists(file)) throw fail(at, `label file ${file} not found: create it or remove it from label_file`);
+  for (const file of abs) if (!pathExists(file)) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `label file ${file} not found: create it or remove it from label_file`, { position: ctx.positionOf(at), keyPath: formatKeyPath(at) });
   try {
     return readDotenvFiles(abs, () => undefined);
   } catch (err) {
@@ -287,6 +418,9 @@ function absoluteHostPath(p: string, ctx: CanonicalContext): string {
   if (/^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\')) return p;
   const home = ctx.env.HOME;
   if (home && (p === '~' || p.startsWith('~/'))) return path.join(home, p.slice(1));
+  // an absolute path is kept exactly as written (compose-go's resolvers do not clean it: `/srv/data/` and
+  // `${DIR}/x` with DIR=/srv/ print as written); a relative one is joined to the project directory, cleaned
+  if (path.isAbsolute(p)) return p;
   return path.resolve(ctx.projectDir, p);
 }
 
@@ -311,7 +445,7 @@ function readEnvFiles(entries: readonly EnvFileEntry[], ctx: CanonicalContext, a
     // files are read from their absolute path even when the output keeps paths as written
     const file = absoluteHostPath(e.path, ctx);
     if (pathExists(file)) files.push({ file, format: e.format });
-    else if (e.required) throw fail(at, `env file ${file} not found: create it or mark it required: false`);
+    else if (e.required) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `env file ${file} not found: create it or mark it required: false`, { position: ctx.positionOf(at), keyPath: formatKeyPath(at) });
   }
   try {
     return readDotenvFiles(files, (name) => ctx.env[name]);
@@ -392,11 +526,17 @@ function canonicalDeploy(d: Tree): Tree {
         const lim: Tree = { ...(r[k] as Tree) };
         if (lim.memory !== undefined) lim.memory = byteString(lim.memory);
         if (typeof lim.cpus === 'string' && lim.cpus.trim() !== '' && !Number.isNaN(Number(lim.cpus))) lim.cpus = Number(lim.cpus);
-        r[k] = lim;
+        // compose-go's Resource field order
+        r[k] = Object.fromEntries(
+          [...['cpus', 'memory', 'pids', 'devices', 'generic_resources'].filter((f) => f in lim), ...Object.keys(lim).filter((f) => !['cpus', 'memory', 'pids', 'devices', 'generic_resources'].includes(f))].map((f) => [f, lim[f]]),
+        );
       }
     }
     out.resources = r;
   }
+  // empty placement lists are not set (omitempty)
+  if (isMap(out.placement)) out.placement = Object.fromEntries(Object.entries(out.placement).filter(([, v]) => !(Array.isArray(v) && v.length === 0)));
+  if (isMap(out.placement) && Object.keys(out.placement).length === 0) delete out.placement;
   return out;
 }
 
@@ -416,5 +556,14 @@ export function canonicalResource(kind: 'networks' | 'volumes' | 'secrets' | 'co
     const device = out.driver_opts.device;
     if (ctx.resolvePaths && !path.isAbsolute(device)) out.driver_opts = { ...out.driver_opts, device: device === '' ? ctx.projectDir : resolveHostPath(device, ctx) };
   }
+  // empty maps are not set (Go's omitempty), as for services; nor is a network's `internal: false` (a plain
+  // bool) or an empty IPAM pool list
+  for (const key of ['driver_opts', 'labels']) if (isMap(out[key]) && Object.keys(out[key] as Tree).length === 0) delete out[key];
+  if (kind === 'networks' && out.internal === false) delete out.internal;
+  if (kind === 'networks' && isMap(out.ipam) && Array.isArray(out.ipam.config) && out.ipam.config.length === 0) {
+    const { config: _c, ...rest } = out.ipam;
+    out.ipam = rest;
+  }
+  if (kind === 'networks' && isMap(out.ipam) && Object.keys(out.ipam).length === 0) delete out.ipam;
   return out;
 }

@@ -48,6 +48,14 @@ export function checkConsistency(input: ConsistencyInput): void {
         }
       }
     }
+    if (isMap(svc.develop) && Array.isArray(svc.develop.watch)) {
+      svc.develop.watch.forEach((t, i) => {
+        // sync actions copy into the container: they need somewhere to copy to (compose-go's validate)
+        if (isMap(t) && (t.target === undefined || t.target === '') && t.action !== 'rebuild' && t.action !== 'restart') {
+          throw err(ErrorCodes.CONSISTENCY, ['services', name, 'develop', 'watch', i], `services.${name}.develop.watch: target is required for non-rebuild actions (action ${String(t.action)})`, name);
+        }
+      });
+    }
     if (isMap(svc.networks)) {
       for (const net of Object.keys(svc.networks)) {
         if (net !== 'default' && !(net in input.networks)) {

@@ -4,6 +4,7 @@
 
 import type { ServiceConfig } from '../model/types.js';
 import { isMap } from './merge.js';
+import { canonicalHook } from './canonical.js';
 
 type Tree = Record<string, unknown>;
 
@@ -136,7 +137,8 @@ function usedResources(services: Record<string, Tree>) {
 function withPreStartImage(svc: Tree): Tree {
   if (!Array.isArray(svc.pre_start) || typeof svc.image !== 'string') return svc;
   const image = svc.image;
-  return { ...svc, pre_start: svc.pre_start.map((h) => (isMap(h) && h.image === undefined ? { ...h, image } : h)) };
+  // re-canonicalized so that image takes its place in the hook's field order
+  return { ...svc, pre_start: svc.pre_start.map((h) => (isMap(h) && h.image === undefined ? canonicalHook({ ...h, image }) : h)) };
 }
 
 /**

@@ -35,18 +35,18 @@ export function parseDotenv(text: string, options: DotenvOptions = {}): Record<s
   const src = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const result: Record<string, string> = {};
   const lookup: Lookup = (name) => options.lookup?.(name) ?? result[name] ?? options.vars?.[name];
+  // line numbers are counted from positions: a statement may start mid-line, after a quoted value
+  const lineAt = (i: number) => countNewlines(src, 0, i) + 1;
   let pos = 0;
-  let line = 1;
   while (pos < src.length) {
     const eol = indexOrEnd(src, '\n', pos);
     const raw = src.slice(pos, eol);
-    const startLine = line;
     const trimmed = raw.trimStart();
     if (trimmed === '' || trimmed.startsWith('#')) {
       pos = eol + 1;
-      line++;
       continue;
     }
+    const startLine = lineAt(pos);
     let body = trimmed;
     const exported = /^export[ \t]+/.exec(body);
     if (exported) body = body.slice(exported[0].length);
@@ -59,7 +59,6 @@ export function parseDotenv(text: string, options: DotenvOptions = {}): Record<s
       const inherited = options.lookup?.(key);
       if (inherited !== undefined) result[key] = inherited;
       pos = eol + 1;
-      line++;
       continue;
     }
     const key = checkKey(body.slice(0, sep).trim(), body, startLine);
@@ -70,22 +69,23 @@ export function parseDotenv(text: string, options: DotenvOptions = {}): Record<s
     let next: number;
     if (quote === '"' || quote === "'") {
       const close = closingQuote(src, vstart + 1, quote);
-      if (close < 0) throw new DotenvError(`unterminated quoted value`, startLine);
+      if (close < 0) throw new DotenvError(`unterminated quoted value ${src.slice(vstart, eol)}`, startLine);
       const inner = src.slice(vstart + 1, close);
-      value = quote === "'" ? inner : expand(unescapeDouble(inner), lookup, startLine);
-      line += countNewlines(src, pos, close);
-      // anything after the closing quote on that line is ignored (usually a comment)
-      next = indexOrEnd(src, '\n', close) + 1;
+      // a backslash escapes the quote in both kinds; single-quoted values keep every other backslash as is
+      value = quote === "'" ? inner.replaceAll("\\'", "'") : expand(unescapeDouble(inner), lookup, startLine);
+      // what follows the closing quote is read as the next statement, as compose's parser reads it: a
+      // comment there is skipped, `A='x' B=y` sets B too, and `A='it''s'` fails on the key "'s'"
+      next = close + 1;
     } else {
       let v = src.slice(vstart, eol);
-      const comment = /[ \t]#/.exec(v);
-      if (comment) v = v.slice(0, comment.index);
+      // only " #" starts an inline comment (a tab before # does not, in compose's parser)
+      const comment = v.indexOf(' #');
+      if (comment >= 0) v = v.slice(0, comment);
       value = expand(v.trimEnd(), lookup, startLine);
       next = eol + 1;
     }
     result[key] = value;
     pos = next;
-    line++;
   }
   return result;
 }
@@ -113,14 +113,14 @@ function checkKey(key: string, lineText: string, line: number): string {
 
 function closingQuote(s: string, from: number, quote: string): number {
   for (let i = from; i < s.length; i++) {
-    if (quote === '"' && s[i] === '\\') i++;
+    if (s[i] === '\\') i++;
     else if (s[i] === quote) return i;
   }
   return -1;
 }
 
 const ESCAPES: Readonly<Record<string, string>> = {
-  a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', "'": "'",
+  a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"',
 };
 
 /**
@@ -144,9 +144,12 @@ function unescapeDouble(inner: string): string {
       out += '$$';
       i++;
     } else if (next === '0') {
-      const octal = /^[0-7]{0,3}/.exec(inner.slice(i + 2))![0];
-      out += String.fromCharCode(parseInt(octal || '0', 8));
-      i += 1 + octal.length;
+      // `\0` and up to three digits, read as Go's UnquoteChar reads `\NNN`: exactly three octal digits (at
+      // most 377) make one character; any other form loses its 0 and keeps the rest (`\012` → `\12`), as
+      // compose's parser does
+      const digits = /^\d{0,3}/.exec(inner.slice(i + 2))![0];
+      out += /^[0-7]{3}$/.test(digits) && parseInt(digits, 8) <= 255 ? String.fromCharCode(parseInt(digits, 8)) : `\\${digits}`;
+      i += 1 + digits.length;
     } else if (next in ESCAPES) {
       out += ESCAPES[next];
       i++;

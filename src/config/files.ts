@@ -3,11 +3,13 @@
 // a path exists or is a file). The project cache (api/project-cache.ts) reuses a project only while every
 // one of those answers is still the same, so a read that bypassed this module would make it serve a stale
 // project: keep all of the loader's I/O here.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 
 export type FileFact =
   | { readonly kind: 'text'; readonly path: string; readonly value: string }
-  | { readonly kind: 'exists' | 'isFile'; readonly path: string; readonly value: boolean };
+  | { readonly kind: 'exists' | 'isFile' | 'isSymlink'; readonly path: string; readonly value: boolean }
+  /** '' when the path could not be resolved. */
+  | { readonly kind: 'realpath'; readonly path: string; readonly value: string };
 
 let recording: FileFact[] | undefined;
 
@@ -43,6 +45,29 @@ export function isFile(path: string): boolean {
   return value;
 }
 
+const lstatLink = (path: string) => lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+const realOrEmpty = (path: string) => {
+  try {
+    return realpathSync(path);
+  } catch {
+    return '';
+  }
+};
+
+/** The path itself is a symbolic link (not followed). */
+export function isSymlink(path: string): boolean {
+  const value = lstatLink(path);
+  recording?.push({ kind: 'isSymlink', path, value });
+  return value;
+}
+
+/** The path with every link resolved, or undefined when that fails (a dangling link). */
+export function realPath(path: string): string | undefined {
+  const value = realOrEmpty(path);
+  recording?.push({ kind: 'realpath', path, value });
+  return value || undefined;
+}
+
 /** Whether the file system still gives the answer recorded in `fact`. */
 export function factHolds(fact: FileFact): boolean {
   switch (fact.kind) {
@@ -56,5 +81,9 @@ export function factHolds(fact: FileFact): boolean {
       return existsSync(fact.path) === fact.value;
     case 'isFile':
       return (statSync(fact.path, { throwIfNoEntry: false })?.isFile() ?? false) === fact.value;
+    case 'isSymlink':
+      return lstatLink(fact.path) === fact.value;
+    case 'realpath':
+      return realOrEmpty(fact.path) === fact.value;
   }
 }

@@ -384,12 +384,12 @@ function applyExtends(tree: Tree, ctx: ExtendsContext, stack: string[] = []): Tr
 }
 
 /** A DotenvError as the one-line ConfigError every bad input gives, at file:line:1 when the line is known. */
-function envFileError(err: unknown): unknown {
+function envFileError(err: unknown, code: string = ErrorCodes.INTERPOLATION): unknown {
   if (!(err instanceof DotenvError)) return err;
   if (err.file !== undefined && err.line !== undefined) {
-    return new ConfigError(ErrorCodes.INTERPOLATION, `${err.reason}: fix the env file`, { position: { file: err.file, line: err.line, col: 1 }, cause: err });
+    return new ConfigError(code, `${err.reason}: fix the env file`, { position: { file: err.file, line: err.line, col: 1 }, cause: err });
   }
-  return new ConfigError(ErrorCodes.INTERPOLATION, `${err.message}: fix the env file`, { cause: err });
+  return new ConfigError(code, `${err.message}: fix the env file`, { cause: err });
 }
 
 /** readDotenvFiles, its errors as ConfigError. */
@@ -413,7 +413,7 @@ function loadEnvironment(
   if (envFiles && envFiles.length > 0) {
     files = envFiles.map((f) => path.resolve(cwd, f));
     for (const f of files) {
-      if (!pathExists(f)) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `couldn't find env file: ${f}: check the --env-file path`);
+      if (!pathExists(f)) throw new ConfigError(ErrorCodes.PROJECT_ENV_FILE, `couldn't find env file: ${f}: check the --env-file path`);
     }
   } else {
     const dotenvFile = path.join(envDir, '.env');
@@ -423,7 +423,8 @@ function loadEnvironment(
   try {
     fromFiles = readDotenvFiles(files, (name) => osEnv[name]);
   } catch (err) {
-    throw envFileError(err);
+    // the project's own .env: compose exits 1 for it, not 15 as for the compose files (PROJECT_ENV_FILE)
+    throw envFileError(err, ErrorCodes.PROJECT_ENV_FILE);
   }
   const env: Record<string, string | undefined> = { ...fromFiles };
   for (const [k, v] of Object.entries(osEnv)) if (v !== undefined) env[k] = v;

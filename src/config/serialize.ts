@@ -23,7 +23,7 @@ const SERVICE_ORDER = [
 ];
 const PORT_ORDER = ['name', 'mode', 'host_ip', 'target', 'published', 'protocol', 'app_protocol'];
 const VOLUME_ORDER = ['type', 'source', 'target', 'read_only', 'consistency', 'bind', 'volume', 'tmpfs', 'image'];
-const BIND_ORDER = ['propagation', 'create_host_path', 'selinux'];
+const BIND_ORDER = ['selinux', 'propagation', 'create_host_path', 'recursive'];
 const HEALTHCHECK_ORDER = ['test', 'timeout', 'interval', 'retries', 'start_period', 'start_interval', 'disable'];
 const DEPENDS_ORDER = ['condition', 'restart', 'required'];
 const BUILD_ORDER = [
@@ -55,6 +55,10 @@ const isTree = (v: unknown): v is Tree => v !== null && typeof v === 'object' &&
 const sortedKeys = (obj: Tree): Tree => ordered(obj, []);
 const mapEach = (obj: Tree, fn: (v: unknown) => unknown): Tree =>
   Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fn(v)]));
+
+// compose-go's ServiceNetworkConfig field order
+const SERVICE_NETWORK_ORDER = ['aliases', 'driver_opts', 'gw_priority', 'interface_name', 'ipv4_address', 'ipv6_address', 'link_local_ips', 'mac_address', 'priority'];
+const TRIGGER_ORDER = ['path', 'action', 'target', 'exec', 'include', 'ignore', 'initial_sync'];
 
 /** compose-go's FileMode prints in octal with a leading 0, in a string: 0o440 → "0440" (YAML and JSON). */
 function fileMode(ref: unknown): unknown {
@@ -103,6 +107,23 @@ function serviceObject(svc: Tree, { format, raw }: ServiceOptions): Tree {
       return o;
     });
   }
+  if (format === 'json') {
+    // hooks and triggers keep their extensions in YAML only (compose-go: `json:"-"`); a trigger's exec is a
+    // struct, not a pointer, so JSON prints an absent one as `{"command": null}` (and hashes it so)
+    for (const k of ['post_start', 'pre_stop']) if (Array.isArray(s[k])) s[k] = (s[k] as unknown[]).map((h) => (isTree(h) ? withoutExtensions(h) : h));
+    if (isTree(s.develop)) {
+      const d = withoutExtensions(s.develop);
+      if (Array.isArray(d.watch)) {
+        d.watch = d.watch.map((t) => {
+          if (!isTree(t)) return t;
+          const o = withoutExtensions(t);
+          o.exec = isTree(o.exec) ? withoutExtensions(o.exec) : { command: null };
+          return ordered(o, TRIGGER_ORDER);
+        });
+      }
+      s.develop = d;
+    }
+  }
   if (isTree(s.healthcheck)) s.healthcheck = ordered(s.healthcheck, HEALTHCHECK_ORDER);
   if (isTree(s.depends_on)) s.depends_on = mapEach(sortedKeys(s.depends_on), (d) => (isTree(d) ? ordered(d, DEPENDS_ORDER) : d));
   if (isTree(s.build)) {
@@ -125,7 +146,7 @@ function serviceObject(svc: Tree, { format, raw }: ServiceOptions): Tree {
   if (isTree(s.ulimits)) s.ulimits = sortedKeys(s.ulimits);
   if (isTree(s.logging) && isTree(s.logging.options)) s.logging = { ...s.logging, options: sortedKeys(s.logging.options) };
   if (isTree(s.networks)) {
-    s.networks = mapEach(s.networks, (n) => (isTree(n) && isTree(n.driver_opts) ? { ...n, driver_opts: sortedKeys(n.driver_opts) } : n));
+    s.networks = mapEach(s.networks, (n) => (isTree(n) ? ordered(isTree(n.driver_opts) ? { ...n, driver_opts: sortedKeys(n.driver_opts) } : n, SERVICE_NETWORK_ORDER) : n));
   }
   for (const k of ['environment', 'labels', 'annotations', 'networks', 'sysctls']) if (isTree(s[k])) s[k] = sortedKeys(s[k]);
   for (const k of ['secrets', 'configs']) {

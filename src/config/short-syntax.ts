@@ -106,6 +106,8 @@ export function parseVolumeSpec(spec: string): ServiceVolume {
     source,
     target,
     ...(readOnly ? { read_only: true } : {}),
+    // bind options on a named volume are kept in a bind section, as compose-go's parser keeps them
+    ...(propagation || selinux ? { bind: { ...(selinux ? { selinux } : {}), ...(propagation ? { propagation } : {}) } } : {}),
     volume: nocopy ? { nocopy: true } : {},
   };
 }

@@ -53,6 +53,11 @@ export class OperationError extends BerthError {}
 
 export const ErrorCodes = {
   CONFIG_NOT_FOUND: 'CONFIG_NOT_FOUND',
+  /**
+   * The project's environment files (.env or --env-file) missing or unreadable: compose fails them before it
+   * loads the project, so they exit 1, not 14/15 like the compose files.
+   */
+  PROJECT_ENV_FILE: 'PROJECT_ENV_FILE',
   YAML_SYNTAX: 'YAML_SYNTAX',
   SCHEMA: 'SCHEMA',
   INTERPOLATION: 'INTERPOLATION',
@@ -81,4 +86,6 @@ export const ErrorCodes = {
   DETACHED: 'DETACHED',
   /** A develop.watch batch was not applied in full (a sync, rebuild, restart or sync+exec hook failed). */
   WATCH_FAILED: 'WATCH_FAILED',
+  /** A post_start or pre_stop hook exited non-zero (or could not be run). */
+  HOOK_FAILED: 'HOOK_FAILED',
 } as const;

@@ -7,6 +7,7 @@ import { Labels } from '../model/labels.js';
 import type { LogSink } from '../model/logs.js';
 import type { Project } from '../model/types.js';
 import { parseDuration } from '../model/units.js';
+import { runHooks } from './hooks.js';
 import { delay, LogFollower, serviceContainers } from './logs.js';
 import { up, type UpOptions, type UpResult } from './up.js';
 
@@ -204,7 +205,11 @@ async function stopAll(engine: Engine, project: Project, options: AttachedUpOpti
       options.killSignal?.addEventListener('abort', onKill, { once: true });
       try {
         if (forced) await killNow();
-        else await engine.stopContainer(c.id, timeout);
+        else {
+          // Ctrl-C stops as `stop` does: pre_stop first (a second Ctrl-C kills, hooks or not)
+          if (c.state === 'running') await runHooks(engine, c.id, service, project.services[service], 'pre_stop');
+          await engine.stopContainer(c.id, timeout);
+        }
       } catch (err) {
         if (!(err instanceof Error && /not running|No such container/i.test(err.message))) throw err;
       } finally {

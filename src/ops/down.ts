@@ -8,6 +8,7 @@ import { noopSink, type EventSink } from '../model/events.js';
 import { Labels } from '../model/labels.js';
 import type { Project } from '../model/types.js';
 import { parseDuration } from '../model/units.js';
+import { runHooks } from './hooks.js';
 import { projectLists, type Prefetched } from './observe.js';
 
 export interface DownOptions {
@@ -73,7 +74,7 @@ export async function down(engine: Engine, projectName: string, project: Project
   const running = (c: ContainerSummary) => c.state === 'running' || c.state === 'restarting' || c.state === 'paused';
   const lines = [
     ...[...doomed].sort(byName).flatMap((c) => [
-      ...(running(c) ? [`stop container ${c.name} (${orphans.includes(c) ? 'orphan (--remove-orphans)' : 'down'})`] : []),
+      ...(running(c) ? [`stop container ${c.name}${preStopText(project, c)} (${orphans.includes(c) ? 'orphan (--remove-orphans)' : 'down'})`] : []),
       `remove container ${c.name} (${orphans.includes(c) ? 'orphan (--remove-orphans)' : 'down'})`,
     ]),
     ...doomedNetworks.map((n) => `remove network ${n.name} (down)`),
@@ -122,6 +123,9 @@ export async function down(engine: Engine, projectName: string, project: Project
           (byService.get(service) ?? []).map(async (c) => {
             if (c.state === 'running' || c.state === 'restarting' || c.state === 'paused') {
               emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: 'Stopping', service });
+              // pre_stop needs the file's service (down without a file has none); a container that exited by
+              // itself is not listed as running here, so a crash skips it
+              if (c.state === 'running') await runHooks(engine, c.id, service, project?.services[service], 'pre_stop');
               await engine.stopContainer(c.id, timeout);
               emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: 'Stopped', service });
             }
@@ -189,6 +193,13 @@ export async function down(engine: Engine, projectName: string, project: Project
     }
   }
   return result;
+}
+
+/** " with N pre_stop hook(s)" for a running container whose service declares some (as up's plan prints it). */
+function preStopText(project: Project | undefined, c: ContainerSummary): string {
+  const list = project?.services[c.labels[Labels.service]]?.pre_stop;
+  const n = c.state === 'running' && Array.isArray(list) ? list.length : 0;
+  return n ? ` with ${n} pre_stop hook${n > 1 ? 's' : ''}` : '';
 }
 
 const byName = (a: ContainerSummary, b: ContainerSummary) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);

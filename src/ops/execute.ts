@@ -8,6 +8,8 @@ import type { EventSink, ProgressStatus, ResourceKind } from '../model/events.js
 import type { Project } from '../model/types.js';
 import { createRequest, endpointSettings, fileArchive, networkCreateRequest, networkName, postCreateCopies, serviceNetworks, volumeCreateRequest } from './convert.js';
 import type { ContainerTarget, Plan, PlanOp } from './plan.js';
+import { runHooks } from './hooks.js';
+import { preStartHooks, runPreStart } from './pre-start.js';
 import { engineSlots } from './slots.js';
 import { conditions, ContainerWatcher } from './watch.js';
 
@@ -59,6 +61,11 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
     return plan.kept.find((k) => k.service === s)?.id;
   };
 
+  // pre_start runs once per service, before its first container starts, and only when none of its containers
+  // stays running through this plan (compose: no replica running); every start of the service waits for it
+  const preStart = new Map<string, Promise<void>>();
+  const runsPreStart = (s: string) => preStartHooks(project, s).length > 0 && !plan.kept.some((k) => k.kind === 'container' && k.service === s && k.running);
+
   // starts are bounded by the engine's CPUs unless --parallel bounds everything (slots.ts)
   const slots = engineSlots(engine, plan.ops.filter((p) => p.op.kind === 'start-container').length, options.parallel);
   // Set by the first failed op. A start still queued for a slot then is new work and does not begin (nor
@@ -104,6 +111,8 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
       case 'stop-container': {
         const quiet = p.reason === 'replaced';
         if (!quiet) ev('container', op.name, 'working', 'Stopping', op.service);
+        // pre_stop before the stop request, also when the container is being replaced (hooks.ts says why)
+        await runHooks(engine, op.id, op.service, project.services[op.service], 'pre_stop');
         await wrap(op.service, op.name, () => engine.stopContainer(op.id, options.timeout));
         if (!quiet) ev('container', op.name, 'done', 'Stopped', op.service);
         return;
@@ -127,18 +136,36 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
           await wrap(op.service, op.name, () => engine.putArchive(id, '/', fileArchive(copy), { copyUIDGID: copy.copyUIDGID }));
         }
         await options.beforeStart?.({ id, name: op.name, service: op.service, running: false });
+        if (runsPreStart(op.service)) {
+          if (!preStart.has(op.service)) preStart.set(op.service, runPreStart(engine, project, op.service, id));
+          try {
+            await preStart.get(op.service);
+          } catch (err) {
+            ev('container', op.name, 'error', 'Error', op.service, errText(err));
+            throw err;
+          }
+        }
         await slots(() => {
           if (failed || options.signal?.aborted) return Promise.reject(new Error(`start of ${op.name} not begun: an earlier operation failed or up was aborted`));
           ev('container', op.name, 'working', 'Starting', op.service);
           return wrap(op.service, op.name, () => engine.startContainer(id));
         });
+        // post_start before the container counts as Started: its dependents wait for the hooks too, as in compose
+        try {
+          await runHooks(engine, id, op.service, project.services[op.service], 'post_start');
+        } catch (err) {
+          ev('container', op.name, 'error', 'Error', op.service, errText(err));
+          throw err;
+        }
         ev('container', op.name, 'done', 'Started', op.service);
         return;
       }
       case 'restart-container':
         ev('container', op.name, 'working', 'Restarting', op.service, p.reason);
+        await runHooks(engine, op.id, op.service, project.services[op.service], 'pre_stop');
         await wrap(op.service, op.name, () => engine.stopContainer(op.id, options.timeout));
         await wrap(op.service, op.name, () => engine.startContainer(op.id));
+        await runHooks(engine, op.id, op.service, project.services[op.service], 'post_start');
         ev('container', op.name, 'done', 'Restarted', op.service);
         return;
       case 'wait': {

@@ -8,6 +8,8 @@ import { noopSink, type EventSink } from '../model/events.js';
 import { Labels, projectFilter } from '../model/labels.js';
 import type { Project } from '../model/types.js';
 import { parseDuration } from '../model/units.js';
+import { runHooks } from './hooks.js';
+import { preStartHooks, runPreStart } from './pre-start.js';
 
 export interface LifecycleOptions {
   readonly services?: readonly string[];
@@ -99,13 +101,28 @@ export async function start(t: Target, o: LifecycleOptions = {}): Promise<void> 
     if (!all.some((c) => c.labels[Labels.service] === s)) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `service "${s}" has no container to start`, { service: s });
   }
   if (!all.length) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no containers to start`);
-  await each(t, o, all.filter((c) => !isUp(c)), 'up', { working: 'Starting', done: 'Started', op: 'start', cause: 'start' }, (c) => t.engine.startContainer(c.id));
+  // pre_start once per service whose containers are all stopped, before the first of them starts
+  const preStart = new Map<string, Promise<void>>();
+  const stopped = (s: string) => all.every((c) => c.labels[Labels.service] !== s || !isUp(c));
+  await each(t, o, all.filter((c) => !isUp(c)), 'up', { working: 'Starting', done: 'Started', op: 'start', cause: 'start' }, async (c, s) => {
+    const project = t.project;
+    if (project && preStartHooks(project, s).length && stopped(s)) {
+      if (!preStart.has(s)) preStart.set(s, runPreStart(t.engine, project, s, c.id));
+      await preStart.get(s);
+    }
+    await t.engine.startContainer(c.id);
+    await runHooks(t.engine, c.id, s, t.project?.services[s], 'post_start');
+  });
 }
 
 export async function stop(t: Target, o: LifecycleOptions & { cause?: string } = {}): Promise<void> {
   checkServices(t, o.services);
   const all = (await containersOf(t, o.services)).filter(isUp);
-  await each(t, o, all, 'down', { working: 'Stopping', done: 'Stopped', op: 'stop', cause: o.cause ?? 'stop' }, (c, s) => t.engine.stopContainer(c.id, stopTimeout(t, s, o.timeout)));
+  await each(t, o, all, 'down', { working: 'Stopping', done: 'Stopped', op: 'stop', cause: o.cause ?? 'stop' }, async (c, s) => {
+    // only a running container runs its pre_stop (a paused one refuses the exec, which runHooks passes over)
+    if (c.state === 'running') await runHooks(t.engine, c.id, s, t.project?.services[s], 'pre_stop');
+    await t.engine.stopContainer(c.id, stopTimeout(t, s, o.timeout));
+  });
 }
 
 export async function restart(t: Target, o: LifecycleOptions & { noDeps?: boolean } = {}): Promise<void> {
@@ -122,7 +139,12 @@ export async function restart(t: Target, o: LifecycleOptions & { noDeps?: boolea
     services = [...out];
   }
   const all = await containersOf(t, services);
-  await each(t, o, all, 'up', { working: 'Restarting', done: 'Started', op: 'restart', cause: 'restart' }, (c, s) => t.engine.restartContainer(c.id, stopTimeout(t, s, o.timeout)));
+  await each(t, o, all, 'up', { working: 'Restarting', done: 'Started', op: 'restart', cause: 'restart' }, async (c, s) => {
+    const svc = t.project?.services[s];
+    if (c.state === 'running') await runHooks(t.engine, c.id, s, svc, 'pre_stop');
+    await t.engine.restartContainer(c.id, stopTimeout(t, s, o.timeout));
+    await runHooks(t.engine, c.id, s, svc, 'post_start');
+  });
 }
 
 export async function kill(t: Target, o: LifecycleOptions & { signal?: string; removeOrphans?: boolean } = {}): Promise<void> {

@@ -13,7 +13,8 @@ export interface ObservedState {
   readonly images: Readonly<Record<string, ImageSummary | undefined>>;
 }
 
-const withoutOneOffs = (all: readonly ContainerSummary[]) => all.filter((c) => c.labels[Labels.oneoff] !== 'True');
+// pre_start hook containers (kept after a failure) carry the service label but are none of its containers
+const withoutOneOffs = (all: readonly ContainerSummary[]) => all.filter((c) => c.labels[Labels.oneoff] !== 'True' && c.labels['com.docker.compose.hook'] === undefined);
 
 /** Everything labelled with the project, one list call per kind; needs only its name, not its files. */
 export interface ProjectLists {

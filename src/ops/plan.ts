@@ -24,11 +24,11 @@ export type Op =
       /** Services whose container this one refers to (network_mode/ipc/pid service:, volumes_from). */
       readonly refersTo: readonly string[];
     }
-  | { readonly kind: 'start-container'; readonly service: string; readonly name: string; readonly target: ContainerTarget }
-  | { readonly kind: 'stop-container'; readonly service: string; readonly name: string; readonly id: string }
+  | { readonly kind: 'start-container'; readonly service: string; readonly name: string; readonly target: ContainerTarget; readonly hooks?: HookCounts }
+  | { readonly kind: 'stop-container'; readonly service: string; readonly name: string; readonly id: string; readonly hooks?: HookCounts }
   | { readonly kind: 'remove-container'; readonly service: string; readonly name: string; readonly id: string }
   | { readonly kind: 'rename-container'; readonly service: string; readonly from: string; readonly name: string; readonly target: ContainerTarget }
-  | { readonly kind: 'restart-container'; readonly service: string; readonly name: string; readonly id: string }
+  | { readonly kind: 'restart-container'; readonly service: string; readonly name: string; readonly id: string; readonly hooks?: HookCounts }
   | {
       readonly kind: 'wait';
       readonly service: string;
@@ -37,6 +37,21 @@ export type Op =
       /** When false (required: false), a failure is reported and tolerated. */
       readonly required: boolean;
     };
+
+/** Lifecycle hooks an op runs with it (hooks.ts, pre-start.ts say when); only kinds with at least one. */
+export interface HookCounts {
+  readonly pre_start?: number;
+  readonly post_start?: number;
+  readonly pre_stop?: number;
+}
+
+/** " with 1 pre_start and 2 post_start hooks", in that fixed order; empty without hooks. */
+function hookText(h: HookCounts | undefined): string {
+  const parts = (['pre_start', 'pre_stop', 'post_start'] as const).filter((k) => h?.[k]).map((k) => `${h![k]} ${k}`);
+  if (!parts.length) return '';
+  const total = parts.reduce((n, p) => n + Number(p.split(' ')[0]), 0);
+  return ` with ${parts.join(' and ')} hook${total > 1 ? 's' : ''}`;
+}
 
 export interface PlanOp {
   readonly id: string;
@@ -80,15 +95,15 @@ function describe(op: Op): string {
     case 'create-container':
       return op.tempName ? `create container ${op.tempName}` : `create container ${op.name}`;
     case 'start-container':
-      return `start container ${op.name}`;
+      return `start container ${op.name}${hookText(op.hooks)}`;
     case 'stop-container':
-      return `stop container ${op.name}`;
+      return `stop container ${op.name}${hookText(op.hooks)}`;
     case 'remove-container':
       return `remove container ${op.name}`;
     case 'rename-container':
       return `rename container ${op.from} to ${op.name}`;
     case 'restart-container':
-      return `restart container ${op.name}`;
+      return `restart container ${op.name}${hookText(op.hooks)}`;
     case 'wait': {
       const what = op.condition === 'service_healthy' ? 'healthy' : op.condition === 'service_completed_successfully' ? 'completed successfully' : 'started';
       return `wait for ${op.containers.map((c) => c.name).join(', ')} ${what}`;

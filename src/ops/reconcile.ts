@@ -7,7 +7,7 @@ import { serviceConfigHash } from '../config/hash.js';
 import { containerName, Labels, serviceImage } from '../model/labels.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import type { ObservedState } from './observe.js';
-import type { ContainerTarget, Kept, Op, Plan, PlanOp } from './plan.js';
+import type { ContainerTarget, HookCounts, Kept, Op, Plan, PlanOp } from './plan.js';
 
 export interface ReconcileOptions {
   /** Services named on the command line; empty means all. */
@@ -228,5 +228,30 @@ export function reconcile(project: Project, observed: ObservedState, options: Re
     }
   }
 
-  return { project: project.name, graph, services, pulls, ops, kept, warnings, final, missingExternal };
+  return { project: project.name, graph, services, pulls, ops: withHooks(project, ops, kept), kept, warnings, final, missingExternal };
+}
+
+/**
+ * The hooks each start, stop and restart runs, for the plan text: post_start with every start and restart,
+ * pre_stop with every stop of a running container and every restart, pre_start with the first start of a
+ * service (in emission order) that keeps no container running (execute.ts runs them so).
+ */
+function withHooks(project: Project, ops: readonly PlanOp[], kept: readonly Kept[]): PlanOp[] {
+  const count = (s: string, k: 'pre_start' | 'post_start' | 'pre_stop') => {
+    const list = project.services[s]?.[k];
+    return Array.isArray(list) ? list.length : 0;
+  };
+  const preStartTaken = new Set<string>();
+  return ops.map((p) => {
+    const op = p.op;
+    let hooks: HookCounts | undefined;
+    if (op.kind === 'start-container') {
+      const pre = !preStartTaken.has(op.service) && !kept.some((k) => k.kind === 'container' && k.service === op.service && k.running) ? count(op.service, 'pre_start') : 0;
+      if (pre) preStartTaken.add(op.service);
+      hooks = { pre_start: pre, post_start: count(op.service, 'post_start') };
+    } else if (op.kind === 'stop-container') hooks = { pre_stop: count(op.service, 'pre_stop') };
+    else if (op.kind === 'restart-container') hooks = { pre_stop: count(op.service, 'pre_stop'), post_start: count(op.service, 'post_start') };
+    if (!hooks || !Object.values(hooks).some((n) => n)) return p;
+    return { ...p, op: { ...op, hooks } as Op };
+  });
 }

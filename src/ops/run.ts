@@ -10,6 +10,7 @@ import { Labels, projectFilter, serviceImage } from '../model/labels.js';
 import type { Project, ServiceConfig, ServicePort, ServiceVolume } from '../model/types.js';
 import { createRequest, endpointSettings, fileArchive, networkCreateRequest, networkName, postCreateCopies, serviceNetworks, volumeCreateRequest } from './convert.js';
 import { pumpProcess, type ProcessStreams } from './exec.js';
+import { runHooks } from './hooks.js';
 import { prepareImages, type PullFlag } from './images.js';
 import { conditions, ContainerWatcher } from './watch.js';
 import { nodeCrypto } from '../model/crypto.js';
@@ -242,6 +243,7 @@ export async function runOneOff(engine: Engine, project: Project, o: RunOptions)
 
   if (o.detach) {
     await engine.startContainer(id);
+    await runHooks(engine, id, o.service, service, 'post_start');
     o.onStarted?.({ id, name });
     return { id, name, exitCode: 0 };
   }
@@ -268,6 +270,12 @@ export async function runOneOff(engine: Engine, project: Project, o: RunOptions)
       await engine.removeContainer(id, { force: true }).catch(() => undefined);
       throw err;
     }
+    // post_start runs while the process does (compose starts and attaches in one call, then runs the hooks);
+    // its failure is the run's error only when the process itself succeeded, as in compose
+    const hooks = runHooks(engine, id, o.service, service, 'post_start').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     // the size set while attaching did not apply (the container was not running yet)
     const size = o.tty ? o.terminal?.size() : undefined;
     if (size) await engine.resizeContainer(id, size).catch(() => undefined);
@@ -276,6 +284,8 @@ export async function runOneOff(engine: Engine, project: Project, o: RunOptions)
     let code = await life.died;
     // the event stream ended without a death (it should not): ask the engine
     if (code === undefined) code = (await engine.inspectContainer(id))?.state.exitCode ?? 0;
+    const hookError = await hooks;
+    if (hookError !== undefined && code === 0) throw hookError;
     // --rm: return once the engine has removed it, so that the caller never sees it linger (bounded wait)
     if (o.rm) await Promise.race([life.removed, new Promise((r) => setTimeout(r, 10_000).unref())]);
     return { id, name, exitCode: code };

@@ -227,3 +227,61 @@ start container p-api-1 (created)
     expect(api.name).toBe('p-api-1');
   });
 });
+
+describe('golden plans: lifecycle hooks', () => {
+  const hooked = `
+services:
+  db:
+    image: busybox:local
+    pre_start:
+      - command: [migrate]
+    post_start:
+      - command: [warm]
+      - command: [check]
+    pre_stop:
+      - command: [flush]
+    scale: 2
+  web:
+    image: busybox:local
+    environment: { A: "1" }
+    depends_on: { db: { condition: service_started, restart: true } }
+    pre_stop:
+      - command: [drain]
+`;
+
+  it('a fresh up: pre_start once for the service, post_start with every start', async () => {
+    expect(await plan(fakeEngine(), await project(hooked))).toBe(`create network p_default (missing)
+create container p-db-1 (no container)
+start container p-db-1 with 1 pre_start and 2 post_start hooks (created)
+create container p-db-2 (no container)
+start container p-db-2 with 2 post_start hooks (created)
+create container p-web-1 (no container)
+start container p-web-1 (created)
+`);
+  });
+
+  it('a recreate: pre_stop with the stop of the replaced container; no pre_start while a replica runs', async () => {
+    const engine = fakeEngine();
+    // the fake's pre_start containers exit 0 as soon as they start
+    const start = engine.startContainer.bind(engine);
+    engine.startContainer = async (id) => {
+      await start(id);
+      const c = (await engine.listContainers({ all: true })).find((x) => x.id === id);
+      if (c?.labels['com.docker.compose.hook'] === 'pre_start') engine.exit(id, 0);
+    };
+    await up(engine, await project(hooked));
+    const id = (await engine.inspectContainer('p-web-1'))!.id.slice(0, 12);
+    // db scaled up (its running replicas kept: no pre_start), web recreated (its pre_stop with the stop)
+    expect(await plan(engine, await project(hooked.replace('A: "1"', 'A: "2"').replace('scale: 2', 'scale: 3')))).toBe(`create container p-db-3 (scale 2 → 3)
+start container p-db-3 with 2 post_start hooks (created)
+create container ${id}_p-web-1 (recreate: config changed)
+stop container p-web-1 with 1 pre_stop hook (replaced)
+remove container p-web-1 (replaced)
+rename container ${id}_p-web-1 to p-web-1 (takes the old name)
+start container p-web-1 (recreated)
+keep network p_default (exists)
+keep container p-db-1 (up to date)
+keep container p-db-2 (up to date)
+`);
+  });
+});
