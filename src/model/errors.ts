@@ -54,6 +54,8 @@ export class OperationError extends BerthError {}
 export const ErrorCodes = {
   CONFIG_NOT_FOUND: 'CONFIG_NOT_FOUND',
   YAML_SYNTAX: 'YAML_SYNTAX',
+  /** The compose files, together, define nothing at all (empty, comments only, `{}`). */
+  EMPTY_FILE: 'EMPTY_FILE',
   SCHEMA: 'SCHEMA',
   INTERPOLATION: 'INTERPOLATION',
   MISSING_REQUIRED_VARIABLE: 'MISSING_REQUIRED_VARIABLE',
@@ -62,6 +64,8 @@ export const ErrorCodes = {
   UNKNOWN_DEPENDENCY: 'UNKNOWN_DEPENDENCY',
   CONSISTENCY: 'CONSISTENCY',
   NO_SUCH_SERVICE: 'NO_SUCH_SERVICE',
+  /** up/create of a project whose files define no enabled service: there is nothing to converge. */
+  NO_SERVICES: 'NO_SERVICES',
   ENGINE_UNREACHABLE: 'ENGINE_UNREACHABLE',
   ENGINE_NOT_FOUND: 'ENGINE_NOT_FOUND',
   ENGINE_CONFLICT: 'ENGINE_CONFLICT',
