@@ -35,7 +35,7 @@ export async function upAttached(options: UpAttachedCallOptions): Promise<Attach
   const project = await resolveProject(options.project);
   const engine = await engineOf(options);
   // the same per-project lock as detached up: one convergence at a time
-  const result = await attachedUp(engine, project, { ...options, serialize: (fn) => withProjectLock(project.name, fn) });
+  const result = await attachedUp(engine, project, { ...options, serialize: (fn) => withProjectLock(project.name, fn, { onWait: (text) => options.onEvent?.({ type: 'message', level: 'warning', text }) }) });
   return { ...result, project };
 }
 
