@@ -85,6 +85,9 @@ export async function down(options: DownCallOptions = {}): Promise<DownResult & 
   const { name, project } = await resolveName(options.project);
   if (project) warn(project, options.onEvent);
   const result = await downOp(engine, name, project, options, prefetched);
+  // the project cache keeps nothing of a project taken down
+  const cache = isProject(options.project) ? undefined : options.project?.cache;
+  if (cache && !options.dryRun) (await import('./project-cache.js')).forgetProject(cache, name);
   return { ...result, projectName: name };
 }
 
