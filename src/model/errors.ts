@@ -54,6 +54,10 @@ export class OperationError extends BerthError {}
 export const ErrorCodes = {
   CONFIG_NOT_FOUND: 'CONFIG_NOT_FOUND',
   YAML_SYNTAX: 'YAML_SYNTAX',
+  /** A file the configuration names exists but cannot be read as a file (a directory, a symlink loop, no permission). */
+  FILE_UNREADABLE: 'FILE_UNREADABLE',
+  /** A compose or .env file that is not valid UTF-8. */
+  INVALID_UTF8: 'INVALID_UTF8',
   /** The compose files, together, define nothing at all (empty, comments only, `{}`). */
   EMPTY_FILE: 'EMPTY_FILE',
   SCHEMA: 'SCHEMA',
