@@ -72,6 +72,8 @@ export const ErrorCodes = {
   NO_SERVICES: 'NO_SERVICES',
   ENGINE_UNREACHABLE: 'ENGINE_UNREACHABLE',
   ENGINE_NOT_FOUND: 'ENGINE_NOT_FOUND',
+  /** The connection to the engine broke in the middle of a call (the engine died or restarted). */
+  ENGINE_CONNECTION_LOST: 'ENGINE_CONNECTION_LOST',
   ENGINE_CONFLICT: 'ENGINE_CONFLICT',
   ENGINE_PORT_IN_USE: 'ENGINE_PORT_IN_USE',
   ENGINE_FAILED: 'ENGINE_FAILED',
