@@ -1,6 +1,9 @@
 // A loaded project, kept on disk for the next command with the same inputs. Loading is most of what a no-op
-// `up` or a `ps` spends on its own (YAML parsing runs as cold code in a short-lived process: ~10 ms for a
-// 10-service file, ~35 ms for 50), and those commands are run again and again on an unchanged project.
+// `up` or a `ps` spends on its own (YAML parsing runs as cold code in a short-lived process), and those
+// commands are run again and again on an unchanged project. Measured (bench: 20 alternating runs of a no-op
+// `up -d` of a 10-service stack, bundled CLI, on a loaded 2-core machine): median 197 ms with the cache,
+// 249 ms without it (fastest runs 118 vs 144 ms) before entries were sealed; sealed as below, 344 vs 380 ms
+// (fastest 187 vs 218) under heavier load: the ~30 ms a hit saves is kept, less the ~1 ms of digests and AES.
 //
 // An entry is reused only when everything the load depended on is unchanged:
 //  - the build of berth that made it (a new build may load differently);
@@ -10,16 +13,25 @@
 //  - every answer the file system gave the loader: the text of each file read (compose files, .env, env
 //    files, label files, included and extended files), and each existence check (so a newly created
 //    compose.override.yaml or .env is noticed). config/files.ts is the loader's only door to the disk.
+//
+// No value is written in clear (cache directories get uploaded by CI caches): the environment and the files'
+// texts are kept as sha256 digests, which is all that deciding reuse needs. The project itself holds values
+// (interpolated `environment:`, the recorded environment), so it is stored encrypted (AES-256-GCM) under a
+// key derived from those very inputs: the environment and every file text the load read. Whoever can decrypt
+// an entry already has everything needed to load the project; an entry says no more than the digests do.
+// (Not storing the project at all would cost each no-op command the whole load, the figure above.)
+//
 // A load that fails is never stored; stdin and in-memory files are never cached. Entries are files of their
-// own (mode 0600: a project holds its environment) under the cache directory, written atomically, and the
-// oldest are removed once there are more than MAX_ENTRIES. An entry also holds the services' config hashes,
-// which a hit hands to config/hash.ts: a no-op `up` then never loads node:crypto.
-import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// own (0600, in a 0700 directory), written atomically; `down` removes its project's entries, and the cache
+// is bounded in count (MAX_ENTRIES) and bytes (MAX_BYTES), oldest removed first. An entry also holds the
+// services' config hashes, which a hit hands to config/hash.ts.
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { factHolds, recordFileFacts, type FileFact } from '../config/files.js';
 import { rememberConfigHashes, serviceConfigHash } from '../config/hash.js';
 import type { LoadOptions } from '../config/index.js';
 import { workingDirectory } from '../config/working-directory.js';
+import { nodeCrypto } from '../model/crypto.js';
 import type { Project } from '../model/types.js';
 
 export interface ProjectCacheOptions {
@@ -30,20 +42,45 @@ export interface ProjectCacheOptions {
   /**
    * Write a new entry (and compute the config hashes it carries) after the load has returned, in a later
    * turn of the event loop or at exit, whichever comes first: a command's first engine requests leave
-   * before that work, and loading node:crypto, instead of behind it. The CLI sets it.
+   * before that work. The CLI sets it.
    */
   readonly deferWrite?: boolean;
+  /** @internal tests: told whether a load was answered from the cache. */
+  readonly onLookup?: (hit: boolean) => void;
+  /** @internal tests: the bounds (default MAX_ENTRIES, MAX_BYTES). */
+  readonly maxEntries?: number;
+  readonly maxBytes?: number;
 }
 
+/** A file-system answer as stored: a file's text only as its digest. */
+type StoredFact =
+  | { readonly kind: 'text'; readonly path: string; readonly sha256: string }
+  | { readonly kind: 'exists' | 'isFile' | 'isSymlink'; readonly path: string; readonly value: boolean }
+  /** A resolved path is a location, not file content: kept as it is ('' when it could not be resolved). */
+  | { readonly kind: 'realpath'; readonly path: string; readonly value: string };
+
 interface Entry {
+  readonly version: 2;
+  /** Load options, working directory and build (no values: the environment is not part of it). */
   readonly key: string;
+  /** sha256 of the environment. */
   readonly env: string;
-  readonly facts: readonly FileFact[];
+  readonly facts: readonly StoredFact[];
+  /** AES-256-GCM of { project, hashes }, base64; the key comes from the inputs (see deriveKey). */
+  readonly iv: string;
+  readonly tag: string;
+  readonly sealed: string;
+}
+
+interface Sealed {
   readonly project: Project;
   readonly hashes: Readonly<Record<string, string>>;
 }
 
-const MAX_ENTRIES = 200;
+export const MAX_ENTRIES = 64;
+export const MAX_BYTES = 32 * 1024 * 1024;
+/** A project bigger than this is not stored: one entry must not push every other one out. */
+const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
 
 /** Load options as they decide the result (functions and the environment are handled apart). */
 function cacheKey(options: LoadOptions, build: string): string {
@@ -68,7 +105,7 @@ function cacheKey(options: LoadOptions, build: string): string {
   ]);
 }
 
-/** 64-bit FNV-1a (two 32-bit lanes) in hex: an entry's file name. The entry itself holds the full key. */
+/** 64-bit FNV-1a (two 32-bit lanes) in hex: in entries' file names. The entry itself holds the full key. */
 export function fileNameHash(text: string): string {
   let a = 0x811c9dc5;
   let b = 0xcbf29ce4;
@@ -80,12 +117,35 @@ export function fileNameHash(text: string): string {
   return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
 }
 
+/** `project-<key hash>-<project name hash>.json`: found by key on a load, by project name on `down`. */
+const ENTRY = /^project-([0-9a-f]{16})-([0-9a-f]{16})\.json$/;
+const entryName = (key: string, projectName: string) => `project-${fileNameHash(key)}-${fileNameHash(projectName)}.json`;
+
 /** The environment in one comparable string (sorted, undefined values dropped). */
 function envText(env: Readonly<Record<string, string | undefined>>): string {
   const entries = Object.entries(env)
     .filter((e) => e[1] !== undefined)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return JSON.stringify(entries);
+}
+
+const sha256 = (text: string) => nodeCrypto().createHash('sha256').update(text).digest('hex');
+
+/**
+ * The entry's encryption key: a digest of everything the project was made from (build, key, environment and
+ * every file text read, each length-prefixed so that no two input lists give the same stream).
+ */
+function deriveKey(key: string, env: string, texts: readonly { path: string; value: string }[]): Buffer {
+  const h = nodeCrypto().createHash('sha256');
+  const part = (s: string) => h.update(`${Buffer.byteLength(s)}:`).update(s);
+  part('berth project cache v2');
+  part(key);
+  part(env);
+  for (const t of texts) {
+    part(t.path);
+    part(t.value);
+  }
+  return h.digest();
 }
 
 /** Whether a load with these options can be cached at all: only files on disk can be checked again. */
@@ -101,39 +161,119 @@ export async function loadProjectCached(options: LoadOptions, cache: ProjectCach
   const loader = () => import('../config/index.js');
   if (!cacheable(options)) return (await loader()).loadProjectSync(options);
   const key = cacheKey(options, cache.build);
-  const file = join(cache.dir, `project-${fileNameHash(key)}.json`);
   const env = envText(options.env ?? process.env);
-  const hit = readEntry(file);
-  if (hit && hit.key === key && hit.env === env && hit.facts.every(factHolds)) {
+  const hit = lookup(cache.dir, key, env);
+  cache.onLookup?.(hit !== undefined);
+  if (hit) {
     rememberConfigHashes(hit.project.services, hit.hashes ?? {});
     return hit.project;
   }
 
   const { loadProjectSync } = await loader();
   const { result, facts } = recordFileFacts(() => loadProjectSync(options));
+  const file = join(cache.dir, entryName(key, result.name));
   const store = () => {
     const hashes = Object.fromEntries(Object.entries(result.services).map(([name, s]) => [name, serviceConfigHash(s)]));
-    writeEntry(cache.dir, file, { key, env, facts, project: result, hashes });
+    writeEntry(cache, file, seal(key, env, facts, { project: result, hashes }));
   };
-  if (cache.deferWrite) later(store);
+  if (cache.deferWrite) later(file, store);
   else store();
   return result;
 }
 
-const pending = new Set<() => void>();
+function seal(key: string, env: string, facts: readonly FileFact[], content: Sealed): Entry {
+  const crypto = nodeCrypto();
+  const texts = facts.flatMap((f) => (f.kind === 'text' ? [{ path: f.path, value: f.value }] : []));
+  const iv = crypto.randomBytes(12);
+  const cipher = crypto.createCipheriv('aes-256-gcm', deriveKey(key, env, texts), iv);
+  const sealed = Buffer.concat([cipher.update(JSON.stringify(content), 'utf8'), cipher.final()]);
+  return {
+    version: 2,
+    key,
+    env: sha256(env),
+    facts: facts.map((f) => (f.kind === 'text' ? { kind: 'text', path: f.path, sha256: sha256(f.value) } : f)),
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    sealed: sealed.toString('base64'),
+  };
+}
+
+/** The stored project for this key, if every input it was made from is unchanged. */
+function lookup(dir: string, key: string, env: string): Sealed | undefined {
+  const prefix = `project-${fileNameHash(key)}-`;
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith(prefix) && ENTRY.test(n));
+  } catch {
+    return undefined;
+  }
+  for (const name of names) {
+    const entry = readEntry(join(dir, name));
+    if (!entry || entry.version !== 2 || entry.key !== key || entry.env !== sha256(env)) continue;
+    const texts: { path: string; value: string }[] = [];
+    if (!entry.facts.every((f) => holds(f, texts))) continue;
+    try {
+      const decipher = nodeCrypto().createDecipheriv('aes-256-gcm', deriveKey(key, env, texts), Buffer.from(entry.iv, 'base64'));
+      decipher.setAuthTag(Buffer.from(entry.tag, 'base64'));
+      const plain = Buffer.concat([decipher.update(Buffer.from(entry.sealed, 'base64')), decipher.final()]);
+      return JSON.parse(plain.toString('utf8')) as Sealed;
+    } catch {
+      // tampered with, or made from other inputs under a colliding name: a miss
+    }
+  }
+  return undefined;
+}
+
+/** Whether the file system still gives the answer recorded; a text read is kept for the key. */
+function holds(fact: StoredFact, texts: { path: string; value: string }[]): boolean {
+  switch (fact.kind) {
+    case 'text': {
+      let value: string;
+      try {
+        value = readFileSync(fact.path, 'utf8');
+      } catch {
+        return false;
+      }
+      texts.push({ path: fact.path, value });
+      return sha256(value) === fact.sha256;
+    }
+    default:
+      // the loader's own check, so a fact kind it records is always judged the way it was recorded
+      return factHolds(fact);
+  }
+}
+
+/**
+ * After `down`: the project's entries go (a project taken down is not loaded again soon, and its entries
+ * would otherwise stay until pushed out), including one a deferred write of this process has not made yet.
+ */
+export function forgetProject(cache: ProjectCacheOptions, projectName: string): void {
+  const suffix = `-${fileNameHash(projectName)}.json`;
+  for (const file of pending.keys()) if (file.endsWith(suffix)) pending.delete(file);
+  try {
+    for (const n of readdirSync(cache.dir)) if (ENTRY.test(n) && n.endsWith(suffix)) rmSync(join(cache.dir, n), { force: true });
+  } catch {
+    // no cache directory: nothing to forget
+  }
+}
+
+const pending = new Map<string, () => void>();
 
 /** Runs `fn` in a later turn of the event loop, or when the process exits before that (a short command). */
-function later(fn: () => void): void {
+function later(file: string, fn: () => void): void {
   if (pending.size === 0) process.once('exit', flushPending);
-  pending.add(fn);
+  pending.set(file, fn);
   setImmediate(() => {
-    if (pending.delete(fn)) fn();
+    if (pending.get(file) === fn) {
+      pending.delete(file);
+      fn();
+    }
     if (pending.size === 0) process.removeListener('exit', flushPending);
   });
 }
 
 function flushPending(): void {
-  for (const fn of pending) fn();
+  for (const fn of pending.values()) fn();
   pending.clear();
 }
 
@@ -146,24 +286,42 @@ function readEntry(file: string): Entry | undefined {
 }
 
 /** Best effort: a cache that cannot be written only means the next load parses again. */
-function writeEntry(dir: string, file: string, entry: Entry): void {
+function writeEntry(cache: ProjectCacheOptions, file: string, entry: Entry): void {
+  const dir = cache.dir;
   try {
+    const text = JSON.stringify(entry);
+    if (Buffer.byteLength(text) > MAX_ENTRY_BYTES) return;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // a directory made by an older berth, or under a wide umask
+    if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
+    writeFileSync(tmp, text, { mode: 0o600 });
     chmodSync(tmp, 0o600);
     renameSync(tmp, file);
-    prune(dir);
+    prune(dir, cache.maxEntries ?? MAX_ENTRIES, cache.maxBytes ?? MAX_BYTES);
   } catch {
     // read-only or full disk: no cache
   }
 }
 
-function prune(dir: string): void {
-  const names = readdirSync(dir).filter((n) => n.startsWith('project-') && n.endsWith('.json'));
-  if (names.length <= MAX_ENTRIES) return;
-  const byAge = names
-    .map((n) => ({ path: join(dir, n), mtime: statSync(join(dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
-    .sort((a, b) => a.mtime - b.mtime);
-  for (const old of byAge.slice(0, names.length - MAX_ENTRIES / 2)) rmSync(old.path, { force: true });
+/** Oldest first, entries go until at most maxEntries of at most maxBytes together are left. */
+function prune(dir: string, maxEntries: number, maxBytes: number): void {
+  const all = readdirSync(dir)
+    // entries of older berths (`project-<hash>.json`, holding values in clear) go at once
+    .filter((n) => n.startsWith('project-') && n.endsWith('.json'))
+    .flatMap((n) => {
+      const path = join(dir, n);
+      if (!ENTRY.test(n)) {
+        rmSync(path, { force: true });
+        return [];
+      }
+      const st = statSync(path, { throwIfNoEntry: false });
+      return st ? [{ path, mtime: st.mtimeMs, size: st.size }] : [];
+    })
+    .sort((a, b) => b.mtime - a.mtime);
+  let bytes = 0;
+  all.forEach((e, i) => {
+    bytes += e.size;
+    if (i >= maxEntries || bytes > maxBytes) rmSync(e.path, { force: true });
+  });
 }

@@ -23,7 +23,10 @@ export async function loadProjectOrName(options: ProjectOptions): Promise<{ name
     return { name: project.name, project };
   } catch (err) {
     const name = options.projectName ?? (options.env ?? process.env).COMPOSE_PROJECT_NAME;
-    if (err instanceof ConfigError && err.code === ErrorCodes.CONFIG_NOT_FOUND && name) return { name };
+    // A missing or empty (truncated) file must not keep the user from taking the stack down by a name given
+    // with -p / COMPOSE_PROJECT_NAME, as before "empty compose file" was an error. Other errors in the files
+    // are still reported first (a typo there may well be what the user means to fix before down).
+    if (err instanceof ConfigError && (err.code === ErrorCodes.CONFIG_NOT_FOUND || err.code === ErrorCodes.EMPTY_FILE) && name) return { name };
     throw err;
   }
 }

@@ -53,7 +53,7 @@ export async function upAttached(options: UpAttachedCallOptions): Promise<Attach
   try {
     const result = await attachedUp(engine, project, {
       ...options,
-      serialize: (fn) => withProjectLock(project.name, fn),
+      serialize: (fn) => withProjectLock(project.name, fn, { onWait: (text) => options.onEvent?.({ type: 'message', level: 'warning', text }) }),
       onAttached: async () => {
         await options.onAttached?.();
         // started, not awaited: "Attaching to ..." comes first, then "Watch enabled", as compose prints them

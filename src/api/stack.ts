@@ -19,7 +19,7 @@ import { connectEngine } from './engine.js';
 import { down, ps, up } from './index.js';
 import { waitReady, type WaitStrategy } from './readiness.js';
 import { logs, runCapture } from './runtime.js';
-import { prune, withSessionLabels, type PruneOptions, type PruneResult } from './session.js';
+import { prune, SessionLease, withSessionLabels, type PruneOptions, type PruneResult } from './session.js';
 import { startDevelopWatch, type DevelopWatch, type WatchBatchReport } from '../ops/develop-watch.js';
 
 export interface CreateStackOptions {
@@ -138,13 +138,17 @@ export interface StackWatch extends AsyncDisposable {
 
 export class Stack implements AsyncDisposable {
   private handles: Record<string, ServiceHandle> = {};
+  /** Taken at the first up, so that prune() from another PID namespace or host can tell this session lives. */
+  private readonly lease: SessionLease;
 
   private constructor(
     readonly project: Project,
     readonly session: string,
     private readonly engine: Engine,
     private readonly cleanupDir: string | undefined,
-  ) {}
+  ) {
+    this.lease = new SessionLease(engine, session);
+  }
 
   /** @internal use createStack() */
   static async create(options: CreateStackOptions): Promise<Stack> {
@@ -184,6 +188,7 @@ export class Stack implements AsyncDisposable {
     const deadline = AbortSignal.timeout((options.waitTimeout ?? 120) * 1000);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
     try {
+      await this.lease.start();
       await up({
         project: this.project,
         engine: this.engine,
@@ -212,6 +217,8 @@ export class Stack implements AsyncDisposable {
   async down(options: StackDownOptions = {}): Promise<void> {
     await down({ project: this.project, engine: this.engine, volumes: options.volumes ?? true, timeout: options.timeout, removeOrphans: true });
     this.handles = {};
+    // nothing of the session is left to vouch for; the next up takes a new lease
+    await this.lease.stop();
   }
 
   async ps(): Promise<PsEntry[]> {
@@ -343,6 +350,7 @@ export class Stack implements AsyncDisposable {
     try {
       await this.down({ volumes: true, timeout: 1 });
     } finally {
+      await this.lease.stop();
       if (this.cleanupDir) await fsp.rm(this.cleanupDir, { recursive: true, force: true });
     }
   }

@@ -37,7 +37,7 @@ export async function up(options: UpCallOptions = {}): Promise<UpResult & { proj
     const engine = options.engine ?? (await connectEngine());
     // two processes converging one project would both create what is missing: one at a time
     const { up: upOp } = await import('../ops/up.js');
-    const result = await upOp(engine, project, { ...options, serialize: projectLock(project.name, options.signal) });
+    const result = await upOp(engine, project, { ...options, serialize: projectLock(project.name, options.signal, options.onEvent) });
     return { ...result, project };
   }
   // The name is known before the files are read: the engine lists the project's objects while they load.
@@ -48,10 +48,10 @@ export async function up(options: UpCallOptions = {}): Promise<UpResult & { proj
     const [project, { up: upOp }] = await Promise.all([resolveProject(options.project), import('../ops/up.js')]);
     warn(project, options.onEvent);
     // (the name is never another one: -p and COMPOSE_PROJECT_NAME win over the files; kept safe regardless)
-    if (project.name !== early) return { ...(await upOp(engine, project, { ...options, serialize: projectLock(project.name, options.signal) })), project };
+    if (project.name !== early) return { ...(await upOp(engine, project, { ...options, serialize: projectLock(project.name, options.signal, options.onEvent) })), project };
     return { ...(await upOp(engine, project, options, prefetched)), project };
   };
-  return options.dryRun ? converge() : withProjectLock(early, converge, { signal: options.signal });
+  return options.dryRun ? converge() : withProjectLock(early, converge, { signal: options.signal, onWait: waitNotice(options.onEvent) });
 }
 
 /** The project's name when the options fix it before any file is read (-p, COMPOSE_PROJECT_NAME). */
@@ -63,8 +63,13 @@ function knownName(p: ProjectOptions | Project | undefined): string | undefined 
 }
 
 /** Concurrent ups of one project (from any process) take turns. */
-function projectLock(project: string, signal?: AbortSignal): <T>(fn: () => Promise<T>) => Promise<T> {
-  return (fn) => withProjectLock(project, fn, { signal });
+function projectLock(project: string, signal?: AbortSignal, onEvent?: EventSink): <T>(fn: () => Promise<T>) => Promise<T> {
+  return (fn) => withProjectLock(project, fn, { signal, onWait: waitNotice(onEvent) });
+}
+
+/** Waiting for another up's lock is said, once, as a warning: a silent wait looks like a hang. */
+export function waitNotice(onEvent: EventSink | undefined): ((text: string) => void) | undefined {
+  return onEvent && ((text) => onEvent({ type: 'message', level: 'warning', text }));
 }
 
 /** The loader's warnings (obsolete `version:`, unset variables, ...) reach the user as compose shows them. */
@@ -86,6 +91,9 @@ export async function down(options: DownCallOptions = {}): Promise<DownResult & 
     if (project && !project.services[s] && !project.meta.disabledServices[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
   }
   const result = await downOp(engine, name, project, options, prefetched);
+  // the project cache keeps nothing of a project taken down
+  const cache = isProject(options.project) ? undefined : options.project?.cache;
+  if (cache && !options.dryRun) (await import('./project-cache.js')).forgetProject(cache, name);
   return { ...result, projectName: name };
 }
 

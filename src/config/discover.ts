@@ -1,7 +1,7 @@
 // Which compose files make the project, and where the project directory is.
 
 import path from 'node:path';
-import { isFile } from './files.js';
+import { isFile, pathExists } from './files.js';
 import { ConfigError, ErrorCodes } from '../model/errors.js';
 
 /** In order of preference: the first one found in a directory is the project file. */
@@ -40,6 +40,7 @@ export function discoverFiles(input: DiscoverInput): Discovered {
     files = given.map((f) => path.resolve(input.cwd, f));
     for (const f of files) {
       if (!isFile(f)) {
+        if (pathExists(f)) throw new ConfigError(ErrorCodes.FILE_UNREADABLE, `read ${f}: is a directory: give -f / COMPOSE_FILE the compose file, not its folder`);
         throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `open ${f}: no such file or directory: check the -f / COMPOSE_FILE path`);
       }
     }
@@ -54,7 +55,9 @@ export function discoverFiles(input: DiscoverInput): Discovered {
 function findDefaultFiles(start: string, warnings: string[]): string[] {
   // compose looks in the working directory, then each parent up to the root
   for (let dir = start; ; dir = path.dirname(dir)) {
-    const found = DEFAULT_FILE_NAMES.map((n) => path.join(dir, n)).filter(isFile);
+    // anything by a default name counts, as in compose: a directory named compose.yaml is then reported as
+    // one when read, not passed over for a compose file further up
+    const found = DEFAULT_FILE_NAMES.map((n) => path.join(dir, n)).filter(pathExists);
     if (found.length > 0) {
       if (found.length > 1) {
         warnings.push(`Found multiple config files with supported names: ${found.join(', ')}; using ${found[0]}`);

@@ -3,6 +3,7 @@
 // and ${VAR} expansion in unquoted and double-quoted values. A bare `KEY` line inherits KEY from the
 // lookup environment and is absent when the lookup does not have it.
 
+import { ConfigError } from '../model/errors.js';
 import { readText } from './files.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
 
@@ -217,6 +218,8 @@ export function readDotenvFiles(files: readonly (string | DotenvFile)[], lookup?
     try {
       return { file, format, text: readText(file) };
     } catch (err) {
+      // a loop, a directory, invalid UTF-8: already one message naming the file (and the position)
+      if (err instanceof ConfigError) throw err;
       throw new DotenvError(`cannot read env file ${file}: ${(err as Error).message}`);
     }
   });

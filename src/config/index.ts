@@ -126,6 +126,7 @@ function prepare(options: LoadOptions) {
   }
   const parsed: Source[] = sources.map((s) => ({ file: s.file, docs: parseYamlDocuments(s.text, s.file) }));
   const allDocs = parsed.flatMap((p) => p.docs);
+  checkNotEmpty(parsed);
   const locate = (p: KeyPath, key?: boolean) => locateIn(allDocs, p, key);
 
   // the name first: COMPOSE_PROJECT_NAME is visible to interpolation everywhere else
@@ -246,6 +247,21 @@ export function loadProjectSync(options: LoadOptions = {}): Project {
     },
   };
   return project;
+}
+
+/**
+ * Files that together say nothing (empty, whitespace or comments only, `{}`) are an error, as compose's
+ * "empty compose file": a truncated file must never read as "the project has no services", which
+ * `up --remove-orphans` would act on by removing the whole stack. A file with only `name:`, networks or
+ * `services: {}` is not empty (compose loads it; `up` then finds no service to run).
+ */
+function checkNotEmpty(parsed: readonly Source[]): void {
+  if (parsed.some((src) => src.docs.some((doc) => Object.keys(doc.data).length > 0))) return;
+  const files = parsed.map((p) => p.file);
+  if (files.length === 1) {
+    throw new ConfigError(ErrorCodes.EMPTY_FILE, "empty compose file: it defines nothing: write the project's services into it", { position: { file: files[0], line: 1, col: 1 } });
+  }
+  throw new ConfigError(ErrorCodes.EMPTY_FILE, `empty compose file: ${files.join(', ')} define nothing: write the project's services into them`);
 }
 
 function truthy(v: string | undefined): boolean {

@@ -20,9 +20,15 @@ type Tree = Record<string, unknown>;
 type Path = readonly string[];
 type Merger = (base: unknown, override: unknown, path: Path) => unknown;
 
+// patterns are split once: matches() runs for every node of every file (a 5 MB file has millions)
+const splitPatterns = new Map<string, readonly string[]>();
+
 function matches(pattern: string, path: Path): boolean {
-  const parts = pattern.split('.');
-  return parts.length === path.length && parts.every((p, i) => p === '*' || p === path[i]);
+  let parts = splitPatterns.get(pattern);
+  if (!parts) splitPatterns.set(pattern, (parts = pattern.split('.')));
+  if (parts.length !== path.length) return false;
+  for (let i = 0; i < parts.length; i++) if (parts[i] !== '*' && parts[i] !== path[i]) return false;
+  return true;
 }
 
 const MERGE_SPECIALS: readonly [string, Merger][] = [

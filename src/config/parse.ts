@@ -53,6 +53,21 @@ const LEGACY_OCTAL = {
 // every node reached through an alias counts, so exponential expansion stops early.
 const MAX_ALIAS_NODES = 1_000_000;
 
+/**
+ * Runs `fn` with process.env replaced by a plain copy. The yaml library reads process.env.LOG_TOKENS for
+ * every token it parses, and each read of the real process.env is a call into the C++ environment: for a
+ * 1 MB file that was a second of the load. The parse is synchronous, so nothing else sees the copy.
+ */
+function withPlainEnv<T>(fn: () => T): T {
+  const real = process.env;
+  process.env = { ...real };
+  try {
+    return fn();
+  } finally {
+    process.env = real;
+  }
+}
+
 /** A single-document file (the common case); several documents are merged in order by parseYamlDocuments. */
 export function parseYaml(text: string, file: string): ParsedFile {
   const docs = parseYamlDocuments(text, file);
@@ -62,15 +77,16 @@ export function parseYaml(text: string, file: string): ParsedFile {
 /** Every YAML document of a file, in order; later documents override earlier ones like override files. */
 export function parseYamlDocuments(text: string, file: string): ParsedFile[] {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, {
+  const docs = withPlainEnv(() => parseAllDocuments(text, {
     lineCounter,
     merge: false,
     uniqueKeys: false,
     prettyErrors: false,
-    keepSourceTokens: true,
+    // no keepSourceTokens: positions come from node ranges, and the CST tokens it keeps doubled the memory of a large file
+    keepSourceTokens: false,
     // ahead of the core int tag, which would otherwise claim `0440` first
     customTags: (tags) => [LEGACY_OCTAL, ...tags],
-  });
+  }));
   const pos = (offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col };

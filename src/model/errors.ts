@@ -59,6 +59,12 @@ export const ErrorCodes = {
    */
   PROJECT_ENV_FILE: 'PROJECT_ENV_FILE',
   YAML_SYNTAX: 'YAML_SYNTAX',
+  /** A file the configuration names exists but cannot be read as a file (a directory, a symlink loop, no permission). */
+  FILE_UNREADABLE: 'FILE_UNREADABLE',
+  /** A compose or .env file that is not valid UTF-8. */
+  INVALID_UTF8: 'INVALID_UTF8',
+  /** The compose files, together, define nothing at all (empty, comments only, `{}`). */
+  EMPTY_FILE: 'EMPTY_FILE',
   SCHEMA: 'SCHEMA',
   INTERPOLATION: 'INTERPOLATION',
   MISSING_REQUIRED_VARIABLE: 'MISSING_REQUIRED_VARIABLE',
@@ -67,8 +73,12 @@ export const ErrorCodes = {
   UNKNOWN_DEPENDENCY: 'UNKNOWN_DEPENDENCY',
   CONSISTENCY: 'CONSISTENCY',
   NO_SUCH_SERVICE: 'NO_SUCH_SERVICE',
+  /** up/create of a project whose files define no enabled service: there is nothing to converge. */
+  NO_SERVICES: 'NO_SERVICES',
   ENGINE_UNREACHABLE: 'ENGINE_UNREACHABLE',
   ENGINE_NOT_FOUND: 'ENGINE_NOT_FOUND',
+  /** The connection to the engine broke in the middle of a call (the engine died or restarted). */
+  ENGINE_CONNECTION_LOST: 'ENGINE_CONNECTION_LOST',
   ENGINE_CONFLICT: 'ENGINE_CONFLICT',
   ENGINE_PORT_IN_USE: 'ENGINE_PORT_IN_USE',
   ENGINE_FAILED: 'ENGINE_FAILED',

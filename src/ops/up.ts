@@ -55,6 +55,18 @@ export function up(engine: Engine, project: Project, options: UpOptions = {}, pr
 
 async function converge(engine: Engine, project: Project, options: UpOptions, prefetched: Prefetched | undefined): Promise<UpResult> {
   const emit = options.onEvent ?? noopSink;
+  // As compose: nothing to run is an error, never a plan. A plan from a project without services would
+  // read every container of the stack as an orphan, and --remove-orphans would remove them all.
+  if (Object.keys(project.services).length === 0) {
+    const files = project.meta.composeFiles.join(', ');
+    const disabled = Object.keys(project.meta.disabledServices).length;
+    throw new OperationError(
+      ErrorCodes.NO_SERVICES,
+      disabled
+        ? `no service selected: every service of ${files} has a profile that is not enabled: name one, or enable its profile with --profile`
+        : `no service selected: ${files} defines no services: add them under services:`,
+    );
+  }
   for (const s of options.services ?? []) {
     if (!project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
   }

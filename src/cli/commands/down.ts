@@ -16,7 +16,14 @@ export async function downCommand(o: DownFlags, services: string[] = []): Promis
   if (o.session) {
     // a session's objects are found by label alone: no compose file needed
     const { pruneSessions } = await import('../../api/index.js');
+    // The user named the session: it is removed whatever its owner's state (as `down -p` removes a project
+    // another shell may still use); an owner that still runs, or that cannot be judged from here, is named.
     const removed = await pruneSessions({ session: o.session, volumes: true });
+    for (const s of removed.sessions) {
+      if (s.verdict === 'dead') continue;
+      const state = s.verdict === 'alive' ? 'may still be in use' : 'may still be in use (cannot tell from here)';
+      process.stderr.write(`WARN session ${s.session} ${state}: its owner, ${s.owner}: ${s.reason}; removing it as asked\n`);
+    }
     for (const c of removed.containers) process.stderr.write(` Container ${c}  Removed\n`);
     for (const n of removed.networks) process.stderr.write(` Network ${n}  Removed\n`);
     for (const v of removed.volumes) process.stderr.write(` Volume ${v}  Removed\n`);

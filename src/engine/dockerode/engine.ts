@@ -30,7 +30,7 @@ import type {
   VolumeSummary,
 } from '../types.js';
 import type { DockerConnection } from './docker-host.js';
-import { toEngineError } from './errors.js';
+import { callName, toEngineError } from './errors.js';
 import {
   toContainerInspect,
   toContainerSummary,
@@ -166,7 +166,7 @@ export class DockerEngine implements Engine {
     try {
       return await this.http.call<T>(o);
     } catch (err) {
-      throw toEngineError(err, this.address);
+      throw toEngineError(err, this.address, callName(o.method, o.path));
     }
   }
 
@@ -278,7 +278,7 @@ export class DockerEngine implements Engine {
     try {
       body = await collect(stream);
     } catch (err) {
-      throw toEngineError(err, this.address);
+      throw toEngineError(err, this.address, 'reading container logs');
     }
     return info.Config?.Tty ? body.toString('utf8') : demultiplex(body);
   }
@@ -581,7 +581,7 @@ export class DockerEngine implements Engine {
       throw new EngineError(ErrorCodes.ENGINE_FAILED, `the Docker engine at ${this.address} closed the event stream`);
     } catch (err) {
       if (signal?.aborted) return;
-      throw toEngineError(err, this.address);
+      throw toEngineError(err, this.address, 'watching engine events');
     } finally {
       signal?.removeEventListener('abort', onAbort);
       stream.destroy();

@@ -34,6 +34,21 @@ function isTlsFailure(code: string | undefined): boolean {
   return code !== undefined && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_'));
 }
 
+// The connection broke after it was made: the engine died or restarted in the middle of a call. Unlike the
+// codes above, the engine was there; what it did with the call is unknown, and rerunning converges.
+const CONNECTION_LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** Whether a failure is a connection that broke mid-call ("socket hang up", ECONNRESET, EPIPE). */
+export function isConnectionLost(err: unknown): boolean {
+  const e = (err ?? {}) as ModemError;
+  return (typeof e.code === 'string' && CONNECTION_LOST_CODES.has(e.code)) || /^socket hang up$/i.test(e.message ?? '');
+}
+
+/** "POST /containers/create", "GET /containers/x/json" (version prefix and query dropped): a call, for messages. */
+export function callName(method: string, path: string): string {
+  return `${method} ${path.replace(/^\/v[\d.]+(?=\/)/, '').replace(/\?.*$/, '')}`;
+}
+
 const PORT_IN_USE = /port is already allocated|address already in use/i;
 // Engine 20.10 answers 403, not 409, for these two conflicts over existing state ("endpoint with name x already
 // exists in network y", "network y id … has active endpoints"); callers treat them like any other conflict.
@@ -74,14 +89,18 @@ export function unreachable(display: string, err: unknown): EngineError {
 }
 
 /**
- * Map any failure of an engine call; `display` is the engine address, named in unreachable errors. The engine's
+ * Map any failure of an engine call; `display` is the engine address, named in unreachable errors, and
+ * `operation` the call that was under way, named when the connection broke during it. The engine's
  * messages already name the object ("No such container: x", "The container name "/x" is already in use"), so
  * they are kept verbatim for the caller to prefix with the resource it was working on.
  */
-export function toEngineError(err: unknown, display: string): EngineError {
+export function toEngineError(err: unknown, display: string, operation?: string): EngineError {
   if (err instanceof EngineError) return err;
   const e = (err ?? {}) as ModemError;
   if (typeof e.statusCode !== 'number') {
+    if (isConnectionLost(err)) {
+      return new EngineError(ErrorCodes.ENGINE_CONNECTION_LOST, `lost the connection to the Docker engine at ${display}${operation ? ` during ${operation}` : ''}; rerun the command: it converges`, { cause: err });
+    }
     if (typeof e.code === 'string' && (UNREACHABLE_CODES.has(e.code) || isTlsFailure(e.code))) return unreachable(display, err);
     return new EngineError(ErrorCodes.ENGINE_FAILED, engineMessage(err), { cause: err });
   }

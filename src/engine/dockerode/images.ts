@@ -22,7 +22,7 @@ async function consume(stream: Readable, address: string, handle: (line: Json) =
     for await (const chunk of stream) for (const line of splitter.push(chunk as Buffer)) handle(line as Json);
     for (const line of splitter.end()) handle(line as Json);
   } catch (err) {
-    throw toEngineError(err, address);
+    throw toEngineError(err, address, 'reading an image progress stream (pull, push or build)');
   } finally {
     stream.destroy();
   }

@@ -3,7 +3,7 @@
 import type { Duplex, Readable } from 'node:stream';
 import { EngineError, ErrorCodes } from '../../model/errors.js';
 import type { ContainerStats, OutputChunk, PathStat, ProcessIO } from '../types.js';
-import { toEngineError } from './errors.js';
+import { callName, toEngineError } from './errors.js';
 import type { HttpCall } from './http.js';
 
 /** The part of docker-modem used here. */
@@ -48,7 +48,7 @@ export function rawDial<T>(modem: Modem, o: RawDialOptions, address: string): Pr
         ...(o.file ? { file: o.file } : o.emptyBody ? { file: Buffer.alloc(0) } : {}),
         ...(o.signal ? { abortSignal: o.signal } : {}),
       },
-      (err, data) => (err ? reject(toEngineError(err, address)) : resolve(data as T)),
+      (err, data) => (err ? reject(toEngineError(err, address, callName(o.method, o.path))) : resolve(data as T)),
     );
   });
 }

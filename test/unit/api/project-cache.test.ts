@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheable, fileNameHash, loadProjectCached, type ProjectCacheOptions } from '../../../src/api/project-cache.js';
+import { cacheable, fileNameHash, forgetProject, loadProjectCached, MAX_ENTRIES, type ProjectCacheOptions } from '../../../src/api/project-cache.js';
 import { serviceConfigHash } from '../../../src/config/hash.js';
 import { loadProjectSync, serializeConfig, type LoadOptions } from '../../../src/config/index.js';
 import type { Project } from '../../../src/model/types.js';
@@ -16,9 +16,11 @@ let work: string;
 let cache: ProjectCacheOptions;
 const ENV = { HOME: '/home/berth', PATH: '/usr/bin:/bin' };
 
+let lastHit: boolean | undefined;
 beforeEach(() => {
   work = realpathSync(mkdtempSync(path.join(tmpdir(), 'berth-pcache-')));
-  cache = { dir: path.join(work, 'cache'), build: 'build-1' };
+  lastHit = undefined;
+  cache = { dir: path.join(work, 'cache'), build: 'build-1', onLookup: (hit) => (lastHit = hit) };
   mkdirSync(path.join(work, 'app'));
 });
 afterEach(() => rmSync(work, { recursive: true, force: true }));
@@ -28,15 +30,12 @@ const write = (file: string, text: string) => writeFileSync(app(file), text);
 const opts = (extra: LoadOptions = {}): LoadOptions => ({ cwd: app(), env: { ...ENV }, ...extra });
 const entries = () => (existsSync(cache.dir) ? readdirSync(cache.dir).filter((n) => n.endsWith('.json')) : []);
 
-/** Rewrites the single stored entry's project name: a load that returns it was answered from the cache. */
+// (Entries are sealed: a hit is no longer told apart by tampering with the stored project, but by the
+// cache's own report of its last lookup.)
 function tamper(): void {
-  const [name] = entries();
-  const file = path.join(cache.dir, name);
-  const entry = JSON.parse(readFileSync(file, 'utf8'));
-  entry.project.name = 'from-the-cache';
-  writeFileSync(file, JSON.stringify(entry));
+  expect(entries()).toHaveLength(1);
 }
-const fromCache = (p: Project) => p.name === 'from-the-cache';
+const fromCache = (p: Project) => p !== undefined && lastHit === true;
 
 describe('project cache', () => {
   beforeEach(() => write('compose.yaml', 'services:\n  web:\n    image: busybox:${TAG:-1}\n'));
@@ -142,15 +141,90 @@ describe('project cache', () => {
   });
 
   it('keeps a bounded number of entries', async () => {
-    for (let i = 0; i < 205; i++) await loadProjectCached(opts({ projectName: `p${i}` }), cache);
-    expect(entries().length).toBeLessThanOrEqual(200);
-    expect(entries().length).toBeGreaterThan(0);
+    for (let i = 0; i < MAX_ENTRIES + 5; i++) await loadProjectCached(opts({ projectName: `p${i}` }), cache);
+    expect(entries().length).toBe(MAX_ENTRIES);
   });
 
   it('names entries by a stable hash of the key', async () => {
     expect(fileNameHash('a')).toBe(fileNameHash('a'));
     expect(fileNameHash('a')).not.toBe(fileNameHash('b'));
     expect(fileNameHash('x')).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+// Issue 14, defect 4: no value reaches the cache directory in clear, entries are sealed to their inputs,
+// down forgets the project, and the cache is bounded in bytes too.
+describe('project cache: what is on disk', () => {
+  const CANARY = 'canary-7f3a9c-do-not-store';
+  const bytesUnder = (dir: string): Buffer[] => readdirSync(dir).map((n) => readFileSync(path.join(dir, n)));
+  beforeEach(() => write('compose.yaml', 'services:\n  web:\n    image: busybox:${TAG:-1}\n'));
+
+  it('holds no value of the environment, .env, env files or the compose file in clear', async () => {
+    write('compose.yaml', `services:\n  web:\n    image: busybox\n    environment:\n      A: \${FROM_DOTENV}\n      B: \${FROM_OS}\n      C: literal-${CANARY}-c\n    env_file: [web.env]\n`);
+    write('.env', `FROM_DOTENV=${CANARY}-dotenv\n`);
+    write('web.env', `D=${CANARY}-envfile\n`);
+    const o = opts({ env: { ...ENV, FROM_OS: `${CANARY}-os`, UNUSED_TOKEN: `${CANARY}-token` } });
+    const first = await loadProjectCached(o, cache);
+    expect(first.services.web.environment).toMatchObject({ A: `${CANARY}-dotenv`, B: `${CANARY}-os`, D: `${CANARY}-envfile` });
+    const again = await loadProjectCached(o, cache);
+    expect(lastHit).toBe(true);
+    expect(serializeConfig(again, 'json')).toBe(serializeConfig(first, 'json'));
+    expect(again.meta.environment.UNUSED_TOKEN).toBe(`${CANARY}-token`);
+    const files = bytesUnder(cache.dir);
+    expect(files).toHaveLength(1);
+    for (const b of files) {
+      expect(b.includes(CANARY)).toBe(false);
+      expect(b.includes(Buffer.from(CANARY).toString('base64').slice(0, 16))).toBe(false);
+    }
+    expect(statSync(cache.dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('an entry altered on disk is a miss, never an error or a wrong project', async () => {
+    await loadProjectCached(opts(), cache);
+    const file = path.join(cache.dir, entries()[0]);
+    const entry = JSON.parse(readFileSync(file, 'utf8'));
+    const sealed = Buffer.from(entry.sealed, 'base64');
+    sealed[0] ^= 1;
+    writeFileSync(file, JSON.stringify({ ...entry, sealed: sealed.toString('base64') }));
+    const p = await loadProjectCached(opts(), cache);
+    expect(lastHit).toBe(false);
+    expect(p.services.web.image).toBe('busybox:1');
+  });
+
+  it('entries of older berths (values in clear) are removed at the next write', async () => {
+    mkdirSync(cache.dir, { recursive: true });
+    writeFileSync(path.join(cache.dir, 'project-0123456789abcdef.json'), JSON.stringify({ env: `[["SECRET","${CANARY}"]]` }));
+    await loadProjectCached(opts(), cache);
+    expect(entries()).toHaveLength(1);
+    expect(entries()[0]).toMatch(/^project-[0-9a-f]{16}-[0-9a-f]{16}\.json$/);
+  });
+
+  it('is bounded in bytes: the oldest entries go', async () => {
+    const small = { ...cache, maxBytes: 2500 };
+    for (let i = 0; i < 6; i++) {
+      await loadProjectCached(opts({ projectName: `b${i}` }), small);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const sizes = entries().map((n) => statSync(path.join(cache.dir, n)).size);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(2500);
+    expect(entries().length).toBeGreaterThan(0);
+    expect(entries().length).toBeLessThan(6);
+    // the newest stays
+    await loadProjectCached(opts({ projectName: 'b5' }), small);
+    expect(lastHit).toBe(true);
+  });
+
+  it("forgetProject removes the project's entries (all load options), and a write still pending", async () => {
+    await loadProjectCached(opts({ projectName: 'gone' }), cache);
+    await loadProjectCached(opts({ projectName: 'gone', profiles: ['x'] }), cache);
+    await loadProjectCached(opts({ projectName: 'kept' }), cache);
+    expect(entries()).toHaveLength(3);
+    await loadProjectCached(opts({ projectName: 'gone', profiles: ['y'] }), { ...cache, deferWrite: true });
+    forgetProject(cache, 'gone');
+    await new Promise((r) => setImmediate(r));
+    expect(entries()).toHaveLength(1);
+    await loadProjectCached(opts({ projectName: 'kept' }), cache);
+    expect(lastHit).toBe(true);
   });
 });
 

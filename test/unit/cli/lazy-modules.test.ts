@@ -72,6 +72,9 @@ describe('modules a command evaluates', () => {
   it('down: the loader only when the project cache has no answer; never up, attached mode, or chalk', async () => {
     const cold = await modules(['-p', 'lazy', '--progress', 'quiet', 'down']);
     expect(cold.filter(loader).length).toBeGreaterThan(10);
+    // down forgets the project's cache entry: a warm down is one after another command (ps) loaded it
+    expect((await modules(['-p', 'lazy', '--progress', 'quiet', 'down'])).filter(loader).length).toBeGreaterThan(10);
+    await modules(['-p', 'lazy', 'ps']);
     const warm = await modules(['-p', 'lazy', '--progress', 'quiet', 'down']);
     expect(warm).toContain('dist/ops/down.js');
     expect(warm.filter(loader)).toEqual([]);
