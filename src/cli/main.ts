@@ -2,6 +2,8 @@
 // options and print results; each command's module is loaded only when that command runs.
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { normaliseArgv, UsageError } from './argv.js';
+import { applyComposeFlagRules, hiddenFlag } from './compat-flags.js';
 import { exitCodeFor, EXIT_OK, reportError } from './exit-codes.js';
 import type { GlobalOptions } from './global.js';
 import { registerImageCommands } from './image-commands.js';
@@ -36,6 +38,13 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
     .option('--ansi <when>', 'Control when to print ANSI control characters ("never"|"always"|"auto")', 'auto')
     .option('--parallel <n>', 'Control max parallelism, -1 for unlimited')
     .option('--dry-run', 'Execute command in dry run mode')
+    .option('--compatibility', 'Run compose in backward compatibility mode')
+    // compose's hidden and deprecated root flags (and the standalone docker-compose's --verbose, --log-level, -D)
+    .addOption(hiddenFlag('--no-ansi', 'noAnsi'))
+    .addOption(hiddenFlag('--workdir <path>', 'workdir'))
+    .addOption(hiddenFlag('--verbose', 'verbose'))
+    .addOption(hiddenFlag('--log-level <level>', 'logLevel'))
+    .addOption(hiddenFlag('-D, --debug', 'debug'))
     .enablePositionalOptions()
     .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(str) })
@@ -73,6 +82,7 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
     .option('--timestamps', 'Show timestamps')
     .option('--no-color', 'Produce monochrome output')
     .option('--no-log-prefix', "Don't print prefix in logs")
+    .addOption(hiddenFlag('--menu', 'menu'))
     .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/up.js')).upCommand(services, globals(cmd))));
 
   program
@@ -83,6 +93,7 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
     .option('-t, --timeout <seconds>', 'Specify a shutdown timeout in seconds')
     .option('--session <id>', 'Remove what a berth API session created (its crash leftovers), across projects')
     .option('--rmi <type>', 'Remove images used by services. "local" remove only images that don\'t have a custom tag ("local"|"all")')
+    .addOption(hiddenFlag('--volume', 'volumes'))
     .action((_o, cmd: Command) => run(async () => (await import('./commands/down.js')).downCommand(globals(cmd))));
 
   program
@@ -154,8 +165,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   };
   const program = buildProgram(run);
+  // compose's (pflag's) spellings become commander's; what compose refuses is refused here, as compose words it
+  let parsed: ReturnType<typeof normaliseArgv>;
   try {
-    await program.parseAsync([...argv]);
+    parsed = normaliseArgv(program, argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    if (err.stdout) process.stdout.write(err.stdout);
+    process.stderr.write(`${err.message}\n`);
+    return err.exitCode;
+  }
+  program.hook('preAction', (_root, action) => {
+    for (const [cmd, values] of parsed.overrides) for (const [key, value] of Object.entries(values)) cmd.setOptionValueWithSource(key, value, 'cli');
+    applyComposeFlagRules(program, action, parsed.changed, process.env);
+  });
+  try {
+    await program.parseAsync(parsed.argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and version print and succeed; usage errors were already printed by commander

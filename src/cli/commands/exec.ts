@@ -16,6 +16,8 @@ export interface ExecFlags extends GlobalOptions {
   TTY?: boolean;
   privileged?: boolean;
   index?: string;
+  /** compose's -i, true unless -i=false: false gives the process no stdin */
+  interactive?: boolean;
 }
 
 /**
@@ -76,7 +78,7 @@ export async function execCommand(service: string, cmd: string[], o: ExecFlags):
       workdir: o.workdir,
       privileged: o.privileged,
       tty,
-      stdin: o.detach ? undefined : process.stdin,
+      stdin: o.detach || o.interactive === false ? undefined : process.stdin,
       stdout: process.stdout,
       stderr: process.stderr,
       terminal: tty ? terminal() : undefined,
@@ -95,7 +97,6 @@ export interface RunFlags extends ExecFlags {
   volume?: string[];
   label?: string[];
   useAliases?: boolean;
-  interactive?: boolean;
   build?: boolean;
   pull?: string;
   quietPull?: boolean;
