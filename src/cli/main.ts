@@ -154,6 +154,23 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
   return program;
 }
 
+/**
+ * Parse `args` (the user's, without node and script) as compose would and run the command's action. compose's
+ * (pflag's) spellings become commander's first; what compose refuses throws UsageError, worded as compose
+ * words it.
+ */
+export async function parseCommandLine(program: Command, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Command> {
+  const parsed = normaliseArgv(program, args);
+  let action: Command = program;
+  program.hook('preAction', (_root, actionCommand) => {
+    action = actionCommand;
+    for (const [cmd, values] of parsed.overrides) for (const [key, value] of Object.entries(values)) cmd.setOptionValueWithSource(key, value, 'cli');
+    applyComposeFlagRules(program, actionCommand, parsed.changed, env);
+  });
+  await program.parseAsync(parsed.argv, { from: 'user' });
+  return action;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let code = EXIT_OK;
   const run = async (fn: () => Promise<number>) => {
@@ -165,23 +182,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   };
   const program = buildProgram(run);
-  // compose's (pflag's) spellings become commander's; what compose refuses is refused here, as compose words it
-  let parsed: ReturnType<typeof normaliseArgv>;
   try {
-    parsed = normaliseArgv(program, argv.slice(2));
+    await parseCommandLine(program, argv.slice(2));
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    if (err.stdout) process.stdout.write(err.stdout);
-    process.stderr.write(`${err.message}\n`);
-    return err.exitCode;
-  }
-  program.hook('preAction', (_root, action) => {
-    for (const [cmd, values] of parsed.overrides) for (const [key, value] of Object.entries(values)) cmd.setOptionValueWithSource(key, value, 'cli');
-    applyComposeFlagRules(program, action, parsed.changed, process.env);
-  });
-  try {
-    await program.parseAsync(parsed.argv, { from: 'user' });
-  } catch (err) {
+    if (err instanceof UsageError) {
+      if (err.stdout) process.stdout.write(err.stdout);
+      process.stderr.write(`${err.message}\n`);
+      return err.exitCode;
+    }
     if (err instanceof CommanderError) {
       // help and version print and succeed; usage errors were already printed by commander
       return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT_OK : 1;
