@@ -170,7 +170,8 @@ function parseFlags(cmd: Command, args: string[], stopAtFirstPositional: boolean
         continue;
       }
       const o = byShort.get(c);
-      if (!o) throw new UsageError(`unknown shorthand flag: '${c}' in ${a}`, EXIT_USAGE);
+      // pflag names the shorthands not yet read: `-aZ` → "'Z' in -Z"
+      if (!o) throw new UsageError(`unknown shorthand flag: '${c}' in -${shorts.slice(j)}`, EXIT_USAGE);
       const inline = shorts[j + 1] === '=' ? shorts.slice(j + 2) : undefined;
       if (!takesValue(o)) {
         setBool(o, inline);
@@ -181,7 +182,7 @@ function parseFlags(cmd: Command, args: string[], stopAtFirstPositional: boolean
       else if (j + 1 < shorts.length) setValue(o, shorts.slice(j + 1));
       else if (o.optional) setValue(o, '');
       else if (i + 1 < args.length) setValue(o, args[++i]!);
-      else throw new UsageError(`flag needs an argument: '${c}' in ${a}`, EXIT_USAGE);
+      else throw new UsageError(`flag needs an argument: '${c}' in -${shorts.slice(j)}`, EXIT_USAGE);
       break;
     }
   }

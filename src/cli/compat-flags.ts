@@ -2,8 +2,11 @@
 // docker-compose's root flags): accepted with compose's behaviour and compose's warning, and the checks compose
 // makes between flags before running. Applied once commander has parsed, before the action runs.
 import { Option, type Command } from 'commander';
-import { BerthError, ErrorCodes } from '../model/errors.js';
+import { UsageError } from './argv.js';
 import { setNameSeparator } from '../model/labels.js';
+
+/** compose's checks between flags fail before anything runs: exit 1, the message plain (no colour). */
+const usage = (message: string) => new UsageError(message, 1);
 
 /** compose prints these deprecation notes in red (aec.RedF), terminal or not. */
 const red = (text: string) => `\x1b[31m${text}\x1b[0m`;
@@ -42,14 +45,14 @@ export function applyComposeFlagRules(
   if (root.verbose || root.debug || ['debug', 'trace'].includes(String(root.logLevel ?? '').toLowerCase())) env.BERTH_DEBUG ||= '1';
   if (root.noAnsi) {
     if (rootChanged.has('ansi') && root.ansi !== 'auto') {
-      throw new BerthError(ErrorCodes.USAGE, 'cannot specify DEPRECATED "--no-ansi" and "--ansi". Please use only "--ansi"');
+      throw usage('cannot specify DEPRECATED "--no-ansi" and "--ansi". Please use only "--ansi"');
     }
     set(program, 'ansi', 'never');
     stderr.write("option '--no-ansi' is DEPRECATED ! Please use '--ansi' instead.\n");
   }
   if (root.workdir !== undefined && root.workdir !== '') {
     if (root.projectDirectory !== undefined && root.projectDirectory !== '') {
-      throw new BerthError(ErrorCodes.USAGE, 'cannot specify DEPRECATED "--workdir" and "--project-directory". Please use only "--project-directory" instead');
+      throw usage('cannot specify DEPRECATED "--workdir" and "--project-directory". Please use only "--project-directory" instead');
     }
     set(program, 'projectDirectory', root.workdir);
     stderr.write(red("option '--workdir' is DEPRECATED at root level! Please use '--project-directory' instead.\n"));
@@ -79,7 +82,7 @@ export function applyComposeFlagRules(
     case 'run':
       // -t/--tty is hidden; given, it decides the TTY unless -T is given too
       if (mine.has('tty')) {
-        if (mine.has('no-TTY')) throw new BerthError(ErrorCodes.USAGE, "--tty and --no-TTY can't be used together");
+        if (mine.has('no-TTY')) throw usage("--tty and --no-TTY can't be used together");
         set(action, 'TTY', o.tty !== false);
       }
       break;

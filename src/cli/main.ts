@@ -159,13 +159,13 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
  * (pflag's) spellings become commander's first; what compose refuses throws UsageError, worded as compose
  * words it.
  */
-export async function parseCommandLine(program: Command, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Command> {
+export async function parseCommandLine(program: Command, args: readonly string[], env: NodeJS.ProcessEnv = process.env, stderr: Pick<NodeJS.WriteStream, 'write'> = process.stderr): Promise<Command> {
   const parsed = normaliseArgv(program, args);
   let action: Command = program;
   program.hook('preAction', (_root, actionCommand) => {
     action = actionCommand;
     for (const [cmd, values] of parsed.overrides) for (const [key, value] of Object.entries(values)) cmd.setOptionValueWithSource(key, value, 'cli');
-    applyComposeFlagRules(program, actionCommand, parsed.changed, env);
+    applyComposeFlagRules(program, actionCommand, parsed.changed, env, stderr);
   });
   await program.parseAsync(parsed.argv, { from: 'user' });
   return action;
