@@ -18,7 +18,8 @@ export function parseHelpFlags(help: string): ComposeFlag[] {
   const flags: ComposeFlag[] = [];
   for (const line of help.slice(at).split('\n').slice(2)) {
     if (line.trim() === '') break;
-    const m = /^\s+(?:-(\w), )?--([\w-]+)(?: ([\w ]+?))?(?:\s{2,}|$)/.exec(line);
+    // a flag's line starts "  -d, --detach" or "      --build"; deeper lines continue a description
+    const m = /^ {2}(?:-(\w), | {4})--([\w-]+)(?: ([\w ]+?))?(?:\s{2,}|$)/.exec(line);
     if (!m) continue;
     // pflag takes a back-quoted word of the usage as the type name ("-T, --no-TTY docker compose exec"): a
     // type with spaces is such a quirk, and the flag a boolean
