@@ -1,14 +1,41 @@
 // The one place where errors become exit codes and one-line messages.
-import { BerthError, ErrorCodes } from '../model/errors.js';
+import { BerthError, ConfigError, ErrorCodes, PullFailedError } from '../model/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** 128 + SIGINT, as a shell reports a command stopped by Ctrl-C. */
 export const EXIT_SIGINT = 130;
 
+/**
+ * compose's failure categories (pkg/compose/metrics.go), which scripts can tell apart by exit code: no compose
+ * file 14, a project that does not load 15, a build failing 17, a pull failing 18 (16, a command line compose
+ * cannot parse, is cli/argv.ts's).
+ */
+export const EXIT_FILE_NOT_FOUND = 14;
+export const EXIT_PROJECT_LOAD = 15;
+export const EXIT_BUILD_FAILED = 17;
+export const EXIT_PULL_FAILED = 18;
+
+/** Errors of loading the project: compose wraps every error of its loader as a parse failure. */
+const LOAD_CODES: ReadonlySet<string> = new Set([
+  ErrorCodes.YAML_SYNTAX,
+  ErrorCodes.SCHEMA,
+  ErrorCodes.INTERPOLATION,
+  ErrorCodes.MISSING_REQUIRED_VARIABLE,
+  ErrorCodes.INVALID_PROJECT_NAME,
+  ErrorCodes.DEPENDENCY_CYCLE,
+  ErrorCodes.UNKNOWN_DEPENDENCY,
+  ErrorCodes.CONSISTENCY,
+]);
+
 export function exitCodeFor(err: unknown): number {
   if (err instanceof BerthError) {
     if (err.code === ErrorCodes.CANCELLED) return EXIT_SIGINT;
+    // a missing --env-file is refused before compose loads anything: a plain failure there
+    if (err.code === ErrorCodes.CONFIG_NOT_FOUND) return /^couldn't find env file/.test(err.message) ? EXIT_FAILURE : EXIT_FILE_NOT_FOUND;
+    if (err instanceof ConfigError && LOAD_CODES.has(err.code)) return EXIT_PROJECT_LOAD;
+    if (err instanceof PullFailedError) return EXIT_PULL_FAILED;
+    if (err.code === ErrorCodes.BUILD_FAILED) return EXIT_BUILD_FAILED;
     return EXIT_FAILURE;
   }
   return EXIT_FAILURE;
