@@ -76,6 +76,12 @@ export function parseBool(value: string): boolean | undefined {
   return undefined;
 }
 
+/** compose's utils.StringToBool, for answers and COMPOSE_* variables: "y" or a true ParseBool, any case. */
+export function composeStringToBool(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  return v === 'y' || parseBool(v) === true;
+}
+
 const takesValue = (o: Option) => o.required || o.optional;
 const longName = (o: Option) => o.long?.replace(/^--/, '');
 /** How pflag names a flag in its messages: "-t, --timeout" or "--timeout". */

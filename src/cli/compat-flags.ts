@@ -2,7 +2,7 @@
 // docker-compose's root flags): accepted with compose's behaviour and compose's warning, and the checks compose
 // makes between flags before running. Applied once commander has parsed, before the action runs.
 import { Option, type Command } from 'commander';
-import { UsageError } from './argv.js';
+import { composeStringToBool, UsageError } from './argv.js';
 import { setNameSeparator } from '../model/labels.js';
 
 /** compose's checks between flags fail before anything runs: exit 1, the message plain (no colour). */
@@ -22,10 +22,9 @@ export function hiddenFlag(flags: string, attribute: string, description = 'comp
   return o;
 }
 
-/** COMPOSE_COMPATIBILITY as compose reads it (utils.StringToBool: "true" or "1", case-insensitive for true). */
+/** --compatibility, or COMPOSE_COMPATIBILITY as compose reads it (utils.StringToBool). */
 export function compatibilityWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
-  const v = (env.COMPOSE_COMPATIBILITY ?? '').toLowerCase();
-  return flag === true || v === 'true' || v === '1';
+  return flag === true || composeStringToBool(env.COMPOSE_COMPATIBILITY ?? '');
 }
 
 export function applyComposeFlagRules(

@@ -38,7 +38,7 @@ export async function lifecycleCommand(verb: Verb, services: string[], o: Flags)
 
 /**
  * rm's confirmation, on stdout as compose's: on a terminal a question; otherwise compose prints the list with
- * no line end and reads one word from stdin, removing only for a true value of strconv.ParseBool ("y" is no).
+ * no line end and reads one word from stdin, removing for "y" or a true value of strconv.ParseBool ("yes" is no).
  */
 async function ask(names: readonly string[]): Promise<boolean> {
   if (!process.stdin.isTTY) {
@@ -49,8 +49,8 @@ async function ask(names: readonly string[]): Promise<boolean> {
       rl.once('close', () => resolve(''));
     });
     rl.close();
-    const { parseBool } = await import('../argv.js');
-    return parseBool(line.trim().split(/\s+/)[0]!.toLowerCase()) === true;
+    const { composeStringToBool } = await import('../argv.js');
+    return composeStringToBool(line.trim().split(/\s+/)[0]!);
   }
   process.stdout.write(`Going to remove ${names.join(', ')}\n`);
   const rl = createInterface({ input: process.stdin, output: process.stdout });

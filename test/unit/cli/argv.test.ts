@@ -3,7 +3,8 @@
 // prints them for the same command lines).
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { normaliseArgv, parseBool, UsageError } from '../../../src/cli/argv.js';
+import { composeStringToBool, normaliseArgv, parseBool, UsageError } from '../../../src/cli/argv.js';
+import { containerName, serviceImage, setNameSeparator } from '../../../src/model/labels.js';
 import { buildProgram, parseCommandLine } from '../../../src/cli/main.js';
 
 const program = () => {
@@ -52,6 +53,41 @@ describe('parseBool: strconv.ParseBool spellings', () => {
     ['tRUE', undefined],
     ['', undefined],
   ])('%j → %j', (s, v) => expect(parseBool(s)).toBe(v));
+});
+
+describe("composeStringToBool: compose's utils.StringToBool (rm's answer, COMPOSE_* variables)", () => {
+  it.each([
+    ['y', true],
+    [' Y ', true],
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', false],
+    ['n', false],
+    ['', false],
+  ])('%j → %j', (s, v) => expect(composeStringToBool(s)).toBe(v));
+});
+
+describe('--compatibility: compose v1 names', () => {
+  it('joins names with "_" once set, "-" otherwise', async () => {
+    try {
+      await opts('--compatibility', 'ps');
+      expect(containerName('p', 'web', 1)).toBe('p_web_1');
+      expect(serviceImage({ name: 'p', services: { web: {} } }, 'web')).toBe('p_web');
+    } finally {
+      setNameSeparator('-');
+    }
+    expect(containerName('p', 'web', 1)).toBe('p-web-1');
+  });
+  it('COMPOSE_COMPATIBILITY=true does the same', async () => {
+    try {
+      const p = program();
+      await parseCommandLine(p, ['ps'], { COMPOSE_COMPATIBILITY: 'true' });
+      expect(containerName('p', 'web', 2)).toBe('p_web_2');
+    } finally {
+      setNameSeparator('-');
+    }
+  });
 });
 
 describe('golden rewrites', () => {
