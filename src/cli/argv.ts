@@ -32,6 +32,8 @@ export interface NormalisedArgv {
   overrides: Map<Command, Record<string, unknown>>;
   /** flags the user set, per Command, by long name without dashes (pflag's Flags().Changed) */
   changed: Map<Command, Set<string>>;
+  /** printed on stdout before the command runs: pflag's note on a deprecated shorthand (`ps -h`) */
+  stdout?: string;
 }
 
 /**
@@ -98,6 +100,8 @@ interface Parsed {
   overrides: Record<string, unknown>;
   changed: Set<string>;
   help: boolean;
+  /** help asked for with -h, a shorthand compose deprecates on its commands (not on the root) */
+  shortHelp: boolean;
 }
 
 /**
@@ -119,6 +123,7 @@ function parseFlags(cmd: Command, args: string[], stopAtFirstPositional: boolean
   const positionals: string[] = [];
   const changed = new Set<string>();
   let help = false;
+  let shortHelp = false;
 
   const setValue = (o: Option, value: string) => {
     const name = longName(o);
@@ -173,6 +178,7 @@ function parseFlags(cmd: Command, args: string[], stopAtFirstPositional: boolean
       const c = shorts[j]!;
       if (c === 'h') {
         help = true;
+        shortHelp = true;
         continue;
       }
       const o = byShort.get(c);
@@ -205,7 +211,7 @@ function parseFlags(cmd: Command, args: string[], stopAtFirstPositional: boolean
     if (v) flags.push(o.long ?? o.short!);
     else if (!o.negate) overrides[o.attributeName()] = false;
   }
-  return { flags, positionals, overrides, changed, help, rest: args.slice(i) };
+  return { flags, positionals, overrides, changed, help, shortHelp, rest: args.slice(i) };
 }
 
 function checkArgs(cmdKey: string, path: string, cmd: Command, positionals: readonly string[]): void {
@@ -250,7 +256,10 @@ export function normaliseArgv(program: Command, args: readonly string[]): Normal
   overrides.set(cmd, sub.overrides);
   changed.set(cmd, sub.changed);
   const positionals = [...sub.positionals, ...sub.rest];
-  if (sub.help) return { argv: [...root.flags, name, '--help'], overrides, changed };
+  if (sub.help) {
+    const note = sub.shortHelp ? 'Flag shorthand -h has been deprecated, please use --help\n' : undefined;
+    return { argv: [...root.flags, name, '--help'], overrides, changed, ...(note ? { stdout: note } : {}) };
+  }
   checkArgs(cmd.name(), path, cmd, positionals);
   return { argv: [...root.flags, name, ...sub.flags, '--', ...positionals], overrides, changed };
 }

@@ -161,6 +161,7 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
  */
 export async function parseCommandLine(program: Command, args: readonly string[], env: NodeJS.ProcessEnv = process.env, stderr: Pick<NodeJS.WriteStream, 'write'> = process.stderr): Promise<Command> {
   const parsed = normaliseArgv(program, args);
+  if (parsed.stdout) process.stdout.write(parsed.stdout);
   let action: Command = program;
   program.hook('preAction', (_root, actionCommand) => {
     action = actionCommand;

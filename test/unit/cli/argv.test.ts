@@ -221,6 +221,11 @@ describe("compose's usage errors", () => {
     expect(usageError('cp', 'a').message).toMatch(/^"berth cp" requires exactly 2 arguments\./);
     expect(usageError('cp', 'a', 'b', 'c').message).toMatch(/^"berth cp" requires exactly 2 arguments\./);
   });
+  it("a command's -h: pflag's deprecation note (compose's commands deprecate the shorthand), none for --help or the root's -h", () => {
+    expect(normaliseArgv(program(), ['ps', '-h']).stdout).toBe('Flag shorthand -h has been deprecated, please use --help\n');
+    expect(normaliseArgv(program(), ['ps', '--help']).stdout).toBeUndefined();
+    expect(normaliseArgv(program(), ['-h']).stdout).toBeUndefined();
+  });
   it('an unknown command: the help on stdout, the message on stderr, exit 16', () => {
     const p = program();
     let err: UsageError | undefined;
