@@ -25,7 +25,7 @@
 // own (0600, in a 0700 directory), written atomically; `down` removes its project's entries, and the cache
 // is bounded in count (MAX_ENTRIES) and bytes (MAX_BYTES), oldest removed first. An entry also holds the
 // services' config hashes, which a hit hands to config/hash.ts.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { factHolds, recordFileFacts, type FileFact } from '../config/files.js';
 import { rememberConfigHashes, serviceConfigHash } from '../config/hash.js';

@@ -1,6 +1,7 @@
 // Registration of the image commands (build, pull, push), flags spelled as in docker compose. Each command's
 // module is loaded only when it runs, as in main.ts.
 import { Command } from 'commander';
+import { hiddenFlag } from './compat-flags.js';
 import type { GlobalOptions } from './global.js';
 
 type Run = (fn: () => Promise<number>) => Promise<void>;
@@ -23,6 +24,12 @@ export function registerImageCommands(program: Command, run: Run): void {
     .option('--builder <name>', 'Set builder to use (berth builds with the engine\'s own builder, "default")')
     .option('--ssh <spec>', "Set SSH authentications used when building service images. (use 'default' for using your default SSH Agent)")
     .option('-m, --memory <bytes>', 'Set memory limit for the build container. Not supported by BuildKit.')
+    // compose's deprecated build flags, hidden and without effect (BuildKit decides), and its hidden --progress
+    .addOption(hiddenFlag('--parallel', 'buildParallel'))
+    .addOption(hiddenFlag('--compress', 'compress'))
+    .addOption(hiddenFlag('--force-rm', 'forceRm'))
+    .addOption(hiddenFlag('--no-rm', 'noRm'))
+    .addOption(hiddenFlag('--progress <type>', 'progress'))
     .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/build.js')).buildCommand(services, globals(cmd))));
 
   program
@@ -34,6 +41,9 @@ export function registerImageCommands(program: Command, run: Run): void {
     .option('--include-deps', 'Also pull services declared as dependencies')
     .option('--policy <policy>', 'Apply pull policy ("missing"|"always")')
     .option('-q, --quiet', 'Pull without printing progress information')
+    // compose: deprecated, pulls are parallel either way
+    .addOption(hiddenFlag('--parallel', 'pullParallel'))
+    .addOption(hiddenFlag('--no-parallel', 'noParallel'))
     .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/pull.js')).pullCommand(services, globals(cmd))));
 
   program

@@ -4,6 +4,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { checkEngineSelection, selectEngine, type EngineSelection } from '../api/engine.js';
 import { BerthError, ErrorCodes } from '../model/errors.js';
+import { normaliseArgv, UsageError } from './argv.js';
+import { applyComposeFlagRules, hiddenFlag } from './compat-flags.js';
 import { exitCodeFor, EXIT_OK, reportError } from './exit-codes.js';
 import type { GlobalOptions } from './global.js';
 import { registerImageCommands } from './image-commands.js';
@@ -47,6 +49,13 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
     .addOption(new Option('--tlscacert <file>', 'Trust certs signed only by this CA').hideHelp())
     .addOption(new Option('--tlscert <file>', 'Path to TLS certificate file').hideHelp())
     .addOption(new Option('--tlskey <file>', 'Path to TLS key file').hideHelp())
+    .option('--compatibility', 'Run compose in backward compatibility mode')
+    // compose's hidden and deprecated root flags (and the standalone docker-compose's --verbose, --log-level, -D)
+    .addOption(hiddenFlag('--no-ansi', 'noAnsi'))
+    .addOption(hiddenFlag('--workdir <path>', 'workdir'))
+    .addOption(hiddenFlag('--verbose', 'verbose'))
+    .addOption(hiddenFlag('--log-level <level>', 'logLevel'))
+    .addOption(hiddenFlag('-D, --debug', 'debug'))
     .enablePositionalOptions()
     .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(str) })
@@ -85,6 +94,7 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
     .option('--no-color', 'Produce monochrome output')
     .option('--no-log-prefix', "Don't print prefix in logs")
     .option('-w, --watch', 'Watch source code and rebuild/refresh containers when files are updated.')
+    .addOption(hiddenFlag('--menu', 'menu'))
     .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/up.js')).upCommand(services, globals(cmd))));
 
   program
@@ -106,6 +116,7 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
     .option('-t, --timeout <seconds>', 'Specify a shutdown timeout in seconds')
     .option('--session <id>', 'Remove what a berth API session created (its crash leftovers), across projects')
     .option('--rmi <type>', 'Remove images used by services. "local" remove only images that don\'t have a custom tag ("local"|"all")')
+    .addOption(hiddenFlag('--volume', 'volumes'))
     .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/down.js')).downCommand(globals(cmd), services)));
 
   program
@@ -186,6 +197,24 @@ function selectEngineFromFlags(o: { context?: string; host?: string; tls?: boole
   selectEngine(selection);
 }
 
+/**
+ * Parse `args` (the user's, without node and script) as compose would and run the command's action. compose's
+ * (pflag's) spellings become commander's first; what compose refuses throws UsageError, worded as compose
+ * words it.
+ */
+export async function parseCommandLine(program: Command, args: readonly string[], env: NodeJS.ProcessEnv = process.env, stderr: Pick<NodeJS.WriteStream, 'write'> = process.stderr): Promise<Command> {
+  const parsed = normaliseArgv(program, args);
+  if (parsed.stdout) process.stdout.write(parsed.stdout);
+  let action: Command = program;
+  program.hook('preAction', (_root, actionCommand) => {
+    action = actionCommand;
+    for (const [cmd, values] of parsed.overrides) for (const [key, value] of Object.entries(values)) cmd.setOptionValueWithSource(key, value, 'cli');
+    applyComposeFlagRules(program, actionCommand, parsed.changed, env, stderr);
+  });
+  await program.parseAsync(parsed.argv, { from: 'user' });
+  return action;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   // run by the docker CLI as its "compose" plugin: answer its metadata query, or take its global flags
   if (argv[2] === METADATA_COMMAND) {
@@ -212,8 +241,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram(run);
   if (plugin) program.name('docker compose');
   try {
-    await program.parseAsync([...argv]);
+    await parseCommandLine(program, argv.slice(2));
   } catch (err) {
+    if (err instanceof UsageError) {
+      if (err.stdout) process.stdout.write(err.stdout);
+      process.stderr.write(`${err.message}\n`);
+      return err.exitCode;
+    }
     if (err instanceof CommanderError) {
       // help and version print and succeed; usage errors were already printed by commander
       return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT_OK : 1;

@@ -1,6 +1,7 @@
 // Registration of the runtime commands (logs, exec, run, lifecycle, inspection). Each command's module is
 // loaded only when it runs, as in main.ts.
 import { Command, Option } from 'commander';
+import { hiddenFlag } from './compat-flags.js';
 import type { GlobalOptions } from './global.js';
 
 type Run = (fn: () => Promise<number>) => Promise<void>;
@@ -67,10 +68,13 @@ export function registerRuntimeCommands(program: Command, run: Run): void {
     .option('-f, --force', "Don't ask to confirm removal")
     .option('-s, --stop', 'Stop the containers, if required, before removing')
     .option('-v, --volumes', 'Remove any anonymous volumes attached to containers')
+    // compose: "Deprecated - no effect"
+    .addOption(hiddenFlag('-a, --all', 'all'))
     .action((services: string[], _o, cmd: Command) => run(async () => (await life()).rmCommand(services, globals(cmd))));
   program
     .command('wait')
     .description('Block until the first service container stops')
+    .usage('SERVICE [SERVICE...] [OPTIONS]')
     .argument('<services...>')
     .option('--down-project', 'Drops project when the first container stops')
     .action((services: string[], _o, cmd: Command) => run(async () => (await life()).waitCommand(services, globals(cmd))));
@@ -88,6 +92,9 @@ export function registerRuntimeCommands(program: Command, run: Run): void {
     .option('-u, --user <user>', 'Run the command as this user')
     .option('-w, --workdir <dir>', 'Path to workdir directory for this command')
     .option('-T, --no-TTY', 'Disable pseudo-TTY allocation. By default a TTY is allocated when berth runs in a terminal')
+    // compose's hidden -i (default true: -i=false gives the process no stdin) and -t (no effect there either)
+    .addOption(hiddenFlag('-i, --interactive', 'interactive'))
+    .addOption(hiddenFlag('-t, --tty', 'tty'))
     // everything after the service belongs to the command (`exec web ls -la`), as in compose
     .passThroughOptions()
     .action((service: string, cmd: string[], _o, c: Command) => run(async () => (await procs()).execCommand(service, cmd, globals(c))));
@@ -117,6 +124,10 @@ export function registerRuntimeCommands(program: Command, run: Run): void {
     .option('--remove-orphans', 'Remove containers for services not defined in the Compose file')
     .option('--cap-add <cap>', 'Add Linux capabilities', collect)
     .option('--cap-drop <cap>', 'Drop Linux capabilities', collect)
+    .addOption(hiddenFlag('-t, --tty', 'tty'))
+    // compose normalises these spellings to --volume and --label
+    .addOption(hiddenFlag('--volumes <volume>', 'volume').argParser(collect))
+    .addOption(hiddenFlag('--labels <KEY=VAL>', 'label').argParser(collect))
     .passThroughOptions()
     .action((service: string, cmd: string[], _o, c: Command) => run(async () => (await procs()).runCommand(service, cmd, globals(c))));
 

@@ -51,6 +51,9 @@ export class EngineError extends BerthError {
 /** An operation failed at run time (unhealthy dependency, a container that exited, a timeout). */
 export class OperationError extends BerthError {}
 
+/** An image could not be pulled (its code says why); compose gives pull failures an exit code of their own. */
+export class PullFailedError extends OperationError {}
+
 export const ErrorCodes = {
   CONFIG_NOT_FOUND: 'CONFIG_NOT_FOUND',
   /**

@@ -19,13 +19,26 @@ export const Labels = {
 /** The compose version berth claims in labels; compose reads nothing from it but prints it in `ls`. */
 export const COMPOSE_COMPAT_VERSION = '2.26.1';
 
+/**
+ * What joins project, service and number in the names compose gives: "-", or "_" in compose's compatibility
+ * mode (`--compatibility`, COMPOSE_COMPATIBILITY), compose v1's names. Like compose's api.Separator it is
+ * process-wide: the CLI sets it once, before any command runs; nothing else changes it.
+ */
+let separator: '-' | '_' = '-';
+export function setNameSeparator(value: '-' | '_'): void {
+  separator = value;
+}
+export function nameSeparator(): '-' | '_' {
+  return separator;
+}
+
 export function containerName(project: string, service: string, number: number): string {
-  return `${project}-${service}-${number}`;
+  return [project, service, number].join(separator);
 }
 
 /** The image a service runs: its `image:`, or the name compose gives a built one, `<project>-<service>`. */
 export function serviceImage(project: { readonly name: string; readonly services: Readonly<Record<string, { readonly image?: string }>> }, serviceName: string): string {
-  return project.services[serviceName].image ?? `${project.name}-${serviceName}`;
+  return project.services[serviceName].image ?? `${project.name}${separator}${serviceName}`;
 }
 
 export function projectFilter(project: string): string {

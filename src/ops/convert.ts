@@ -12,7 +12,7 @@
 import type { ContainerCreateRequest, EndpointSettings, HealthConfig, Mount, NetworkCreateRequest, PortBinding, VolumeCreateRequest } from '../engine/types.js';
 import { OperationError, ErrorCodes } from '../model/errors.js';
 import { serviceConfigHash } from '../config/hash.js';
-import { COMPOSE_COMPAT_VERSION, Labels, containerName as defaultContainerName, serviceImage } from '../model/labels.js';
+import { COMPOSE_COMPAT_VERSION, Labels, containerName as defaultContainerName, nameSeparator, serviceImage } from '../model/labels.js';
 import type { Dict, FileObjectConfig, Project, ServiceConfig, ServiceVolume } from '../model/types.js';
 import { parseByteSize, parseDuration, parseDurationNs } from '../model/units.js';
 
@@ -188,7 +188,8 @@ export function serviceLinks(project: Project, serviceName: string, number: numb
     const linkName = alias ?? target;
     for (let n = 1; n <= serviceScale(project.services[target]); n++) {
       const name = containerNameOf(project, target, n);
-      links.push(`${name}:${linkName}`, `${name}:${target}-${number}`, `${name}:${project.name}-${target}-${number}`);
+      const sep = nameSeparator();
+      links.push(`${name}:${linkName}`, `${name}:${target}${sep}${number}`, `${name}:${[project.name, target, number].join(sep)}`);
     }
   }
   for (const raw of list(service.external_links) ?? []) {
@@ -206,7 +207,7 @@ export function endpointSettings(project: Project, serviceName: string, key: str
   const service = project.services[serviceName];
   const net = service.networks?.[key] ?? undefined;
   const aliases = [containerName, serviceName, ...(net?.aliases ?? [])];
-  const number = Number(/-(\d+)$/.exec(containerName)?.[1] ?? 1);
+  const number = Number(/[-_](\d+)$/.exec(containerName)?.[1] ?? 1);
   const links = serviceLinks(project, serviceName, number);
   const settings: { -readonly [K in keyof EndpointSettings]: EndpointSettings[K] } = { Aliases: aliases };
   if (links.length) settings.Links = links;

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { extract as Extract } from 'tar-fs';
 import type { ContainerSummary, Engine } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
+import { noopSink, type EventSink } from '../model/events.js';
 import { Labels } from '../model/labels.js';
 import { projectContainers } from './inspect.js';
 
@@ -27,6 +28,7 @@ export interface CpOptions {
   /** -L: follow a symlink at the source. */
   readonly followLink?: boolean;
   readonly stdin?: NodeJS.ReadableStream;
+  readonly onEvent?: EventSink;
   readonly stdout?: NodeJS.WritableStream;
 }
 
@@ -49,6 +51,16 @@ function renameTop(name: string, from: string, to: string): string {
 
 export async function cp(engine: Engine, project: string, o: CpOptions): Promise<void> {
   const containers = await targets(engine, project, o);
+  // compose's progress: "<container> copy <from> to <to>  Copying … Copied", one line per container
+  const emit = o.onEvent ?? noopSink;
+  const label = (name: string) => (o.direction === 'from-container' ? `copy ${name}:${o.containerPath} to ${o.hostPath}` : `copy ${o.hostPath} to ${name}:${o.containerPath}`);
+  const copying = containers.slice(0, o.direction === 'from-container' ? 1 : containers.length);
+  for (const c of copying) emit({ type: 'resource', kind: 'copy', name: c.name, status: 'working', text: 'Copying', label: label(c.name) });
+  await copyFiles(engine, containers, o);
+  for (const c of copying) emit({ type: 'resource', kind: 'copy', name: c.name, status: 'done', text: 'Copied', label: label(c.name) });
+}
+
+async function copyFiles(engine: Engine, containers: readonly ContainerSummary[], o: CpOptions): Promise<void> {
   if (o.direction === 'from-container') {
     const c = containers[0];
     let path = o.containerPath;

@@ -5,7 +5,7 @@ import type { ContainerSummary, Engine } from '../engine/types.js';
 import { buildGraph, dependencyEdges, walk, withDependents } from '../graph/index.js';
 import { EngineError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
-import { Labels } from '../model/labels.js';
+import { Labels, nameSeparator } from '../model/labels.js';
 import type { Project } from '../model/types.js';
 import { parseDuration } from '../model/units.js';
 import { runHooks } from './hooks.js';
@@ -211,12 +211,12 @@ function imagesToRemove(projectName: string, project: Project | undefined, conta
   if (project) {
     for (const [name, s] of Object.entries(project.services)) {
       if (s.image && rmi === 'all') refs.add(s.image);
-      if (!s.image) refs.add(`${projectName}-${name}`);
+      if (!s.image) refs.add(`${projectName}${nameSeparator()}${name}`);
     }
   } else {
     for (const c of containers) {
       const service = c.labels[Labels.service];
-      if (rmi === 'all' || c.image === `${projectName}-${service}`) refs.add(c.image);
+      if (rmi === 'all' || c.image === `${projectName}${nameSeparator()}${service}`) refs.add(c.image);
     }
   }
   return [...refs].sort();

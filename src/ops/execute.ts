@@ -6,6 +6,7 @@ import { buildGraph, walk } from '../graph/index.js';
 import { EngineError, ErrorCodes, OperationError } from '../model/errors.js';
 import type { EventSink, ProgressStatus, ResourceKind } from '../model/events.js';
 import type { Project } from '../model/types.js';
+import { serviceImage } from '../model/labels.js';
 import { createRequest, endpointSettings, fileArchive, networkCreateRequest, networkName, postCreateCopies, serviceNetworks, volumeCreateRequest } from './convert.js';
 import type { ContainerTarget, Plan, PlanOp } from './plan.js';
 import { runHooks } from './hooks.js';
@@ -93,7 +94,7 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
         return;
       case 'create-container': {
         ev('container', op.name, 'working', op.replaces ? 'Recreate' : 'Creating', op.service, op.replaces ? p.reason : undefined);
-        const imageId = options.imageIds[project.services[op.service].image ?? `${project.name}-${op.service}`];
+        const imageId = options.imageIds[serviceImage(project, op.service)];
         const req = createRequest({ project, serviceName: op.service, number: op.number, name: op.name, imageId, inheritVolumes: op.inheritVolumes, serviceContainer });
         const createName = op.tempName ?? op.name;
         const { id } = await wrap(op.service, op.name, () => engine.createContainer({ ...req, name: createName }));

@@ -3,7 +3,7 @@
 // leaves build out, as compose does). Order, as in compose: pulls first (a buildable service whose pull
 // fails is built instead), then builds in dependency order, then every image must exist.
 import type { Engine, ImageSummary, LayerProgress } from '../engine/types.js';
-import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
+import { BerthError, ErrorCodes, OperationError, PullFailedError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
 import { serviceImage } from '../model/labels.js';
 import type { Project } from '../model/types.js';
@@ -175,7 +175,7 @@ export async function prepareImages(
       emit({ type: 'message', level: 'warning', text: `service "${w.service}": pulling ${ref} failed (${errText(err).split('\n')[0]}); building it instead` });
       continue;
     }
-    throw new OperationError(err instanceof BerthError ? err.code : ErrorCodes.IMAGE_NOT_FOUND, `service "${w.service}": ${errText(err)}`, { service: w.service, cause: err });
+    throw new PullFailedError(err instanceof BerthError ? err.code : ErrorCodes.IMAGE_NOT_FOUND, `service "${w.service}": ${errText(err)}`, { service: w.service, cause: err });
   }
 
   const toBuild = [...wanted.values()].filter((w) => w.builder && !options.noBuild && (mustBuild(w) || ids[w.ref] === undefined || failedPulls.has(w.ref)));

@@ -73,12 +73,13 @@ function stopTimeout(t: Target, service: string, timeout: number | undefined): n
 }
 
 /** What a step prints; `op` and `cause` make its dry-run line: "<op> container <name> (<cause>)". */
-type Step = { working: string; done: string; op: string; cause: string };
+/** quiet: no event while working (compose reports only the outcome of some steps) */
+type Step = { working: string; done: string; op: string; cause: string; quiet?: boolean };
 
 async function each(t: Target, o: LifecycleOptions, containers: readonly ContainerSummary[], direction: 'up' | 'down', step: Step, fn: (c: ContainerSummary, service: string) => Promise<void>): Promise<void> {
   const emit = o.onEvent ?? noopSink;
   await inOrder(t, containers, direction, o.parallel, async (c, service) => {
-    emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: step.working, service });
+    if (!step.quiet) emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: step.working, service });
     if (o.dryRun) {
       o.onPlan?.(`${step.op} container ${c.name} (${step.cause})`);
       emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: step.done, service });
@@ -159,13 +160,14 @@ export async function kill(t: Target, o: LifecycleOptions & { signal?: string; r
 export async function pause(t: Target, o: LifecycleOptions = {}): Promise<void> {
   checkServices(t, o.services);
   const all = (await containersOf(t, o.services)).filter((c) => c.state === 'running');
-  await each(t, o, all, 'down', { working: 'Pausing', done: 'Paused', op: 'pause', cause: 'pause' }, (c) => t.engine.pauseContainer(c.id));
+  // compose reports only the outcome of pause and unpause (no "Pausing" line)
+  await each(t, o, all, 'down', { working: 'Pausing', done: 'Paused', op: 'pause', cause: 'pause', quiet: true }, (c) => t.engine.pauseContainer(c.id));
 }
 
 export async function unpause(t: Target, o: LifecycleOptions = {}): Promise<void> {
   checkServices(t, o.services);
   const all = (await containersOf(t, o.services)).filter((c) => c.state === 'paused');
-  await each(t, o, all, 'up', { working: 'Unpausing', done: 'Unpaused', op: 'unpause', cause: 'unpause' }, (c) => t.engine.unpauseContainer(c.id));
+  await each(t, o, all, 'up', { working: 'Unpausing', done: 'Unpaused', op: 'unpause', cause: 'unpause', quiet: true }, (c) => t.engine.unpauseContainer(c.id));
 }
 
 export interface RmOptions extends LifecycleOptions {
@@ -191,7 +193,9 @@ export async function rm(t: Target, o: RmOptions = {}): Promise<string[]> {
     (o.onEvent ?? noopSink)({ type: 'message', level: 'info', text: 'No stopped containers' });
     return [];
   }
-  if (o.confirm && !o.dryRun && !(await o.confirm(doomed.map((c) => c.name).sort()))) return [];
+  // named as compose names them, in the engine's order (newest first)
+  const names = [...doomed].sort((a, b) => b.created - a.created).map((c) => c.name);
+  if (o.confirm && !o.dryRun && !(await o.confirm(names))) return [];
   await each(t, o, doomed, 'down', { working: 'Removing', done: 'Removed', op: 'remove', cause: 'rm' }, (c) => t.engine.removeContainer(c.id, { force: true, volumes: o.volumes }));
   return doomed.map((c) => c.name);
 }

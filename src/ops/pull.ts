@@ -3,7 +3,7 @@
 // an image already here; anything else (no policy, always, the refresh forms) pulls. A buildable service
 // whose pull fails is a warning (it can be built); any other failure fails the command unless ignored.
 import type { Engine } from '../engine/types.js';
-import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
+import { BerthError, ErrorCodes, OperationError, PullFailedError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
 import { hasBuild } from './build-spec.js';
@@ -86,7 +86,7 @@ export async function pull(engine: Engine, project: Project, options: PullOption
   const fatal = failed.filter((f) => !hasBuild(project, f.service));
   if (fatal.length && !options.ignorePullFailures) {
     const first = fatal[0];
-    throw new OperationError(first.err instanceof BerthError ? first.err.code : ErrorCodes.IMAGE_NOT_FOUND, `service "${first.service}": ${first.error}`, { service: first.service, cause: first.err });
+    throw new PullFailedError(first.err instanceof BerthError ? first.err.code : ErrorCodes.IMAGE_NOT_FOUND, `service "${first.service}": ${first.error}`, { service: first.service, cause: first.err });
   }
   for (const f of fatal) emit({ type: 'message', level: 'warning', text: `service "${f.service}": ${f.error}` });
   if (mustBuild.length) {

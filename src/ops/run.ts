@@ -6,7 +6,7 @@
 import type { ContainerCreateRequest, EndpointSettings, Engine } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
-import { Labels, projectFilter, serviceImage } from '../model/labels.js';
+import { Labels, nameSeparator, projectFilter, serviceImage } from '../model/labels.js';
 import type { Project, ServiceConfig, ServicePort, ServiceVolume } from '../model/types.js';
 import { createRequest, endpointSettings, fileArchive, networkCreateRequest, networkName, postCreateCopies, serviceNetworks, volumeCreateRequest } from './convert.js';
 import { pumpProcess, type ProcessStreams } from './exec.js';
@@ -114,7 +114,7 @@ export function oneOffService(service: ServiceConfig, o: RunOptions): ServiceCon
 /** The create request of a one-off container (pure). */
 export function oneOffRequest(project: Project, o: RunOptions, slug: string, imageId: string | undefined): ContainerCreateRequest {
   const service = oneOffService(project.services[o.service], o);
-  const name = o.name ?? (service.container_name as string | undefined) ?? `${project.name}-${o.service}-run-${slug.slice(0, 12)}`;
+  const name = o.name ?? (service.container_name as string | undefined) ?? [project.name, o.service, 'run', slug.slice(0, 12)].join(nameSeparator());
   const p: Project = { ...project, services: { ...project.services, [o.service]: service } };
   const req = createRequest({ project: p, serviceName: o.service, number: 1, name, imageId });
   const interactive = !!o.interactive;

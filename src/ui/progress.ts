@@ -71,7 +71,8 @@ export async function createProgressRenderer(mode: ProgressMode, opts: ProgressO
  * volume's name while creating it (`Volume "p_data"  Creating`) and nowhere else; mimicked here so that
  * ops can emit plain names.
  */
-export function progressId(e: Pick<ResourceEvent, 'kind' | 'name' | 'text'>): string {
+export function progressId(e: Pick<ResourceEvent, 'kind' | 'name' | 'text' | 'label'>): string {
+  if (e.label) return `${resourceLabel(e.kind, e.name)} ${e.label}`;
   if (e.kind === 'volume' && (e.text === 'Creating' || e.text === 'Created')) return `Volume "${e.name}"`;
   return resourceLabel(e.kind, e.name);
 }
@@ -98,7 +99,7 @@ class PlainRenderer implements ProgressRenderer {
       e.type === 'message'
         ? messageLine(e, this.chalk, this.startedAt)
         : // no colour: compose's plain output has none, and it is what gets grepped in CI logs
-          ` ${progressId(e)}  ${e.text}${e.detail ? ` ${e.detail}` : ''}`;
+          ` ${progressId(e)}${e.label ? ' ' : '  '}${e.text}${e.detail ? ` ${e.detail}` : ''}`;
     this.out.write(line + '\n');
   }
 

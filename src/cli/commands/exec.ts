@@ -12,19 +12,27 @@ export interface ExecFlags extends GlobalOptions {
   env?: string[];
   user?: string;
   workdir?: string;
-  /** false with -T/--no-TTY */
+  /** false with -T/--no-TTY (run: also set by -t/--tty) */
   TTY?: boolean;
+  /** compose's hidden -t/--tty, as given */
+  tty?: boolean;
   privileged?: boolean;
   index?: string;
+  /** compose's -i, true unless -i=false: false gives the process no stdin */
+  interactive?: boolean;
 }
 
 /**
- * A TTY is allocated when not refused with -T and both ends are terminals: compose decides on stdout being one,
- * docker refuses a TTY whose input is not a terminal ("the input device is not a TTY"); asking for both keeps
- * `berth exec web cat f > out` byte-exact and `echo x | berth exec web cat` working.
+ * Whether the process gets a TTY, as compose decides: unless -T, when berth's stdout is a terminal; run's hidden
+ * -t/--tty, when given, decides instead (exec's -t has no effect, in compose too). Asked for a TTY while reading
+ * a stdin that is not a terminal, compose refuses, as the docker CLI does ("the input device is not a TTY"):
+ * `echo x | berth exec web cat` in a terminal needs -T, as with compose, and `berth exec web cat f > out`
+ * gets no TTY, its output byte-exact.
  */
-export function wantTty(flagAllows: boolean | undefined): boolean {
-  return flagAllows !== false && !!process.stdin.isTTY && !!process.stdout.isTTY;
+export function ttyFor(o: { TTY?: boolean; tty?: boolean; interactive?: boolean }, command: 'exec' | 'run', streams: { stdin: { isTTY?: boolean }; stdout: { isTTY?: boolean } } = process): boolean {
+  const requested = command === 'run' && o.tty !== undefined ? o.TTY !== false : o.TTY !== false && !!streams.stdout.isTTY;
+  if (requested && o.interactive !== false && !streams.stdin.isTTY) throw new BerthError(ErrorCodes.USAGE, 'the input device is not a TTY');
+  return requested;
 }
 
 /** "-e KEY=value" as is; "-e KEY" takes KEY from berth's environment, and is dropped when unset (as docker does). */
@@ -63,7 +71,7 @@ async function withTerminal<T>(tty: boolean, fn: () => Promise<T>): Promise<T> {
 }
 
 export async function execCommand(service: string, cmd: string[], o: ExecFlags): Promise<number> {
-  const tty = !o.detach && wantTty(o.TTY);
+  const tty = !o.detach && ttyFor(o, 'exec');
   return withTerminal(tty, () =>
     api.exec({
       project: loadOptions(o),
@@ -76,7 +84,7 @@ export async function execCommand(service: string, cmd: string[], o: ExecFlags):
       workdir: o.workdir,
       privileged: o.privileged,
       tty,
-      stdin: o.detach ? undefined : process.stdin,
+      stdin: o.detach || o.interactive === false ? undefined : process.stdin,
       stdout: process.stdout,
       stderr: process.stderr,
       terminal: tty ? terminal() : undefined,
@@ -95,7 +103,6 @@ export interface RunFlags extends ExecFlags {
   volume?: string[];
   label?: string[];
   useAliases?: boolean;
-  interactive?: boolean;
   build?: boolean;
   pull?: string;
   quietPull?: boolean;
@@ -128,7 +135,7 @@ export async function runCommand(service: string, cmd: string[], o: RunFlags): P
     const at = l.indexOf('=');
     labels[at < 0 ? l : l.slice(0, at)] = at < 0 ? '' : l.slice(at + 1);
   }
-  const tty = !o.detach && wantTty(o.TTY);
+  const tty = ttyFor(o, 'run') && !o.detach;
   const progress = await progressFor(o);
   const interrupts = o.detach || tty ? undefined : installInterrupts();
   try {

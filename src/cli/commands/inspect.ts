@@ -174,17 +174,23 @@ export async function cpCommand(src: string, dest: string, o: Flags & { all?: bo
   if (from && to) throw new BerthError(ErrorCodes.USAGE, 'copying between services is not supported');
   if (!from && !to) throw new BerthError(ErrorCodes.USAGE, 'must specify at least one container source');
   const [service, containerPath] = (from ?? to)!;
-  await api.cp({
-    project: loadOptions(o),
-    service,
-    containerPath,
-    hostPath: from ? dest : src,
-    direction: from ? 'from-container' : 'to-container',
-    index: parseIndex(o.index),
-    all: o.all,
-    archive: o.archive,
-    followLink: o.followLink,
-  });
+  const progress = await progressFor(o);
+  try {
+    await api.cp({
+      project: loadOptions(o),
+      service,
+      containerPath,
+      hostPath: from ? dest : src,
+      direction: from ? 'from-container' : 'to-container',
+      index: parseIndex(o.index),
+      all: o.all,
+      archive: o.archive,
+      followLink: o.followLink,
+      onEvent: progress.onEvent,
+    });
+  } finally {
+    await progress.done();
+  }
   return EXIT_OK;
 }
 

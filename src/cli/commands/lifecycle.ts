@@ -37,9 +37,23 @@ export async function lifecycleCommand(verb: Verb, services: string[], o: Flags)
   return EXIT_OK;
 }
 
+/**
+ * rm's confirmation, on stdout as compose's: on a terminal a question; otherwise compose prints the list with
+ * no line end and reads one word from stdin, removing for "y" or a true value of strconv.ParseBool ("yes" is no).
+ */
 async function ask(names: readonly string[]): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    process.stdout.write(`Going to remove ${names.join(', ')}`);
+    const rl = createInterface({ input: process.stdin });
+    const line = await new Promise<string>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(''));
+    });
+    rl.close();
+    const { composeStringToBool } = await import('../argv.js');
+    return composeStringToBool(line.trim().split(/\s+/)[0]!);
+  }
   process.stdout.write(`Going to remove ${names.join(', ')}\n`);
-  if (!process.stdin.isTTY) return false;
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     return /^y(es)?$/i.test((await rl.question('? Are you sure? (y/N) ')).trim());
@@ -48,10 +62,16 @@ async function ask(names: readonly string[]): Promise<boolean> {
   }
 }
 
+/** rm -f asks nothing, but compose still says what it removes, on stdout. */
+async function forced(names: readonly string[]): Promise<boolean> {
+  process.stdout.write(`Going to remove ${names.join(', ')}\n`);
+  return true;
+}
+
 export async function rmCommand(services: string[], o: Flags): Promise<number> {
   const progress = await progressFor(o);
   try {
-    await api.rm({ project: loadOptions(o), services, stop: o.stop, volumes: o.volumes, onEvent: progress.onEvent, dryRun: o.dryRun, onPlan: planPrinter(), ...(o.force ? {} : { confirm: ask }) });
+    await api.rm({ project: loadOptions(o), services, stop: o.stop, volumes: o.volumes, onEvent: progress.onEvent, dryRun: o.dryRun, onPlan: planPrinter(), confirm: o.force ? forced : ask });
   } finally {
     await progress.done();
   }

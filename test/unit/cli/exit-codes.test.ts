@@ -1,8 +1,10 @@
-// Exit codes of a project that cannot be loaded, as compose-ref 2.26.1 exits (pkg/compose/metrics.go):
-// a missing compose/include/extends/env_file file 14, any other load failure 15, a bad .env or --env-file 1.
+// Exit codes by failure category, as compose 2.26 exits (pkg/compose/metrics.go; each checked against
+// compose-ref on the same input): a missing compose/include/extends/env_file file 14, any other load failure 15,
+// a bad project .env or a missing --env-file 1, a failing build 17, an image that cannot be pulled 18.
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../../src/cli/exit-codes.js';
 import { loadProject } from '../../../src/config/index.js';
+import { BerthError, ConfigError, EngineError, ErrorCodes, OperationError, PullFailedError } from '../../../src/model/errors.js';
 import { withComposeDir } from '../config/helpers.js';
 
 const codeOf = async (files: Record<string, string>, extra: { files?: string[]; envFiles?: string[] } = {}) =>
@@ -30,5 +32,28 @@ describe('exit codes of load failures', () => {
     expect(await codeOf({ 'compose.yaml': 'services: {a: {image: x, env_file: a.env}}\n', 'a.env': "A='x''y'\n" })).toBe(15);
     expect(await codeOf({ 'compose.yaml': 'services: {a: {image: x}}\n', '.env': "A='x''y'\n" })).toBe(1);
     expect(await codeOf({ 'compose.yaml': 'services: {a: {image: x}}\n' }, { envFiles: ['nope.env'] })).toBe(1);
+  });
+});
+
+describe('exitCodeFor', () => {
+  it.each([
+    [new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, 'no configuration file provided: not found'), 14],
+    [new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, 'open /x/nope.yaml: no such file or directory: check the -f / COMPOSE_FILE path'), 14],
+    [new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, "couldn't find env file: /x/nope.env: check the --env-file path"), 1],
+    [new ConfigError(ErrorCodes.DEPENDENCY_CYCLE, 'dependency cycle detected: a -> b -> a'), 15],
+    [new ConfigError(ErrorCodes.SCHEMA, "additional property 'imagex' is not allowed"), 15],
+    [new ConfigError(ErrorCodes.MISSING_REQUIRED_VARIABLE, 'required variable NOPE is missing a value'), 15],
+    [new ConfigError(ErrorCodes.UNKNOWN_DEPENDENCY, 'service "zz" is not defined'), 15],
+    [new ConfigError(ErrorCodes.YAML_SYNTAX, 'invalid YAML'), 15],
+    [new OperationError(ErrorCodes.BUILD_FAILED, 'service "a" failed to build'), 17],
+    [new EngineError(ErrorCodes.BUILD_FAILED, 'exit code: 3'), 17],
+    [new PullFailedError(ErrorCodes.IMAGE_NOT_FOUND, 'service "a": manifest unknown'), 18],
+    [new PullFailedError(ErrorCodes.REGISTRY_AUTH, 'service "a": no basic auth credentials'), 18],
+    [new OperationError(ErrorCodes.IMAGE_NOT_FOUND, 'service "a": image x is not present locally and pull_policy is never'), 1],
+    [new OperationError(ErrorCodes.NO_SUCH_SERVICE, 'no such service: x'), 1],
+    [new BerthError(ErrorCodes.CANCELLED, 'cancelled'), 130],
+    [new Error('anything else'), 1],
+  ])('%s → %i', (err, code) => {
+    expect(exitCodeFor(err)).toBe(code);
   });
 });
