@@ -27,7 +27,12 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>): Command {
+export interface BuildProgramOptions {
+  /** Resolve the engine flags (context, -H, TLS) before each action, as the CLI does; parse-only tests turn it off. */
+  readonly selectEngine?: boolean;
+}
+
+export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>, options: BuildProgramOptions = {}): Command {
   const program = new Command('berth')
     .description('Define and run multi-container applications with Docker (a drop-in for docker compose)')
     .usage('[OPTIONS] COMMAND')
@@ -174,10 +179,12 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
 
   registerRuntimeCommands(program, run);
   registerImageCommands(program, run);
-  program.hook('preAction', async () => {
-    selectEngineFromFlags(program.opts());
-    await checkEngineSelection();
-  });
+  if (options.selectEngine !== false) {
+    program.hook('preAction', async () => {
+      selectEngineFromFlags(program.opts());
+      await checkEngineSelection();
+    });
+  }
   // compose's --dry-run is a persistent flag: `up --dry-run` works as `--dry-run up` does (its other global
   // flags are not: `ps -p x` is an error there too)
   for (const cmd of program.commands) {

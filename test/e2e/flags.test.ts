@@ -12,14 +12,11 @@ import { buildProgram, parseCommandLine } from '../../src/cli/main.js';
 import { setNameSeparator } from '../../src/model/labels.js';
 import { berth, composeRef, repoRoot } from '../helpers/e2e.js';
 import {
-  EFFECT_PENDING_16B,
   HIDDEN_FLAGS,
   keyOf,
   NOT_IMPLEMENTED,
   parseHelpCommands,
   parseHelpFlags,
-  PENDING_16B,
-  PENDING_16C,
   type ComposeFlag,
 } from '../helpers/compose-flags.js';
 
@@ -46,7 +43,6 @@ beforeAll(async () => {
 
 afterEach(() => setNameSeparator('-'));
 
-const pending = (command: string, long: string) => PENDING_16B.has(keyOf(command, long)) || PENDING_16C.has(keyOf(command, long));
 const notImplemented = (command: string, long?: string) => NOT_IMPLEMENTED[command] ?? (long ? NOT_IMPLEMENTED[keyOf(command, long)] : undefined);
 
 /** Arguments each command needs to be valid at all (compose's argument counts). */
@@ -63,7 +59,7 @@ const POSITIONALS: Readonly<Record<string, readonly string[]>> = {
 const NOT_INTERSPERSED = new Set(['exec', 'run']);
 
 function quietProgram(): Command {
-  const p = buildProgram(async () => {});
+  const p = buildProgram(async () => {}, { selectEngine: false });
   for (const c of [p, ...p.commands]) c.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {}, outputError: () => {} });
   return p;
 }
@@ -116,9 +112,9 @@ describe('every compose 2.26 command and flag, in every pflag spelling', () => {
     let checked = 0;
     for (const { name, flags } of commands) {
       if (notImplemented(name)) continue;
-      const shortBools = flags.filter((f) => !f.type && f.short && !pending(name, f.long) && f.long !== 'version');
+      const shortBools = flags.filter((f) => !f.type && f.short && f.long !== 'version');
       for (const f of flags) {
-        if (f.type || pending(name, f.long) || notImplemented(name, f.long) || f.long === 'version') continue;
+        if (f.type || notImplemented(name, f.long) || f.long === 'version') continue;
         const spellings: [string[], boolean][] = BOOL_SPELLINGS.map(([suffix, v]) => [[`--${f.long}${suffix}`], v]);
         if (f.short) {
           spellings.push([[`-${f.short}`], true], [[`-${f.short}=false`], false], [[`-${f.short}=1`], true]);
@@ -147,7 +143,7 @@ describe('every compose 2.26 command and flag, in every pflag spelling', () => {
     for (const { name, flags } of commands) {
       if (notImplemented(name)) continue;
       for (const f of flags) {
-        if (!f.type || pending(name, f.long) || notImplemented(name, f.long)) continue;
+        if (!f.type || notImplemented(name, f.long)) continue;
         const v = f.type === 'int' ? '-1' : 'x1';
         const w = f.type === 'int' ? '7' : 'x2';
         const spellings: string[][] = [[`--${f.long}`, v], [`--${f.long}=${v}`]];
@@ -174,7 +170,7 @@ describe('every compose 2.26 command and flag, in every pflag spelling', () => {
   it("int flags refuse a non-number as compose does (pflag's message)", async () => {
     for (const { name, flags } of commands) {
       for (const f of flags) {
-        if (f.type !== 'int' || pending(name, f.long) || notImplemented(name, f.long)) continue;
+        if (f.type !== 'int' || notImplemented(name, f.long)) continue;
         const program = quietProgram();
         const argv = argvFor(name, [`--${f.long}`, 'abc']);
         const shown = f.short ? `-${f.short}, --${f.long}` : `--${f.long}`;
@@ -256,9 +252,6 @@ const END = '<!-- flags-table:end -->';
 function statusOf(command: string, f: ComposeFlag & { note?: string; hidden?: boolean }): string {
   const reason = notImplemented(command, f.long);
   if (reason) return reason;
-  if (PENDING_16B.has(keyOf(command, f.long))) return 'pending: issue 16b (implementation)';
-  if (PENDING_16C.has(keyOf(command, f.long))) return 'pending: issue 16c (engine selection)';
-  if (EFFECT_PENDING_16B.has(keyOf(command, f.long))) return 'accepted; full behaviour: issue 16b';
   if (f.hidden) return `hidden in compose; ${f.note ?? 'accepted'}`;
   return 'implemented';
 }

@@ -84,41 +84,7 @@ export const HIDDEN_FLAGS: Readonly<Record<string, readonly (ComposeFlag & { not
   up: [{ long: 'menu', note: 'experimental navigation menu; accepted, no menu in berth' }],
 };
 
-/** Flags and commands issue 16b implements (its branch declares them); the integrator empties this set. */
-export const PENDING_16B: ReadonlySet<string> = new Set([
-  'ps --filter',
-  'ps --no-trunc',
-  'ps --orphans',
-  'run --cap-add',
-  'run --cap-drop',
-  'build --builder',
-  'build --ssh',
-  'build --memory',
-]);
-
-/** Flags issue 16c implements (engine selection); the integrator empties this set. */
-export const PENDING_16C: ReadonlySet<string> = new Set([' --host', ' --context', ' --tls', ' --tlsverify', ' --tlscacert', ' --tlscert', ' --tlskey']);
-
-/** Flags berth accepts and 16b makes real (accepted today, effect pending). Status only; the test accepts them. */
-export const EFFECT_PENDING_16B: ReadonlySet<string> = new Set([
-  'stats --no-trunc',
-  'kill --remove-orphans',
-  'run --remove-orphans',
-  'attach --sig-proxy',
-  'attach --detach-keys',
-  'config --resolve-image-digests',
-  'ps --format',
-  'images --format',
-  'ls --format',
-  'version --format',
-  'stats --format',
-]);
-
 /** What berth does not implement, and why. Keyed by command ('watch') or 'command --flag'. */
-export const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {
-  watch:
-    'not implemented: file watching with sync/rebuild actions (develop.watch) is a feature of its own, not a spelling; berth refuses it as an unknown command',
-  'up --watch': 'not implemented, as `watch`',
-};
+export const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {};
 
 export const keyOf = (command: string, long: string) => `${command} --${long}`;

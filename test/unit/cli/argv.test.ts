@@ -8,7 +8,7 @@ import { containerName, serviceImage, setNameSeparator } from '../../../src/mode
 import { buildProgram, parseCommandLine } from '../../../src/cli/main.js';
 
 const program = () => {
-  const p = buildProgram(async () => {});
+  const p = buildProgram(async () => {}, { selectEngine: false });
   for (const c of [p, ...p.commands]) c.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {}, outputError: () => {} });
   return p;
 };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../../src/cli/main.js';
 
 function parse(argv: string[]) {
-  const program = buildProgram(async () => {});
+  const program = buildProgram(async () => {}, { selectEngine: false });
   program.parse(argv, { from: 'user' });
   const cmd = program.commands.find((c) => c.name() === argv.find((a) => !a.startsWith('-')))!;
   return cmd.optsWithGlobals() as Record<string, unknown>;
@@ -18,7 +18,7 @@ describe('--dry-run is persistent (compose: `docker compose up --dry-run`)', () 
     expect(parse(['up', '-d']).dryRun).toBeUndefined();
   });
   it('other global flags stay global only, as in compose (`ps -p x` is unknown there)', () => {
-    const program = buildProgram(async () => {});
+    const program = buildProgram(async () => {}, { selectEngine: false });
     program.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
     for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
     expect(() => program.parse(['ps', '--project-name', 'x'], { from: 'user' })).toThrow(/unknown option/);
