@@ -457,8 +457,10 @@ export interface TaskInfo {
   readonly image: string;
   /** Status.Timestamp */
   readonly timestamp: string;
-  /** The spec version the task was made from. */
+  /** The task's own version index. */
   readonly specVersion?: number;
+  /** The task's Spec (a copy of the service's TaskTemplate when it was made): tells current tasks from old. */
+  readonly spec?: Readonly<Record<string, unknown>>;
 }
 
 export interface NodeInfo {

@@ -43,6 +43,7 @@ function toTask(t: Json): TaskInfo {
     image: String(t.Spec?.ContainerSpec?.Image ?? ''),
     timestamp: String(t.Status?.Timestamp ?? ''),
     ...(t.Version?.Index !== undefined ? { specVersion: Number(t.Version.Index) } : {}),
+    ...(t.Spec ? { spec: t.Spec } : {}),
   };
 }
 

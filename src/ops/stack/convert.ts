@@ -186,9 +186,8 @@ function mounts(project: Project, stack: string, service: ServiceConfig): Json[]
     }
     return compact({ Type: v.type, Source: v.source, Target: v.target, ReadOnly: v.read_only || undefined });
   });
-  // `tmpfs:` (the short list of paths) becomes tmpfs mounts as well
-  const tmpfs = service.tmpfs as string | readonly string[] | undefined;
-  for (const t of typeof tmpfs === 'string' ? [tmpfs] : (tmpfs ?? [])) out.push({ Type: 'tmpfs', Target: String(t).split(':')[0] });
+  // `tmpfs:` (the short list) is dropped without a word by docker stack deploy; berth does the same so the
+  // specs agree (a `volumes:` entry of type tmpfs is the way to get one on a swarm)
   return out.length ? out : undefined;
 }
 
@@ -210,7 +209,8 @@ const fileMode = (m: number | string | undefined) => (m === undefined ? 0o444 : 
 function secretRefs(service: ServiceConfig, names: ObjectNames): Json[] | undefined {
   const refs = fileRefs(service, 'secrets').map((r) => {
     // swarm mounts secrets under /run/secrets/; an absolute target is kept as given
-    const name = r.target ?? r.source;
+    // the loader spells the default target as its full path; swarm wants the file name under /run/secrets/
+    const name = (r.target ?? r.source).replace(/^\/run\/secrets\//, '');
     return { File: { Name: name, UID: r.uid ?? '0', GID: r.gid ?? '0', Mode: fileMode(r.mode) }, SecretName: names.secrets[r.source] ?? r.source };
   });
   return refs.length ? refs.sort((a, b) => a.SecretName.localeCompare(b.SecretName)) : undefined;
@@ -218,7 +218,8 @@ function secretRefs(service: ServiceConfig, names: ObjectNames): Json[] | undefi
 
 function configRefs(service: ServiceConfig, names: ObjectNames): Json[] | undefined {
   const refs = fileRefs(service, 'configs').map((r) => ({
-    File: { Name: r.target ?? `/${r.source}`, UID: r.uid ?? '0', GID: r.gid ?? '0', Mode: fileMode(r.mode) },
+    // the loader spells the default target /<key>; docker stack deploy sends the bare key
+    File: { Name: !r.target || r.target === `/${r.source}` ? r.source : r.target, UID: r.uid ?? '0', GID: r.gid ?? '0', Mode: fileMode(r.mode) },
     ConfigName: names.configs[r.source] ?? r.source,
   }));
   return refs.length ? refs.sort((a, b) => a.ConfigName.localeCompare(b.ConfigName)) : undefined;
@@ -270,6 +271,12 @@ function ulimits(service: ServiceConfig): Json[] | undefined {
     .sort((a, b) => a.Name.localeCompare(b.Name));
 }
 
+/** Capability names as the engine stores them: upper case with the CAP_ prefix ("ALL" stays as it is). */
+function capabilities(raw: unknown): string[] | undefined {
+  const list = (raw as string[] | undefined) ?? [];
+  return list.length ? list.map((c) => c.toUpperCase()).map((c) => (c === 'ALL' || c.startsWith('CAP_') ? c : `CAP_${c}`)) : undefined;
+}
+
 /** One service's spec, as docker stack deploy sends it (before the engine fills in its defaults). */
 export function serviceSpec(project: Project, stack: string, key: string, names: ObjectNames): ServiceSpec {
   const service = project.services[key];
@@ -299,8 +306,9 @@ export function serviceSpec(project: Project, stack: string, key: string, names:
     Init: service.init as boolean | undefined,
     Isolation: service.isolation as string | undefined,
     Sysctls: service.sysctls ? { ...(service.sysctls as Record<string, string>) } : undefined,
-    CapabilityAdd: (service.cap_add as string[] | undefined)?.length ? [...(service.cap_add as string[])] : undefined,
-    CapabilityDrop: (service.cap_drop as string[] | undefined)?.length ? [...(service.cap_drop as string[])] : undefined,
+    Privileges: { CredentialSpec: null, SELinuxContext: null, NoNewPrivileges: false },
+    CapabilityAdd: capabilities(service.cap_add),
+    CapabilityDrop: capabilities(service.cap_drop),
     Ulimits: ulimits(service),
   });
   const logging = service.logging as { driver?: string; options?: Record<string, string> } | undefined;

@@ -246,12 +246,15 @@ export async function waitConverged(engine: Engine, ids: readonly string[], say:
       }
       const want = wantedTasks(s, nodes);
       const tasks: TaskInfo[] = await engine.listTasks({ services: [s.id] });
-      const running = tasks.filter((t) => t.desiredState === 'running' && t.state === 'running' && t.image === String((s.spec.TaskTemplate as any)?.ContainerSpec?.Image)).length;
+      // a task is current when it was made from the service's present container spec
+      const template = JSON.stringify(normalizeSpec((s.spec.TaskTemplate as any)?.ContainerSpec ?? {}));
+      const current = (t: TaskInfo) => !t.spec || JSON.stringify(normalizeSpec((t.spec as any).ContainerSpec ?? {})) === template;
+      const running = tasks.filter((t) => t.desiredState === 'running' && t.state === 'running' && current(t)).length;
       const line = `${s.spec.Name}: ${running}/${want ?? '?'} running${state === 'updating' ? ' (updating)' : ''}`;
       if (last.get(id) !== line) say(line);
       last.set(id, line);
       if ((want !== undefined && running < want) || state === 'updating' || state === 'rollback_started') done = false;
-      if (want !== undefined && tasks.filter((t) => t.desiredState === 'running').length > want) done = false;
+      if (tasks.some((t) => t.desiredState === 'running' && !current(t))) done = false;
     }
     if (done) return;
     if (Date.now() > deadline) throw new BerthError(ErrorCodes.TIMEOUT, `services did not converge within ${Math.round(timeoutMs / 1000)}s`);
