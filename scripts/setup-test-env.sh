@@ -15,4 +15,8 @@ bash "$here/install-compose-ref.sh" || fail "compose-ref could not be installed"
 # tmux: the pseudo-terminal of the interactive e2e tests (attached up + Ctrl-C, exec with a TTY)
 command -v tmux >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; } || fail "tmux could not be installed"
 bash "$here/local-registry.sh" || fail "the local test registries did not start"
+# the stack tests' local swarm (scripts/swarm-cluster.sh): network namespaces, a bridge, iptables, nsenter/unshare
+for tool in ip:iproute2 iptables:iptables nsenter:util-linux unshare:util-linux; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool#*:}" >/dev/null; } || fail "${tool#*:} could not be installed (needed by scripts/swarm-cluster.sh)"
+done
 exit 0
