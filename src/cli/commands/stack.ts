@@ -91,6 +91,7 @@ export async function stackRmCommand(stacks: string[], o: StackFlags): Promise<n
 /** The merged compose file, as `docker stack config` prints it. */
 export async function stackConfigCommand(o: StackFlags): Promise<number> {
   const project = await resolveProject(composeProject(o, 'stack'));
-  out(serializeConfig(project, 'yaml'));
+  // docker stack config prints the file without a top-level name (the stack is named at deploy)
+  out(serializeConfig(project, 'yaml').replace(/^name: .*\n/, ''));
   return EXIT_OK;
 }

@@ -234,6 +234,7 @@ function wantedTasks(s: ServiceInfo, readyNodes: number): number | undefined {
 export async function waitConverged(engine: Engine, ids: readonly string[], say: (line: string) => void, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const last = new Map<string, string>();
+  const reported = new Set<string>();
   for (;;) {
     const nodes = (await engine.listNodes()).filter((n) => n.state === 'ready' && n.availability === 'active').length;
     let done = true;
@@ -253,6 +254,14 @@ export async function waitConverged(engine: Engine, ids: readonly string[], say:
       const line = `${s.spec.Name}: ${running}/${want ?? '?'} running${state === 'updating' ? ' (updating)' : ''}`;
       if (last.get(id) !== line) say(line);
       last.set(id, line);
+      // why tasks fail (unhealthy, image missing on a node, no suitable node), each reason once
+      for (const t of tasks) {
+        const why = t.error ?? (t.state === 'pending' ? t.message : undefined);
+        if (!why || (t.state !== 'failed' && t.state !== 'rejected' && t.state !== 'pending')) continue;
+        const note = `${s.spec.Name}: task ${t.state}: ${why}`;
+        if (!reported.has(note)) say(note);
+        reported.add(note);
+      }
       if ((want !== undefined && running < want) || state === 'updating' || state === 'rollback_started') done = false;
       if (tasks.some((t) => t.desiredState === 'running' && !current(t))) done = false;
     }
