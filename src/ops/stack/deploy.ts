@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Engine, ServiceInfo, ServiceSpec, TaskInfo } from '../../engine/types.js';
-import { BerthError, ErrorCodes } from '../../model/errors.js';
+import { BerthError, EngineError, ErrorCodes } from '../../model/errors.js';
 import type { FileObjectConfig, Project } from '../../model/types.js';
 import { CONTENT_HASH_LABEL, convertStack, objectSpec, STACK_NAMESPACE_LABEL, type StackObjectSpec } from './convert.js';
 import { normalizeSpec, specDifferences } from './spec-diff.js';
@@ -378,10 +378,14 @@ export async function stackRemove(engine: Engine, stack: string, say: (line: str
         await engine.removeNetwork(n.id);
         break;
       } catch (err) {
+        if (err instanceof EngineError && err.code === ErrorCodes.ENGINE_NOT_FOUND) break;
         if (i >= 20) throw err;
         await new Promise((r) => setTimeout(r, 500));
       }
     }
   }
+  // the manager lists a removed overlay network until its last endpoint has gone; a deploy right after
+  // would take it for present and fail to attach services to it, so return only once it is gone
+  for (let i = 0; i < 40 && (await engine.listNetworks({ labels: label })).length; i++) await new Promise((r) => setTimeout(r, 500));
   return true;
 }
