@@ -54,6 +54,60 @@ const COMPARED = [
   'TaskTemplate.ForceUpdate', 'TaskTemplate.Runtime', 'Mode', 'UpdateConfig', 'RollbackConfig', 'EndpointSpec',
 ];
 
+/** A file using every key the translation covers that both tools accept (docker's schema has no inline content). */
+const rich = `
+services:
+  app:
+    image: busybox:local
+    entrypoint: ["sh", "-c"]
+    command: ["exec sleep 600"]
+    hostname: app-host
+    user: "0"
+    working_dir: /tmp
+    environment: {B: "2", A: "1"}
+    labels: {tier: app}
+    stop_grace_period: 1s
+    stop_signal: SIGINT
+    init: true
+    cap_add: [NET_ADMIN]
+    dns: [10.0.0.53]
+    extra_hosts: ["db.local:10.0.0.9"]
+    healthcheck: {test: ["CMD", "true"], interval: 2s, timeout: 1s, retries: 2, start_period: 1s}
+    ports: [{target: 81, published: 18081, mode: host}, {target: 82, published: 18082, protocol: udp, mode: host}]
+    volumes: [data:/data, "/tmp:/host:ro", {type: tmpfs, target: /scratch, tmpfs: {size: 65536}}]
+    networks: {front: {aliases: [application]}, default: {}}
+    secrets: [token, {source: token, target: /etc/token, mode: 0400}]
+    configs: [site, {source: site, target: /etc/site.conf}]
+    x-ignored: {anything: 1}
+    deploy:
+      mode: replicated
+      replicas: 0
+      endpoint_mode: dnsrr
+      labels: {team: core}
+      placement: {constraints: ["node.role == manager"], preferences: [{spread: node.id}], max_replicas_per_node: 2}
+      resources: {limits: {cpus: "0.5", memory: 64M, pids: 50}, reservations: {cpus: "0.1", memory: 16M}}
+      restart_policy: {condition: on-failure, delay: 2s, max_attempts: 3, window: 5s}
+      update_config: {parallelism: 2, delay: 1s, failure_action: rollback, monitor: 3s, max_failure_ratio: 0.25, order: start-first}
+      rollback_config: {parallelism: 1, delay: 1s, failure_action: continue, order: stop-first}
+  everywhere:
+    image: busybox:local
+    command: ["sh", "-c", "exec sleep 600"]
+    deploy: {mode: global, placement: {constraints: ["node.labels.none == x"]}}
+  once:
+    image: busybox:local
+    command: ["true"]
+    restart: "no"
+    deploy: {mode: replicated-job, replicas: 0}
+networks:
+  front: {attachable: true, labels: {purpose: front}}
+volumes:
+  data: {labels: {keep: "yes"}}
+secrets:
+  token: {file: ./token.txt}
+configs:
+  site: {file: ./token.txt}
+`;
+
 const get = (o: any, path: string) => path.split('.').reduce((x, k) => (x == null ? x : x[k]), o);
 
 describeEngine.skipIf(!possible.ok)('berth stack on a one-node swarm', () => {
@@ -110,6 +164,38 @@ describeEngine.skipIf(!possible.ok)('berth stack on a one-node swarm', () => {
       expect(ours).toEqual(theirs);
     }
     console.log(`differential compared ${COMPARED.length} fields per service: ${COMPARED.join(', ')}`);
+  });
+
+  it('differential, every translated key: the same specs from berth and from docker stack deploy', async () => {
+    await writeFile(join(dir, 'rich.yaml'), rich);
+    const ours = `${stack}r`;
+    const theirs = `${stack}s`;
+    const r1 = await b('deploy', '-c', 'rich.yaml', ours);
+    expect(r1.code).toBe(0);
+    const r2 = await d('stack', 'deploy', '--resolve-image', 'never', '-c', join(dir, 'rich.yaml'), theirs);
+    expect(r2.code).toBe(0);
+    const nets = new Map<string, string>((await d('network', 'ls', '--no-trunc', '--format', '{{.ID}} {{.Name}}')).stdout.trim().split('\n').map((l) => l.split(' ') as [string, string]));
+    const normal = (spec: any, s: string) =>
+      JSON.parse(
+        JSON.stringify(spec, (k, v) => (k === 'SecretID' || k === 'ConfigID' ? undefined : k === 'Target' && nets.has(v) ? nets.get(v) : v))
+          .replaceAll(new RegExp(`${s}_(token|site)(-[0-9a-f]{10})?`, 'g'), 'STACK_$1')
+          .replaceAll(`${s}_`, 'STACK_')
+          .replaceAll(`"${s}"`, '"STACK"'),
+      );
+    // docker sorts secret and config references by name only, with an unstable sort: two references to one
+    // secret come in either order, so both sides are put in (name, target) order
+    const byTarget = (spec: any) => {
+      const c = spec.TaskTemplate.ContainerSpec;
+      for (const k of ['Secrets', 'Configs']) c[k]?.sort((x: any, y: any) => JSON.stringify([x.SecretName ?? x.ConfigName, x.File.Name]).localeCompare(JSON.stringify([y.SecretName ?? y.ConfigName, y.File.Name])));
+      return spec;
+    };
+    for (const svc of ['app', 'everywhere', 'once']) {
+      const a = byTarget(normal((await inspect(`${ours}_${svc}`)).Spec, ours));
+      const z = byTarget(normal((await inspect(`${theirs}_${svc}`)).Spec, theirs));
+      expect({ svc, spec: a }).toEqual({ svc, spec: z });
+    }
+    expect((await b('rm', ours)).code).toBe(0);
+    expect((await d('stack', 'rm', theirs)).code).toBe(0);
   });
 
   it('idempotence: a second deploy changes nothing (docker stack deploy bumps every version)', async () => {

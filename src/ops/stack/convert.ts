@@ -82,14 +82,8 @@ function restartPolicy(service: ServiceConfig): Json | undefined {
   if (rp) {
     return compact({ Condition: rp.condition, Delay: ns(rp.delay), MaxAttempts: num(rp.max_attempts), Window: ns(rp.window) });
   }
-  // `restart:` is reported as unsupported yet still mapped, as docker stack deploy maps it
-  const r = service.restart;
-  if (!r) return undefined;
-  if (r === 'no') return { Condition: 'none' };
-  if (r === 'always' || r === 'unless-stopped') return { Condition: 'any' };
-  const m = /^on-failure(?::(\d+))?$/.exec(r);
-  if (m) return compact({ Condition: 'on-failure', MaxAttempts: m[1] !== undefined ? Number(m[1]) : undefined });
-  throw new Error(`invalid restart policy "${r}"`);
+  // `restart:` is reported as unsupported and ignored, as docker stack deploy does (checked by the differential)
+  return undefined;
 }
 
 function updateConfig(c: Json | undefined): Json | undefined {
@@ -213,7 +207,7 @@ function secretRefs(service: ServiceConfig, names: ObjectNames): Json[] | undefi
     const name = (r.target ?? r.source).replace(/^\/run\/secrets\//, '');
     return { File: { Name: name, UID: r.uid ?? '0', GID: r.gid ?? '0', Mode: fileMode(r.mode) }, SecretName: names.secrets[r.source] ?? r.source };
   });
-  return refs.length ? refs.sort((a, b) => a.SecretName.localeCompare(b.SecretName)) : undefined;
+  return refs.length ? refs.sort((a, b) => a.SecretName.localeCompare(b.SecretName) || a.File.Name.localeCompare(b.File.Name)) : undefined;
 }
 
 function configRefs(service: ServiceConfig, names: ObjectNames): Json[] | undefined {
@@ -222,7 +216,7 @@ function configRefs(service: ServiceConfig, names: ObjectNames): Json[] | undefi
     File: { Name: !r.target || r.target === `/${r.source}` ? r.source : r.target, UID: r.uid ?? '0', GID: r.gid ?? '0', Mode: fileMode(r.mode) },
     ConfigName: names.configs[r.source] ?? r.source,
   }));
-  return refs.length ? refs.sort((a, b) => a.ConfigName.localeCompare(b.ConfigName)) : undefined;
+  return refs.length ? refs.sort((a, b) => a.ConfigName.localeCompare(b.ConfigName) || a.File.Name.localeCompare(b.File.Name)) : undefined;
 }
 
 function environment(service: ServiceConfig): string[] | undefined {
