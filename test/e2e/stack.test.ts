@@ -3,7 +3,7 @@
 // with docker stack deploy as the differential oracle.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { berth, describeEngine, projectDir } from '../helpers/e2e.js';
 import { dockerAt, swarmPossible, swarmUp, type Swarm } from '../helpers/swarm.js';
 
@@ -110,7 +110,7 @@ configs:
 
 const get = (o: any, path: string) => path.split('.').reduce((x, k) => (x == null ? x : x[k]), o);
 
-describeEngine.skipIf(!possible.ok)('berth stack on a one-node swarm', () => {
+(possible.ok ? describeEngine : describe.skip)('berth stack on a one-node swarm', () => {
   let swarm: Swarm;
   let dir = '';
   const stack = `b${Date.now().toString(36)}`;
