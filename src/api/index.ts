@@ -31,3 +31,6 @@ export type { ComposeFile, ComposeService } from './compose-file.js';
 export type { WaitStrategy } from './readiness.js';
 export type { PruneOptions, PruneResult } from './session.js';
 export { SessionLabels } from './session.js';
+
+// Swarm stacks (`berth stack …`): deploy a compose file to a Docker Swarm, converging instead of re-sending.
+export { deployStack, listStacks, stackServiceList, stackTaskList, removeStack, type StackCallOptions, type StackDeployCallOptions, type StackDeployResult, type StackEntry, type StackServiceEntry, type StackTaskEntry } from './swarm-stack.js';

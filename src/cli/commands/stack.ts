@@ -4,6 +4,7 @@ import { serializeConfig } from '../../config/serialize-config.js';
 import { resolveProject } from '../../api/project.js';
 import { stackPlanText } from '../../ops/stack/deploy.js';
 import { BerthError, ErrorCodes } from '../../model/errors.js';
+import { createdAgo } from '../../ui/format.js';
 import { renderTable } from '../../ui/table.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { loadOptions, type GlobalOptions } from '../global.js';
@@ -73,9 +74,11 @@ export async function stackPsCommand(stack: string, o: StackFlags): Promise<numb
     err(`nothing found in stack: ${stack}\n`);
     return 1;
   }
+  // "Running 20 seconds ago", as docker stack ps prints the current state
+  const state = (t: (typeof tasks)[number]) => (t.since && !Number.isNaN(Date.parse(t.since)) ? `${t.currentState} ${createdAgo(Date.parse(t.since))}` : t.currentState);
   if (o.quiet) out(tasks.map((t) => `${t.id}\n`).join(''));
-  else if (o.format === 'json') out(tasks.map((t) => `${JSON.stringify({ CurrentState: t.currentState, DesiredState: t.desiredState, Error: t.error, ID: t.id.slice(0, 12), Image: t.image, Name: t.name, Node: t.node, Ports: '' })}\n`).join(''));
-  else out(renderTable(['ID', 'NAME', 'IMAGE', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR', 'PORTS'], tasks.map((t) => [t.id.slice(0, 12), t.name, t.image, t.node, t.desiredState, t.currentState, t.error, ''])));
+  else if (o.format === 'json') out(tasks.map((t) => `${JSON.stringify({ CurrentState: state(t), DesiredState: t.desiredState, Error: t.error, ID: t.id.slice(0, 12), Image: t.image, Name: t.name, Node: t.node, Ports: '' })}\n`).join(''));
+  else out(renderTable(['ID', 'NAME', 'IMAGE', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR', 'PORTS'], tasks.map((t) => [t.id.slice(0, 12), t.name, t.image, t.node, t.desiredState, state(t), t.error, ''])));
   return EXIT_OK;
 }
 

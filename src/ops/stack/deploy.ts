@@ -324,6 +324,8 @@ export interface StackTaskEntry {
   readonly node: string;
   readonly desiredState: string;
   readonly currentState: string;
+  /** When the task reached its current state (RFC 3339). */
+  readonly since: string;
   readonly error: string;
 }
 
@@ -342,6 +344,7 @@ export async function stackTasks(engine: Engine, stack: string): Promise<StackTa
       node: nodes.get(t.nodeId) ?? t.nodeId,
       desiredState: t.desiredState.replace(/^./, (c) => c.toUpperCase()),
       currentState: t.state.replace(/^./, (c) => c.toUpperCase()),
+      since: t.timestamp,
       error: t.error ?? '',
     }));
 }
