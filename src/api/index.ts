@@ -33,3 +33,6 @@ export type { PruneOptions, PruneResult } from './session.js';
 export { SessionLabels } from './session.js';
 export { watch, type WatchCallOptions, type DevelopWatch, type DevelopWatchOptions, type WatchBatchReport } from './watch.js';
 export type { StackWatch, StackWatchOptions } from './stack.js';
+
+// Swarm stacks (`berth stack …`): deploy a compose file to a Docker Swarm, converging instead of re-sending.
+export { deployStack, listStacks, stackServiceList, stackTaskList, removeStack, type StackCallOptions, type StackDeployCallOptions, type StackDeployResult, type StackEntry, type StackServiceEntry, type StackTaskEntry } from './swarm-stack.js';

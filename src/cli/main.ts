@@ -177,6 +177,49 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>, 
       }),
     );
 
+  // ---- docker stack: deploy a compose file to a Swarm (commands/stack.ts)
+  const stack = program.command('stack').description('Manage Swarm stacks').option('-H, --host <host>', 'Daemon socket to connect to (default $DOCKER_HOST)');
+  const stackCmd = (name: string) => stack.command(name);
+  stackCmd('deploy')
+    .alias('up')
+    .description('Deploy a new stack or update an existing stack')
+    .argument('<stack>', 'stack name')
+    .option('-c, --compose-file <file>', 'Path to a Compose file, or "-" to read from stdin', collect)
+    .option('--prune', 'Prune services that are no longer referenced')
+    .option('--resolve-image <when>', 'Query the registry to resolve image digest and supported platforms ("always", "changed", "never")', 'always')
+    .option('--with-registry-auth', 'Send registry authentication details to Swarm agents')
+    .option('-d, --detach [bool]', 'Exit immediately instead of waiting for the stack services to converge', (v) => v !== 'false', true)
+    .option('-q, --quiet', 'Suppress progress output')
+    .option('--dry-run', 'Print the plan (what would be created, updated, removed, and why) without changing anything')
+    .action((name: string, _o, cmd: Command) => run(async () => (await import('./commands/stack.js')).stackDeployCommand(name, globals(cmd))));
+  stackCmd('ls')
+    .alias('list')
+    .description('List stacks')
+    .option('--format <format>', 'Format output: table or json')
+    .action((_o, cmd: Command) => run(async () => (await import('./commands/stack.js')).stackLsCommand(globals(cmd))));
+  stackCmd('ps')
+    .description('List the tasks in the stack')
+    .argument('<stack>', 'stack name')
+    .option('-q, --quiet', 'Only display task IDs')
+    .option('--format <format>', 'Format output: table or json')
+    .action((name: string, _o, cmd: Command) => run(async () => (await import('./commands/stack.js')).stackPsCommand(name, globals(cmd))));
+  stackCmd('services')
+    .description('List the services in the stack')
+    .argument('<stack>', 'stack name')
+    .option('-q, --quiet', 'Only display IDs')
+    .option('--format <format>', 'Format output: table or json')
+    .action((name: string, _o, cmd: Command) => run(async () => (await import('./commands/stack.js')).stackServicesCommand(name, globals(cmd))));
+  stackCmd('rm')
+    .aliases(['remove', 'down'])
+    .description('Remove one or more stacks')
+    .argument('<stacks...>', 'stack names')
+    .action((names: string[], _o, cmd: Command) => run(async () => (await import('./commands/stack.js')).stackRmCommand(names, globals(cmd))));
+  stackCmd('config')
+    .description('Outputs the final config file, after doing merges and interpolations')
+    .option('-c, --compose-file <file>', 'Path to a Compose file', collect)
+    .option('--skip-interpolation', 'Skip interpolation and output only merged config')
+    .action((_o, cmd: Command) => run(async () => (await import('./commands/stack.js')).stackConfigCommand(globals(cmd))));
+
   registerRuntimeCommands(program, run);
   registerImageCommands(program, run);
   if (options.selectEngine !== false) {

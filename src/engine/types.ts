@@ -347,7 +347,7 @@ export interface PathStat {
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
-export interface Engine {
+export interface Engine extends SwarmEngine {
   version(): Promise<EngineVersion>;
   info(): Promise<EngineInfo>;
 
@@ -437,4 +437,100 @@ export interface CommitOptions {
   readonly changes?: readonly string[];
   /** Pause the container while committing (the engine's default: true). */
   readonly pause?: boolean;
+}
+
+// ---- Swarm mode (stack deploy): services, tasks, nodes, secrets, configs. Specs are the Engine API's JSON
+// (ServiceSpec and friends) because that is what is compared field by field with `docker service inspect`.
+
+/** A ServiceSpec as the Engine API spells it; berth builds them in ops/stack/convert.ts. */
+export type ServiceSpec = { readonly Name: string; readonly Labels?: Record<string, string>; readonly [key: string]: unknown };
+
+export interface SwarmState {
+  /** "inactive" | "pending" | "active" | "error" | "locked" */
+  readonly localNodeState: string;
+  /** true on a manager, the only place services can be created */
+  readonly controlAvailable: boolean;
+  readonly nodeId: string;
+}
+
+export interface ServiceInfo {
+  readonly id: string;
+  /** The version index every update must quote (optimistic concurrency). */
+  readonly version: number;
+  readonly spec: ServiceSpec;
+  readonly previousSpec?: ServiceSpec;
+  /** e.g. { State: "completed" | "updating" | "paused" | "rollback_started" | "rollback_completed", Message } */
+  readonly updateStatus?: { readonly State?: string; readonly Message?: string };
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface TaskInfo {
+  readonly id: string;
+  readonly serviceId: string;
+  readonly nodeId: string;
+  readonly slot?: number;
+  /** The state the orchestrator wants: "running" | "shutdown" | … */
+  readonly desiredState: string;
+  /** Status.State: "new" … "running" | "complete" | "failed" | "shutdown" | "rejected" | "orphaned" … */
+  readonly state: string;
+  readonly message: string;
+  readonly error?: string;
+  readonly containerId?: string;
+  readonly image: string;
+  /** Status.Timestamp */
+  readonly timestamp: string;
+  /** The task's own version index. */
+  readonly specVersion?: number;
+  /** The task's Spec (a copy of the service's TaskTemplate when it was made): tells current tasks from old. */
+  readonly spec?: Readonly<Record<string, unknown>>;
+}
+
+export interface NodeInfo {
+  readonly id: string;
+  readonly hostname: string;
+  readonly addr: string;
+  /** "ready" | "down" | "unknown" | "disconnected" */
+  readonly state: string;
+  readonly availability: string;
+  readonly role: string;
+}
+
+/** A secret or a config: both are named blobs with labels. */
+export interface SwarmObjectInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface SwarmObjectCreateRequest {
+  readonly Name: string;
+  readonly Labels?: Record<string, string>;
+  /** The content; sent base64-encoded, never logged. */
+  readonly Data: Buffer;
+  /** Secrets only: a template driver etc. are not used by berth. */
+}
+
+export interface ServiceWriteOptions {
+  readonly withRegistryAuth?: boolean;
+}
+
+export interface SwarmEngine {
+  swarmState(): Promise<SwarmState>;
+  listServices(filter: { readonly labels?: readonly string[]; readonly names?: readonly string[] }): Promise<ServiceInfo[]>;
+  /** undefined when there is no such service */
+  inspectService(idOrName: string): Promise<ServiceInfo | undefined>;
+  /** withRegistryAuth: send the Docker CLI's credentials for the image's registry to the swarm's agents */
+  createService(spec: ServiceSpec, options?: ServiceWriteOptions): Promise<{ id: string; warnings?: string[] }>;
+  /** `version` must be the index read with the spec being replaced, else the engine refuses (out of sequence). */
+  updateService(id: string, version: number, spec: ServiceSpec, options?: ServiceWriteOptions): Promise<{ warnings?: string[] }>;
+  removeService(idOrName: string): Promise<void>;
+  listTasks(filter: { readonly services?: readonly string[]; readonly labels?: readonly string[] }): Promise<TaskInfo[]>;
+  listNodes(): Promise<NodeInfo[]>;
+  listSecrets(filter: { readonly labels?: readonly string[] }): Promise<SwarmObjectInfo[]>;
+  createSecret(request: SwarmObjectCreateRequest): Promise<{ id: string }>;
+  removeSecret(idOrName: string): Promise<void>;
+  listConfigs(filter: { readonly labels?: readonly string[] }): Promise<SwarmObjectInfo[]>;
+  createConfig(request: SwarmObjectCreateRequest): Promise<{ id: string }>;
+  removeConfig(idOrName: string): Promise<void>;
 }

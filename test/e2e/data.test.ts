@@ -111,7 +111,7 @@ describeEngine('a compose file that says nothing removes nothing', () => {
 
   // fixed by issue-14a (defect 1: today the emptied file is a project with no services, and --remove-orphans
   // removes the whole stack, exit 0; compose refuses: "empty compose file", exit 15, and touches nothing)
-  it.fails('an emptied compose file: up -d --remove-orphans fails and every container is kept', async () => {
+  it('an emptied compose file: up -d --remove-orphans fails and every container is kept', async () => {
     dir = await projectDir({ 'compose.yaml': compose });
     const first = await berth(['-p', project, 'up', '-d'], { cwd: dir });
     expect(first.code, first.stderr).toBe(0);

@@ -203,7 +203,7 @@ describe('an engine that cannot be used: one line, non-zero, a bounded wait', ()
 
   // fixed by issue-14a (defect 3: the lock directory root creates is 0755, so another user's up gets EACCES from
   // the lock before it ever reaches the engine)
-  it.fails('another user after root: up reaches the engine (its own error), not EACCES from root\'s lock directory', async () => {
+  it('another user after root: up reaches the engine (its own error), not EACCES from root\'s lock directory', async () => {
     const base = join(tmpdir(), 'b14f-shared');
     await mkdir(base, { recursive: true });
     await chmod(tmpdir(), 0o755);

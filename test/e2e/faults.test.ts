@@ -120,7 +120,7 @@ describeSecondEngine('faults against a private engine', () => {
     expect(await state(project)).toEqual(converged(project));
   });
 
-  it.fails('the engine lost mid-up: the message says the connection was lost and that a rerun converges', () => {
+  it('the engine lost mid-up: the message says the connection was lost and that a rerun converges', () => {
     // fixed by issue-14a (defect 5: today the last line is "socket hang up")
     expect(lostMessages).toHaveLength(1);
     expect(lostMessages[0]).toMatch(/connection .*lost|lost .*connection/i);

@@ -145,7 +145,7 @@ describeEngine('no secret leaks, only labelled objects touched, narrow file mode
   });
 
   // fixed by issue-14a (defect 4: the project cache stores the environment and the .env text in clear)
-  it.fails('no canary in the project cache ($HOME/.cache/berth)', async () => {
+  it('no canary in the project cache ($HOME/.cache/berth)', async () => {
     const files = await walk(join(home, '.cache'));
     expect(files.filter((f) => !f.dir).length).toBeGreaterThan(0);
     expect(await canariesIn(files)).toEqual([]);
@@ -175,7 +175,7 @@ describeEngine('no secret leaks, only labelled objects touched, narrow file mode
   });
 
   // fixed by issue-14a (defect 4: the project's cache entry outlives `down` and the project)
-  it.fails('after down, the project has no entry left in the cache', async () => {
+  it('after down, the project has no entry left in the cache', async () => {
     expect((await walk(join(home, '.cache', 'berth'))).filter((f) => !f.dir)).toEqual([]);
   });
 });

@@ -31,6 +31,7 @@ import type {
 } from '../types.js';
 import type { DockerConnection } from './docker-host.js';
 import { callName, toEngineError } from './errors.js';
+import { SwarmCalls } from './swarm.js';
 import {
   toContainerInspect,
   toContainerSummary,
@@ -587,6 +588,28 @@ export class DockerEngine implements Engine {
       stream.destroy();
     }
   }
+
+  // ---- swarm mode (stack deploy); the calls live in swarm.ts
+
+  private swarmCalls?: SwarmCalls;
+  private get swarm(): SwarmCalls {
+    this.swarmCalls ??= new SwarmCalls((o) => this.dial(o));
+    return this.swarmCalls;
+  }
+  swarmState(): Promise<IO.SwarmState> { return this.swarm.swarmState(); }
+  listServices(f: { labels?: readonly string[]; names?: readonly string[] }): Promise<IO.ServiceInfo[]> { return this.swarm.listServices(f); }
+  inspectService(idOrName: string): Promise<IO.ServiceInfo | undefined> { return this.swarm.inspectService(idOrName); }
+  createService(spec: IO.ServiceSpec, o?: IO.ServiceWriteOptions): Promise<{ id: string; warnings?: string[] }> { return this.swarm.createService(spec, o); }
+  updateService(id: string, version: number, spec: IO.ServiceSpec, o?: IO.ServiceWriteOptions): Promise<{ warnings?: string[] }> { return this.swarm.updateService(id, version, spec, o); }
+  removeService(idOrName: string): Promise<void> { return this.swarm.removeService(idOrName); }
+  listTasks(f: { services?: readonly string[]; labels?: readonly string[] }): Promise<IO.TaskInfo[]> { return this.swarm.listTasks(f); }
+  listNodes(): Promise<IO.NodeInfo[]> { return this.swarm.listNodes(); }
+  listSecrets(f: { labels?: readonly string[] }): Promise<IO.SwarmObjectInfo[]> { return this.swarm.listObjects('secrets', f); }
+  createSecret(r: IO.SwarmObjectCreateRequest): Promise<{ id: string }> { return this.swarm.createObject('secrets', r); }
+  removeSecret(idOrName: string): Promise<void> { return this.swarm.removeObject('secrets', idOrName); }
+  listConfigs(f: { labels?: readonly string[] }): Promise<IO.SwarmObjectInfo[]> { return this.swarm.listObjects('configs', f); }
+  createConfig(r: IO.SwarmObjectCreateRequest): Promise<{ id: string }> { return this.swarm.createObject('configs', r); }
+  removeConfig(idOrName: string): Promise<void> { return this.swarm.removeObject('configs', idOrName); }
 }
 
 /** "reg:5000/a/b:tag" → repo and tag (a port's colon is not a tag's; a digest is kept in repo). */

@@ -20,6 +20,8 @@ export interface HttpCall {
   /** Resolve with the response stream instead of its parsed body. */
   readonly isStream?: boolean;
   readonly signal?: AbortSignal;
+  /** Extra request headers (X-Registry-Auth for service create/update). */
+  readonly headers?: Record<string, string>;
 }
 
 /** TLS material for an https engine, as read from DOCKER_CERT_PATH. */
@@ -139,7 +141,7 @@ export class EngineHttp {
     const { agent, request } = await this.transport();
     const c = this.connection;
     const body = requestBody(o.method, o.body);
-    const headers: Record<string, string | number> = {};
+    const headers: Record<string, string | number> = { ...o.headers };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       headers['Content-Length'] = Buffer.byteLength(body);

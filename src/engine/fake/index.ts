@@ -835,6 +835,101 @@ export class FakeEngine implements Engine {
     return { [Symbol.asyncIterator]: () => iterator };
   }
 
+  // ---------------------------------------------------------------- swarm mode (stack deploy)
+  // Services keep a version index that every write bumps, as swarmkit's does; no tasks are scheduled (tests
+  // that need tasks run against a real swarm). `swarmActive` false models an engine that is not a manager.
+
+  swarmActive = true;
+  private readonly services = new Map<string, { id: string; version: number; spec: IO.ServiceSpec; createdAt: string; updatedAt: string }>();
+  private readonly swarmObjects = { secrets: new Map<string, IO.SwarmObjectInfo>(), configs: new Map<string, IO.SwarmObjectInfo>() };
+
+  async swarmState(): Promise<IO.SwarmState> {
+    return { localNodeState: this.swarmActive ? 'active' : 'inactive', controlAvailable: this.swarmActive, nodeId: this.swarmActive ? 'fakenode' : '' };
+  }
+
+  private requireManager(): void {
+    if (!this.swarmActive) throw new EngineError(ErrorCodes.ENGINE_FAILED, 'This node is not a swarm manager.');
+  }
+
+  private serviceInfo(s: { id: string; version: number; spec: IO.ServiceSpec; createdAt: string; updatedAt: string }): IO.ServiceInfo {
+    return { id: s.id, version: s.version, spec: structuredClone(s.spec), createdAt: s.createdAt, updatedAt: s.updatedAt };
+  }
+
+  async listServices(f: { labels?: readonly string[]; names?: readonly string[] }): Promise<IO.ServiceInfo[]> {
+    this.requireManager();
+    return [...this.services.values()]
+      .filter((s) => matchesLabels(s.spec.Labels ?? {}, f.labels) && (!f.names?.length || f.names.includes(s.spec.Name)))
+      .map((s) => this.serviceInfo(s));
+  }
+
+  async inspectService(idOrName: string): Promise<IO.ServiceInfo | undefined> {
+    this.requireManager();
+    const s = [...this.services.values()].find((x) => x.id === idOrName || x.spec.Name === idOrName);
+    return s && this.serviceInfo(s);
+  }
+
+  async createService(spec: IO.ServiceSpec): Promise<{ id: string }> {
+    this.requireManager();
+    if ([...this.services.values()].some((s) => s.spec.Name === spec.Name)) throw new EngineError(ErrorCodes.ENGINE_CONFLICT, `service ${spec.Name} already exists`);
+    const id = this.newId(`service:${spec.Name}`).slice(0, 25);
+    const at = new Date().toISOString();
+    this.counter += 1;
+    this.services.set(id, { id, version: this.counter, spec: structuredClone(spec), createdAt: at, updatedAt: at });
+    return { id };
+  }
+
+  async updateService(id: string, version: number, spec: IO.ServiceSpec): Promise<{ warnings?: string[] }> {
+    this.requireManager();
+    const s = this.services.get(id);
+    if (!s) throw new EngineError(ErrorCodes.ENGINE_NOT_FOUND, `service ${id} not found`);
+    if (s.version !== version) throw new EngineError(ErrorCodes.ENGINE_FAILED, 'update out of sequence');
+    this.counter += 1;
+    Object.assign(s, { version: this.counter, spec: structuredClone(spec), updatedAt: new Date().toISOString() });
+    return {};
+  }
+
+  async removeService(idOrName: string): Promise<void> {
+    const s = [...this.services.values()].find((x) => x.id === idOrName || x.spec.Name === idOrName);
+    if (!s) throw new EngineError(ErrorCodes.ENGINE_NOT_FOUND, `service ${idOrName} not found`);
+    this.services.delete(s.id);
+  }
+
+  async listTasks(): Promise<IO.TaskInfo[]> {
+    return [];
+  }
+
+  async listNodes(): Promise<IO.NodeInfo[]> {
+    return this.swarmActive ? [{ id: 'fakenode', hostname: 'fake', addr: '127.0.0.1', state: 'ready', availability: 'active', role: 'manager' }] : [];
+  }
+
+  private listObjects(kind: 'secrets' | 'configs', f: { labels?: readonly string[] }): IO.SwarmObjectInfo[] {
+    this.requireManager();
+    return [...this.swarmObjects[kind].values()].filter((o) => matchesLabels(o.labels, f.labels));
+  }
+
+  private createObject(kind: 'secrets' | 'configs', r: IO.SwarmObjectCreateRequest): { id: string } {
+    this.requireManager();
+    if ([...this.swarmObjects[kind].values()].some((o) => o.name === r.Name)) throw new EngineError(ErrorCodes.ENGINE_CONFLICT, `${kind} ${r.Name} already exists`);
+    const id = this.newId(`${kind}:${r.Name}`).slice(0, 25);
+    this.swarmObjects[kind].set(id, { id, name: r.Name, labels: { ...r.Labels } });
+    return { id };
+  }
+
+  private removeObject(kind: 'secrets' | 'configs', idOrName: string): void {
+    const o = [...this.swarmObjects[kind].values()].find((x) => x.id === idOrName || x.name === idOrName);
+    if (!o) throw new EngineError(ErrorCodes.ENGINE_NOT_FOUND, `${kind} ${idOrName} not found`);
+    const inUse = [...this.services.values()].some((s) => JSON.stringify(s.spec).includes(`"${o.id}"`));
+    if (inUse) throw new EngineError(ErrorCodes.ENGINE_CONFLICT, `${kind} ${o.name} is in use`);
+    this.swarmObjects[kind].delete(o.id);
+  }
+
+  async listSecrets(f: { labels?: readonly string[] }): Promise<IO.SwarmObjectInfo[]> { return this.listObjects('secrets', f); }
+  async createSecret(r: IO.SwarmObjectCreateRequest): Promise<{ id: string }> { return this.createObject('secrets', r); }
+  async removeSecret(idOrName: string): Promise<void> { this.removeObject('secrets', idOrName); }
+  async listConfigs(f: { labels?: readonly string[] }): Promise<IO.SwarmObjectInfo[]> { return this.listObjects('configs', f); }
+  async createConfig(r: IO.SwarmObjectCreateRequest): Promise<{ id: string }> { return this.createObject('configs', r); }
+  async removeConfig(idOrName: string): Promise<void> { this.removeObject('configs', idOrName); }
+
   // ---------------------------------------------------------------- internals
 
   private enter(method: EngineMethod, args: unknown[]): void {
