@@ -251,15 +251,36 @@ export function normaliseArgv(program: Command, args: readonly string[]): Normal
   if (!cmd) {
     throw new UsageError(`unknown ${program.name()} command: "${name}"`, EXIT_USAGE, program.helpInformation());
   }
-  const path = `${program.name()} ${cmd.name()}`;
-  const sub = parseFlags(cmd, root.rest.slice(1), !interspersed(cmd), cmd.name());
-  overrides.set(cmd, sub.overrides);
-  changed.set(cmd, sub.changed);
+  // a command with subcommands of its own (`stack deploy`): its flags up to the subcommand's name, as the root's
+  let leaf = cmd;
+  let key = cmd.name();
+  let path = `${program.name()} ${cmd.name()}`;
+  const prefix: string[] = [name];
+  let rest = root.rest.slice(1);
+  while (leaf.commands.length > 0) {
+    const group = parseFlags(leaf, rest, true, key);
+    overrides.set(leaf, group.overrides);
+    changed.set(leaf, group.changed);
+    const subName = group.rest[0];
+    const next = subName === undefined ? undefined : leaf.commands.find((c) => c.name() === subName || c.aliases().includes(subName));
+    if (group.help || !next) {
+      // help of the group, or a subcommand commander reports as unknown (with the group's help)
+      return { argv: [...root.flags, ...prefix, ...group.flags, ...(group.help ? ['--help'] : []), ...group.rest], overrides, changed };
+    }
+    prefix.push(...group.flags, next.name());
+    leaf = next;
+    key = `${key} ${next.name()}`;
+    path = `${path} ${next.name()}`;
+    rest = group.rest.slice(1);
+  }
+  const sub = parseFlags(leaf, rest, !interspersed(leaf), key);
+  overrides.set(leaf, sub.overrides);
+  changed.set(leaf, sub.changed);
   const positionals = [...sub.positionals, ...sub.rest];
   if (sub.help) {
     const note = sub.shortHelp ? 'Flag shorthand -h has been deprecated, please use --help\n' : undefined;
-    return { argv: [...root.flags, name, '--help'], overrides, changed, ...(note ? { stdout: note } : {}) };
+    return { argv: [...root.flags, ...prefix, '--help'], overrides, changed, ...(note ? { stdout: note } : {}) };
   }
-  checkArgs(cmd.name(), path, cmd, positionals);
-  return { argv: [...root.flags, name, ...sub.flags, '--', ...positionals], overrides, changed };
+  checkArgs(key, path, leaf, positionals);
+  return { argv: [...root.flags, ...prefix, ...sub.flags, '--', ...positionals], overrides, changed };
 }

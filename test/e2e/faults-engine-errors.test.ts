@@ -189,13 +189,11 @@ describe('an engine that cannot be used: one line, non-zero, a bounded wait', ()
     servers.push(track(server));
     await listen(server, sock);
     await chmod(sock, 0o600);
-    const locks = join(base, 'locks');
-    await mkdir(locks, { mode: 0o777 });
-    await chmod(locks, 0o777);
+    // no BERTH_LOCK_DIR: nobody takes its own per-user lock directory under TMPDIR (a shared 0777 one is refused)
     const b = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--', berthBin, '-p', uniqueProject('perm'), '-f', '-', 'up', '-d'], {
       cwd: '/',
       input: compose,
-      env: { DOCKER_HOST: `unix://${sock}`, HOME: base, BERTH_LOCK_DIR: locks, BERTH_CACHE_DIR: join(base, 'cache'), TMPDIR: base },
+      env: { DOCKER_HOST: `unix://${sock}`, HOME: base, BERTH_LOCK_DIR: undefined, BERTH_CACHE_DIR: join(base, 'cache'), TMPDIR: base },
     });
     expect(b.code).not.toBe(0);
     expect(b.stderr.trim().split('\n')).toEqual([expect.stringMatching(/cannot connect to the Docker engine at unix:\/\/.*engine\.sock: .*EACCES.*permission/)]);
