@@ -2,6 +2,7 @@
 
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
+import { findExcessDepth, MAX_YAML_DEPTH } from './yaml-depth.js';
 
 export type KeyPath = readonly (string | number)[];
 
@@ -77,6 +78,19 @@ export function parseYaml(text: string, file: string): ParsedFile {
 /** Every YAML document of a file, in order; later documents override earlier ones like override files. */
 export function parseYamlDocuments(text: string, file: string): ParsedFile[] {
   const lineCounter = new LineCounter();
+  // before the yaml library recurses into it (see yaml-depth.ts)
+  const tooDeep = findExcessDepth(text);
+  if (tooDeep) {
+    let line = 1;
+    let lineStart = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0 && nl < tooDeep.offset; nl = text.indexOf('\n', nl + 1)) {
+      line++;
+      lineStart = nl + 1;
+    }
+    throw new ConfigError(ErrorCodes.YAML_SYNTAX, `invalid YAML: exceeded max depth of ${MAX_YAML_DEPTH}: nest less deeply`, {
+      position: { file, line, col: tooDeep.offset - lineStart + 1 },
+    });
+  }
   const docs = withPlainEnv(() => parseAllDocuments(text, {
     lineCounter,
     merge: false,
