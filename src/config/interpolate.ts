@@ -74,8 +74,11 @@ export interface InterpolateOptions {
 
 export function interpolateTree<T>(tree: T, options: InterpolateOptions): T {
   const casts = Object.entries(options.casts ?? COMPOSE_CASTS).map(([pattern, type]) => ({ parts: pattern.split('.'), type }));
+  // patterns by length: every string of the file asks, and most paths are longer or shorter than any pattern
+  const byLength = new Map<number, typeof casts>();
+  for (const c of casts) byLength.set(c.parts.length, [...(byLength.get(c.parts.length) ?? []), c]);
   const castFor = (path: KeyPath): CastType | undefined =>
-    casts.find((c) => c.parts.length === path.length && c.parts.every((p, i) => p === '*' || p === String(path[i])))?.type;
+    byLength.get(path.length)?.find((c) => c.parts.every((p, i) => p === '*' || p === String(path[i])))?.type;
 
   const walk = (value: unknown, path: (string | number)[]): unknown => {
     if (typeof value === 'string') {

@@ -190,15 +190,18 @@ function toTree(
           keyPath: formatKeyPath(path),
         });
       }
-      const line = pos(keyNode!.range?.[0] ?? 0).line;
-      const seen = keyLines.get(keyValue);
-      if (seen !== undefined) {
+      // offsets, not lines: a line is a search in the line index, wanted only for the message
+      const at = keyNode!.range?.[0] ?? 0;
+      const seenAt = keyLines.get(keyValue);
+      if (seenAt !== undefined) {
+        const line = pos(at).line;
+        const seen = pos(seenAt).line;
         throw new ConfigError(ErrorCodes.YAML_SYNTAX, `duplicate key ${JSON.stringify(keyValue)}: line ${line}: mapping key ${JSON.stringify(keyValue)} already defined at line ${seen}: remove or rename one of them`, {
           position: pos(keyNode!.range?.[0] ?? 0),
           keyPath: formatKeyPath([...path, keyValue]),
         });
       }
-      keyLines.set(keyValue, line);
+      keyLines.set(keyValue, at);
       out[keyValue] = toTree(doc, pair.value as Node | null, [...path, keyValue], pos, budget, resolving);
     }
     if (merged.length === 0) return out;
