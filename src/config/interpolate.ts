@@ -94,10 +94,22 @@ export function interpolateTree<T>(tree: T, options: InterpolateOptions): T {
     }
     if (value instanceof OverrideTag) return new OverrideTag(walk(value.value, path));
     if (value instanceof ResetTag) return value;
-    if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
+    // one path stack for the whole walk: errors copy it (formatKeyPath, positionOf) before it changes
+    if (Array.isArray(value)) {
+      return value.map((v, i) => {
+        path.push(i);
+        const r = walk(v, path);
+        path.pop();
+        return r;
+      });
+    }
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = walk(v, [...path, k]);
+      for (const [k, v] of Object.entries(value)) {
+        path.push(k);
+        out[k] = walk(v, path);
+        path.pop();
+      }
       return out;
     }
     return value;

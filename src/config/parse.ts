@@ -165,7 +165,15 @@ function toTree(
   if (tag === '!reset') return RESET;
   if (tag === '!override') return new OverrideTag(toTree(doc, node, path, pos, budget, resolving, true));
   if (isScalar(node)) return node.value;
-  if (isSeq(node)) return node.items.map((item, i) => toTree(doc, item as Node, [...path, i], pos, budget, resolving));
+  // `path` is one stack for the whole walk (pushed and popped, copied only into an error's message)
+  if (isSeq(node)) {
+    return node.items.map((item, i) => {
+      path.push(i);
+      const v = toTree(doc, item as Node, path, pos, budget, resolving);
+      path.pop();
+      return v;
+    });
+  }
   if (isMap(node)) {
     const out: Record<string, unknown> = {};
     const keyLines = new Map<string, number>();
@@ -202,7 +210,9 @@ function toTree(
         });
       }
       keyLines.set(keyValue, at);
-      out[keyValue] = toTree(doc, pair.value as Node | null, [...path, keyValue], pos, budget, resolving);
+      path.push(keyValue);
+      out[keyValue] = toTree(doc, pair.value as Node | null, path, pos, budget, resolving);
+      path.pop();
     }
     if (merged.length === 0) return out;
     const result: Record<string, unknown> = {};
