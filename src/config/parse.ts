@@ -1,6 +1,6 @@
 // YAML → plain tree, keeping a source map so that every later stage can point at file:line:col.
 
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
 import { findExcessDepth, MAX_YAML_DEPTH } from './yaml-depth.js';
 
@@ -229,14 +229,23 @@ function resolveAlias(doc: Document, alias: Node & { source: string }): Node | u
   let index = anchorIndex.get(doc);
   if (!index) {
     const built = new Map<string, { at: number; node: Node }[]>();
-    visit(doc, (_key, n) => {
+    // a plain walk: the library's visit() allocates a frozen ancestor path for every node
+    const walk = (n: unknown): void => {
+      if (!n || typeof n !== 'object') return;
+      if (isPair(n)) {
+        walk(n.key);
+        walk(n.value);
+        return;
+      }
       const anchor = (n as { anchor?: string }).anchor;
       if (anchor && !isAlias(n)) {
         const list = built.get(anchor) ?? [];
         list.push({ at: (n as Node).range?.[0] ?? 0, node: n as Node });
         built.set(anchor, list);
       }
-    });
+      if (isMap(n) || isSeq(n)) for (const item of n.items) walk(item);
+    };
+    walk(doc.contents);
     anchorIndex.set(doc, built);
     index = built;
   }
