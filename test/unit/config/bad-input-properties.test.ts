@@ -248,9 +248,12 @@ describe('defects found by this suite, not among issue 14\'s five (fixed by issu
     expect('error' in more && more.error.message).toMatch(/exceeded max depth of 10000/);
   }, 30_000);
 
-  it('the depth limit is compose\'s: 10,000 levels load, 10,001 do not', () => {
+  // compose loads 10,000 levels; berth passes them to the yaml library, whose recursion overflows the stack
+  // first (a positioned "Maximum call stack size exceeded", docs/reliability.md): a known gap, not a crash
+  it('the depth limit is compose\'s: 10,000 levels pass the check, 10,001 are refused', () => {
     const flow = (n: number): string => 'services:\n  web:\n    image: busybox\nx-deep: ' + '['.repeat(n - 1) + ']'.repeat(n - 1) + '\n';
     const ok = load({ 'compose.yaml': flow(10_000) });
+    check(ok, 'flow 10,000');
     expect('error' in ok ? ok.error.message : '').not.toMatch(/max depth/);
     const deep = load({ 'compose.yaml': flow(10_001) });
     expect('error' in deep && deep.error.message).toMatch(/exceeded max depth of 10000/);
