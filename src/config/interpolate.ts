@@ -74,8 +74,11 @@ export interface InterpolateOptions {
 
 export function interpolateTree<T>(tree: T, options: InterpolateOptions): T {
   const casts = Object.entries(options.casts ?? COMPOSE_CASTS).map(([pattern, type]) => ({ parts: pattern.split('.'), type }));
+  // patterns by length: every string of the file asks, and most paths are longer or shorter than any pattern
+  const byLength = new Map<number, typeof casts>();
+  for (const c of casts) byLength.set(c.parts.length, [...(byLength.get(c.parts.length) ?? []), c]);
   const castFor = (path: KeyPath): CastType | undefined =>
-    casts.find((c) => c.parts.length === path.length && c.parts.every((p, i) => p === '*' || p === String(path[i])))?.type;
+    byLength.get(path.length)?.find((c) => c.parts.every((p, i) => p === '*' || p === String(path[i])))?.type;
 
   const walk = (value: unknown, path: (string | number)[]): unknown => {
     if (typeof value === 'string') {
@@ -91,10 +94,22 @@ export function interpolateTree<T>(tree: T, options: InterpolateOptions): T {
     }
     if (value instanceof OverrideTag) return new OverrideTag(walk(value.value, path));
     if (value instanceof ResetTag) return value;
-    if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
+    // one path stack for the whole walk: errors copy it (formatKeyPath, positionOf) before it changes
+    if (Array.isArray(value)) {
+      return value.map((v, i) => {
+        path.push(i);
+        const r = walk(v, path);
+        path.pop();
+        return r;
+      });
+    }
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = walk(v, [...path, k]);
+      for (const [k, v] of Object.entries(value)) {
+        path.push(k);
+        out[k] = walk(v, path);
+        path.pop();
+      }
       return out;
     }
     return value;

@@ -67,7 +67,8 @@ const MERGE_SPECIALS: readonly [string, Merger][] = [
 export function mergeComposeFiles(trees: readonly Tree[]): Tree {
   let out: Tree = {};
   for (const t of trees) out = mergeMappings(out, t, []) as Tree;
-  return enforceUnicity(stripMarkers(out) as Tree) as Tree;
+  // one copy of the tree instead of two: stripMarkers then enforceUnicity, in the same walk
+  return enforceUnicity(out, [], true) as Tree;
 }
 
 /** Merges one service definition onto another (extends); markers are left for the caller. */
@@ -296,18 +297,33 @@ function deviceIndexer(e: unknown): string {
 }
 
 /** Keeps one entry per identity in the sequences listed in UNIQUE: the last wins, in the first's place. */
-export function enforceUnicity(value: unknown, path: string[] = []): unknown {
+export function enforceUnicity(value: unknown, path: string[] = [], strip = false): unknown {
+  if (strip && value instanceof OverrideTag) return enforceUnicity(value.value, path, strip);
   if (isMap(value)) {
     const out: Tree = {};
-    for (const [k, v] of Object.entries(value)) out[k] = enforceUnicity(v, [...path, k]);
+    for (const [k, v] of Object.entries(value)) {
+      if (strip && v instanceof ResetTag) continue;
+      path.push(k);
+      out[k] = enforceUnicity(v, path, strip);
+      path.pop();
+    }
     return out;
   }
   if (Array.isArray(value)) {
     const rule = UNIQUE.find(([pattern]) => matches(pattern, path));
-    if (!rule) return value.map((v, i) => enforceUnicity(v, [...path, String(i)]));
+    const items = strip ? value.filter((v) => !(v instanceof ResetTag)) : value;
+    if (!rule) {
+      return items.map((v, i) => {
+        path.push(String(i));
+        const r = enforceUnicity(v, path, strip);
+        path.pop();
+        return r;
+      });
+    }
     const out: unknown[] = [];
     const index = new Map<string, number>();
-    for (const entry of value) {
+    for (const raw of items) {
+      const entry = strip ? stripMarkers(raw) : raw;
       const key = rule[1](entry);
       const at = index.get(key);
       if (at !== undefined) out[at] = entry;

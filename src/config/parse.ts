@@ -1,7 +1,8 @@
 // YAML → plain tree, keeping a source map so that every later stage can point at file:line:col.
 
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
+import { findExcessDepth, MAX_YAML_DEPTH } from './yaml-depth.js';
 
 export type KeyPath = readonly (string | number)[];
 
@@ -77,6 +78,19 @@ export function parseYaml(text: string, file: string): ParsedFile {
 /** Every YAML document of a file, in order; later documents override earlier ones like override files. */
 export function parseYamlDocuments(text: string, file: string): ParsedFile[] {
   const lineCounter = new LineCounter();
+  // before the yaml library recurses into it (see yaml-depth.ts)
+  const tooDeep = findExcessDepth(text);
+  if (tooDeep) {
+    let line = 1;
+    let lineStart = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0 && nl < tooDeep.offset; nl = text.indexOf('\n', nl + 1)) {
+      line++;
+      lineStart = nl + 1;
+    }
+    throw new ConfigError(ErrorCodes.YAML_SYNTAX, `invalid YAML: exceeded max depth of ${MAX_YAML_DEPTH}: nest less deeply`, {
+      position: { file, line, col: tooDeep.offset - lineStart + 1 },
+    });
+  }
   const docs = withPlainEnv(() => parseAllDocuments(text, {
     lineCounter,
     merge: false,
@@ -151,7 +165,15 @@ function toTree(
   if (tag === '!reset') return RESET;
   if (tag === '!override') return new OverrideTag(toTree(doc, node, path, pos, budget, resolving, true));
   if (isScalar(node)) return node.value;
-  if (isSeq(node)) return node.items.map((item, i) => toTree(doc, item as Node, [...path, i], pos, budget, resolving));
+  // `path` is one stack for the whole walk (pushed and popped, copied only into an error's message)
+  if (isSeq(node)) {
+    return node.items.map((item, i) => {
+      path.push(i);
+      const v = toTree(doc, item as Node, path, pos, budget, resolving);
+      path.pop();
+      return v;
+    });
+  }
   if (isMap(node)) {
     const out: Record<string, unknown> = {};
     const keyLines = new Map<string, number>();
@@ -176,16 +198,21 @@ function toTree(
           keyPath: formatKeyPath(path),
         });
       }
-      const line = pos(keyNode!.range?.[0] ?? 0).line;
-      const seen = keyLines.get(keyValue);
-      if (seen !== undefined) {
+      // offsets, not lines: a line is a search in the line index, wanted only for the message
+      const at = keyNode!.range?.[0] ?? 0;
+      const seenAt = keyLines.get(keyValue);
+      if (seenAt !== undefined) {
+        const line = pos(at).line;
+        const seen = pos(seenAt).line;
         throw new ConfigError(ErrorCodes.YAML_SYNTAX, `duplicate key ${JSON.stringify(keyValue)}: line ${line}: mapping key ${JSON.stringify(keyValue)} already defined at line ${seen}: remove or rename one of them`, {
           position: pos(keyNode!.range?.[0] ?? 0),
           keyPath: formatKeyPath([...path, keyValue]),
         });
       }
-      keyLines.set(keyValue, line);
-      out[keyValue] = toTree(doc, pair.value as Node | null, [...path, keyValue], pos, budget, resolving);
+      keyLines.set(keyValue, at);
+      path.push(keyValue);
+      out[keyValue] = toTree(doc, pair.value as Node | null, path, pos, budget, resolving);
+      path.pop();
     }
     if (merged.length === 0) return out;
     const result: Record<string, unknown> = {};
@@ -202,14 +229,23 @@ function resolveAlias(doc: Document, alias: Node & { source: string }): Node | u
   let index = anchorIndex.get(doc);
   if (!index) {
     const built = new Map<string, { at: number; node: Node }[]>();
-    visit(doc, (_key, n) => {
+    // a plain walk: the library's visit() allocates a frozen ancestor path for every node
+    const walk = (n: unknown): void => {
+      if (!n || typeof n !== 'object') return;
+      if (isPair(n)) {
+        walk(n.key);
+        walk(n.value);
+        return;
+      }
       const anchor = (n as { anchor?: string }).anchor;
       if (anchor && !isAlias(n)) {
         const list = built.get(anchor) ?? [];
         list.push({ at: (n as Node).range?.[0] ?? 0, node: n as Node });
         built.set(anchor, list);
       }
-    });
+      if (isMap(n) || isSeq(n)) for (const item of n.items) walk(item);
+    };
+    walk(doc.contents);
     anchorIndex.set(doc, built);
     index = built;
   }

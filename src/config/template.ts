@@ -28,13 +28,17 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 const OPERATORS = [':-', ':?', ':+', '-', '?', '+'] as const;
 
 export function substitute(template: string, lookup: Lookup, options: SubstituteOptions = {}): string {
+  // most strings of a compose file have no `$`: returned as they are, not rebuilt a character at a time
+  if (!template.includes('$')) return template;
   let out = '';
   let i = 0;
   while (i < template.length) {
     const ch = template[i];
     if (ch !== '$') {
-      out += ch;
-      i++;
+      const dollar = template.indexOf('$', i);
+      const end = dollar < 0 ? template.length : dollar;
+      out += template.slice(i, end);
+      i = end;
       continue;
     }
     const next = template[i + 1];
