@@ -26,6 +26,8 @@ export interface LaidEdge extends GraphEdgeInput {
   readonly y1: number;
   readonly x2: number;
   readonly y2: number;
+  /** An edge that skips a column would cross the nodes between: it detours through this y, below them all. */
+  readonly detourY?: number;
 }
 
 export interface GraphLayout {
@@ -40,6 +42,7 @@ export const NODE_HEIGHT = 40;
 const GAP_X = 90;
 const GAP_Y = 24;
 const PAD = 16;
+const DETOUR_GAP = 18;
 
 export function layoutGraph(nodeIds: readonly string[], edgesIn: readonly GraphEdgeInput[]): GraphLayout {
   const ids = [...new Set(nodeIds)].sort();
@@ -83,18 +86,21 @@ export function layoutGraph(nodeIds: readonly string[], edgesIn: readonly GraphE
     return { id, layer: l, row: r, x: PAD + l * (NODE_WIDTH + GAP_X), y: PAD + r * (NODE_HEIGHT + GAP_Y), width: NODE_WIDTH, height: NODE_HEIGHT };
   });
   const at = new Map(nodes.map((n) => [n.id, n]));
+  const columns = layers.length;
+  const rows = Math.max(0, ...layers.map((m) => m.length));
+  const nodesBottom = rows ? PAD + rows * NODE_HEIGHT + (rows - 1) * GAP_Y : PAD;
+  let detours = 0;
   const laidEdges: LaidEdge[] = edges
+    .sort((p, q) => (p.from + '\0' + p.to < q.from + '\0' + q.to ? -1 : 1))
     .map((e) => {
       const a = at.get(e.from)!;
       const b = at.get(e.to)!;
-      return { ...e, x1: a.x, y1: a.y + a.height / 2, x2: b.x + b.width, y2: b.y + b.height / 2 };
-    })
-    .sort((p, q) => (p.from + '\0' + p.to < q.from + '\0' + q.to ? -1 : 1));
-  const columns = layers.length;
-  const rows = Math.max(0, ...layers.map((m) => m.length));
+      const edge = { ...e, x1: a.x, y1: a.y + a.height / 2, x2: b.x + b.width, y2: b.y + b.height / 2 };
+      return a.layer - b.layer > 1 ? { ...edge, detourY: nodesBottom + DETOUR_GAP * ++detours } : edge;
+    });
   return {
     width: columns ? 2 * PAD + columns * NODE_WIDTH + (columns - 1) * GAP_X : 2 * PAD,
-    height: rows ? 2 * PAD + rows * NODE_HEIGHT + (rows - 1) * GAP_Y : 2 * PAD,
+    height: nodesBottom + PAD + DETOUR_GAP * detours,
     nodes,
     edges: laidEdges,
   };

@@ -107,7 +107,7 @@ describeBrowser('berth dashboard in a browser', () => {
   });
 
   it('streams the logs a container prints, filtered by service and search', async () => {
-    await page.waitForFunction(() => [...document.querySelectorAll('#logs .line')].some((l) => /tick-marker-\d+/.test(l.textContent ?? '')), undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('#logs .line')).some((l) => /tick-marker-\d+/.test(l.textContent ?? '')), undefined, { timeout: 15_000 });
     // a line printed after the page opened arrives live
     const before = await page.locator('#logs .line').count();
     await page.waitForFunction((n) => document.querySelectorAll('#logs .line').length > n, before, { timeout: 10_000 });

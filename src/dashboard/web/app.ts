@@ -134,10 +134,15 @@ function renderGraph(st: DashboardState) {
   svg.append(s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }))));
   for (const e of g.edges) {
     const mx = (e.x1 + e.x2) / 2;
+    // a long edge leaves the dependent downwards, runs below every node and enters the dependency from below
+    const d =
+      e.detourY === undefined
+        ? `M${e.x1},${e.y1} C${mx},${e.y1} ${mx},${e.y2} ${e.x2},${e.y2}`
+        : `M${e.x1},${e.y1} C${e.x1 - 30},${e.y1} ${e.x1 - 30},${e.detourY} ${e.x1 - 60},${e.detourY} L${e.x2 + 60},${e.detourY} C${e.x2 + 30},${e.detourY} ${e.x2 + 30},${e.y2} ${e.x2},${e.y2}`;
     svg.append(
       s('g', { class: 'edge', 'data-from': e.from, 'data-to': e.to },
-        s('path', { d: `M${e.x1},${e.y1} C${mx},${e.y1} ${mx},${e.y2} ${e.x2},${e.y2}`, 'marker-end': 'url(#arrow)' }),
-        s('text', { x: mx, y: (e.y1 + e.y2) / 2 - 4, 'text-anchor': 'middle' }, e.condition.replace(/^service_/, '')),
+        s('path', { d, 'marker-end': 'url(#arrow)' }),
+        s('text', { x: mx, y: (e.detourY ?? (e.y1 + e.y2) / 2) - 4, 'text-anchor': 'middle' }, e.condition.replace(/^service_/, '')),
       ),
     );
   }
