@@ -7,7 +7,9 @@
 // page of another origin cannot send without a CORS preflight that is never granted); the Host header must
 // name the loopback address (no DNS rebinding); no CORS headers are ever sent; responses forbid caching and
 // referrers, so the token does not leak through a link to a published port.
+import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connectEngine, down, events, logs, planText, restart, start, stop, up, type Engine, type Project, type ProgressEvent } from '../api/index.js';
@@ -118,7 +120,8 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardResu
           const causes = new Map<string, string[]>();
           for (const p of result.plan.pulls) (causes.get(p.service) ?? causes.set(p.service, []).get(p.service)!).push(`pull ${p.image}`);
           for (const op of result.plan.ops) {
-            const s = 'service' in op.op ? op.op.service : undefined;
+            // a wait is not a change of the service it waits for (it is there for its dependents)
+            const s = 'service' in op.op && op.op.kind !== 'wait' ? op.op.service : undefined;
             if (!s) continue;
             const list = causes.get(s) ?? causes.set(s, []).get(s)!;
             if (!list.includes(op.reason)) list.push(op.reason);
@@ -150,6 +153,7 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardResu
   let planTimer: NodeJS.Timeout | undefined;
   // events come in bursts (an up is dozens): one plan after the burst
   const schedulePlan = () => {
+    if (life.signal.aborted) return;
     clearTimeout(planTimer);
     planTimer = setTimeout(() => void refreshPlan(), 300);
   };
@@ -192,6 +196,22 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardResu
         lastLogAt ??= Math.floor(Date.now() / 1000);
       });
   };
+
+  // An edit of the compose files (or .env) changes what "up to date" means: watched (not polled) by folder,
+  // since editors replace a file by renaming a new one over it.
+  const watchers: FSWatcher[] = [];
+  const watched = new Set([...project.meta.composeFiles, join(project.meta.workingDir, '.env')]);
+  for (const dir of new Set([...watched].map((f) => dirname(f)))) {
+    try {
+      const w = watch(dir, (_type, name) => {
+        if (name && watched.has(join(dir, basename(String(name))))) schedulePlan();
+      });
+      w.on('error', () => undefined);
+      watchers.push(w);
+    } catch {
+      // a folder that cannot be watched: the plan still follows every engine event and action
+    }
+  }
 
   await Promise.all([snapshot(), refreshPlan()]);
   lastLogAt = undefined;
@@ -314,6 +334,7 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardResu
       life.abort();
       clearInterval(keepAlive);
       clearTimeout(planTimer);
+      for (const w of watchers) w.close();
       for (const c of clients) c.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

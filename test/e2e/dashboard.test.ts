@@ -4,7 +4,7 @@
 // server refuses requests without the token and listens on 127.0.0.1 only. Writes the README's screenshots.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -26,6 +26,7 @@ services:
     healthcheck: { test: ["CMD", "test", "-f", "/ready"], interval: 1s, retries: 30 }
   web:
     image: busybox:local
+    init: true
     command: ["httpd", "-f", "-p", "80"]
     ports: ["127.0.0.1::80"]
     depends_on: { db: { condition: service_healthy } }
@@ -197,6 +198,28 @@ describeBrowser('berth dashboard in a browser', () => {
     expect(listening).toEqual([`0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`]);
   });
 
+  it('shows a service the file changed as not up to date, with the plan\'s cause, and recreates it on a confirmed click', async () => {
+    const id0 = (await docker(['inspect', '-f', '{{.Id}}', `${project}-web-1`])).stdout.trim();
+    await expect.poll(() => page.locator('tr[data-service="web"] td.uptodate').textContent(), { timeout: 10_000 }).toBe('yes');
+    await writeFile(join(dir, 'compose.yaml'), compose.replace('command: ["httpd", "-f", "-p", "80"]', 'command: ["httpd", "-f", "-p", "80"]\n    environment: { CHANGED: "1" }'));
+    // the file is watched: no engine event is needed for the plan to follow it
+    await expect.poll(() => page.locator('tr[data-service="web"] td.uptodate').textContent(), { timeout: 15_000 }).toContain('recreate: config changed');
+    expect(await page.locator('tr[data-service="db"] td.uptodate').textContent()).toBe('yes');
+    expect(await page.locator('#plan li').allTextContents()).toContainEqual(expect.stringMatching(new RegExp(`^create container [0-9a-f]{12}_${project}-web-1 \\(recreate: config changed\\)$`)));
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.accept();
+    });
+    await page.click('button[data-action="recreate"][data-service="web"]');
+    expect(asked).toContain('recreate web');
+    await expect.poll(async () => (await docker(['inspect', '-f', '{{.Id}}', `${project}-web-1`])).stdout.trim(), { timeout: 30_000 }).not.toBe(id0);
+    await expect.poll(() => page.locator('tr[data-service="web"] td.uptodate').textContent(), { timeout: 15_000 }).toBe('yes');
+    await expect.poll(() => rowState('web').textContent(), { timeout: 10_000 }).toBe('running');
+    const env = (await docker(['inspect', '-f', '{{json .Config.Env}}', `${project}-web-1`])).stdout;
+    expect(env).toContain('CHANGED=1');
+  });
+
   it('renders light and dark themes (the README screenshots, 1280 px wide)', async () => {
     const out = join(repoRoot, 'docs/images');
     mkdirSync(out, { recursive: true });
@@ -210,5 +233,16 @@ describeBrowser('berth dashboard in a browser', () => {
     // the toggle overrides the system's choice
     await page.click('#theme');
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+  });
+
+  it('takes the whole stack down and up again from the header buttons', async () => {
+    page.once('dialog', (d) => void d.accept());
+    await page.click('header button[data-action="down"]');
+    await expect.poll(async () => (await docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])).stdout.trim(), { timeout: 60_000 }).toBe('');
+    await expect.poll(() => page.locator('tr[data-container]').count(), { timeout: 10_000 }).toBe(0);
+    expect(await page.locator('tr[data-service]').count()).toBe(3);
+    await page.click('header button[data-action="up"]');
+    await expect.poll(() => page.locator('#progress li[data-status="done"]', { hasText: 'up the whole stack' }).count(), { timeout: 60_000 }).toBe(1);
+    for (const svc of ['db', 'web', 'ticker']) await expect.poll(() => rowState(svc).textContent(), { timeout: 10_000 }).toBe('running');
   });
 });
