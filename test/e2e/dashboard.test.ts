@@ -35,6 +35,10 @@ services:
     init: true
     command: ["sh", "-c", "i=0; while true; do i=$$((i+1)); echo tick-marker-$$i; sleep 0.5; done"]
     depends_on: { web: { condition: service_started }, db: { condition: service_started } }
+  app:
+    build: ./app
+    init: true
+    command: ["sh", "-c", "cat /stamp; exec sleep 600"]
 `;
 
 describeBrowser('berth dashboard in a browser', () => {
@@ -50,7 +54,7 @@ describeBrowser('berth dashboard in a browser', () => {
   const rowState = (svc: string) => page.locator(`tr[data-service="${svc}"] td.state`).first();
 
   beforeAll(async () => {
-    dir = await projectDir({ 'compose.yaml': compose });
+    dir = await projectDir({ 'compose.yaml': compose, 'app/Dockerfile': 'FROM busybox:local\nCOPY stamp /stamp\n', 'app/stamp': 'stamp-one\n' });
     const up = await berth(['-p', project, '--progress', 'quiet', 'up', '-d'], { cwd: dir });
     expect(up.code, up.stderr).toBe(0);
     server = spawn(process.execPath, [berthBin, '-p', project, 'dashboard'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -87,10 +91,11 @@ describeBrowser('berth dashboard in a browser', () => {
     }
     if (profile) await rm(profile, { recursive: true, force: true });
     await cleanup(project, dir);
+    await docker(['rmi', '-f', `${project}-app`]);
   });
 
   it('lists every service with its container, running, and its published port as a link', async () => {
-    for (const svc of ['db', 'web', 'ticker']) {
+    for (const svc of ['app', 'db', 'web', 'ticker']) {
       await expect.poll(() => rowState(svc).textContent(), { timeout: 10_000 }).toBe('running');
       expect(await page.locator(`tr[data-service="${svc}"]`).first().getAttribute('data-container')).toBe(`${project}-${svc}-1`);
     }
@@ -102,7 +107,7 @@ describeBrowser('berth dashboard in a browser', () => {
   });
 
   it('draws one node per service and one edge per dependency, with its condition', async () => {
-    expect(await page.locator('#graph g.node').count()).toBe(3);
+    expect(await page.locator('#graph g.node').evaluateAll((els) => els.map((e) => e.getAttribute('data-service')).sort())).toEqual(['app', 'db', 'ticker', 'web']);
     const edges = await page.locator('#graph g.edge').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')}->${e.getAttribute('data-to')}:${e.textContent}`).sort());
     expect(edges).toEqual(['ticker->db:started', 'ticker->web:started', 'web->db:healthy']);
   });
@@ -220,6 +225,18 @@ describeBrowser('berth dashboard in a browser', () => {
     expect(env).toContain('CHANGED=1');
   });
 
+  it('rebuilds one service from its build context on a click, and runs the new image', async () => {
+    const image0 = (await docker(['inspect', '-f', '{{.Image}}', `${project}-app-1`])).stdout.trim();
+    const ticker0 = await started('ticker');
+    await writeFile(join(dir, 'app/stamp'), 'stamp-two\n');
+    await page.click('button[data-action="rebuild"][data-service="app"]');
+    await expect.poll(() => page.locator('#progress li[data-status="done"]', { hasText: 'rebuild app' }).count(), { timeout: 60_000 }).toBe(1);
+    expect((await docker(['inspect', '-f', '{{.Image}}', `${project}-app-1`])).stdout.trim()).not.toBe(image0);
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('#logs .line')).some((l) => (l.textContent ?? '').endsWith('stamp-two')), undefined, { timeout: 15_000 });
+    // one service: the others are left alone
+    expect(await started('ticker')).toBe(ticker0);
+  });
+
   it('renders light and dark themes (the README screenshots, 1280 px wide)', async () => {
     const out = join(repoRoot, 'docs/images');
     mkdirSync(out, { recursive: true });
@@ -240,9 +257,9 @@ describeBrowser('berth dashboard in a browser', () => {
     await page.click('header button[data-action="down"]');
     await expect.poll(async () => (await docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])).stdout.trim(), { timeout: 60_000 }).toBe('');
     await expect.poll(() => page.locator('tr[data-container]').count(), { timeout: 10_000 }).toBe(0);
-    expect(await page.locator('tr[data-service]').count()).toBe(3);
+    expect(await page.locator('tr[data-service]').count()).toBe(4);
     await page.click('header button[data-action="up"]');
     await expect.poll(() => page.locator('#progress li[data-status="done"]', { hasText: 'up the whole stack' }).count(), { timeout: 60_000 }).toBe(1);
-    for (const svc of ['db', 'web', 'ticker']) await expect.poll(() => rowState(svc).textContent(), { timeout: 10_000 }).toBe('running');
+    for (const svc of ['app', 'db', 'web', 'ticker']) await expect.poll(() => rowState(svc).textContent(), { timeout: 10_000 }).toBe('running');
   });
 });
