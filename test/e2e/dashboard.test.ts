@@ -245,6 +245,8 @@ describeBrowser('berth dashboard in a browser', () => {
       await page.emulateMedia({ colorScheme: scheme });
       const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       expect(bg).toBe(scheme === 'light' ? 'rgb(247, 247, 248)' : 'rgb(18, 19, 22)');
+      // nothing wider than the window: no sideways scrolling at 1280 px
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
       await page.screenshot({ path: join(out, `dashboard-${scheme}.png`), fullPage: true });
     }
     // the toggle overrides the system's choice
@@ -261,5 +263,14 @@ describeBrowser('berth dashboard in a browser', () => {
     await page.click('header button[data-action="up"]');
     await expect.poll(() => page.locator('#progress li[data-status="done"]', { hasText: 'up the whole stack' }).count(), { timeout: 60_000 }).toBe(1);
     for (const svc of ['app', 'db', 'web', 'ticker']) await expect.poll(() => rowState(svc).textContent(), { timeout: 10_000 }).toBe('running');
+  });
+
+  it('stops on Ctrl-C with exit code 130, and its port is closed', async () => {
+    const exited = new Promise<number | null>((resolve) => server!.once('exit', (code) => resolve(code)));
+    server!.kill('SIGINT');
+    expect(await exited).toBe(130);
+    await expect(fetch(url)).rejects.toThrow();
+    // the stack it showed is left running
+    expect((await docker(['inspect', '-f', '{{.State.Status}}', `${project}-web-1`])).stdout.trim()).toBe('running');
   });
 });

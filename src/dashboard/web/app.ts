@@ -72,7 +72,7 @@ const logControls = h('div', { class: 'controls' }, logFilter, logSearch, h('lab
 
 root.append(
   header,
-  h('main', {}, h('section', { class: 'wide' }, h('h2', {}, 'Services'), servicesTable), h('section', {}, h('h2', {}, 'Dependencies'), graphBox), h('section', {}, h('h2', {}, 'Plan of ', h('code', {}, 'up'), ' (dry run)'), planList), h('section', { class: 'wide' }, h('h2', {}, 'Logs'), logControls, logBox), h('section', { class: 'wide' }, h('h2', {}, 'Actions'), progressList)),
+  h('main', {}, h('section', { class: 'wide' }, h('h2', {}, 'Services'), h('div', { class: 'table-wrap' }, servicesTable)), h('section', {}, h('h2', {}, 'Dependencies'), graphBox), h('section', {}, h('h2', {}, 'Plan of ', h('code', {}, 'up'), ' (dry run)'), planList), h('section', { class: 'wide' }, h('h2', {}, 'Logs'), logControls, logBox), h('section', { class: 'wide' }, h('h2', {}, 'Actions'), progressList)),
 );
 
 // ---- services
@@ -107,7 +107,7 @@ function renderServices(st: DashboardState) {
         'tr',
         { 'data-service': name, ...(c ? { 'data-container': c.name } : {}), class: `st-${stateClass(c)}` },
         h('td', { class: 'service' }, first ? name : ''),
-        h('td', {}, c?.name ?? '\u2014'),
+        h('td', { class: 'container' }, c?.name ?? '\u2014'),
         h('td', { class: 'state' }, h('span', { class: `dot st-${stateClass(c)}` }), c?.state ?? 'not created'),
         h('td', { class: 'health' }, c?.health ?? ''),
         h('td', { class: 'exit' }, c?.exitCode === undefined ? '' : String(c.exitCode)),
