@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,7 +143,17 @@ describeBrowser('berth dashboard in a browser', () => {
     const pre = await fetch(`${base}/action`, { method: 'OPTIONS', headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' } });
     expect(pre.status).toBe(403);
     expect(pre.headers.get('access-control-allow-origin')).toBeNull();
-    expect(await started('web')).not.toBe('');
+    // a name that resolves to the loopback address is another origin (DNS rebinding): refused, token or not
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const u = new URL(url);
+      request({ host: '127.0.0.1', port: u.port, path: `/?token=${token}`, headers: { Host: `evil.example:${u.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(rebound).toBe(403);
     expect((await docker(['inspect', '-f', '{{.State.Status}}', `${project}-web-1`])).stdout.trim()).toBe('running');
   });
 
