@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { connectEngine, down, events, logs, planText, restart, start, stop, up, type Engine, type Project, type ProgressEvent } from '../api/index.js';
 import { resolveProject, type ProjectOptions } from '../api/project.js';
+import { rfc3339Nanos } from '../model/logs.js';
 import { ps } from '../api/up-down.js';
 import { layoutGraph, type GraphLayout } from './layout.js';
 import { applyEvent, fromInspect, type Containers, type InspectDoc } from './state.js';
@@ -171,6 +172,7 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardResu
   // container start begins another from that moment.
   let logsRunning = false;
   let lastLogAt: number | undefined;
+  const lastShown = new Map<string, bigint>();
   const followLogs = () => {
     if (logsRunning || life.signal.aborted) return;
     logsRunning = true;
@@ -181,8 +183,17 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardResu
       follow: true,
       ...(since === undefined ? { tail: 200 } : { since }),
       signal: life.signal,
+      timestamps: true,
       onLog: (e) => {
         if (e.type !== 'line') return;
+        // a follow resumed from the last second re-reads that second: a line at or before the last one shown
+        // for its container is one already shown
+        const at = e.timestamp === undefined ? undefined : rfc3339Nanos(e.timestamp);
+        if (at !== undefined) {
+          const last = lastShown.get(e.container);
+          if (last !== undefined && at <= last) return;
+          lastShown.set(e.container, at);
+        }
         lastLogAt = Math.floor(Date.now() / 1000);
         const line = { service: e.service, container: e.display, stream: e.stream, text: e.text };
         backlog.push(JSON.stringify(line));

@@ -34,7 +34,7 @@ services:
   ticker:
     image: busybox:local
     init: true
-    command: ["sh", "-c", "i=0; while true; do i=$$((i+1)); echo tick-marker-$$i; sleep 0.5; done"]
+    command: ["sh", "-c", "r=$$RANDOM; i=0; while true; do i=$$((i+1)); echo tick-marker-$$i-$$r; sleep 0.5; done"]
     depends_on: { web: { condition: service_started }, db: { condition: service_started } }
   app:
     build: ./app
@@ -170,10 +170,17 @@ describeBrowser('berth dashboard in a browser', () => {
 
   it('restarts a service when its restart button is clicked (the engine confirms)', async () => {
     const before = await started('ticker');
+    const tags = async () => new Set((await page.locator('#logs .line', { hasText: 'tick-marker' }).allTextContents()).map((l) => l.split('-').pop()));
+    const tagsBefore = await tags();
     await page.click('button[data-action="restart"][data-service="ticker"]');
     await expect.poll(() => started('ticker'), { timeout: 30_000 }).not.toBe(before);
     await expect.poll(() => rowState('ticker').textContent(), { timeout: 10_000 }).toBe('running');
     await expect.poll(() => page.locator('#progress li[data-status="done"]', { hasText: 'restart ticker' }).count(), { timeout: 10_000 }).toBe(1);
+    // the log follow, ended when the container was killed, resumed with its start: new lines, none twice
+    // (each run of the ticker tags its lines with a random number)
+    await expect.poll(async () => (await tags()).size, { timeout: 10_000 }).toBeGreaterThan(tagsBefore.size);
+    const lines = await page.locator('#logs .line', { hasText: 'tick-marker' }).allTextContents();
+    expect(new Set(lines).size).toBe(lines.length);
   });
 
   it('asks before a destructive action, and does nothing when refused', async () => {
