@@ -176,8 +176,8 @@ describeBrowser('berth dashboard in a browser', () => {
     await expect.poll(() => started('ticker'), { timeout: 30_000 }).not.toBe(before);
     await expect.poll(() => rowState('ticker').textContent(), { timeout: 10_000 }).toBe('running');
     await expect.poll(() => page.locator('#progress li[data-status="done"]', { hasText: 'restart ticker' }).count(), { timeout: 10_000 }).toBe(1);
-    // the log follow, ended when the container was killed, resumed with its start: new lines, none twice
-    // (each run of the ticker tags its lines with a random number)
+    // the restarted container's new lines arrive, and no line is shown twice (each run of the ticker tags
+    // its lines with a random number)
     await expect.poll(async () => (await tags()).size, { timeout: 10_000 }).toBeGreaterThan(tagsBefore.size);
     const lines = await page.locator('#logs .line', { hasText: 'tick-marker' }).allTextContents();
     expect(new Set(lines).size).toBe(lines.length);
