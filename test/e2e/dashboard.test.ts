@@ -281,6 +281,13 @@ describeBrowser('berth dashboard in a browser', () => {
     await page.click('header button[data-action="up"]');
     await expect.poll(() => page.locator('#progress li[data-status="done"]', { hasText: 'up the whole stack' }).count(), { timeout: 60_000 }).toBe(1);
     for (const svc of ['app', 'db', 'web', 'ticker']) await expect.poll(() => rowState(svc).textContent(), { timeout: 10_000 }).toBe('running');
+    // the log follow ended with the last container; the new containers' lines arrive through a new one
+    const id = (await docker(['inspect', '-f', '{{.Id}}', `${project}-ticker-1`])).stdout.trim();
+    const first = (await docker(['logs', id])).stdout.split('\n')[0];
+    expect(first).toMatch(/^tick-marker-1-\d+$/);
+    await page.waitForFunction((text) => Array.from(document.querySelectorAll('#logs .line')).some((l) => l.textContent === `ticker-1 | ${text}`), first, { timeout: 15_000 });
+    const lines = await page.locator('#logs .line', { hasText: 'tick-marker' }).allTextContents();
+    expect(new Set(lines).size).toBe(lines.length);
   });
 
   it('stops on Ctrl-C with exit code 130, and its port is closed', async () => {
