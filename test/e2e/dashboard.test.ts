@@ -299,3 +299,15 @@ describeBrowser('berth dashboard in a browser', () => {
     expect((await docker(['inspect', '-f', '{{.State.Status}}', `${project}-web-1`])).stdout.trim()).toBe('running');
   });
 });
+
+describe('berth dashboard flags', () => {
+  it('refuses a bad --port and --dry-run with a usage error, before serving anything', async () => {
+    const port = await berth(['dashboard', '--port', '70000']);
+    expect(port.code).toBe(1);
+    expect(port.stderr).toContain('invalid --port value "70000"');
+    expect(port.stdout).not.toContain('http://');
+    const dry = await berth(['dashboard', '--dry-run']);
+    expect(dry.code).toBe(1);
+    expect(dry.stderr).toContain('dashboard has no dry-run mode');
+  });
+});

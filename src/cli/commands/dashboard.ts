@@ -14,6 +14,9 @@ export interface DashboardFlags extends GlobalOptions {
 export async function dashboardCommand(o: DashboardFlags): Promise<number> {
   const port = o.port === undefined ? 0 : Number(o.port);
   if (!/^\d+$/.test(o.port ?? '0') || port > 65535) throw new BerthError(ErrorCodes.USAGE, `invalid --port value "${o.port}": expected a port number (0 to 65535)`);
+  // --dry-run is accepted by every command (a persistent flag in compose); the dashboard's buttons change the
+  // stack, so it is refused rather than silently ignored
+  if (o.dryRun) throw new BerthError(ErrorCodes.USAGE, 'dashboard has no dry-run mode: its plan panel shows what `up` would do');
   const interrupts = installInterrupts();
   try {
     const d = await startDashboard({ project: loadOptions(o), port, signal: interrupts.stop });
