@@ -57,6 +57,8 @@ export interface DashboardState {
   readonly graph: GraphLayout;
   readonly plan: readonly string[];
   readonly planError?: string;
+  /** Set when the engine's event stream broke: the page is no longer live. */
+  readonly engineError?: string;
 }
 
 export type ActionName = 'start' | 'stop' | 'restart' | 'recreate' | 'rebuild' | 'up' | 'down';
@@ -79,10 +81,11 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardResu
   let graph: GraphLayout = layoutGraph([], []);
   let plan: string[] = [];
   let planError: string | undefined;
+  let engineError: string | undefined;
   const backlog: string[] = [];
   const clients = new Set<ServerResponse>();
 
-  const state = (): DashboardState => ({ project: project.name, services, containers, graph, plan, planError });
+  const state = (): DashboardState => ({ project: project.name, services, containers, graph, plan, planError, engineError });
   const send = (res: ServerResponse, event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   const broadcast = (event: string, data: unknown) => {
     for (const c of clients) send(c, event, data);
@@ -241,7 +244,14 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardResu
       if (e.action === 'start') followLogs();
       if (!e.action.startsWith('exec_')) schedulePlan();
     },
-  }).catch(() => undefined);
+  })
+    .catch((err: unknown) => err)
+    .then((err) => {
+      // the stream ends only with the dashboard; otherwise the page must not go on looking live
+      if (life.signal.aborted) return;
+      engineError = `the engine's event stream ended${err instanceof Error ? `: ${err.message}` : ''}; restart the dashboard`;
+      pushState();
+    });
 
   // ---- actions: one at a time, each through the API the CLI uses, its progress broadcast
   let actionSeq = 0;

@@ -226,6 +226,10 @@ source.addEventListener('error', () => {
 });
 source.addEventListener('state', (e) => {
   state = JSON.parse((e as MessageEvent<string>).data) as DashboardState;
+  if (state.engineError) {
+    connection.textContent = state.engineError;
+    connection.className = 'conn down';
+  }
   render();
   document.body.dataset.ready = 'true';
 });
