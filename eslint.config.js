@@ -52,4 +52,10 @@ export default tseslint.config(
     { group: ['**/engine/dockerode/*', '**/api/*', '**/cli/*', '**/ui/*'], message: 'ops use the Engine interface and emit events' },
   ]),
   { files: ['src/config/**/*.ts'], rules: { 'no-console': 'error' } },
+  // the dashboard is a client of the API, like the CLI; its page (web/) runs in a browser
+  layer(['src/dashboard/**/*.ts'], [
+    onlyIn('dockerode', 'src/engine/dockerode/'), onlyIn('commander', 'src/cli/'), onlyIn('listr2', 'src/ui/'), onlyIn('chalk', 'src/ui/'),
+    { group: ['**/engine/dockerode/*', '**/cli/*', '**/ops/*'], message: 'the dashboard goes through the api' },
+  ]),
+
 );

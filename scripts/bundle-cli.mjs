@@ -71,6 +71,28 @@ module.exports = validate;`,
 };
 
 rmSync(outdir, { recursive: true, force: true });
+
+// The dashboard's page (src/dashboard/web/): one JS and one CSS asset, shipped in dist/ (package.json "files"),
+// served by `berth dashboard` from dist/dashboard-assets/; no runtime CDN.
+const dashboardAssets = join(root, 'dist/dashboard-assets');
+rmSync(dashboardAssets, { recursive: true, force: true });
+await build({
+  entryPoints: { app: join(root, 'src/dashboard/web/app.ts') },
+  outdir: dashboardAssets,
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: ['chrome110', 'firefox110', 'safari16'],
+  minify: true,
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: { app: join(root, 'src/dashboard/web/app.css') },
+  outdir: dashboardAssets,
+  bundle: true,
+  minify: true,
+  logLevel: 'warning',
+});
 await build({
   entryPoints: [join(root, 'dist/config/generated/compose-schema.js')],
   outfile: join(outdir, 'compose-schema.cjs'),

@@ -35,4 +35,6 @@ fi
 for tool in ip:iproute2 iptables:iptables nsenter:util-linux unshare:util-linux; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool#*:}" >/dev/null; } || fail "${tool#*:} could not be installed (needed by scripts/swarm-cluster.sh)"
 done
+# chromium: the browser the dashboard tests drive through playwright-core (test/e2e/dashboard.test.ts)
+[ -x /usr/bin/chromium ] || { [ "$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || fail "chromium could not be installed (the dashboard's browser tests)"
 exit 0

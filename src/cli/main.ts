@@ -113,6 +113,13 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>, 
     .action((services: string[], _o, cmd: Command) => run(async () => (await import('./commands/watch.js')).watchCommand(services, globals(cmd))));
 
   program
+    .command('dashboard')
+    .description('Serve a live dashboard of the project on 127.0.0.1 (with a per-run token) until Ctrl-C')
+    .option('--port <port>', 'Port to listen on (default: a free one)')
+    .option('--open', 'Open the dashboard in the default browser')
+    .action((_o, cmd: Command) => run(async () => (await import('./commands/dashboard.js')).dashboardCommand(globals(cmd))));
+
+  program
     .command('down')
     .description('Stop and remove containers, networks')
     .argument('[services...]', 'only these services (and the services that depend on them)')
