@@ -26,8 +26,19 @@ const RUNS = Number(process.env.BERTH_PROPERTY_RUNS ?? 300);
 
 type Outcome = { project: Project } | { error: BerthError };
 
-/** Load with files written to a fresh directory; measure time and resident memory growth. */
+/**
+ * Load with files written to a fresh directory; measure time and resident memory growth. A measurement over a
+ * bound is taken again once and the smaller one kept: a blow-up repeats, while a stall of a loaded runner or
+ * a heap growth V8 happened to make during this case does not (both were seen once each in ~20 runs under load).
+ */
 function load(files: Record<string, string | Uint8Array>, options: LoadOptions = {}): Outcome & { ms: number; rss: number } {
+  const first = loadOnce(files, options);
+  if (first.ms < MAX_MS && first.rss < MAX_RSS_GROWTH) return first;
+  const again = loadOnce(files, options);
+  return { ...first, ms: Math.min(first.ms, again.ms), rss: Math.min(first.rss, again.rss) };
+}
+
+function loadOnce(files: Record<string, string | Uint8Array>, options: LoadOptions): Outcome & { ms: number; rss: number } {
   const d = mkdtempSync(path.join(dir, 'case-'));
   try {
     for (const [name, content] of Object.entries(files)) writeFileSync(path.join(d, name), content);
