@@ -287,12 +287,16 @@ describeEngine('berth watch (develop.watch)', () => {
   it('rebuild recreates only its service, keeping its volume; a failing build leaves it running', async () => {
     const ids = Object.fromEntries(await Promise.all(['app', 'rs', 'ex', 'rst', 'usr', 'built'].map(async (s) => [s, await inspect(s, '{{.Id}}')])));
     expect(await sh('built', 'echo kept > /data/d.txt && cat /v.txt')).toBe('v1\n');
+    // no rebuild of the test before still in flight: the container runs the image its tag names
+    const tagged = async () => (await docker(['image', 'inspect', '-f', '{{.Id}}', `${project}-built`])).stdout.trim();
+    await until('the container on its tagged image', async () => ((await inspect('built', '{{.Image}}')) === (await tagged()) ? true : undefined), 60_000);
     const oldImage = await inspect('built', '{{.Image}}');
     await writeFile(join(dir, 'built/v.txt'), 'v2\n');
     await until('rebuilt', async () => ((await sh('built', 'cat /v.txt')) === 'v2\n' ? true : undefined), 60_000);
     expect(await inspect('built', '{{.Id}}')).not.toBe(ids.built);
     expect(await sh('built', 'cat /data/d.txt')).toBe('kept\n');
-    expect((await docker(['image', 'inspect', oldImage])).code, 'the replaced image is pruned (--prune is the default)').not.toBe(0);
+    // the prune follows the recreate, so the new content can be readable a moment before the old image is gone
+    await until('the replaced image pruned (--prune is the default)', async () => ((await docker(['image', 'inspect', oldImage])).code !== 0 ? true : undefined), 30_000);
     expect(out).toContain('Rebuilding service "built" after changes were detected...\nservice "built" successfully built\n');
     for (const s of ['app', 'rs', 'ex', 'rst']) expect(await inspect(s, '{{.Id}}'), s).toBe(ids[s]);
 
