@@ -8,7 +8,8 @@ export interface CapturedOutput {
 }
 
 export interface ExecCaptureOptions {
-  readonly env?: Readonly<Record<string, string>>;
+  /** A null or undefined value passes the name alone (the engine takes it from the container's environment). */
+  readonly env?: Readonly<Record<string, string | null | undefined>>;
   readonly user?: string;
   readonly workdir?: string;
   readonly privileged?: boolean;
@@ -17,10 +18,10 @@ export interface ExecCaptureOptions {
 export async function execCapture(engine: Engine, containerId: string, cmd: readonly string[], options: ExecCaptureOptions = {}): Promise<CapturedOutput> {
   const execId = await engine.createExec(containerId, {
     Cmd: [...cmd],
-    Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
-    User: options.user,
-    WorkingDir: options.workdir,
-    Privileged: options.privileged,
+    Env: options.env && Object.keys(options.env).length ? Object.entries(options.env).map(([k, v]) => (v === null || v === undefined ? k : `${k}=${v}`)) : undefined,
+    User: options.user || undefined,
+    WorkingDir: options.workdir || undefined,
+    Privileged: options.privileged || undefined,
     AttachStdout: true,
     AttachStderr: true,
   });

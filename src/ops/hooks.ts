@@ -8,6 +8,7 @@
 //     process to exec in, and compose then skips the hook silently too (the exec is refused as a conflict).
 // A failing hook fails the command (compose returns its error), naming the service and the tail of its
 // output, stderr preferred: "<service> hook exited with status <n>: <output>".
+import { execCapture } from './exec-capture.js';
 import type { Engine } from '../engine/types.js';
 import { EngineError, ErrorCodes, OperationError } from '../model/errors.js';
 import type { ServiceConfig } from '../model/types.js';
@@ -57,29 +58,8 @@ export function hookFailure(service: string, exitCode: number, stdout: string, s
 
 /** Run one hook in a container and wait for it; throws a HOOK_FAILED error when it exits non-zero. */
 export async function runHook(engine: Engine, containerId: string, service: string, hook: ServiceHook): Promise<void> {
-  const env = Object.entries(hook.environment ?? {}).map(([k, v]) => (v === null || v === undefined ? k : `${k}=${v}`));
-  const execId = await engine.createExec(containerId, {
-    Cmd: [...hook.command],
-    Env: env.length ? env : undefined,
-    User: hook.user || undefined,
-    WorkingDir: hook.working_dir || undefined,
-    Privileged: hook.privileged || undefined,
-    AttachStdout: true,
-    AttachStderr: true,
-  });
-  const io = await engine.startExec(execId, { tty: false });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  if (io) for await (const chunk of io.output) (chunk.stream === 'stderr' ? err : out).push(chunk.data);
-  // the stream ends with the process; the engine may record its exit code a moment later
-  for (let i = 0; ; i++) {
-    const info = await engine.inspectExec(execId);
-    if (!info.running && info.exitCode !== null) {
-      if (info.exitCode !== 0) throw hookFailure(service, info.exitCode, Buffer.concat(out).toString('utf8'), Buffer.concat(err).toString('utf8'));
-      return;
-    }
-    await new Promise((r) => setTimeout(r, Math.min(10 * (i + 1), 100)));
-  }
+  const r = await execCapture(engine, containerId, hook.command, { env: hook.environment ?? {}, user: hook.user, workdir: hook.working_dir, privileged: hook.privileged });
+  if (r.exitCode !== 0) throw hookFailure(service, r.exitCode, r.stdout, r.stderr);
 }
 
 /** Run a service's hooks of one kind in order; the first failure ends the run. */
