@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { berthBin, cleanup, describeEngine, projectDir, run, uniqueProject, type RunResult } from '../helpers/e2e.js';
+import { berthBin, cleanup, describeEngine, docker, projectDir, run, uniqueProject, type RunResult } from '../helpers/e2e.js';
 
 const compose = `
 services:
@@ -28,9 +28,23 @@ describeEngine('stdout and stderr, command by command, as compose-ref prints the
     dir = await projectDir({ 'compose.yaml': compose });
     await writeFile(join(dir, 'local.txt'), 'from the host\n');
   });
+  // db's anonymous /anon volumes outlive the steps that remove containers without -v (as compose leaves them):
+  // each is noted while its container exists and removed at the end
+  const anonymous = new Set<string>();
+  const noteAnonymous = async () => {
+    for (const p of Object.values(projects)) {
+      const ids = (await docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${p}`])).stdout.split('\n').filter(Boolean);
+      for (const id of ids) {
+        const names = (await docker(['inspect', '-f', '{{range .Mounts}}{{if eq .Destination "/anon"}}{{.Name}} {{end}}{{end}}', id])).stdout.split(' ');
+        for (const n of names.map((x) => x.trim()).filter(Boolean)) anonymous.add(n);
+      }
+    }
+  };
   afterAll(async () => {
+    await noteAnonymous();
     await cleanup(projects.compose, dir);
     await cleanup(projects.berth);
+    for (const v of anonymous) await docker(['volume', 'rm', '-f', v]);
   });
 
   const both = (args: readonly string[], input = ''): Promise<[RunResult, RunResult]> =>
@@ -86,6 +100,7 @@ describeEngine('stdout and stderr, command by command, as compose-ref prints the
   it('each step: same exit code, stdout and stderr', async () => {
     const diffs: string[] = [];
     for (const step of steps) {
+      await noteAnonymous();
       const [c, b] = await both(
         step.args.map((a) => a),
         step.input,
