@@ -22,12 +22,15 @@ export interface ExportOptions {
   readonly service: string;
   readonly index?: number;
   readonly onEvent?: EventSink;
+  /** Find the container and report, export nothing (the tar stream is empty). */
+  readonly dryRun?: boolean;
 }
 
 /** The filesystem of the service's container as a tar stream. */
 export async function exportService(engine: Engine, project: string, o: ExportOptions): Promise<{ container: string; tar: AsyncIterable<Buffer> }> {
   const c = await specifiedContainer(engine, project, o.service, o.index);
   (o.onEvent ?? noopSink)({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: 'Exporting', service: o.service });
+  if (o.dryRun) return { container: c.name, tar: (async function* () {})() };
   return { container: c.name, tar: await engine.exportContainer(c.id) };
 }
 
@@ -35,6 +38,8 @@ export interface CommitServiceOptions extends CommitOptions {
   readonly service: string;
   readonly index?: number;
   readonly onEvent?: EventSink;
+  /** Find the container and report, make no image (the id returned is empty). */
+  readonly dryRun?: boolean;
 }
 
 /** A new image from the service's container; its id. */
@@ -42,6 +47,10 @@ export async function commitService(engine: Engine, project: string, o: CommitSe
   const emit = o.onEvent ?? noopSink;
   const c = await specifiedContainer(engine, project, o.service, o.index);
   emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: 'Committing', service: o.service });
+  if (o.dryRun) {
+    emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: 'Committed', service: o.service });
+    return '';
+  }
   const { id } = await engine.commitContainer(c.id, o);
   emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: `Committed as ${id}`, service: o.service });
   return id;

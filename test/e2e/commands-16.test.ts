@@ -178,6 +178,12 @@ describeEngine('issue 16 commands and flags, side by side with compose-ref', () 
 
     const notRunning = await berth(['-p', p, 'export', 'db', '-o', file], { cwd: dir });
     expect(notRunning).toMatchObject({ code: 1, stderr: 'service "db" is not running\n' });
+    // --dry-run finds the container and reports, and writes no file
+    const dryFile = join(dir, `${p}-dry.tar`);
+    const dry = await berth(['-p', p, '--dry-run', 'export', 'cache', '-o', dryFile], { cwd: dir });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toContain(`Container ${p}-cache-1  Exported`);
+    expect(await stat(dryFile).catch(() => undefined)).toBeUndefined();
     const noDir = await berth(['-p', p, 'export', 'cache', '-o', join(dir, 'missing', 'x.tar')], { cwd: dir });
     expect(noDir.code).toBe(1);
     expect(noDir.stderr).toContain(`failed to export container: invalid output path: directory "${join(dir, 'missing')}" does not exist`);
@@ -189,6 +195,11 @@ describeEngine('issue 16 commands and flags, side by side with compose-ref', () 
     expect((await berth(['-p', p, 'up', '-d', 'cache'], { cwd: dir })).code).toBe(0);
     expect((await docker(['exec', `${p}-cache-1`, 'sh', '-c', 'echo saved > /marker'])).code).toBe(0);
     try {
+      // --dry-run reports and makes no image
+      const dry = await berth(['-p', p, '--dry-run', 'commit', 'cache', image], { cwd: dir });
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stderr).toContain(`Container ${p}-cache-1  Committed`);
+      expect((await docker(['image', 'inspect', image])).code).not.toBe(0);
       const c = await berth(['-p', p, 'commit', '-a', 'Jane <j@x>', '-m', 'snapshot', '-c', 'ENV MARK=1', '-c', 'LABEL k=v', 'cache', image], { cwd: dir });
       expect(c.code, c.stderr).toBe(0);
       expect(c.stderr).toMatch(new RegExp(`Container ${p}-cache-1 {2}Committed as sha256:[0-9a-f]{64}`));

@@ -35,8 +35,13 @@ export async function exportCommand(service: string, o: Flags): Promise<number> 
   if (o.output) await validateOutputPath(o.output);
   const progress = await progressFor(o);
   try {
-    const { container, tar } = await api.exportContainer({ project: loadOptions(o), service, index: parseIndex(o.index), onEvent: progress.onEvent });
+    const { container, tar } = await api.exportContainer({ project: loadOptions(o), service, index: parseIndex(o.index), onEvent: progress.onEvent, dryRun: o.dryRun });
     const done = () => progress.onEvent({ type: 'resource', kind: 'container', name: container, status: 'done', text: 'Exported', service });
+    // a dry run writes no file and no tar to stdout
+    if (o.dryRun) {
+      done();
+      return EXIT_OK;
+    }
     if (!o.output) {
       await pipeline(Readable.from(tar), process.stdout, { end: false });
       done();
@@ -61,7 +66,7 @@ export async function exportCommand(service: string, o: Flags): Promise<number> 
 export async function commitCommand(service: string, reference: string | undefined, o: Flags): Promise<number> {
   const progress = await progressFor(o);
   try {
-    await api.commit({ project: loadOptions(o), service, index: parseIndex(o.index), reference, comment: o.message, author: o.author, changes: o.change, pause: o.pause !== false, onEvent: progress.onEvent });
+    await api.commit({ project: loadOptions(o), service, index: parseIndex(o.index), reference, comment: o.message, author: o.author, changes: o.change, pause: o.pause !== false, onEvent: progress.onEvent, dryRun: o.dryRun });
   } finally {
     await progress.done();
   }
