@@ -102,6 +102,10 @@ export async function stackDeploy(o: StackDeployOptions): Promise<StackDeployRes
   const { engine, project, stack } = o;
   const say = o.onLine ?? (() => {});
   await requireManager(engine);
+  // as for up: a file that names no service is a mistake, never a plan (with --prune it would remove the stack)
+  if (Object.keys(project.services).length === 0) {
+    throw new BerthError(ErrorCodes.NO_SERVICES, `no service selected: ${project.meta.composeFiles.join(', ')} defines no services: add them under services:`);
+  }
   for (const s of Object.values(project.services)) {
     if (!s.image) throw new BerthError(ErrorCodes.USAGE, `service ${Object.keys(project.services).find((k) => project.services[k] === s)} has neither an image nor an image name for its build; docker stack deploy needs images`);
   }

@@ -90,6 +90,15 @@ describe('stack deploy against the fake engine', () => {
     expect(stackPlanText(third.plan)).toBe('keep service st_a (up to date)\nupdate service st_b (changed: TaskTemplate.ContainerSpec.Env)\n');
   });
 
+  it('a file without services is refused, and --prune removes nothing', async () => {
+    const engine = new FakeEngine({ images: ['busybox:local'] });
+    await stackDeploy({ engine, project: await load('unsupported'), stack: 'st' });
+    const before = (await engine.listServices({})).map((s) => s.spec.Name).sort();
+    const empty = { ...(await load('unsupported')), services: {} };
+    await expect(stackDeploy({ engine, project: empty, stack: 'st', prune: true })).rejects.toThrow(/no service selected/);
+    expect((await engine.listServices({})).map((s) => s.spec.Name).sort()).toEqual(before);
+  });
+
   it('refuses an engine that is not a swarm manager, creating nothing', async () => {
     const engine = new FakeEngine();
     engine.swarmActive = false;
