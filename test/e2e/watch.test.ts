@@ -327,6 +327,11 @@ describeEngine('berth watch, bad input', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("none of the selected services is configured for watch, consider setting a 'develop' section");
       expect(await leftovers(project)).toEqual({ containers: [], networks: [], volumes: [] });
+      // a dry run of watch is refused, not started (it would sync, restart and rebuild for real)
+      const dry = await berth(['-p', project, '--dry-run', 'watch'], { cwd: dir });
+      expect(dry.code).toBe(1);
+      expect(dry.stderr).toContain('watch has no dry-run mode');
+      expect(await leftovers(project)).toEqual({ containers: [], networks: [], volumes: [] });
       const up = await berth(['-p', project, 'up', '--watch'], { cwd: dir });
       expect(up.code).toBe(1);
       expect(up.stderr).toContain("none of the selected services is configured for watch, consider setting a 'develop' section");

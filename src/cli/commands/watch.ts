@@ -4,6 +4,7 @@
 import { watch } from '../../api/watch.js';
 import { EXIT_SIGINT } from '../exit-codes.js';
 import { loadOptions, progressFor, type GlobalOptions, type Progress } from '../global.js';
+import { BerthError, ErrorCodes } from '../../model/errors.js';
 import { installInterrupts } from '../signals.js';
 
 export interface WatchFlags extends GlobalOptions {
@@ -20,6 +21,9 @@ export function watchPrinter(out: NodeJS.WritableStream = process.stdout, err: N
 }
 
 export async function watchCommand(services: string[], o: WatchFlags): Promise<number> {
+  // watch acts on every file change for as long as it runs (uploads, restarts, rebuilds): a dry run of it would
+  // have to leave all of that undone, so it is refused rather than started
+  if (o.dryRun) throw new BerthError(ErrorCodes.USAGE, 'watch has no dry-run mode: `berth --dry-run up` prints what up would do');
   const interrupts = installInterrupts();
   let progress: Progress | undefined = await progressFor(o.quiet ? { ...o, progress: 'quiet' } : o);
   try {
