@@ -193,7 +193,7 @@ function toTree(
         continue;
       }
       if (typeof keyValue !== 'string') {
-        throw new ConfigError(ErrorCodes.SCHEMA, `non-string key in ${formatKeyPath(path) || 'top-level'}: ${String(keyValue)}: quote it`, {
+        throw new ConfigError(ErrorCodes.SCHEMA, `non-string key in ${formatKeyPath(path) || 'top-level'}: ${describeKey(keyValue)}: quote it`, {
           position: pos(keyNode?.range?.[0] ?? 0),
           keyPath: formatKeyPath(path),
         });
@@ -306,4 +306,15 @@ export function locateIn(files: readonly ParsedFile[], path: KeyPath, key = fals
     for (let i = files.length - 1; i >= 0; i--) if (files[i].has(prefix)) return files[i].positionOf(prefix);
   }
   return files[0]?.positionOf([]);
+}
+
+/**
+ * A non-string key as the one-line message shows it: numbers, booleans and null as written; binary (`!!binary`)
+ * by its size, and anything else with control characters escaped, so the error stays one line.
+ */
+function describeKey(key: unknown): string {
+  if (key instanceof Uint8Array) return `!!binary (${key.length} bytes)`;
+  const text = String(key);
+  // eslint-disable-next-line no-control-regex -- control characters are what is looked for
+  return /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text) ? JSON.stringify(text) : text;
 }

@@ -172,6 +172,15 @@ describe('any string as an interpolation template', () => {
 });
 
 describe('named bad inputs', () => {
+  // fast-check's counterexample from a CI run (seed -1944667196): a !!binary key decodes to bytes with a newline,
+  // which the message printed as they were, making a two-line error
+  it('a !!binary key is refused in one line, with its position', () => {
+    const s = 'services:\n  web:\n    image: busybox\n    environment:\n      A: "1"\n!!binary ${X:-networks:';
+    const r = load({ 'compose.yaml': s });
+    check(r, s);
+    expect('error' in r && r.error.message).toMatch(/non-string key in top-level: !!binary \(\d+ bytes\): quote it/);
+  });
+
   it('an alias bomb (billion laughs) is refused with a position, fast', () => {
     let s = 'x-a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
     for (let i = 1; i < 10; i++) s += `x-a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]\n`;
