@@ -77,12 +77,15 @@ class SshStream extends Duplex {
     this.child.stdout!.resume();
   }
 
+  // A write that fails (EPIPE: ssh already gave up) is not the stream's error: ssh's exit, reported on 'close'
+  // with ssh's own reason, is. Passing the EPIPE on would destroy the stream first, and the user would read
+  // "lost the connection" instead of "Connection refused".
   override _write(chunk: Buffer, encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
-    this.child.stdin!.write(chunk, encoding, callback);
+    this.child.stdin!.write(chunk, encoding, () => callback());
   }
 
   override _final(callback: () => void): void {
-    this.child.stdin!.end(callback);
+    this.child.stdin!.end(() => callback());
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
