@@ -1,6 +1,6 @@
 // Secrets and configs: where they land, and the files copied into a container after create.
 import { OperationError, ErrorCodes } from '../../model/errors.js';
-import type { Dict, FileObjectConfig, Project, ServiceConfig } from '../../model/types.js';
+import type { Dict, FileObjectConfig, Project, ServiceConfig, ServiceFileRef } from '../../model/types.js';
 
 /** Where a service's secret or config lands in the container. */
 export function fileObjectTarget(kind: 'secrets' | 'configs', ref: { source: string; target?: string }): string {
@@ -9,17 +9,9 @@ export function fileObjectTarget(kind: 'secrets' | 'configs', ref: { source: str
   return ref.target.startsWith('/') ? ref.target : base + ref.target;
 }
 
-interface FileRef {
-  readonly source: string;
-  readonly target?: string;
-  readonly uid?: string;
-  readonly gid?: string;
-  readonly mode?: number | string;
-}
-
-export function fileRefs(service: ServiceConfig, kind: 'secrets' | 'configs'): FileRef[] {
-  const raw = (service[kind] as readonly (string | FileRef)[] | undefined) ?? [];
-  return raw.map((r) => (typeof r === 'string' ? { source: r } : r));
+/** The secrets or configs a service uses (the loader gives the long form: `{ source }` for a bare name). */
+export function fileRefs(service: ServiceConfig, kind: 'secrets' | 'configs'): readonly ServiceFileRef[] {
+  return service[kind] ?? [];
 }
 
 // ---- secrets and configs copied in after create

@@ -22,12 +22,11 @@ export interface ContainerSpecInput {
 }
 
 export function serviceScale(service: ServiceConfig | undefined): number {
-  const replicas = (service?.deploy as { replicas?: number } | undefined)?.replicas;
-  return service?.scale ?? replicas ?? 1;
+  return service?.scale ?? service?.deploy?.replicas ?? 1;
 }
 
 export function containerNameOf(project: Project, service: string, n: number): string {
-  return (project.services[service]?.container_name as string | undefined) ?? defaultContainerName(project.name, service, n);
+  return project.services[service]?.container_name ?? defaultContainerName(project.name, service, n);
 }
 
 /**

@@ -29,6 +29,12 @@ function bindString(source: string, v: ServiceVolume): string {
   return `${source}:${v.target}:${opts.join(',')}`;
 }
 
+/** Permission bits of a tmpfs; a string is octal, as file modes are read elsewhere ("1777"). */
+function tmpfsMode(mode: number | string | undefined): number | undefined {
+  if (typeof mode === 'string') return /^[0-7]+$/.test(mode) ? parseInt(mode, 8) : undefined;
+  return mode || undefined;
+}
+
 const cleanTarget = (t: string): string => (t.length > 1 ? t.replace(/\/+$/, '') : t);
 
 function volumeMount(project: Project, v: ServiceVolume): Mount {
@@ -43,10 +49,10 @@ function volumeMount(project: Project, v: ServiceVolume): Mount {
         VolumeOptions: v.volume ? { NoCopy: v.volume.nocopy || undefined, Subpath: v.volume.subpath || undefined } : undefined,
       };
     case 'tmpfs':
-      return { Type: 'tmpfs', ...base, TmpfsOptions: v.tmpfs ? { SizeBytes: bytes(v.tmpfs.size), Mode: v.tmpfs.mode || undefined } : undefined };
+      return { Type: 'tmpfs', ...base, TmpfsOptions: v.tmpfs ? { SizeBytes: bytes(v.tmpfs.size), Mode: tmpfsMode(v.tmpfs.mode) } : undefined };
     default:
       return {
-        Type: v.type as Mount['Type'],
+        Type: v.type,
         ...base,
         Source: v.source,
         BindOptions: v.bind ? { Propagation: v.bind.propagation || undefined } : undefined,

@@ -1,7 +1,7 @@
 // Networks: engine names, the order a service joins them, endpoint settings, links and create requests.
 import type { EndpointSettings, NetworkCreateRequest } from '../../engine/types.js';
 import { COMPOSE_COMPAT_VERSION, Labels, nameSeparator } from '../../model/labels.js';
-import type { Dict, Project, ServiceConfig } from '../../model/types.js';
+import type { IpamPool, Project, ServiceConfig } from '../../model/types.js';
 import { containerNameOf, serviceScale } from './input.js';
 import { list } from './values.js';
 
@@ -67,8 +67,7 @@ export function endpointSettings(project: Project, serviceName: string, key: str
       IPv6Address: net.ipv6_address || undefined,
       LinkLocalIPs: net.link_local_ips ? [...net.link_local_ips] : undefined,
     };
-    const driverOpts = (net as { driver_opts?: Dict<string> }).driver_opts;
-    if (driverOpts) settings.DriverOpts = { ...driverOpts };
+    if (net.driver_opts) settings.DriverOpts = { ...net.driver_opts };
   }
   return settings;
 }
@@ -99,7 +98,7 @@ export function networkCreateRequest(project: Project, key: string): NetworkCrea
   };
 }
 
-function ipamPool(c: Dict<unknown>): Record<string, unknown> {
+function ipamPool(c: IpamPool): Record<string, unknown> {
   const names: Record<string, string> = { subnet: 'Subnet', gateway: 'Gateway', ip_range: 'IPRange', aux_addresses: 'AuxiliaryAddresses' };
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c)) if (v !== undefined && v !== null) out[names[k] ?? k] = v;

@@ -1,7 +1,7 @@
 // The container create request: everything else of the service, and the other concerns put together.
-import type { ContainerCreateRequest, EndpointSettings, HealthConfig, PortBinding } from '../../engine/types.js';
+import type { ContainerCreateRequest, EndpointSettings, HealthConfig, HostConfig, PortBinding } from '../../engine/types.js';
 import { serviceImage } from '../../model/labels.js';
-import type { Dict, ServiceConfig } from '../../model/types.js';
+import type { DeployConfig, ServiceConfig } from '../../model/types.js';
 import { parseDuration } from '../../model/units.js';
 import { type ContainerSpecInput, containerNameOf, resolveServiceRef } from './input.js';
 import { containerLabels } from './labels.js';
@@ -39,33 +39,33 @@ function restartName(condition: string): string {
 }
 
 /** `restart:`, overridden by deploy.restart_policy when that is set (as compose does). */
-export function restartPolicy(restart: string | undefined, deploy?: unknown): { Name: string; MaximumRetryCount?: number } | undefined {
+export function restartPolicy(restart: string | undefined, deploy?: DeployConfig): { Name: string; MaximumRetryCount?: number } | undefined {
   let policy: { Name: string; MaximumRetryCount?: number } | undefined;
   if (restart) {
     const [name, count] = restart.split(':');
     policy = { Name: restartName(name), MaximumRetryCount: count ? Number(count) || 0 : 0 };
   }
-  const rp = (deploy as { restart_policy?: { condition?: string; max_attempts?: number } } | undefined)?.restart_policy;
+  const rp = deploy?.restart_policy;
   if (rp) policy = { Name: restartName(rp.condition ?? ''), MaximumRetryCount: rp.max_attempts ?? 0 };
   return policy;
 }
 
 // ---- the container
 
+/** A request being built: its unset keys are deleted before it is returned (compose leaves them out). */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** `host=ip` / `host:ip` entries as the engine wants them (`host:ip`); an IPv6 address keeps its colons. */
-function extraHosts(v: unknown): string[] | undefined {
+function extraHosts(v: readonly string[] | undefined): string[] | undefined {
   if (v === undefined || v === null) return undefined;
-  const entries: [string, string][] = Array.isArray(v)
-    ? v.map(String).map((e) => {
-        const at = e.includes('=') ? e.indexOf('=') : e.indexOf(':');
-        return [e.slice(0, at), e.slice(at + 1)];
-      })
-    : Object.entries(v as Record<string, string | string[]>).flatMap(([h, ips]) => (Array.isArray(ips) ? ips : [ips]).map((ip): [string, string] => [h, String(ip)]));
-  return entries.map(([h, ip]) => `${h}:${ip}`);
+  return v.map((e) => {
+    const at = e.includes('=') ? e.indexOf('=') : e.indexOf(':');
+    return `${e.slice(0, at)}:${e.slice(at + 1)}`;
+  });
 }
 
 /** security_opt as compose passes it; `systempaths=unconfined` is not an option but clears the masked paths. */
-function securityOpts(v: unknown): { opts?: string[]; unconfined: boolean } {
+function securityOpts(v: readonly string[] | undefined): { opts?: string[]; unconfined: boolean } {
   const all = list(v) ?? [];
   const opts = all.filter((o) => o !== 'systempaths=unconfined');
   return { opts: nonEmpty(opts), unconfined: opts.length !== all.length };
@@ -74,7 +74,7 @@ function securityOpts(v: unknown): { opts?: string[]; unconfined: boolean } {
 export function createRequest(input: ContainerSpecInput): ContainerCreateRequest {
   const { project, serviceName, name } = input;
   const service = project.services[serviceName];
-  const s = service as Record<string, unknown>;
+  const s = service;
   const env = Object.entries(service.environment ?? {}).map(([k, v]) => (v === null || v === undefined ? k : `${k}=${v}`));
 
   // expose entries keep their text (compose sends "9000", not "9000/tcp"); published ports are target/protocol
@@ -114,24 +114,24 @@ export function createRequest(input: ContainerSpecInput): ContainerCreateRequest
     return input.serviceContainer?.(other) ?? containerNameOf(project, other, 1);
   });
 
-  const logging = s.logging as { driver?: string; options?: Dict<string> } | undefined;
+  const logging = s.logging;
   const security = securityOpts(s.security_opt);
   const links = serviceLinks(project, serviceName, input.number);
 
-  const hostConfig: Record<string, unknown> = {
+  const hostConfig: Writable<HostConfig> = {
     Binds: nonEmpty(binds),
     Mounts: nonEmpty(mounts),
     // always a map, as compose sends it: `docker inspect` shows {} rather than null for a service without ports
     PortBindings: bindings,
     RestartPolicy: restartPolicy(service.restart, service.deploy),
     NetworkMode: networkMode,
-    Init: s.init as boolean | undefined,
+    Init: s.init,
     Privileged: s.privileged || undefined,
     ReadonlyRootfs: s.read_only || undefined,
     CapAdd: nonEmpty(list(s.cap_add)),
     CapDrop: nonEmpty(list(s.cap_drop)),
-    IpcMode: resolveServiceRef(input, s.ipc as string | undefined),
-    PidMode: resolveServiceRef(input, s.pid as string | undefined),
+    IpcMode: resolveServiceRef(input, s.ipc),
+    PidMode: resolveServiceRef(input, s.pid ?? undefined),
     CgroupnsMode: s.cgroup,
     ShmSize: bytes(s.shm_size),
     Sysctls: dict(s.sysctls),
@@ -159,7 +159,7 @@ export function createRequest(input: ContainerSpecInput): ContainerCreateRequest
   }
   for (const k of Object.keys(hostConfig)) if (hostConfig[k] === undefined) delete hostConfig[k];
 
-  const request: Record<string, unknown> = {
+  const request: Writable<ContainerCreateRequest> = {
     name,
     Image: serviceImage(project, serviceName),
     Cmd: service.command ? [...service.command] : undefined,
@@ -169,7 +169,7 @@ export function createRequest(input: ContainerSpecInput): ContainerCreateRequest
     ExposedPorts: Object.keys(exposed).length ? exposed : undefined,
     Healthcheck: healthConfig(service),
     Hostname: service.hostname,
-    Domainname: s.domainname as string | undefined,
+    Domainname: s.domainname,
     User: service.user,
     WorkingDir: service.working_dir,
     Tty: service.tty,
@@ -185,7 +185,7 @@ export function createRequest(input: ContainerSpecInput): ContainerCreateRequest
     NetworkingConfig: Object.keys(endpoints).length ? { EndpointsConfig: endpoints } : undefined,
   };
   for (const k of Object.keys(request)) if (request[k] === undefined) delete request[k];
-  return request as unknown as ContainerCreateRequest;
+  return request;
 }
 
 /**
@@ -197,5 +197,5 @@ export function createRequest(input: ContainerSpecInput): ContainerCreateRequest
 function containerMacAddress(service: ServiceConfig, primary: string | undefined): string | undefined {
   const primaryConfig = primary ? service.networks?.[primary] : undefined;
   if (primaryConfig) return primaryConfig.mac_address || undefined;
-  return ((service as Record<string, unknown>).mac_address as string | undefined) || undefined;
+  return service.mac_address || undefined;
 }

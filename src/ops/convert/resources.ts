@@ -1,43 +1,31 @@
 // HostConfig resource fields: memory, CPU, block IO, devices, ulimits.
-import type { Dict, ServiceConfig } from '../../model/types.js';
+import type { BlkioLimit, BlkioWeight, DeviceMapping, ListOrDict, ServiceConfig } from '../../model/types.js';
 import { parseByteSize } from '../../model/units.js';
-import { bytes, list, micros, nanoCpus, nonEmpty, num } from './values.js';
+import { bytes, dict, list, micros, nanoCpus, nonEmpty, num } from './values.js';
 
 // ---- resources
 
-interface DeployResources {
-  readonly limits?: { readonly cpus?: number | string; readonly memory?: number | string; readonly pids?: number };
-  readonly reservations?: {
-    readonly memory?: number | string;
-    readonly devices?: readonly { capabilities?: string[]; count?: number | string; device_ids?: string[]; driver?: string; options?: Dict<string> }[];
-  };
+function blkioRates(v: readonly BlkioLimit[] | undefined): { Path: string; Rate: number }[] | undefined {
+  if (!v?.length) return undefined;
+  return v.map((d) => ({ Path: d.path, Rate: parseByteSize(d.rate) }));
 }
 
-function blkioDevices(v: unknown, key: 'Weight' | 'Rate'): { Path: string; Weight?: number; Rate?: number }[] | undefined {
-  if (!Array.isArray(v) || !v.length) return undefined;
-  return v.map((d: Record<string, unknown>) => {
-    const path = String(d.path ?? d.Path);
-    const value = d[key.toLowerCase()] ?? d[key];
-    return key === 'Weight' ? { Path: path, Weight: num(value) ?? 0 } : { Path: path, Rate: parseByteSize(value as string | number) };
-  });
+function blkioWeights(v: readonly BlkioWeight[] | undefined): { Path: string; Weight: number }[] | undefined {
+  if (!v?.length) return undefined;
+  return v.map((d) => ({ Path: d.path, Weight: num(d.weight) ?? 0 }));
 }
 
-function deviceMapping(d: unknown): { PathOnHost: string; PathInContainer: string; CgroupPermissions: string } {
-  if (typeof d === 'string') {
-    const [src, dst, perm] = d.split(':');
-    return { PathOnHost: src, PathInContainer: dst || src, CgroupPermissions: perm || 'rwm' };
-  }
-  const o = d as { source?: string; target?: string; permissions?: string };
-  return { PathOnHost: o.source ?? '', PathInContainer: o.target || o.source || '', CgroupPermissions: o.permissions || 'rwm' };
+function deviceMapping(d: DeviceMapping): { PathOnHost: string; PathInContainer: string; CgroupPermissions: string } {
+  return { PathOnHost: d.source ?? '', PathInContainer: d.target || d.source || '', CgroupPermissions: d.permissions || 'rwm' };
 }
 
 /** HostConfig resource fields: the service's own keys, then deploy.resources limits/reservations over them. */
 export function resources(service: ServiceConfig): Record<string, unknown> {
-  const s = service as Record<string, unknown>;
+  const s = service;
   const r: Record<string, unknown> = {
     CgroupParent: s.cgroup_parent,
     Memory: bytes(s.mem_limit),
-    MemorySwap: s.memswap_limit === undefined ? undefined : parseByteSize(s.memswap_limit as string | number),
+    MemorySwap: s.memswap_limit === undefined ? undefined : parseByteSize(s.memswap_limit),
     MemorySwappiness: num(s.mem_swappiness) || undefined,
     MemoryReservation: bytes(s.mem_reservation),
     OomKillDisable: s.oom_kill_disable,
@@ -53,16 +41,16 @@ export function resources(service: ServiceConfig): Record<string, unknown> {
     DeviceCgroupRules: nonEmpty(list(s.device_cgroup_rules)),
     PidsLimit: num(s.pids_limit) || undefined,
   };
-  const blkio = s.blkio_config as Record<string, unknown> | undefined;
+  const blkio = s.blkio_config;
   if (blkio) {
     r.BlkioWeight = num(blkio.weight) || undefined;
-    r.BlkioWeightDevice = blkioDevices(blkio.weight_device, 'Weight');
-    r.BlkioDeviceReadBps = blkioDevices(blkio.device_read_bps, 'Rate');
-    r.BlkioDeviceReadIOps = blkioDevices(blkio.device_read_iops, 'Rate');
-    r.BlkioDeviceWriteBps = blkioDevices(blkio.device_write_bps, 'Rate');
-    r.BlkioDeviceWriteIOps = blkioDevices(blkio.device_write_iops, 'Rate');
+    r.BlkioWeightDevice = blkioWeights(blkio.weight_device);
+    r.BlkioDeviceReadBps = blkioRates(blkio.device_read_bps);
+    r.BlkioDeviceReadIOps = blkioRates(blkio.device_read_iops);
+    r.BlkioDeviceWriteBps = blkioRates(blkio.device_write_bps);
+    r.BlkioDeviceWriteIOps = blkioRates(blkio.device_write_iops);
   }
-  const deploy = (service.deploy as { resources?: DeployResources } | undefined)?.resources;
+  const deploy = service.deploy?.resources;
   if (deploy?.limits) {
     r.Memory = bytes(deploy.limits.memory) ?? r.Memory;
     r.NanoCpus = nanoCpus(deploy.limits.cpus) ?? r.NanoCpus;
@@ -76,13 +64,13 @@ export function resources(service: ServiceConfig): Record<string, unknown> {
       Count: d.count === 'all' ? -1 : (num(d.count) ?? 0),
       DeviceIDs: d.device_ids ? [...d.device_ids] : undefined,
       Capabilities: [d.capabilities ? [...d.capabilities] : []],
-      Options: d.options ? { ...d.options } : undefined,
+      Options: optionMap(d.options),
     }));
     if (requests.length) r.DeviceRequests = requests;
   }
-  const devices = Array.isArray(s.devices) ? s.devices.map(deviceMapping) : [];
+  const devices = (s.devices ?? []).map(deviceMapping);
   if (devices.length) r.Devices = devices;
-  const ulimits = Object.entries((s.ulimits as Dict<number | string | { soft?: number; hard?: number }> | undefined) ?? {})
+  const ulimits = Object.entries(s.ulimits ?? {})
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, u]) => {
       const single = typeof u === 'object' ? 0 : Number(u);
@@ -94,3 +82,12 @@ export function resources(service: ServiceConfig): Record<string, unknown> {
   for (const k of Object.keys(r)) if (r[k] === undefined) delete r[k];
   return r;
 }
+
+/** A device request's options: a map, or `KEY=VALUE` entries (the loader keeps either as written). */
+function optionMap(v: ListOrDict | undefined): Record<string, string> | undefined {
+  if (v === undefined) return undefined;
+  if (!isEntryList(v)) return dict(v);
+  return Object.fromEntries(v.map((e) => (e.includes('=') ? [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] : [e, ''])));
+}
+
+const isEntryList = (v: ListOrDict): v is readonly string[] => Array.isArray(v);
