@@ -7,7 +7,9 @@
 // Invariants kept throughout:
 // - a key the service does not set is left out of the request (undefined), so the engine applies its own
 //   default exactly as it does for compose, which sends Go zero values the engine treats as "unset";
-// - the loader may hand values in compose's printed shape ("104857600" strings for sizes, objects for
+// - the service comes in the one shape the loader gives (src/model/types.ts: long syntax, sizes as byte-count
+//   strings, durations in Go syntax); where the model keeps a value as written (`number | string`), the
+//   readers of convert/values.ts take both forms its type allows, and nothing else.
 //
 // The code lives in convert/, one file a concern; this module is its public face.
 export type { ContainerSpecInput } from './convert/input.js';
