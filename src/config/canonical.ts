@@ -5,7 +5,7 @@ import { isSymlink, pathExists, realPath } from './files.js';
 import path from 'node:path';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
 import { splitShellWords } from '../model/shellwords.js';
-import type { ServicePort, ServiceVolume } from '../model/types.js';
+import type { Healthcheck, ServiceConfig, ServicePort, ServiceVolume } from '../model/types.js';
 import { normalizeDuration, parseByteSize } from '../model/units.js';
 import { DotenvError, readDotenvFiles } from './dotenv.js';
 import { isMap, keyValueMap } from './merge.js';
@@ -30,9 +30,9 @@ export interface CanonicalContext {
   positionOf: (path: KeyPath) => SourcePosition | undefined;
 }
 
-const BYTE_FIELDS = ['mem_limit', 'memswap_limit', 'mem_reservation', 'shm_size'];
-const DURATION_FIELDS = ['interval', 'timeout', 'start_period', 'start_interval'];
-const STRING_OR_LIST = ['dns', 'dns_search', 'dns_opt', 'tmpfs', 'env_file'];
+const BYTE_FIELDS = ['mem_limit', 'memswap_limit', 'mem_reservation', 'shm_size'] as const satisfies readonly (keyof ServiceConfig)[];
+const DURATION_FIELDS = ['interval', 'timeout', 'start_period', 'start_interval'] as const satisfies readonly (keyof Healthcheck)[];
+const STRING_OR_LIST = ['dns', 'dns_search', 'dns_opt', 'tmpfs', 'env_file'] as const satisfies readonly (keyof ServiceConfig)[];
 
 export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext): Tree {
   const at = (...rest: (string | number)[]): KeyPath => ['services', name, ...rest];
@@ -185,11 +185,11 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
   return out;
 }
 
-const OMITTED_FALSE = ['oom_kill_disable', 'privileged', 'read_only', 'stdin_open', 'tty'];
+const OMITTED_FALSE: readonly string[] = ['oom_kill_disable', 'privileged', 'read_only', 'stdin_open', 'tty'] satisfies readonly (keyof ServiceConfig)[];
 
 // Go maps of a service; an empty one is omitted like an empty list (struct-valued keys such as deploy or
 // healthcheck are not maps: `healthcheck: {}` stays)
-const MAP_KEYS = ['labels', 'annotations', 'environment', 'sysctls', 'depends_on', 'networks', 'ulimits', 'storage_opt', 'extra_hosts', 'links', 'gpus'];
+const MAP_KEYS: readonly string[] = ['labels', 'annotations', 'environment', 'sysctls', 'depends_on', 'networks', 'ulimits', 'storage_opt', 'extra_hosts', 'links', 'gpus'] satisfies readonly (keyof ServiceConfig)[];
 
 /**
  * Empty lists and maps are not set, as compose-go's omitempty prints and reads them: `ports: []` (often left by
@@ -305,11 +305,14 @@ export function canonicalHook(h: unknown): unknown {
  * (`container_name: ${NAME}`) therefore means "not set". Dropped before validation, as compose does
  * not reject them either. Maps like environment keep their empty values: they are not struct fields.
  */
-const OMIT_IF_EMPTY = [
-  'image', 'platform', 'container_name', 'hostname', 'domainname', 'user', 'working_dir', 'pull_policy', 'restart',
-  'network_mode', 'ipc', 'pid', 'stop_signal', 'runtime', 'cgroup', 'cgroup_parent', 'mac_address', 'userns_mode',
-  'uts', 'isolation', 'volume_driver', 'stop_grace_period', 'shm_size', 'mem_limit', 'memswap_limit',
-  'mem_reservation', 'cpuset',
+const OMIT_IF_EMPTY: readonly string[] = [
+  ...([
+    'image', 'platform', 'container_name', 'hostname', 'domainname', 'user', 'working_dir', 'pull_policy', 'restart',
+    'network_mode', 'ipc', 'pid', 'stop_signal', 'runtime', 'cgroup', 'cgroup_parent', 'mac_address', 'userns_mode',
+    'uts', 'isolation', 'stop_grace_period', 'shm_size', 'mem_limit', 'memswap_limit', 'mem_reservation', 'cpuset',
+  ] as const satisfies readonly (keyof ServiceConfig)[]),
+  // compose-go's legacy field, not a spec key: empty it is dropped here, set it is refused by validation
+  'volume_driver',
 ];
 
 export function dropEmptyStrings(model: Record<string, unknown>): void {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { pathExists, readText } from './files.js';
 import path from 'node:path';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
-import type { Project, ServiceConfig } from '../model/types.js';
+import type { FileObjectConfig, ModelConfig, NetworkConfig, Project, ServiceConfig, VolumeConfig } from '../model/types.js';
 import { canonicalResource, canonicalService, dropEmptyStrings, type CanonicalContext } from './canonical.js';
 import { checkConsistency, checkResourceDefinitions } from './consistency.js';
 import { applyDefaults, applyProfiles, type ModelParts } from './defaults.js';
@@ -228,12 +228,12 @@ export function loadProjectSync(options: LoadOptions = {}): Project {
   const environment = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
   const project: Project = {
     name,
-    services: parts.services as Record<string, ServiceConfig>,
-    networks: parts.networks as Project['networks'],
-    volumes: parts.volumes as Project['volumes'],
-    ...(Object.keys(parts.secrets).length > 0 ? { secrets: parts.secrets as Project['secrets'] } : {}),
-    ...(Object.keys(parts.configs).length > 0 ? { configs: parts.configs as Project['configs'] } : {}),
-    ...(Object.keys(models).length > 0 ? { models } : {}),
+    services: typedModel<ServiceConfig>(parts.services),
+    networks: typedModel<NetworkConfig>(parts.networks),
+    volumes: typedModel<VolumeConfig>(parts.volumes),
+    ...(Object.keys(parts.secrets).length > 0 ? { secrets: typedModel<FileObjectConfig>(parts.secrets) } : {}),
+    ...(Object.keys(parts.configs).length > 0 ? { configs: typedModel<FileObjectConfig>(parts.configs) } : {}),
+    ...(Object.keys(models).length > 0 ? { models: typedModel<ModelConfig>(models) } : {}),
     // top-level x-* keys are carried on the project object so `config` can print them
     ...extensions,
     meta: {
@@ -247,6 +247,19 @@ export function loadProjectSync(options: LoadOptions = {}): Project {
     },
   };
   return project;
+}
+
+/**
+ * The one place where the loader's trees become the typed model (src/model/types.ts). What makes it hold: the
+ * merged tree passed schema validation (only spec keys, each of a type the spec allows), interpolation cast the
+ * fields listed in COMPOSE_CASTS, and canonical.ts brought every key with several written forms to the one the
+ * type gives (long syntax, byte counts as strings, Go durations); defaults.ts named every network, volume,
+ * secret and config. Loaded with `validate: false`, `interpolate: false` or `normalize: false` (only `config`
+ * does, to print) the tree may fall short of the types; such a project is printed, never run.
+ * test/unit/model/schema-coverage.test.ts keeps the types covering the schema.
+ */
+function typedModel<T>(trees: Readonly<Record<string, Tree>>): Readonly<Record<string, T>> {
+  return trees as unknown as Readonly<Record<string, T>>;
 }
 
 /**

@@ -83,7 +83,7 @@ export function parseVolumeSpec(spec: string): ServiceVolume {
   let readOnly = false;
   let nocopy = false;
   let propagation: string | undefined;
-  let selinux: string | undefined;
+  let selinux: 'z' | 'Z' | undefined;
   for (const opt of options.split(',').filter(Boolean)) {
     // unknown options are ignored, as compose ignores them
     if (opt === 'ro') readOnly = true;

@@ -20,7 +20,7 @@ export interface EndpointSettings {
 }
 
 export interface Mount {
-  readonly Type: 'bind' | 'volume' | 'tmpfs' | 'npipe' | 'cluster';
+  readonly Type: 'bind' | 'volume' | 'tmpfs' | 'npipe' | 'cluster' | 'image';
   readonly Source?: string;
   readonly Target: string;
   readonly ReadOnly?: boolean;

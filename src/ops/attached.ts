@@ -9,6 +9,8 @@ import type { Project } from '../model/types.js';
 import { parseDuration } from '../model/units.js';
 import { runHooks } from './hooks.js';
 import { delay, LogFollower, serviceContainers } from './logs.js';
+import { buildGraph } from '../graph/graph.js';
+import type { Plan } from './plan.js';
 import { up, type UpOptions, type UpResult } from './up.js';
 
 export { checkUpFlags } from './up-flags.js';
@@ -111,7 +113,7 @@ export async function attachedUp(engine: Engine, project: Project, options: Atta
       });
     } catch (err) {
       if (options.stopSignal?.aborted) {
-        result = { plan: undefined as never, containers: {} };
+        result = { plan: interruptedPlan(project.name), containers: {} };
         await stopAll(engine, project, options, planned, !!options.killSignal?.aborted);
         return { ...result, exitCode: 130 };
       }
@@ -179,6 +181,11 @@ function withDeps(project: Project, services: readonly string[] | undefined): st
 }
 
 /** The exit code of a service's first container, as the engine recorded it. */
+/** The plan of an up interrupted before it returned one: nothing to report as planned. */
+function interruptedPlan(project: string): Plan {
+  return { project, graph: buildGraph({}), services: [], pulls: [], ops: [], kept: [], warnings: [], final: {}, missingExternal: [] };
+}
+
 async function exitCodeOf(engine: Engine, project: string, service: string): Promise<number> {
   const [c] = await serviceContainers(engine, project, [service]);
   if (!c) return 0;

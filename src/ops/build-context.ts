@@ -14,10 +14,19 @@ import { readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pack } from 'tar-fs';
+import { errnoCode } from './errno.js';
 
 // A CommonJS module (module.exports = factory) typed as an ES default export: under NodeNext the default
-// import is the factory at run time, while TypeScript sees a namespace holding it as `default`.
-const ignore = ((dockerignore as { default?: unknown }).default ?? dockerignore) as typeof dockerignore.default;
+// import is the factory at run time, while TypeScript sees a namespace holding it as `default` (and a bundle
+// may hand either). The factory is whichever of the two is a function.
+type IgnoreFactory = typeof dockerignore.default;
+const isIgnoreFactory = (v: unknown): v is IgnoreFactory => typeof v === 'function';
+function ignoreFactoryOf(mod: unknown): IgnoreFactory {
+  if (isIgnoreFactory(mod)) return mod;
+  if (mod !== null && typeof mod === 'object' && 'default' in mod && isIgnoreFactory(mod.default)) return mod.default;
+  throw new Error('@balena/dockerignore exports no factory');
+}
+export const ignore: IgnoreFactory = ignoreFactoryOf(dockerignore);
 
 /** .dockerignore lines as Docker reads them: comments and blanks dropped, paths cleaned and made relative. */
 export function parseDockerignore(text: string): string[] {
@@ -121,7 +130,7 @@ export async function contextArchive(source: ContextSource): Promise<ContextArch
   try {
     ignoreText = await readFile(join(root, '.dockerignore'), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (errnoCode(err) !== 'ENOENT') throw err;
   }
   const patterns = ignoreText === undefined ? [] : parseDockerignore(ignoreText);
 
@@ -156,6 +165,10 @@ export async function contextArchive(source: ContextSource): Promise<ContextArch
     extra.push(injected, { name: '.dockerignore', content: Buffer.from(`${ignoreText ?? ''}\n${injected.name}\n`) });
   }
 
+  // engine boundary: this stream is the body of the engine's build request (build.ts pipes it to engine.build).
+  // tar-fs packs with a streamx stream that Node reads like a Readable, but its tar-stream typings predate
+  // Node 20's Readable, so the type is restated here.
+  // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- engine boundary: see above
   const stream = pack(root, {
     entries,
     // every path to send is in `entries` already: tar-fs must not add a directory's children again
@@ -163,7 +176,11 @@ export async function contextArchive(source: ContextSource): Promise<ContextArch
     // fifos and devices are skipped rather than failing the build
     strict: false,
     // owned by root in the image, as compose's classic builder sends it (its ChownOpts), whoever runs berth
-    map: (header) => ({ ...header, uid: 0, gid: 0, uname: '', gname: '' }) as typeof header,
+    map: (header) => {
+      // uname and gname are tar-fs header fields its types leave out
+      const owned = { ...header, uid: 0, gid: 0, uname: '', gname: '' };
+      return owned;
+    },
     finalize: false,
     finish: (p) => {
       // a fixed mtime keeps the archive byte-identical from one build to the next

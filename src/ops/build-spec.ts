@@ -1,9 +1,9 @@
 // A service's `build` section, from the loader's canonical form (context resolved to an absolute path,
-// `dockerfile` defaulted, args a map) to what one classic build needs. Shapes the loader may still leave in
-// short form (list args and labels, "host=ip" extra hosts) are accepted too.
+// `dockerfile` defaulted, args a map) to what one classic build needs. extra_hosts, which the loader keeps as
+// written in a build section, is read in either of its forms.
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { serviceImage } from '../model/labels.js';
-import type { Project } from '../model/types.js';
+import type { BuildConfig, ExtraHosts, ListOrDict, Project } from '../model/types.js';
 import { parseByteSize } from '../model/units.js';
 
 export interface BuildSpec {
@@ -45,7 +45,7 @@ export interface BuildOverrides {
 export const BUILDER_LABEL = 'com.docker.compose.image.builder';
 
 // Keys of the build section that need BuildKit; the classic builder has no equivalent.
-const BUILDKIT_ONLY = ['ssh', 'secrets', 'additional_contexts', 'cache_to', 'platforms', 'privileged', 'entitlements'] as const;
+const BUILDKIT_ONLY = ['ssh', 'secrets', 'additional_contexts', 'cache_to', 'platforms', 'privileged', 'entitlements'] as const satisfies readonly (keyof BuildConfig)[];
 
 export function hasBuild(project: Project, service: string): boolean {
   return !!project.services[service]?.build;
@@ -54,7 +54,7 @@ export function hasBuild(project: Project, service: string): boolean {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** "K=V" / "K" list or map → map; bare keys resolved from env, dropped when unset there (as compose does). */
-function keyValues(value: unknown, env: Env, what: string, service: string): Record<string, string> {
+function keyValues(value: ListOrDict | undefined, env: Env): Record<string, string> {
   const out: Record<string, string> = {};
   if (value === undefined || value === null) return out;
   if (Array.isArray(value)) {
@@ -66,8 +66,7 @@ function keyValues(value: unknown, env: Env, what: string, service: string): Rec
     }
     return out;
   }
-  if (typeof value !== 'object') throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": build.${what} must be a list or a mapping`, { service });
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  for (const [k, v] of Object.entries(value)) {
     if (v === null || v === undefined) {
       if (env[k] !== undefined) out[k] = env[k]!;
     } else out[k] = String(v);
@@ -75,11 +74,11 @@ function keyValues(value: unknown, env: Env, what: string, service: string): Rec
   return out;
 }
 
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String) : [];
+function strings(value: readonly string[] | undefined): string[] {
+  return value ? [...value] : [];
 }
 
-function extraHosts(value: unknown): string[] {
+function extraHosts(value: ExtraHosts | undefined): string[] {
   if (!value) return [];
   const entries: [string, string][] = [];
   if (Array.isArray(value)) {
@@ -90,19 +89,20 @@ function extraHosts(value: unknown): string[] {
       const at = eq >= 0 ? eq : colon;
       if (at > 0) entries.push([item.slice(0, at), item.slice(at + 1)]);
     }
-  } else if (typeof value === 'object') {
-    for (const [host, ips] of Object.entries(value as Record<string, unknown>)) {
-      for (const ip of Array.isArray(ips) ? ips : [ips]) entries.push([host, String(ip)]);
+  } else {
+    for (const [host, ips] of Object.entries(value)) {
+      for (const ip of isList(ips) ? ips : [ips]) entries.push([host, String(ip)]);
     }
   }
   return entries.map(([h, ip]) => `${h}:${ip.replace(/^\[(.*)\]$/, '$1')}`);
 }
 
 export function buildSpec(project: Project, service: string, overrides: BuildOverrides = {}): BuildSpec {
-  const raw = project.services[service]?.build as Record<string, unknown> | undefined;
+  const raw = project.services[service]?.build;
   if (!raw) throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}" has no build section`, { service });
   for (const key of BUILDKIT_ONLY) {
-    if (raw[key] !== undefined && !(Array.isArray(raw[key]) && (raw[key] as unknown[]).length === 0)) {
+    const value = raw[key];
+    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
       throw new OperationError(
         ErrorCodes.CONSISTENCY,
         `service "${service}": build.${key} needs BuildKit, and berth builds with the engine's classic builder; remove it or build with docker buildx`,
@@ -115,13 +115,13 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": build.context ${context} is a URL; berth builds from a local directory only`, { service });
   }
   const env = project.meta.environment;
-  const args = keyValues(raw.args, env, 'args', service);
-  for (const [k, v] of Object.entries(keyValues(overrides.args ?? [], env, 'args', service))) args[k] = v;
+  const args = keyValues(raw.args, env);
+  for (const [k, v] of Object.entries(keyValues(overrides.args ?? [], env))) args[k] = v;
   const s = project.services[service];
   let shmSize: number | undefined;
   if (raw.shm_size !== undefined && raw.shm_size !== null) {
     try {
-      shmSize = parseByteSize(raw.shm_size as string | number);
+      shmSize = parseByteSize(raw.shm_size);
     } catch {
       throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": invalid build.shm_size ${JSON.stringify(raw.shm_size)}`, { service });
     }
@@ -134,7 +134,7 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     ...(typeof raw.dockerfile_inline === 'string' ? { dockerfileInline: raw.dockerfile_inline } : {}),
     args,
     ...(raw.target ? { target: String(raw.target) } : {}),
-    labels: { ...keyValues(raw.labels, {}, 'labels', service), [BUILDER_LABEL]: 'classic' },
+    labels: { ...keyValues(raw.labels, {}), [BUILDER_LABEL]: 'classic' },
     noCache: overrides.noCache ?? raw.no_cache === true,
     pull: overrides.pull ?? raw.pull === true,
     ...(raw.network ? { network: String(raw.network) } : {}),
@@ -146,3 +146,5 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     ...(typeof s.platform === 'string' ? { platform: s.platform } : {}),
   };
 }
+
+const isList = (v: string | readonly string[]): v is readonly string[] => Array.isArray(v);

@@ -6,7 +6,7 @@ import { basename, dirname, posix, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 // tar-fs is imported where a copy needs it: every command loads this module through the API
-import type { extract as Extract } from 'tar-fs';
+import type { Headers } from 'tar-fs';
 import type { ContainerSummary, Engine } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
@@ -80,15 +80,13 @@ async function copyFiles(engine: Engine, containers: readonly ContainerSummary[]
     if (!destStat && o.hostPath.endsWith('/')) throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `destination directory ${o.hostPath} does not exist`);
     await fsp.mkdir(into, { recursive: true });
     const { extract } = await import('tar-fs');
-    await pipeline(
-      Readable.from(tar),
-      extract(into, {
-        // without -a the files belong to whoever runs berth, as with docker cp
-        chown: !!o.archive,
-        map: (h) => ({ ...h, name: renameTop(h.name, src.name, newName) }),
-        // tar-fs reads `chown` (its types lack it): off, it leaves ownership to the process's user
-      } as Parameters<typeof Extract>[1]),
-    );
+    const options = {
+      // without -a the files belong to whoever runs berth, as with docker cp
+      // tar-fs reads `chown` (its types lack it): off, it leaves ownership to the process's user
+      chown: !!o.archive,
+      map: (h: Headers) => ({ ...h, name: renameTop(h.name, src.name, newName) }),
+    };
+    await pipeline(Readable.from(tar), extract(into, options));
     return;
   }
 
@@ -115,14 +113,14 @@ async function copyFiles(engine: Engine, containers: readonly ContainerSummary[]
         entries: [name],
         dereference: !!o.followLink,
         map: (h) => ({ ...h, name: renameTop(h.name, name, newName), ...(o.archive ? {} : { uid: 0, gid: 0 }) }),
-      }) as unknown as NodeJS.ReadableStream,
+      }),
     );
   }
   for (const c of containers) await engine.putArchive(c.id, destDir, body, { copyUIDGID: o.archive });
 }
 
-async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
+async function collect(stream: AsyncIterable<unknown>): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of stream) parts.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk instanceof Uint8Array ? chunk : String(chunk)));
   return Buffer.concat(parts);
 }

@@ -130,7 +130,8 @@ export async function startDevelopWatch(engine: Engine, project: Project, option
         if (r.action === 'sync+exec') execs.set(r.service, (execs.get(r.service) ?? new Set()).add(r));
       }
     }
-    const report = { paths: [...matched], uploads: 0, deleted: 0, rebuilt: [] as string[], restarted: [] as string[], executed: [] as string[], errors: [] as string[] };
+    const none: string[] = [];
+    const report = { paths: [...matched], uploads: 0, deleted: 0, rebuilt: [...none], restarted: [...none], executed: [...none], errors: [...none] };
     if (!matched.size) return report;
     const fail = (text: string) => {
       report.errors.push(text);

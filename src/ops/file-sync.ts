@@ -9,6 +9,7 @@ import { join, posix } from 'node:path';
 import pLimit from 'p-limit';
 import { pack, type Header } from 'tar-stream';
 import type { Engine } from '../engine/types.js';
+import { errnoCode } from './errno.js';
 
 export interface SyncMapping {
   readonly hostPath: string;
@@ -42,7 +43,8 @@ export async function packBatch(mappings: readonly SyncMapping[], keep: (hostPat
     try {
       st = await lstat(hostPath);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      const code = errnoCode(err);
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
         if (top) deleted.add(containerPath);
         return;
       }
@@ -71,7 +73,7 @@ export async function packBatch(mappings: readonly SyncMapping[], keep: (hostPat
   const p = pack();
   const chunks: Buffer[] = [];
   const done = new Promise<void>((resolve, reject) => {
-    p.on('data', (c) => chunks.push(c as Buffer));
+    p.on('data', (c: unknown) => chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c))));
     p.on('end', () => resolve());
     p.on('error', reject);
   });

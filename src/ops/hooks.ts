@@ -25,8 +25,14 @@ export type HookKind = 'post_start' | 'pre_stop';
 
 /** The hooks of one kind a service declares (the loader made each command a list and each environment a map). */
 export function hooksOf(service: ServiceConfig | undefined, kind: HookKind): readonly ServiceHook[] {
-  const list = service?.[kind];
-  return Array.isArray(list) ? (list as ServiceHook[]) : [];
+  return (service?.[kind] ?? []).map((h) => ({
+    // the schema requires a command; the loader turned `privileged: "true"` into true
+    command: h.command ?? [],
+    user: h.user,
+    privileged: h.privileged === true || h.privileged === 'true' || undefined,
+    working_dir: h.working_dir,
+    environment: h.environment,
+  }));
 }
 
 /** How much of a failing hook's output its error keeps, as compose keeps it: the last lines, bounded in bytes. */

@@ -4,6 +4,7 @@ import type { ContainerStats, ContainerSummary, ContainerTop, Engine, EngineEven
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { Labels, projectFilter } from '../model/labels.js';
 import { DEFAULT_DETACH_KEYS, escapeProxy, parseDetachKeys } from './escape-keys.js';
+import { at } from './json.js';
 import { pumpProcess, type ProcessStreams } from './exec.js';
 
 const byName = (a: ContainerSummary, b: ContainerSummary) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -182,15 +183,16 @@ export async function attach(engine: Engine, project: string, o: AttachOptions):
   const c = list.find((x) => Number(x.labels[Labels.containerNumber]) === (o.index ?? 1));
   if (!c) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `service "${o.service}" is not running`, { service: o.service });
   const info = await engine.inspectContainer(c.id);
-  const raw = info?.raw as { Config?: { Tty?: boolean; OpenStdin?: boolean } } | undefined;
-  const tty = !!raw?.Config?.Tty;
-  const withStdin = !o.noStdin && !!raw?.Config?.OpenStdin && !!o.stdin;
+  const tty = !!at(info?.raw, 'Config', 'Tty');
+  const withStdin = !o.noStdin && !!at(info?.raw, 'Config', 'OpenStdin') && !!o.stdin;
   const keys = parseDetachKeys(o.detachKeys || DEFAULT_DETACH_KEYS);
   const io = await engine.attachContainer(c.id, { stdin: withStdin, tty, ...(o.detachKeys ? { detachKeys: o.detachKeys } : {}) });
   let escaped = false;
   let stdin = withStdin ? o.stdin : undefined;
+  // with a TTY, stdin goes through a proxy that watches for the detach keys
+  let proxy: ReturnType<typeof escapeProxy> | undefined;
   if (stdin && tty) {
-    const proxy = escapeProxy(keys, () => {
+    proxy = escapeProxy(keys, () => {
       escaped = true;
       io.close();
     });
@@ -202,7 +204,7 @@ export async function attach(engine: Engine, project: string, o: AttachOptions):
     await pumpProcess(io, { stdin, stdout: o.stdout ?? process.stdout, stderr: o.stderr ?? process.stderr, terminal: tty ? o.terminal : undefined }, (size) => engine.resizeContainer(c.id, size));
   } finally {
     unsubscribe?.();
-    if (stdin && stdin !== o.stdin) o.stdin?.unpipe(stdin as unknown as NodeJS.WritableStream);
+    if (proxy) o.stdin?.unpipe(proxy);
   }
   if (escaped) throw new OperationError(ErrorCodes.DETACHED, 'read escape sequence', { service: o.service });
   const after = await engine.inspectContainer(c.id);

@@ -281,7 +281,7 @@ export class LogFollower {
 }
 
 function isGone(err: unknown): boolean {
-  return err instanceof Error && 'code' in err && (err as { code: string }).code === ErrorCodes.ENGINE_NOT_FOUND;
+  return err instanceof Error && 'code' in err && err.code === ErrorCodes.ENGINE_NOT_FOUND;
 }
 
 // ---------------------------------------------------------------- the logs operation

@@ -10,31 +10,22 @@
 import type { Engine } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { COMPOSE_COMPAT_VERSION, Labels, projectFilter, serviceImage } from '../model/labels.js';
-import type { Project } from '../model/types.js';
+import type { Project, ServiceHook } from '../model/types.js';
 import { networkName, serviceNetworks } from './convert.js';
 import { outputTail } from './hooks.js';
 
 export const HOOK_LABEL = 'com.docker.compose.hook';
 
-export interface PreStartHook {
-  readonly command?: readonly string[];
-  readonly image?: string;
-  readonly user?: string;
-  readonly privileged?: boolean | string;
-  readonly working_dir?: string;
-  readonly environment?: Readonly<Record<string, string | null>> | readonly string[];
-  readonly per_replica?: boolean | string;
-}
+/** A pre_start hook as the loader gives it (canonicalHook): command a list, environment a map. */
+export type PreStartHook = ServiceHook;
 
 export function preStartHooks(project: Project, service: string): readonly PreStartHook[] {
-  const list = project.services[service]?.pre_start;
-  return Array.isArray(list) ? (list as PreStartHook[]) : [];
+  return project.services[service]?.pre_start ?? [];
 }
 
-const envList = (env: PreStartHook['environment'] | Readonly<Record<string, string | null>> | undefined): string[] => {
+const envList = (env: Readonly<Record<string, string | null>> | undefined): string[] => {
   if (!env) return [];
-  if (Array.isArray(env)) return env.map(String);
-  return Object.entries(env as Record<string, string | null>).map(([k, v]) => (v === null || v === undefined ? k : `${k}=${String(v)}`));
+  return Object.entries(env).map(([k, v]) => (v === null || v === undefined ? k : `${k}=${String(v)}`));
 };
 
 /** Runs the service's pre_start hooks in order; `anchor` is the container about to start (its volumes are shared). */

@@ -36,8 +36,7 @@ export async function push(engine: Engine, project: Project, options: PushOption
       emit({ type: 'resource', kind: 'service', name: s, service: s, status: 'done', text: 'Skipped' });
       continue;
     }
-    const tags = (service.build as { tags?: unknown }).tags;
-    for (const image of [service.image, ...(Array.isArray(tags) ? tags.map(String) : [])]) {
+    for (const image of [service.image, ...(service.build?.tags ?? [])]) {
       if (seen.has(image)) continue;
       seen.add(image);
       jobs.push({ service: s, image });

@@ -26,8 +26,7 @@ export interface ReconcileOptions {
 }
 
 export function serviceScale(service: ServiceConfig): number {
-  const replicas = (service.deploy as { replicas?: number } | undefined)?.replicas;
-  return service.scale ?? replicas ?? 1;
+  return service.scale ?? service.deploy?.replicas ?? 1;
 }
 
 /** The services a run acts on: those named (all when none) plus, unless noDeps, their dependencies. */
@@ -61,7 +60,7 @@ export function referencedServices(service: ServiceConfig): string[] {
     const v = service[key];
     if (typeof v === 'string' && v.startsWith('service:')) out.add(v.slice('service:'.length));
   }
-  for (const v of (service.volumes_from as string[] | undefined) ?? []) {
+  for (const v of service.volumes_from ?? []) {
     if (!v.startsWith('container:')) out.add(v.split(':')[0]);
   }
   return [...out].sort();
@@ -237,21 +236,26 @@ export function reconcile(project: Project, observed: ObservedState, options: Re
  * service (in emission order) that keeps no container running (execute.ts runs them so).
  */
 function withHooks(project: Project, ops: readonly PlanOp[], kept: readonly Kept[]): PlanOp[] {
-  const count = (s: string, k: 'pre_start' | 'post_start' | 'pre_stop') => {
-    const list = project.services[s]?.[k];
-    return Array.isArray(list) ? list.length : 0;
-  };
+  const count = (s: string, k: 'pre_start' | 'post_start' | 'pre_stop') => project.services[s]?.[k]?.length ?? 0;
+  // only kinds with at least one hook are recorded
+  const some = (hooks: HookCounts): HookCounts | undefined => (Object.values(hooks).some((n) => n) ? hooks : undefined);
   const preStartTaken = new Set<string>();
-  return ops.map((p) => {
+  return ops.map((p): PlanOp => {
     const op = p.op;
-    let hooks: HookCounts | undefined;
     if (op.kind === 'start-container') {
       const pre = !preStartTaken.has(op.service) && !kept.some((k) => k.kind === 'container' && k.service === op.service && k.running) ? count(op.service, 'pre_start') : 0;
       if (pre) preStartTaken.add(op.service);
-      hooks = { pre_start: pre, post_start: count(op.service, 'post_start') };
-    } else if (op.kind === 'stop-container') hooks = { pre_stop: count(op.service, 'pre_stop') };
-    else if (op.kind === 'restart-container') hooks = { pre_stop: count(op.service, 'pre_stop'), post_start: count(op.service, 'post_start') };
-    if (!hooks || !Object.values(hooks).some((n) => n)) return p;
-    return { ...p, op: { ...op, hooks } as Op };
+      const hooks = some({ pre_start: pre, post_start: count(op.service, 'post_start') });
+      return hooks ? { ...p, op: { ...op, hooks } } : p;
+    }
+    if (op.kind === 'stop-container') {
+      const hooks = some({ pre_stop: count(op.service, 'pre_stop') });
+      return hooks ? { ...p, op: { ...op, hooks } } : p;
+    }
+    if (op.kind === 'restart-container') {
+      const hooks = some({ pre_stop: count(op.service, 'pre_stop'), post_start: count(op.service, 'post_start') });
+      return hooks ? { ...p, op: { ...op, hooks } } : p;
+    }
+    return p;
   });
 }

@@ -72,13 +72,13 @@ export interface RunResult {
 
 /** The service as the one-off runs it: the command line's overrides applied, restart policy cleared. */
 export function oneOffService(service: ServiceConfig, o: RunOptions): ServiceConfig {
-  const environment: Record<string, string | null> = { ...((service.environment ?? {}) as Record<string, string | null>) };
+  const environment: Record<string, string | null> = { ...(service.environment ?? {}) };
   for (const e of o.env ?? []) {
     const at = e.indexOf('=');
     if (at < 0) environment[e] = null;
     else environment[e.slice(0, at)] = e.slice(at + 1);
   }
-  const s: Record<string, unknown> = {
+  const s: { -readonly [K in keyof ServiceConfig]: ServiceConfig[K] } = {
     ...service,
     environment,
     labels: { ...(service.labels ?? {}), ...(o.labels ?? {}) },
@@ -96,25 +96,25 @@ export function oneOffService(service: ServiceConfig, o: RunOptions): ServiceCon
   if (o.name) s.container_name = o.name;
   // compose appends the flags' capabilities and takes each out of the opposite list
   if (o.capAdd?.length) {
-    s.cap_add = [...((s.cap_add as string[] | undefined) ?? []), ...o.capAdd];
-    s.cap_drop = ((s.cap_drop as string[] | undefined) ?? []).filter((c) => !o.capAdd!.includes(c));
+    s.cap_add = [...(s.cap_add ?? []), ...o.capAdd];
+    s.cap_drop = (s.cap_drop ?? []).filter((c) => !o.capAdd!.includes(c));
   }
   if (o.capDrop?.length) {
-    s.cap_drop = [...((s.cap_drop as string[] | undefined) ?? []), ...o.capDrop];
-    s.cap_add = ((s.cap_add as string[] | undefined) ?? []).filter((c) => !o.capDrop!.includes(c));
+    s.cap_drop = [...(s.cap_drop ?? []), ...o.capDrop];
+    s.cap_add = (s.cap_add ?? []).filter((c) => !o.capDrop!.includes(c));
   }
-  const deploy = service.deploy as Record<string, unknown> | undefined;
+  const deploy = service.deploy;
   if (deploy?.restart_policy) {
     const { restart_policy: _, ...rest } = deploy;
     s.deploy = rest;
   }
-  return s as unknown as ServiceConfig;
+  return s;
 }
 
 /** The create request of a one-off container (pure). */
 export function oneOffRequest(project: Project, o: RunOptions, slug: string, imageId: string | undefined): ContainerCreateRequest {
   const service = oneOffService(project.services[o.service], o);
-  const name = o.name ?? (service.container_name as string | undefined) ?? [project.name, o.service, 'run', slug.slice(0, 12)].join(nameSeparator());
+  const name = o.name ?? service.container_name ?? [project.name, o.service, 'run', slug.slice(0, 12)].join(nameSeparator());
   const p: Project = { ...project, services: { ...project.services, [o.service]: service } };
   const req = createRequest({ project: p, serviceName: o.service, number: 1, name, imageId });
   const interactive = !!o.interactive;

@@ -10,14 +10,12 @@
 //    files, and `.git` (compose means to ignore it; berth ignores it at any depth);
 //  - the container path is `target` joined with the path relative to the rule's path.
 // Unlike compose 2.26, no `build:` section is needed except for `rebuild` (newer compose agrees for sync).
-import dockerignore from '@balena/dockerignore';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { ErrorCodes, OperationError } from '../model/errors.js';
-import type { Project } from '../model/types.js';
-import { parseDockerignore } from './build-context.js';
+import type { BuildConfig, Project } from '../model/types.js';
+import { ignore as ignoreFactory, parseDockerignore } from './build-context.js';
 
-const ignoreFactory = ((dockerignore as { default?: unknown }).default ?? dockerignore) as typeof dockerignore.default;
 
 export type WatchAction = 'sync' | 'rebuild' | 'sync+restart' | 'sync+exec' | 'restart';
 export const WATCH_ACTIONS: readonly WatchAction[] = ['sync', 'rebuild', 'sync+restart', 'sync+exec', 'restart'];
@@ -84,7 +82,7 @@ function ephemeral(abs: string): boolean {
 }
 
 /** The build context's ignore patterns as compose reads them for watch (none without a build section). */
-export function buildIgnorePatterns(build: Readonly<Record<string, unknown>> | undefined, projectDir: string): { root: string; patterns: string[] } | undefined {
+export function buildIgnorePatterns(build: BuildConfig | undefined, projectDir: string): { root: string; patterns: string[] } | undefined {
   if (!build) return undefined;
   // a remote context (git URL, tarball) has no local .dockerignore
   if (typeof build.context === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(build.context)) return undefined;
@@ -100,15 +98,10 @@ function isChild(parent: string, p: string): boolean {
   return p === parent || p.startsWith(parent.endsWith(sep) ? parent : parent + sep);
 }
 
-function stringArray(v: unknown): string[] {
-  if (v === undefined || v === null) return [];
-  return (Array.isArray(v) ? v : [v]).map(String);
-}
-
-function envMap(v: unknown): Record<string, string> | undefined {
+/** An exec hook's environment: a bare key (null) takes its value from berth's own environment. */
+function envMap(v: Readonly<Record<string, string | null>> | undefined): Record<string, string> | undefined {
   if (v === undefined || v === null) return undefined;
-  if (Array.isArray(v)) return Object.fromEntries(v.map(String).map((e) => (e.includes('=') ? [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] : [e, process.env[e] ?? ''])));
-  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, x === null ? process.env[k] ?? '' : String(x)]));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null ? process.env[k] ?? '' : String(x)]));
 }
 
 /** The watch rules of the services (all services when none are named). Fails on a rule compose refuses. */
@@ -117,14 +110,14 @@ export function watchRules(project: Project, services?: readonly string[]): Watc
   const projectDir = project.meta.workingDir;
   for (const [service, svc] of Object.entries(project.services)) {
     if (services?.length && !services.includes(service)) continue;
-    const develop = (svc as { develop?: { watch?: unknown } }).develop;
-    if (!develop || !Array.isArray(develop.watch)) continue;
-    const build = svc.build as Readonly<Record<string, unknown>> | undefined;
+    const watch = svc.develop?.watch;
+    if (!watch) continue;
+    const build = svc.build;
     const dockerIgnore = buildIgnorePatterns(build, projectDir);
     const contextIgnore = dockerIgnore ? rooted(dockerIgnore.root, dockerIgnore.patterns) : undefined;
-    develop.watch.forEach((raw: Record<string, unknown>, i: number) => {
+    watch.forEach((raw, i) => {
       const where = `services.${service}.develop.watch[${i}]`;
-      const action = raw.action as WatchAction;
+      const action = raw.action;
       if (!WATCH_ACTIONS.includes(action)) throw new OperationError(ErrorCodes.USAGE, `${where}.action: "${String(raw.action)}" is not one of ${WATCH_ACTIONS.join(', ')}`, { service });
       if (typeof raw.path !== 'string' || raw.path === '') throw new OperationError(ErrorCodes.USAGE, `${where}.path: watch rules must define a path`, { service });
       if (action === 'rebuild' && !build) throw new OperationError(ErrorCodes.USAGE, `can't watch service "${service}" with action rebuild without a build context`, { service });
@@ -135,8 +128,9 @@ export function watchRules(project: Project, services?: readonly string[]): Watc
       }
       let exec: ExecHook | undefined;
       if (action === 'sync+exec') {
-        const x = (raw.exec ?? {}) as Record<string, unknown>;
-        const command = typeof x.command === 'string' ? ['/bin/sh', '-c', x.command] : stringArray(x.command);
+        // the loader split a command written as one string into its words (canonicalHook)
+        const x = raw.exec ?? {};
+        const command = [...(x.command ?? [])];
         if (!command.length) throw new OperationError(ErrorCodes.USAGE, `can't watch with action "sync+exec" on service ${service} without a command`, { service });
         exec = {
           command,
@@ -146,8 +140,8 @@ export function watchRules(project: Project, services?: readonly string[]): Watc
           environment: envMap(x.environment),
         };
       }
-      const ignore = rooted(path, stringArray(raw.ignore));
-      const include = stringArray(raw.include).length ? rooted(path, stringArray(raw.include)) : undefined;
+      const ignore = rooted(path, [...(raw.ignore ?? [])]);
+      const include = raw.include?.length ? rooted(path, [...raw.include]) : undefined;
       // x-initialSync is the deprecated spelling compose still honours
       const initialSync = raw.initial_sync === true || raw['x-initialSync'] === true;
       const ignored = (p: string) => ephemeral(p) || ignore.matches(p) || !!contextIgnore?.matches(p);

@@ -62,7 +62,7 @@ export class ContainerWatcher {
     if (action === 'start' || action === 'unpause' || action === 'restart') next = { ...prev, status: 'running', running: true, exitCode: undefined };
     else if (action === 'die') next = { ...prev, status: 'exited', running: false, exitCode: Number(e.attributes.exitCode ?? 0) };
     else if (action.startsWith('health_status')) {
-      const h = action.split(':')[1]?.trim() as HealthStatus | undefined;
+      const h = healthStatus(action.split(':')[1]?.trim());
       next = { status: prev?.status ?? 'running', running: prev?.running ?? true, ...prev, health: h };
     } else if (action === 'destroy') next = { status: 'removed', running: false };
     if (!next) return;
@@ -146,3 +146,10 @@ export const conditions = {
     return 'ok';
   },
 };
+
+const HEALTH_STATUSES: readonly HealthStatus[] = ['starting', 'healthy', 'unhealthy', 'none'];
+
+/** The status of a `health_status: <status>` event, when it is one the engine defines. */
+function healthStatus(text: string | undefined): HealthStatus | undefined {
+  return HEALTH_STATUSES.find((h) => h === text);
+}

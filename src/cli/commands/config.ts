@@ -105,5 +105,6 @@ function withoutUnused(p: Project): Project {
     volumes: kept.volumes,
     ...(Object.keys(kept.secrets).length ? { secrets: kept.secrets } : {}),
     ...(Object.keys(kept.configs).length ? { configs: kept.configs } : {}),
-  } as Project;
+    // the loader's own stage on its own model: what it keeps has the types it was given
+  } as unknown as Project;
 }

@@ -3,19 +3,21 @@
 // the caller supplies the names the secrets and configs got (content-addressed, see objects.ts) and resolves
 // nothing on the engine here, so the same file always gives the same specs (golden-tested).
 import type { ServiceSpec } from '../../engine/types.js';
-import type { FileObjectConfig, Project, ServiceConfig } from '../../model/types.js';
+import type { DeployConfig, FileObjectConfig, Project, ServiceConfig, ServiceFileRef, UpdateConfig } from '../../model/types.js';
 import { parseByteSize, parseDurationNs } from '../../model/units.js';
 
 export const STACK_NAMESPACE_LABEL = 'com.docker.stack.namespace';
 export const STACK_IMAGE_LABEL = 'com.docker.stack.image';
 
 /** Keys a swarm cannot honour: named once each in one line, in this order, as docker stack deploy does. */
-const UNSUPPORTED = ['build', 'cgroup_parent', 'devices', 'external_links', 'links', 'mac_address', 'network_mode', 'privileged', 'restart', 'security_opt', 'shm_size', 'userns_mode'];
+const UNSUPPORTED = [
+  'build', 'cgroup_parent', 'devices', 'external_links', 'links', 'mac_address', 'network_mode', 'privileged', 'restart', 'security_opt', 'shm_size', 'userns_mode',
+] as const satisfies readonly (keyof ServiceConfig)[];
 /** Keys that are accepted but do nothing on a swarm, with docker stack deploy's explanation. */
-const DEPRECATED: Record<string, string> = {
-  container_name: 'Setting the container name is not supported.',
-  expose: 'Exposing ports is unnecessary - services on the same network can access each other\'s containers on any port.',
-};
+const DEPRECATED = [
+  ['container_name', 'Setting the container name is not supported.'],
+  ['expose', 'Exposing ports is unnecessary - services on the same network can access each other\'s containers on any port.'],
+] as const satisfies readonly (readonly [keyof ServiceConfig, string])[];
 
 export interface StackNetworkSpec {
   /** <stack>_<key>, or the external network's own name */
@@ -53,7 +55,7 @@ const withNamespace = (stack: string, labels?: Readonly<Record<string, string>>)
 const ns = (v: string | undefined) => (v === undefined || v === null || v === '' ? undefined : parseDurationNs(String(v)));
 const num = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : Number(v));
 const nanoCpus = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : Math.round(Number(v) * 1e9));
-const bytes = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : parseByteSize(v as string | number));
+const bytes = (v: string | number | undefined) => (v === undefined || v === null || v === '' ? undefined : parseByteSize(v));
 
 /** Drop undefined values (and so keys), to keep specs comparable with what the engine stores. */
 function compact<T extends Json>(o: T): T {
@@ -66,19 +68,22 @@ export function unsupportedWarnings(project: Project): string {
   const deprecated = new Set<string>();
   for (const service of Object.values(project.services)) {
     for (const key of UNSUPPORTED) if (service[key] !== undefined) seenUnsupported.add(key);
-    for (const key of Object.keys(DEPRECATED)) if (service[key] !== undefined && !(Array.isArray(service[key]) && (service[key] as unknown[]).length === 0)) deprecated.add(key);
+    for (const [key] of DEPRECATED) {
+      const value = service[key];
+      if (value !== undefined && !(Array.isArray(value) && value.length === 0)) deprecated.add(key);
+    }
   }
   let out = '';
   if (seenUnsupported.size) out += `Ignoring unsupported options: ${UNSUPPORTED.filter((k) => seenUnsupported.has(k)).join(', ')}\n\n`;
   if (deprecated.size) {
     out += 'Ignoring deprecated options:\n\n';
-    for (const key of Object.keys(DEPRECATED).filter((k) => deprecated.has(k))) out += `${key}: ${DEPRECATED[key]}\n\n`;
+    for (const [key, why] of DEPRECATED) if (deprecated.has(key)) out += `${key}: ${why}\n\n`;
   }
   return out;
 }
 
 function restartPolicy(service: ServiceConfig): Json | undefined {
-  const rp = (service.deploy as Json | undefined)?.restart_policy as Json | undefined;
+  const rp = service.deploy?.restart_policy;
   if (rp) {
     return compact({ Condition: rp.condition, Delay: ns(rp.delay), MaxAttempts: num(rp.max_attempts), Window: ns(rp.window) });
   }
@@ -86,7 +91,7 @@ function restartPolicy(service: ServiceConfig): Json | undefined {
   return undefined;
 }
 
-function updateConfig(c: Json | undefined): Json | undefined {
+function updateConfig(c: UpdateConfig | undefined): Json | undefined {
   if (!c) return undefined;
   return compact({
     // docker stack deploy sends 1 when unset; the engine's own default would be 0 (all at once)
@@ -99,15 +104,15 @@ function updateConfig(c: Json | undefined): Json | undefined {
   });
 }
 
-function resources(deploy: Json | undefined): Json {
-  const r = deploy?.resources as Json | undefined;
+function resources(deploy: DeployConfig | undefined): Json {
+  const r = deploy?.resources;
   const out: Json = {};
   if (r?.limits) {
     out.Limits = compact({ NanoCPUs: nanoCpus(r.limits.cpus), MemoryBytes: bytes(r.limits.memory), Pids: (num(r.limits.pids) ?? 0) > 0 ? num(r.limits.pids) : undefined });
   }
   if (r?.reservations) {
-    const generic = ((r.reservations.generic_resources as Json[] | undefined) ?? []).map((g) => {
-      const d = g.discrete_resource_spec as Json | undefined;
+    const generic = (r.reservations.generic_resources ?? []).map((g) => {
+      const d = g.discrete_resource_spec;
       return { DiscreteResourceSpec: { Kind: d?.kind, Value: Number(d?.value) } };
     });
     out.Reservations = compact({ NanoCPUs: nanoCpus(r.reservations.cpus), MemoryBytes: bytes(r.reservations.memory), GenericResources: generic.length ? generic : undefined });
@@ -115,10 +120,10 @@ function resources(deploy: Json | undefined): Json {
   return out;
 }
 
-function placement(deploy: Json | undefined): Json {
-  const p = deploy?.placement as Json | undefined;
+function placement(deploy: DeployConfig | undefined): Json {
+  const p = deploy?.placement;
   if (!p) return {};
-  const prefs = ((p.preferences as Json[] | undefined) ?? []).map((x) => ({ Spread: { SpreadDescriptor: x.spread } }));
+  const prefs = (p.preferences ?? []).map((x) => ({ Spread: { SpreadDescriptor: x.spread } }));
   return compact({
     Constraints: p.constraints?.length ? [...p.constraints] : undefined,
     Preferences: prefs.length ? prefs : undefined,
@@ -126,8 +131,8 @@ function placement(deploy: Json | undefined): Json {
   });
 }
 
-function mode(deploy: Json | undefined): Json {
-  const m = (deploy?.mode as string | undefined) ?? 'replicated';
+function mode(deploy: DeployConfig | undefined): Json {
+  const m = deploy?.mode ?? 'replicated';
   const replicas = deploy?.replicas !== undefined ? Number(deploy.replicas) : 1;
   switch (m) {
     case 'replicated':
@@ -185,18 +190,8 @@ function mounts(project: Project, stack: string, service: ServiceConfig): Json[]
   return out.length ? out : undefined;
 }
 
-interface FileRef {
-  readonly source: string;
-  readonly target?: string;
-  readonly uid?: string;
-  readonly gid?: string;
-  readonly mode?: number | string;
-}
-
-function fileRefs(service: ServiceConfig, kind: 'secrets' | 'configs'): FileRef[] {
-  const raw = (service[kind] as readonly (string | FileRef)[] | undefined) ?? [];
-  return raw.map((r) => (typeof r === 'string' ? { source: r } : r));
-}
+/** The loader gives secrets and configs in their long form (`{ source }` for a bare name). */
+const fileRefs = (service: ServiceConfig, kind: 'secrets' | 'configs'): readonly ServiceFileRef[] => service[kind] ?? [];
 
 const fileMode = (m: number | string | undefined) => (m === undefined ? 0o444 : typeof m === 'number' ? m : parseInt(m, 8));
 
@@ -243,22 +238,23 @@ function serviceNetworks(project: Project, stack: string, key: string, service: 
 }
 
 function extraHosts(service: ServiceConfig): string[] | undefined {
-  const raw = service.extra_hosts as Readonly<Record<string, string | readonly string[]>> | readonly string[] | undefined;
+  const raw = service.extra_hosts;
   if (!raw) return undefined;
-  // the engine's ContainerSpec.Hosts is /etc/hosts order: "IP host"
-  const list = Array.isArray(raw)
-    ? (raw as readonly string[]).map((h) => h.split(/[:=](.*)/s).slice(0, 2) as [string, string])
-    : Object.entries(raw as Record<string, string | readonly string[]>).flatMap(([h, ips]) => (Array.isArray(ips) ? ips : [ips]).map((ip) => [h, String(ip)] as [string, string]));
-  return list.length ? list.map(([h, ip]) => `${ip} ${h}`) : undefined;
+  // the engine's ContainerSpec.Hosts is /etc/hosts order: "IP host"; the loader writes each entry host=ip
+  const list = raw.map((h) => {
+    const [host, ip] = h.split(/[:=](.*)/s);
+    return `${ip} ${host}`;
+  });
+  return list.length ? list : undefined;
 }
 
 function dnsConfig(service: ServiceConfig): Json {
-  const list = (v: unknown) => (v === undefined ? undefined : Array.isArray(v) ? [...v].map(String) : [String(v)]);
+  const list = (v: readonly string[] | undefined) => (v === undefined ? undefined : [...v]);
   return compact({ Nameservers: list(service.dns), Search: list(service.dns_search), Options: list(service.dns_opt) });
 }
 
 function ulimits(service: ServiceConfig): Json[] | undefined {
-  const raw = service.ulimits as Readonly<Record<string, number | { soft: number; hard: number }>> | undefined;
+  const raw = service.ulimits;
   if (!raw) return undefined;
   return Object.entries(raw)
     .map(([Name, v]) => (typeof v === 'number' ? { Name, Soft: v, Hard: v } : { Name, Soft: v.soft, Hard: v.hard }))
@@ -266,15 +262,15 @@ function ulimits(service: ServiceConfig): Json[] | undefined {
 }
 
 /** Capability names as the engine stores them: upper case with the CAP_ prefix ("ALL" stays as it is). */
-function capabilities(raw: unknown): string[] | undefined {
-  const list = (raw as string[] | undefined) ?? [];
+function capabilities(raw: readonly string[] | undefined): string[] | undefined {
+  const list = raw ?? [];
   return list.length ? list.map((c) => c.toUpperCase()).map((c) => (c === 'ALL' || c.startsWith('CAP_') ? c : `CAP_${c}`)) : undefined;
 }
 
 /** One service's spec, as docker stack deploy sends it (before the engine fills in its defaults). */
 export function serviceSpec(project: Project, stack: string, key: string, names: ObjectNames): ServiceSpec {
   const service = project.services[key];
-  const deploy = service.deploy as Json | undefined;
+  const deploy = service.deploy;
   const image = service.image ?? '';
   const containerSpec = compact({
     Image: image,
@@ -285,7 +281,7 @@ export function serviceSpec(project: Project, stack: string, key: string, names:
     Env: environment(service),
     Dir: service.working_dir,
     User: service.user,
-    Groups: (service.group_add as string[] | undefined)?.length ? [...(service.group_add as string[])] : undefined,
+    Groups: service.group_add?.length ? [...service.group_add] : undefined,
     Mounts: mounts(project, stack, service),
     StopGracePeriod: ns(service.stop_grace_period),
     StopSignal: service.stop_signal,
@@ -296,19 +292,19 @@ export function serviceSpec(project: Project, stack: string, key: string, names:
     DNSConfig: dnsConfig(service),
     Secrets: secretRefs(service, names),
     Configs: configRefs(service, names),
-    ReadOnly: (service.read_only as boolean | undefined) || undefined,
-    Init: service.init as boolean | undefined,
-    Isolation: service.isolation as string | undefined,
-    Sysctls: service.sysctls ? { ...(service.sysctls as Record<string, string>) } : undefined,
+    ReadOnly: service.read_only || undefined,
+    Init: service.init,
+    Isolation: service.isolation,
+    Sysctls: service.sysctls ? { ...service.sysctls } : undefined,
     Privileges: { CredentialSpec: null, SELinuxContext: null, NoNewPrivileges: false },
     CapabilityAdd: capabilities(service.cap_add),
     CapabilityDrop: capabilities(service.cap_drop),
     Ulimits: ulimits(service),
   });
-  const logging = service.logging as { driver?: string; options?: Record<string, string> } | undefined;
+  const logging = service.logging;
   return compact({
     Name: `${stack}_${key}`,
-    Labels: { ...withNamespace(stack, deploy?.labels as Record<string, string> | undefined), [STACK_IMAGE_LABEL]: image },
+    Labels: { ...withNamespace(stack, deploy?.labels), [STACK_IMAGE_LABEL]: image },
     TaskTemplate: compact({
       ContainerSpec: containerSpec,
       LogDriver: logging?.driver ? compact({ Name: logging.driver, Options: logging.options ? { ...logging.options } : undefined }) : undefined,
@@ -318,9 +314,9 @@ export function serviceSpec(project: Project, stack: string, key: string, names:
       Networks: serviceNetworks(project, stack, key, service),
     }),
     Mode: mode(deploy),
-    UpdateConfig: updateConfig(deploy?.update_config as Json | undefined),
-    RollbackConfig: updateConfig(deploy?.rollback_config as Json | undefined),
-    EndpointSpec: compact({ Mode: (deploy?.endpoint_mode as string | undefined) ?? undefined, Ports: ports(service) }),
+    UpdateConfig: updateConfig(deploy?.update_config),
+    RollbackConfig: updateConfig(deploy?.rollback_config),
+    EndpointSpec: compact({ Mode: deploy?.endpoint_mode ?? undefined, Ports: ports(service) }),
   });
 }
 

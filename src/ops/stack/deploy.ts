@@ -8,6 +8,7 @@ import type { Engine, ServiceInfo, ServiceSpec, TaskInfo } from '../../engine/ty
 import { BerthError, EngineError, ErrorCodes } from '../../model/errors.js';
 import type { FileObjectConfig, Project } from '../../model/types.js';
 import { CONTENT_HASH_LABEL, convertStack, objectSpec, STACK_NAMESPACE_LABEL, type StackObjectSpec } from './convert.js';
+import { at, isObject, items } from '../json.js';
 import { normalizeSpec, specDifferences } from './spec-diff.js';
 
 export interface StackDeployOptions {
@@ -61,7 +62,7 @@ function objectContent(project: Project, kind: string, key: string, c: FileObjec
     try {
       return readFileSync(path);
     } catch (err) {
-      throw new BerthError(ErrorCodes.USAGE, `${kind} "${key}": cannot read ${path}: ${(err as Error).message}`);
+      throw new BerthError(ErrorCodes.USAGE, `${kind} "${key}": cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
   if (c.environment !== undefined) {
@@ -79,7 +80,7 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 function stackObjects(project: Project, stack: string, kind: 'secrets' | 'configs'): { specs: StackObjectSpec[]; data: Map<string, Buffer> } {
   const used = new Set<string>();
   for (const s of Object.values(project.services)) {
-    for (const r of (s[kind] as readonly (string | { source: string })[] | undefined) ?? []) used.add(typeof r === 'string' ? r : r.source);
+    for (const r of s[kind] ?? []) used.add(r.source);
   }
   const specs: StackObjectSpec[] = [];
   const data = new Map<string, Buffer>();
@@ -114,7 +115,7 @@ export async function stackDeploy(o: StackDeployOptions): Promise<StackDeployRes
 
   // secrets and configs first: services refer to them by name and id
   const objectIds = { secrets: new Map<string, string>(), configs: new Map<string, string>() };
-  const names = { secrets: {} as Record<string, string>, configs: {} as Record<string, string> };
+  const names: { secrets: Record<string, string>; configs: Record<string, string> } = { secrets: {}, configs: {} };
   const wanted = { secrets: new Set<string>(), configs: new Set<string>() };
   for (const kind of ['secrets', 'configs'] as const) {
     const { specs, data } = stackObjects(project, stack, kind);
@@ -217,17 +218,18 @@ export async function stackDeploy(o: StackDeployOptions): Promise<StackDeployRes
 }
 
 function withObjectIds(spec: ServiceSpec, ids: { secrets: Map<string, string>; configs: Map<string, string> }): ServiceSpec {
-  const s = structuredClone(spec) as any;
-  for (const ref of s.TaskTemplate?.ContainerSpec?.Secrets ?? []) ref.SecretID = ids.secrets.get(ref.SecretName) ?? ref.SecretID;
-  for (const ref of s.TaskTemplate?.ContainerSpec?.Configs ?? []) ref.ConfigID = ids.configs.get(ref.ConfigName) ?? ref.ConfigID;
-  return s as ServiceSpec;
+  const s = structuredClone(spec);
+  const containerSpec = at(s, 'TaskTemplate', 'ContainerSpec');
+  for (const ref of items(at(containerSpec, 'Secrets'))) if (isObject(ref)) ref.SecretID = ids.secrets.get(String(ref.SecretName)) ?? ref.SecretID;
+  for (const ref of items(at(containerSpec, 'Configs'))) if (isObject(ref)) ref.ConfigID = ids.configs.get(String(ref.ConfigName)) ?? ref.ConfigID;
+  return s;
 }
 
 /** Desired replica count of a service (global: one per ready node); undefined for jobs. */
 function wantedTasks(s: ServiceInfo, readyNodes: number): number | undefined {
-  const mode = s.spec.Mode as any;
-  if (mode?.Replicated) return Number(mode.Replicated.Replicas ?? 1);
-  if (mode?.Global) return readyNodes;
+  const replicated = at(s.spec, 'Mode', 'Replicated');
+  if (replicated) return Number(at(replicated, 'Replicas') ?? 1);
+  if (at(s.spec, 'Mode', 'Global')) return readyNodes;
   return undefined;
 }
 
@@ -252,8 +254,8 @@ export async function waitConverged(engine: Engine, ids: readonly string[], say:
       const want = wantedTasks(s, nodes);
       const tasks: TaskInfo[] = await engine.listTasks({ services: [s.id] });
       // a task is current when it was made from the service's present container spec
-      const template = JSON.stringify(normalizeSpec((s.spec.TaskTemplate as any)?.ContainerSpec ?? {}));
-      const current = (t: TaskInfo) => !t.spec || JSON.stringify(normalizeSpec((t.spec as any).ContainerSpec ?? {})) === template;
+      const template = JSON.stringify(normalizeSpec(at(s.spec, 'TaskTemplate', 'ContainerSpec') ?? {}));
+      const current = (t: TaskInfo) => !t.spec || JSON.stringify(normalizeSpec(at(t.spec, 'ContainerSpec') ?? {})) === template;
       const running = tasks.filter((t) => t.desiredState === 'running' && t.state === 'running' && current(t)).length;
       const line = `${s.spec.Name}: ${running}/${want ?? '?'} running${state === 'updating' ? ' (updating)' : ''}`;
       if (last.get(id) !== line) say(line);
@@ -310,11 +312,13 @@ export async function stackServices(engine: Engine, stack: string): Promise<Stac
   const nodes = (await engine.listNodes()).filter((n) => n.state === 'ready').length;
   return services
     .map((s) => {
-      const mode = Object.keys((s.spec.Mode as object | undefined) ?? { Replicated: {} })[0].replace(/^[A-Z]/, (c) => c.toLowerCase()).replace('Job', '-job');
+      const mode = Object.keys(isObject(s.spec.Mode) ? s.spec.Mode : { Replicated: {} })[0].replace(/^[A-Z]/, (c) => c.toLowerCase()).replace('Job', '-job');
       const running = tasks.filter((t) => t.serviceId === s.id && t.state === 'running' && t.desiredState === 'running').length;
       const want = wantedTasks(s, nodes);
-      const ports = (((s.spec.EndpointSpec as any)?.Ports ?? []) as any[]).map((p) => `*:${p.PublishedPort}->${p.TargetPort}/${p.Protocol}`).join(', ');
-      const image = String((s.spec.TaskTemplate as any)?.ContainerSpec?.Image ?? '').replace(/@sha256:.*$/, '');
+      const ports = items(at(s.spec, 'EndpointSpec', 'Ports'))
+        .map((p) => `*:${String(at(p, 'PublishedPort'))}->${String(at(p, 'TargetPort'))}/${String(at(p, 'Protocol'))}`)
+        .join(', ');
+      const image = String(at(s.spec, 'TaskTemplate', 'ContainerSpec', 'Image') ?? '').replace(/@sha256:.*$/, '');
       return { id: s.id, name: s.spec.Name, mode, replicas: `${running}/${want ?? '?'}`, image, ports, version: s.version };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
