@@ -8,7 +8,7 @@ import { attachedUp, checkUpFlags, type AttachedUpOptions, type AttachedUpResult
 import { startDevelopWatch, type DevelopWatch, type DevelopWatchOptions } from '../ops/develop-watch.js';
 import { watchRules } from '../ops/watch-rules.js';
 import { logs as logsOp, type LogsOptions } from '../ops/logs.js';
-import { connectEngine } from './engine.js';
+import { engineFor } from './engine.js';
 import { withProjectLock } from './lock.js';
 import { isProject, resolveName, resolveProject, type ProjectOptions } from './project.js';
 
@@ -22,12 +22,14 @@ export interface RuntimeCommonOptions {
   /** Defaults to the Docker engine at DOCKER_HOST. */
   readonly engine?: Engine;
   readonly onEvent?: EventSink;
+  /** Change nothing: the engine's writes are recorded (engine/dry-run.ts), not sent. */
+  readonly dryRun?: boolean;
 }
 
 export { isProject, resolveName, resolveProject };
 
-export async function engineOf(o: { engine?: Engine }): Promise<Engine> {
-  return o.engine ?? (await connectEngine());
+export async function engineOf(o: { engine?: Engine; dryRun?: boolean }): Promise<Engine> {
+  return await engineFor(o);
 }
 
 export interface UpAttachedCallOptions extends RuntimeCommonOptions, Omit<AttachedUpOptions, 'onEvent'> {

@@ -3,7 +3,7 @@
 import type { Engine } from '../engine/types.js';
 import type { Project } from '../model/types.js';
 import { stackDeploy, stackList, stackRemove, stackServices, stackTasks, type StackDeployResult, type StackEntry, type StackServiceEntry, type StackTaskEntry } from '../ops/stack/deploy.js';
-import { connectEngine } from './engine.js';
+import { connectEngine, engineFor } from './engine.js';
 import { resolveProject, type ProjectOptions } from './project.js';
 
 export interface StackCallOptions {
@@ -27,7 +27,7 @@ export interface StackDeployCallOptions extends StackCallOptions {
   readonly onWarnings?: (text: string) => void;
 }
 
-const engineOf = async (o: StackCallOptions) => o.engine ?? (await connectEngine({ host: o.host }));
+const engineOf = async (o: StackCallOptions & { dryRun?: boolean }) => engineFor({ engine: o.engine ?? (await connectEngine({ host: o.host })), dryRun: o.dryRun });
 
 export async function deployStack(o: StackDeployCallOptions): Promise<StackDeployResult> {
   const project = await resolveProject('services' in o.project ? o.project : { ...o.project, projectName: o.stack });

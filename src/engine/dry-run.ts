@@ -91,8 +91,8 @@ export interface RecordedWrite {
 }
 
 export interface DryRunOptions {
-  /** Called with each write as it is recorded. */
-  readonly onWrite?: (write: RecordedWrite) => void;
+  /** Called with each write as it is recorded, and every write recorded so far (the new one last). */
+  readonly onWrite?: (write: RecordedWrite, writes: readonly RecordedWrite[]) => void;
 }
 
 export interface DryRunEngine extends Engine {
@@ -170,7 +170,7 @@ class DryRun implements DryRunEngine {
     const write: RecordedWrite = { id, method, text, after };
     for (const k of objects) this.#last.set(k, id);
     this.writes.push(write);
-    this.#onWrite?.(write);
+    this.#onWrite?.(write, this.writes);
   }
 
   // ---------------------------------------------------------------- lookups
@@ -232,11 +232,14 @@ class DryRun implements DryRunEngine {
   #inspect(c: OverlayContainer): T.ContainerInspect {
     const s = this.#summary(c);
     const r = c.request;
+    // A container the dry run started has done its work at once: it reads as exited 0 and healthy, so that
+    // every wait on it (started, healthy, completed successfully) is satisfied instead of waiting forever.
+    const state: T.ContainerInspect['state'] = isLive(c.state) ? { status: 'exited', running: false, exitCode: 0, health: 'healthy' } : { status: c.state, running: false, exitCode: 0 };
     return {
       id: c.id,
       name: c.name,
       image: s.imageId,
-      state: { status: c.state, running: c.state === 'running', exitCode: 0 },
+      state,
       config: { image: r.Image, labels: r.Labels ?? {}, env: r.Env ?? [], cmd: r.Cmd, entrypoint: r.Entrypoint },
       mounts: s.mounts,
       networks: Object.fromEntries(Object.entries(r.NetworkingConfig?.EndpointsConfig ?? {}).map(([k, e]) => [k, { aliases: e.Aliases ?? [] }])),
@@ -416,7 +419,7 @@ class DryRun implements DryRunEngine {
     if (mode && !networks.includes(mode)) networks.push(mode);
     const volumes = (request.HostConfig.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Source).map((m) => `volume:${m.Source}`);
     const uses = [...networks.map((n) => `network:${n}`), ...volumes, `image:${normalizeImageRef(request.Image)}`];
-    this.#record('createContainer', `create container ${request.name}${request.HostConfig.AutoRemove ? ' (removed when it exits)' : ''}`, [`container:${id}`], uses);
+    this.#record('createContainer', `create container ${request.name}${request.HostConfig.AutoRemove ? ' with auto-remove' : ''}`, [`container:${id}`], uses);
     return { id };
   }
 
