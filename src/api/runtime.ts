@@ -321,7 +321,8 @@ export async function attach(o: NameOnly & Parameters<typeof inspect.attach>[2])
 /** Scale services to the given numbers of containers (and start their dependencies unless noDeps). */
 export async function scale(o: RuntimeCommonOptions & { scale: Readonly<Record<string, number>>; noDeps?: boolean }): Promise<void> {
   const { up } = await import('./index.js');
-  await up({ project: o.project, engine: o.engine, onEvent: o.onEvent, services: Object.keys(o.scale), scale: o.scale, noDeps: o.noDeps });
+  // the engine is made here (a dry run when asked), and up converges through it
+  await up({ project: o.project, engine: await engineOf(o), onEvent: o.onEvent, services: Object.keys(o.scale), scale: o.scale, noDeps: o.noDeps });
 }
 
 // ---------------------------------------------------------------- export, commit, volumes (newer compose)
