@@ -80,3 +80,8 @@ export async function engineFor(o: { readonly engine?: Engine; readonly dryRun?:
   // a dry-run engine is returned as it is (createDryRunEngine does not wrap one twice)
   return (await import('../engine/dry-run.js')).createDryRunEngine(engine, processDryRun ?? {});
 }
+
+/** Whether a call runs dry (its own dryRun, or the process's): for what a command writes outside the engine. */
+export function runsDry(o: { readonly dryRun?: boolean }): boolean {
+  return !!o.dryRun || !!processDryRun;
+}

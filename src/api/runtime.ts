@@ -8,7 +8,7 @@ import { attachedUp, checkUpFlags, type AttachedUpOptions, type AttachedUpResult
 import { startDevelopWatch, type DevelopWatch, type DevelopWatchOptions } from '../ops/develop-watch.js';
 import { watchRules } from '../ops/watch-rules.js';
 import { logs as logsOp, type LogsOptions } from '../ops/logs.js';
-import { engineFor } from './engine.js';
+import { engineFor, runsDry } from './engine.js';
 import { withProjectLock } from './lock.js';
 import { isProject, resolveName, resolveProject, type ProjectOptions } from './project.js';
 
@@ -309,7 +309,7 @@ export async function events(o: NameOnly & { services?: readonly string[]; signa
 /** Copy files between a service container and the host. */
 export async function cp(o: NameOnly & CpOptions): Promise<void> {
   const { name, engine } = await named(o, [o.service]);
-  await cpOp(engine, name, o);
+  await cpOp(engine, name, { ...o, dryRun: runsDry(o) });
 }
 
 /** Attach to a service container's streams until it stops; its exit code. */

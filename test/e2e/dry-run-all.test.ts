@@ -3,6 +3,7 @@
 // tags, the registry's tags), and its printed plan names each operation the same command then performs for
 // real, as the engine's own event stream reports them.
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -181,6 +182,16 @@ describeRegistry('--dry-run changes nothing, and plans what the real run does', 
     expect(await dryThenReal(['run', '--rm', '-T', 'web', 'echo', 'hi'])).toMatch(new RegExp(`create container ${project}-web-run-\\* with auto-remove \\(run\\)`));
     await dryThenReal(['run', '-d', '--name', `${project}-oneoff`, 'web', 'true']);
     expect(await dryThenReal(['cp', 'file.txt', 'web:/tmp/file.txt'])).toContain(`copy into container ${project}-web-1:/tmp (cp)`);
+    // out of a container: the dry run looks the source up and writes nothing on the host either
+    const out = join(dir, 'from-web.txt');
+    const dryOut = await p(['--dry-run', 'cp', 'web:/tmp/file.txt', out]);
+    expect(dryOut.code, dryOut.stderr).toBe(0);
+    expect(existsSync(out)).toBe(false);
+    const missing = await p(['--dry-run', 'cp', 'web:/no/such/file', out]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Could not find the file /no/such/file in container');
+    expect((await p(['cp', 'web:/tmp/file.txt', out])).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('copied\n');
   }, 180_000);
 
   it('attach', async () => {
