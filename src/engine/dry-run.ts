@@ -189,20 +189,19 @@ class DryRun implements DryRunEngine {
   async #containerName(idOrName: string): Promise<string> {
     const o = this.#overlay(idOrName);
     if (o) return o.name;
-    let name = this.#names.get(idOrName);
-    if (name === undefined) {
-      const c = await this.#real.inspectContainer(idOrName).catch(() => undefined);
-      if (c) this.#learn([c]);
-      name = c?.name.replace(/^\//, '') ?? idOrName;
-    }
-    return this.#renamed.get(idOrName) ?? name;
+    const id = await this.#containerId(idOrName);
+    return this.#renamed.get(id) ?? this.#names.get(id) ?? idOrName;
   }
 
   async #containerId(idOrName: string): Promise<string> {
     const o = this.#overlay(idOrName);
     if (o) return o.id;
+    if (this.#names.has(idOrName)) return idOrName;
     for (const [id, name] of this.#names) if (name === idOrName) return id;
-    return (await this.#real.inspectContainer(idOrName).catch(() => undefined))?.id ?? idOrName;
+    const c = await this.#real.inspectContainer(idOrName).catch(() => undefined);
+    if (!c) return idOrName;
+    this.#learn([{ id: c.id, name: c.name.replace(/^\//, '') }]);
+    return c.id;
   }
 
   #isRemoved(id: string, name?: string): boolean {
@@ -287,7 +286,7 @@ class DryRun implements DryRunEngine {
     if (o) return this.#isRemoved(o.id) ? undefined : this.#inspect(o);
     const c = await this.#real.inspectContainer(idOrName);
     if (!c || this.#isRemoved(c.id, c.name.replace(/^\//, ''))) return undefined;
-    this.#learn([c]);
+    this.#learn([{ id: c.id, name: c.name.replace(/^\//, '') }]);
     const state = this.#states.get(c.id);
     return { ...c, ...(this.#renamed.has(c.id) ? { name: this.#renamed.get(c.id)! } : {}), ...(state ? { state: { ...c.state, status: state, running: state === 'running' } } : {}) };
   }

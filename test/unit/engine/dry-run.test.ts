@@ -171,6 +171,10 @@ describe('dry-run engine', () => {
     expect((await dry.listContainers({ labels: [projectFilter('p')] })).map((c) => c.name)).toEqual(['p-web-2']);
     expect((await dry.listContainers({ all: true, labels: [projectFilter('p')] })).map((c) => c.name)).toEqual(['p-db-1', 'p-web-2']);
     expect(await dry.inspectContainer(ids.container)).toBeUndefined();
+    await dry.renameContainer(ids.stopped, 'p-db-9');
+    await dry.startContainer(ids.stopped);
+    expect((await dry.listContainers({ labels: [projectFilter('p')] })).map((c) => [c.name, c.state])).toEqual([['p-db-9', 'running'], ['p-web-2', 'running']]);
+    expect(dry.writes.slice(-2).map((w) => w.text)).toEqual(['rename container p-db-1 to p-db-9', 'start container p-db-9']);
     expect(await dry.inspectContainer('p-web-2')).toMatchObject({ id, name: 'p-web-2' });
     await dry.createNetwork({ Name: 'p_new', Labels: { [Labels.project]: 'p' } });
     await dry.removeVolume('p_data');
