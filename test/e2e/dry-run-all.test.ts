@@ -216,8 +216,10 @@ describeRegistry('--dry-run changes nothing, and plans what the real run does', 
     expect(seen.every((e) => expected(e, before)?.some((w) => dry.stdout.includes(w)))).toBe(true);
   }, 60_000);
 
-  it('build, push, pull', async () => {
+  it('build, up --build, push, pull', async () => {
     expect(await dryThenReal(['--profile', 'img', 'build', 'app'])).toContain(`build image ${appImage} (build)`);
+    // up --build: the build is a step of up's plan too
+    expect(await dryThenReal(['--profile', 'img', 'up', '-d', '--build', 'app'])).toContain(`build image ${appImage} (up)`);
     expect(await dryThenReal(['--profile', 'img', 'push', 'app'])).toContain(`push image ${appImage} (push)`);
     expect(await registryTags(repo)).toEqual(['v1']);
     expect(await dryThenReal(['--profile', 'img', 'pull', 'app'])).toContain(`pull image ${appImage} (pull)`);
