@@ -29,7 +29,7 @@ export interface RuntimeCommonOptions {
 export { isProject, resolveName, resolveProject };
 
 export async function engineOf(o: { engine?: Engine; dryRun?: boolean }): Promise<Engine> {
-  return await engineFor(o);
+  return engineFor(o);
 }
 
 export interface UpAttachedCallOptions extends RuntimeCommonOptions, Omit<AttachedUpOptions, 'onEvent'> {
