@@ -9,6 +9,7 @@ import { FakeEngine } from '../../../src/engine/fake/index.js';
 import type { ContainerCreateRequest, Engine } from '../../../src/engine/types.js';
 import { Labels, projectFilter } from '../../../src/model/labels.js';
 import { planLine, planText, recordedOps, type PlanOp } from '../../../src/ops/plan.js';
+import { ContainerWatcher, conditions } from '../../../src/ops/watch.js';
 
 type Method = keyof Engine;
 /** A running container, one never started, an exec in the running one, the network. */
@@ -160,6 +161,23 @@ describe('dry-run engine', () => {
     expect(await dry.waitContainer(ids.container)).toEqual({ exitCode: 0 });
     expect(dry.writes.map((w) => w.text)).toEqual(['attach to container p-web-1', 'wait for container p-web-1 to stop']);
     expect(reached).not.toContain('waitContainer');
+  });
+
+  it("a wait never hangs on it: the dry run's own containers are done at once, a real one still pending fails", async () => {
+    const { dry, ids } = await world();
+    const watcher = new ContainerWatcher(dry, 'p');
+    try {
+      const { id } = await dry.createContainer(request('p-web-2'));
+      await dry.startContainer(id);
+      await watcher.waitFor(id, conditions.started());
+      await watcher.waitFor(id, conditions.healthy());
+      await watcher.waitFor(id, conditions.completedSuccessfully());
+      // p-db-1 was created and never started: only an event could settle this, and the stream has ended
+      await expect(watcher.waitFor(ids.stopped, conditions.started())).rejects.toThrow('the engine ended its event stream');
+      await expect(watcher.waitFor(ids.container, conditions.completedSuccessfully())).rejects.toThrow('the engine ended its event stream');
+    } finally {
+      await watcher.close();
+    }
   });
 
   it('keeps an overlay: what it created is read back, what it removed is gone, and the engine is unchanged', async () => {
