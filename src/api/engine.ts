@@ -1,3 +1,4 @@
+import type { DryRunOptions } from '../engine/dry-run.js';
 import type { Engine } from '../engine/types.js';
 
 /**
@@ -34,8 +35,53 @@ export async function checkEngineSelection(env: NodeJS.ProcessEnv = process.env)
   if (contextName(processSelection, env) !== DEFAULT_CONTEXT) resolveEngine(processSelection, env);
 }
 
-/** The real engine, loaded on first use: the dockerode stack costs start-up time that `config` never pays. */
+// The dry run the command line asked for (--dry-run), for every engine this process uses. It is applied here,
+// where every engine of the API is made, so that no command can write under --dry-run, whatever it does.
+let processDryRun: DryRunOptions | undefined;
+
+/** Make every later engine of this process a dry run (writes recorded, not sent); undefined turns it off. */
+export function selectDryRun(options: DryRunOptions | undefined): void {
+  processDryRun = options;
+}
+
+/**
+ * The command line's dry run: each write, as it is recorded, is written out as a line of the plan, in the
+ * shape `up --dry-run` prints ("<operation> (<cause>)"), followed by what it waits for
+ * (" after: <operation>, …"); the cause is the command ("scale", "wait --down-project").
+ */
+export async function dryRunPrinter(cause: string, write: (text: string) => void): Promise<DryRunOptions> {
+  // loaded only for a dry run, as the dry-run engine is: other commands do not pay for them at start-up
+  const { planLine, recordedOps } = await import('../ops/plan.js');
+  return {
+    onWrite: (w, writes) => {
+      const ops = recordedOps(writes, cause);
+      write(`${planLine(ops[ops.length - 1], new Map(ops.map((o) => [o.id, o])))}\n`);
+    },
+  };
+}
+
+/**
+ * The engine, loaded on first use: the dockerode stack costs start-up time that `config` never pays. Under the
+ * process's dry run, it comes wrapped: reads reach the engine, writes are only recorded.
+ */
 export async function connectEngine(options: EngineSelection = {}): Promise<Engine> {
   const { createDockerEngine } = await import('../engine/dockerode/index.js');
-  return createDockerEngine({ ...processSelection, ...options });
+  const engine = createDockerEngine({ ...processSelection, ...options });
+  return processDryRun ? (await import('../engine/dry-run.js')).createDryRunEngine(engine, processDryRun) : engine;
+}
+
+/**
+ * The one place an API call gets its engine: the one it was handed, else the one the selection names; a dry
+ * run (the call's `dryRun`, or the process's) wraps it, so nothing the call does can change the engine.
+ */
+export async function engineFor(o: { readonly engine?: Engine; readonly dryRun?: boolean }): Promise<Engine> {
+  const engine = o.engine ?? (await connectEngine());
+  if (!o.dryRun && !processDryRun) return engine;
+  // a dry-run engine is returned as it is (createDryRunEngine does not wrap one twice)
+  return (await import('../engine/dry-run.js')).createDryRunEngine(engine, processDryRun ?? {});
+}
+
+/** Whether a call runs dry (its own dryRun, or the process's): for what a command writes outside the engine. */
+export function runsDry(o: { readonly dryRun?: boolean }): boolean {
+  return !!o.dryRun || !!processDryRun;
 }

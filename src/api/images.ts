@@ -8,7 +8,7 @@ import type { BuildOverrides } from '../ops/build-spec.js';
 import { pull as pullOp, type PullOptions, type PullResult } from '../ops/pull.js';
 import { push as pushOp, type PushOptions, type PushResult } from '../ops/push.js';
 import { selectServices } from '../ops/reconcile.js';
-import { connectEngine } from './engine.js';
+import { engineFor } from './engine.js';
 import { resolveProject, type ProjectOptions } from './project.js';
 
 export type { BuildResult, PullResult, PushResult, BuildOverrides };
@@ -19,11 +19,13 @@ interface ImageCommon {
   /** Defaults to the Docker engine at DOCKER_HOST. */
   readonly engine?: Engine;
   readonly onEvent?: EventSink;
+  /** Change nothing: the engine's writes are recorded (engine/dry-run.ts), not sent. */
+  readonly dryRun?: boolean;
 }
 
 async function resolve(options: ImageCommon): Promise<{ project: Project; engine: Engine }> {
   const project = await resolveProject(options.project);
-  return { project, engine: options.engine ?? (await connectEngine()) };
+  return { project, engine: await engineFor(options) };
 }
 
 export interface BuildCallOptions extends ImageCommon, BuildOverrides {
@@ -66,7 +68,7 @@ export async function push(options: PushCallOptions = {}): Promise<PushResult> {
  */
 export async function resolveImageDigests(o: { project: Project; engine?: Engine }): Promise<Project> {
   const { fullImageRef } = await import('../engine/image-ref.js');
-  const engine = o.engine ?? (await connectEngine());
+  const engine = await engineFor(o);
   const services = { ...o.project.services };
   await Promise.all(
     Object.entries(services).map(async ([name, s]) => {

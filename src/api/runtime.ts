@@ -8,7 +8,7 @@ import { attachedUp, checkUpFlags, type AttachedUpOptions, type AttachedUpResult
 import { startDevelopWatch, type DevelopWatch, type DevelopWatchOptions } from '../ops/develop-watch.js';
 import { watchRules } from '../ops/watch-rules.js';
 import { logs as logsOp, type LogsOptions } from '../ops/logs.js';
-import { connectEngine } from './engine.js';
+import { engineFor, runsDry } from './engine.js';
 import { withProjectLock } from './lock.js';
 import { isProject, resolveName, resolveProject, type ProjectOptions } from './project.js';
 
@@ -22,12 +22,14 @@ export interface RuntimeCommonOptions {
   /** Defaults to the Docker engine at DOCKER_HOST. */
   readonly engine?: Engine;
   readonly onEvent?: EventSink;
+  /** Change nothing: the engine's writes are recorded (engine/dry-run.ts), not sent. */
+  readonly dryRun?: boolean;
 }
 
 export { isProject, resolveName, resolveProject };
 
-export async function engineOf(o: { engine?: Engine }): Promise<Engine> {
-  return o.engine ?? (await connectEngine());
+export async function engineOf(o: { engine?: Engine; dryRun?: boolean }): Promise<Engine> {
+  return engineFor(o);
 }
 
 export interface UpAttachedCallOptions extends RuntimeCommonOptions, Omit<AttachedUpOptions, 'onEvent'> {
@@ -307,7 +309,7 @@ export async function events(o: NameOnly & { services?: readonly string[]; signa
 /** Copy files between a service container and the host. */
 export async function cp(o: NameOnly & CpOptions): Promise<void> {
   const { name, engine } = await named(o, [o.service]);
-  await cpOp(engine, name, o);
+  await cpOp(engine, name, { ...o, dryRun: runsDry(o) });
 }
 
 /** Attach to a service container's streams until it stops; its exit code. */
@@ -319,7 +321,8 @@ export async function attach(o: NameOnly & Parameters<typeof inspect.attach>[2])
 /** Scale services to the given numbers of containers (and start their dependencies unless noDeps). */
 export async function scale(o: RuntimeCommonOptions & { scale: Readonly<Record<string, number>>; noDeps?: boolean }): Promise<void> {
   const { up } = await import('./index.js');
-  await up({ project: o.project, engine: o.engine, onEvent: o.onEvent, services: Object.keys(o.scale), scale: o.scale, noDeps: o.noDeps });
+  // the engine is made here (a dry run when asked), and up converges through it
+  await up({ project: o.project, engine: await engineOf(o), onEvent: o.onEvent, services: Object.keys(o.scale), scale: o.scale, noDeps: o.noDeps });
 }
 
 // ---------------------------------------------------------------- export, commit, volumes (newer compose)

@@ -15,7 +15,7 @@ import { execCapture, type CapturedOutput, type ExecCaptureOptions } from '../op
 import type { PsEntry } from '../ops/ps.js';
 import { nodeCrypto } from '../model/crypto.js';
 import type { ComposeFile } from './compose-file.js';
-import { connectEngine } from './engine.js';
+import { engineFor } from './engine.js';
 import { down, ps, up } from './index.js';
 import { waitReady, type WaitStrategy } from './readiness.js';
 import { logs, runCapture } from './runtime.js';
@@ -173,7 +173,7 @@ export class Stack implements AsyncDisposable {
     };
     try {
       const project = withSessionLabels(await loadProject(load), session);
-      return new Stack(project, session, options.engine ?? (await connectEngine()), inlineDir);
+      return new Stack(project, session, await engineFor(options), inlineDir);
     } catch (err) {
       if (inlineDir) await fsp.rm(inlineDir, { recursive: true, force: true });
       throw err;
@@ -374,5 +374,5 @@ export function createStack(options: CreateStackOptions = {}): Promise<Stack> {
 
 /** Remove what crashed test sessions left behind (see PruneOptions). */
 export async function pruneSessions(options: PruneOptions & { engine?: Engine } = {}): Promise<PruneResult> {
-  return prune(options.engine ?? (await connectEngine()), options);
+  return prune(await engineFor(options), options);
 }

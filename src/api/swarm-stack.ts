@@ -3,7 +3,7 @@
 import type { Engine } from '../engine/types.js';
 import type { Project } from '../model/types.js';
 import { stackDeploy, stackList, stackRemove, stackServices, stackTasks, type StackDeployResult, type StackEntry, type StackServiceEntry, type StackTaskEntry } from '../ops/stack/deploy.js';
-import { connectEngine } from './engine.js';
+import { connectEngine, engineFor } from './engine.js';
 import { resolveProject, type ProjectOptions } from './project.js';
 
 export interface StackCallOptions {
@@ -11,6 +11,8 @@ export interface StackCallOptions {
   readonly host?: string;
   /** An engine to use instead of connecting (tests). */
   readonly engine?: Engine;
+  /** Change nothing: the engine's writes are recorded (engine/dry-run.ts), not sent. */
+  readonly dryRun?: boolean;
 }
 
 export interface StackDeployCallOptions extends StackCallOptions {
@@ -27,7 +29,7 @@ export interface StackDeployCallOptions extends StackCallOptions {
   readonly onWarnings?: (text: string) => void;
 }
 
-const engineOf = async (o: StackCallOptions) => o.engine ?? (await connectEngine({ host: o.host }));
+const engineOf = async (o: StackCallOptions) => engineFor({ engine: o.engine ?? (await connectEngine({ host: o.host })), dryRun: o.dryRun });
 
 export async function deployStack(o: StackDeployCallOptions): Promise<StackDeployResult> {
   const project = await resolveProject('services' in o.project ? o.project : { ...o.project, projectName: o.stack });

@@ -13,7 +13,7 @@ import type { UpOptions, UpResult } from '../ops/up.js';
 
 export { checkUpFlags } from '../ops/up-flags.js';
 export type { DownOptions, DownResult, PsEntry, PsOptions, UpOptions, UpResult };
-import { connectEngine } from './engine.js';
+import { engineFor } from './engine.js';
 import { withProjectLock } from './lock.js';
 import { isProject, resolveName, resolveProject, type ProjectOptions } from './project.js';
 
@@ -34,7 +34,7 @@ export async function up(options: UpCallOptions = {}): Promise<UpResult & { proj
   if (early === undefined) {
     const project = await resolveProject(options.project);
     warn(project, options.onEvent);
-    const engine = options.engine ?? (await connectEngine());
+    const engine = await engineFor(options);
     // two processes converging one project would both create what is missing: one at a time
     const { up: upOp } = await import('../ops/up.js');
     const result = await upOp(engine, project, { ...options, serialize: projectLock(project.name, options.signal, options.onEvent) });
@@ -42,7 +42,7 @@ export async function up(options: UpCallOptions = {}): Promise<UpResult & { proj
   }
   // The name is known before the files are read: the engine lists the project's objects while they load.
   // The lock is taken first, so that what the lists say still holds when the plan acts on it.
-  const engine = options.engine ?? (await connectEngine());
+  const engine = await engineFor(options);
   const converge = async () => {
     const prefetched = await prefetchProject(engine, early, { volumes: true });
     const [project, { up: upOp }] = await Promise.all([resolveProject(options.project), import('../ops/up.js')]);
@@ -81,7 +81,7 @@ export interface DownCallOptions extends CommonOptions, Omit<DownOptions, 'onEve
 
 export async function down(options: DownCallOptions = {}): Promise<DownResult & { projectName: string }> {
   const early = knownName(options.project);
-  const engine = options.engine ?? (await connectEngine());
+  const engine = await engineFor(options);
   const prefetched = early === undefined ? undefined : await prefetchProject(engine, early, { volumes: !!options.volumes });
   const { name, project } = await resolveName(options.project);
   if (project) warn(project, options.onEvent);
@@ -101,7 +101,7 @@ export interface PsCallOptions extends Omit<CommonOptions, 'onEvent'>, PsOptions
 
 export async function ps(options: PsCallOptions = {}): Promise<PsEntry[]> {
   const { name, project } = await resolveName(options.project);
-  const engine = options.engine ?? (await connectEngine());
+  const engine = await engineFor(options);
   // without --orphans (compose's --orphans=false) only the services the project declares are listed
   const services = project && options.orphans === false && !options.services?.length ? Object.keys(project.services) : options.services;
   return psOp(engine, name, { ...options, services });

@@ -5,7 +5,7 @@ import { startDevelopWatch, type DevelopWatch, type DevelopWatchOptions, type Wa
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { buildServices } from '../ops/build.js';
 import { watchRules } from '../ops/watch-rules.js';
-import { connectEngine } from './engine.js';
+import { engineFor } from './engine.js';
 import { resolveProject } from './project.js';
 import { up, type CommonOptions } from './up-down.js';
 
@@ -20,7 +20,7 @@ export interface WatchCallOptions extends CommonOptions, Omit<DevelopWatchOption
 
 export async function watch(options: WatchCallOptions = {}): Promise<DevelopWatch & { readonly project: Project }> {
   const project = await resolveProject(options.project);
-  const engine = options.engine ?? (await connectEngine());
+  const engine = await engineFor(options);
   // bad rules (or none) fail before anything is created, as every bad input does
   if (!watchRules(project, options.services).length) {
     throw new OperationError(ErrorCodes.USAGE, "none of the selected services is configured for watch, consider setting a 'develop' section");

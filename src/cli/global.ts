@@ -75,7 +75,11 @@ export async function progressFor(g: GlobalOptions, env: NodeJS.ProcessEnv = pro
   const { createProgressRenderer } = await import('../ui/progress.js');
   // quiet and json output have no colour: the colour policy (and chalk) is not even loaded for them
   const color = mode === 'quiet' || mode === 'json' ? false : await colorWanted(g, process.stderr, env);
-  const renderer = await createProgressRenderer(mode, { stream: process.stderr, env, color });
+  // a dry run's progress lines say so, as compose's do: " DRY-RUN MODE -  Container p-web-1  Started" (plain
+  // output only: the live region redraws its lines, and json lines must stay JSON)
+  const dryPlain = g.dryRun && (mode === 'plain' || (mode === 'auto' && !process.stderr.isTTY));
+  const stream = dryPlain ? { write: (chunk: string) => process.stderr.write(chunk.replace(/^(?=.)/gm, ' DRY-RUN MODE - ')), isTTY: false } : process.stderr;
+  const renderer = await createProgressRenderer(mode, { stream, env, color });
   return { onEvent: (e) => renderer.onEvent(e), done: () => renderer.done() };
 }
 

@@ -2,7 +2,7 @@
 // options and print results; each command's module is loaded only when that command runs.
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { checkEngineSelection, selectEngine, type EngineSelection } from '../api/engine.js';
+import { checkEngineSelection, dryRunPrinter, selectDryRun, selectEngine, type EngineSelection } from '../api/engine.js';
 import { BerthError, ErrorCodes } from '../model/errors.js';
 import { normaliseArgv, UsageError } from './argv.js';
 import { applyComposeFlagRules, hiddenFlag } from './compat-flags.js';
@@ -230,8 +230,9 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>, 
   registerRuntimeCommands(program, run);
   registerImageCommands(program, run);
   if (options.selectEngine !== false) {
-    program.hook('preAction', async () => {
+    program.hook('preAction', async (_root, action) => {
       selectEngineFromFlags(program.opts());
+      await selectDryRunFromFlags(action);
       await checkEngineSelection();
     });
   }
@@ -241,6 +242,18 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>, 
     if (!cmd.options.some((o) => o.long === '--dry-run')) cmd.option('--dry-run', 'Execute command in dry run mode');
   }
   return program;
+}
+
+/**
+ * --dry-run (global, or the command's own): every engine the command gets is a dry run, whose recorded writes
+ * are printed on stdout as the plan's lines, the command (and its flag that changes the engine) as their cause.
+ */
+async function selectDryRunFromFlags(action: Command): Promise<void> {
+  const o = action.optsWithGlobals() as { dryRun?: boolean; downProject?: boolean };
+  if (!o.dryRun) return selectDryRun(undefined);
+  const path = action.parent && action.parent.parent ? `${action.parent.name()} ${action.name()}` : action.name();
+  const cause = o.downProject ? `${path} --down-project` : path;
+  selectDryRun(await dryRunPrinter(cause, (line) => void process.stdout.write(line)));
 }
 
 /** The global engine flags, and those the docker CLI passed to berth as its plugin, as the engine default. */

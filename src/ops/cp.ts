@@ -30,6 +30,11 @@ export interface CpOptions {
   readonly stdin?: NodeJS.ReadableStream;
   readonly onEvent?: EventSink;
   readonly stdout?: NodeJS.WritableStream;
+  /**
+   * A dry run: the engine is a dry run already (it records the copy into a container); this keeps a copy out
+   * of a container from writing on the host. The source is still looked up, so a wrong path fails as it would.
+   */
+  readonly dryRun?: boolean;
 }
 
 const DIR_BIT = 2 ** 31;
@@ -67,6 +72,10 @@ async function copyFiles(engine: Engine, containers: readonly ContainerSummary[]
     if (o.followLink) {
       const s = await engine.statPath(c.id, path);
       if (s?.linkTarget) path = posix.resolve(posix.dirname(path), s.linkTarget);
+    }
+    if (o.dryRun) {
+      if (!(await engine.statPath(c.id, path))) throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `Could not find the file ${path} in container ${c.name}`);
+      return;
     }
     const { stat: src, tar } = await engine.getArchive(c.id, path);
     if (o.hostPath === '-') {

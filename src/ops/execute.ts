@@ -169,6 +169,9 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
         await runHooks(engine, op.id, op.service, project.services[op.service], 'post_start');
         ev('container', op.name, 'done', 'Restarted', op.service);
         return;
+      case 'engine':
+        // recorded by a dry run, to be printed: running one would replay a write the dry run never sent
+        throw new Error(`a recorded operation cannot be executed: ${op.text}`);
       case 'wait': {
         const check =
           op.condition === 'service_healthy' ? conditions.healthy() : op.condition === 'service_completed_successfully' ? conditions.completedSuccessfully() : conditions.started();

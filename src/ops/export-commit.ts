@@ -38,7 +38,7 @@ export interface CommitServiceOptions extends CommitOptions {
   readonly service: string;
   readonly index?: number;
   readonly onEvent?: EventSink;
-  /** Find the container and report, make no image (the id returned is empty). */
+  /** Make no image: the API gives the command a dry-run engine, whose commit is recorded (the id is made up). */
   readonly dryRun?: boolean;
 }
 
@@ -47,10 +47,6 @@ export async function commitService(engine: Engine, project: string, o: CommitSe
   const emit = o.onEvent ?? noopSink;
   const c = await specifiedContainer(engine, project, o.service, o.index);
   emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: 'Committing', service: o.service });
-  if (o.dryRun) {
-    emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: 'Committed', service: o.service });
-    return '';
-  }
   const { id } = await engine.commitContainer(c.id, o);
   emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: `Committed as ${id}`, service: o.service });
   return id;

@@ -1,6 +1,7 @@
 // The plan: a DAG of single engine operations, each with the reason it exists. Reconcile builds it (pure),
 // execute walks it (each op runs as soon as the ops it depends on are done), and it prints one line per
 // operation in a deterministic order, which is what golden tests compare and `--dry-run` shows.
+import type { RecordedWrite } from '../engine/dry-run.js';
 import type { ContainerSummary } from '../engine/types.js';
 import type { ServiceGraph } from '../graph/index.js';
 import type { DependsOn } from '../model/types.js';
@@ -36,7 +37,9 @@ export type Op =
       readonly containers: readonly { readonly name: string; readonly target: ContainerTarget }[];
       /** When false (required: false), a failure is reported and tolerated. */
       readonly required: boolean;
-    };
+    }
+  /** A write the dry-run engine recorded (engine/dry-run.ts), in its words: "push image r/app:v1". */
+  | { readonly kind: 'engine'; readonly method: string; readonly text: string };
 
 /** Lifecycle hooks an op runs with it (hooks.ts, pre-start.ts say when); only kinds with at least one. */
 export interface HookCounts {
@@ -104,6 +107,8 @@ function describe(op: Op): string {
       return `rename container ${op.from} to ${op.name}`;
     case 'restart-container':
       return `restart container ${op.name}${hookText(op.hooks)}`;
+    case 'engine':
+      return op.text;
     case 'wait': {
       const what = op.condition === 'service_healthy' ? 'healthy' : op.condition === 'service_completed_successfully' ? 'completed successfully' : 'started';
       return `wait for ${op.containers.map((c) => c.name).join(', ')} ${what}`;
@@ -116,13 +121,31 @@ function describe(op: Op): string {
  * the order reconcile emitted them, which itself follows names and the service graph: deterministic.
  * Kept objects follow as `keep <kind> <name> (<reason>)`.
  */
-export function planText(plan: Pick<Plan, 'pulls' | 'ops' | 'kept' | 'warnings'>): string {
+export function planText(plan: Pick<Plan, 'pulls' | 'ops' | 'kept' | 'warnings'>, options: PlanTextOptions = {}): string {
   const lines: string[] = [];
   for (const p of plan.pulls) lines.push(`pull image ${p.image} (service ${p.service}: image missing)`);
-  for (const op of topological(plan.ops)) lines.push(`${describe(op.op)} (${op.reason})`);
+  const byId = new Map(plan.ops.map((o) => [o.id, o]));
+  for (const op of topological(plan.ops)) lines.push(planLine(op, options.edges ? byId : undefined));
   for (const k of plan.kept) lines.push(`keep ${k.kind} ${k.name} (${k.reason})`);
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
   return lines.map((l) => `${l}\n`).join('');
+}
+
+export interface PlanTextOptions {
+  /** Show what each operation waits for: ` after: <operation>, <operation>` (the plan's edges). */
+  readonly edges?: boolean;
+}
+
+/** One operation's line: `<operation> (<reason>)`, and with `ops` given, ` after: …` naming its dependencies. */
+export function planLine(op: PlanOp, ops?: ReadonlyMap<string, PlanOp>): string {
+  const line = `${describe(op.op)} (${op.reason})`;
+  if (!ops || !op.after.length) return line;
+  return `${line} after: ${op.after.map((id) => (ops.has(id) ? describe(ops.get(id)!.op) : id)).join(', ')}`;
+}
+
+/** The writes a dry run recorded as plan operations, each caused by `cause` (the command). */
+export function recordedOps(writes: readonly RecordedWrite[], cause: string): PlanOp[] {
+  return writes.map((w) => ({ id: `w${w.id}`, op: { kind: 'engine', method: w.method, text: w.text }, after: w.after.map((a) => `w${a}`), reason: cause }));
 }
 
 export function topological(ops: readonly PlanOp[]): PlanOp[] {

@@ -1,4 +1,5 @@
 // up: observe → prepare images → reconcile (pure) → execute the plan's op DAG → optionally wait.
+import { isDryRunEngine } from '../engine/dry-run.js';
 import type { Engine } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
@@ -73,7 +74,10 @@ async function converge(engine: Engine, project: Project, options: UpOptions, pr
   const observed0 = await observe(engine, project, Object.keys(project.services), prefetched);
   // Images first: a pulled or rebuilt image changes the image id the planner compares against.
   const selected = selectServices(project, options);
-  const imageIds = options.dryRun
+  // A dry run leaves the images as they are, unless the engine is a dry-run engine (engine/dry-run.ts) and
+  // the flags ask for image work (--build, --pull): then the builds and pulls are recorded, as steps of the plan.
+  const imageWork = isDryRunEngine(engine) && (options.build === true || options.pull !== undefined);
+  const imageIds = options.dryRun && !imageWork
     ? Object.fromEntries(Object.entries(observed0.images).map(([k, v]) => [k, v?.id]))
     : await prepareImages(engine, project, selected, observed0.images, {
         onEvent: emit,

@@ -20,7 +20,15 @@ interface Waiter {
   readonly check: Check;
   readonly resolve: () => void;
   readonly reject: (e: Error) => void;
+  /** The container's state has been read (inspect) since the waiter was made. */
+  inspected?: boolean;
 }
+
+/**
+ * What a wait fails with when the events stream ends on its own: no event can settle it any more (a dry run's
+ * engine ends its stream at once; a real one only when its connection goes), so it fails instead of hanging.
+ */
+const streamEnded = () => new Error('the engine ended its event stream while this wait was pending');
 
 export class ContainerWatcher {
   private readonly states = new Map<string, ContainerStateView>();
@@ -30,6 +38,7 @@ export class ContainerWatcher {
   private readonly abort = new AbortController();
   private loop?: Promise<void>;
   private streamError?: Error;
+  private ended = false;
   /** Taken at construction: a stream opened later replays from here, so opening it lazily misses nothing. */
   private readonly since = Date.now() / 1000 - 1;
 
@@ -45,6 +54,15 @@ export class ContainerWatcher {
     this.loop = (async () => {
       try {
         for await (const e of stream) this.onEvent(e);
+        if (!this.abort.signal.aborted) {
+          this.ended = true;
+          // a waiter whose inspect is still in flight is settled by that inspect (see waitFor)
+          for (const w of [...this.waiters]) {
+            if (!w.inspected) continue;
+            this.waiters.delete(w);
+            w.reject(streamEnded());
+          }
+        }
       } catch (err) {
         if (!this.abort.signal.aborted) {
           this.streamError = err instanceof Error ? err : new Error(String(err));
@@ -88,8 +106,10 @@ export class ContainerWatcher {
   async waitFor(id: string, check: Check, signal?: AbortSignal): Promise<void> {
     this.open();
     if (this.streamError) throw this.streamError;
+    let waiter!: Waiter;
     const p = new Promise<void>((resolve, reject) => {
       const w: Waiter = { id, check, resolve, reject };
+      waiter = w;
       this.waiters.add(w);
       signal?.addEventListener('abort', () => {
         if (this.waiters.delete(w)) reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
@@ -106,6 +126,8 @@ export class ContainerWatcher {
       if (cur.health === undefined && info) this.states.set(id, { ...cur, health: info.state.health ?? 'none' });
     }
     this.evaluate(id);
+    waiter.inspected = true;
+    if (this.ended && this.waiters.delete(waiter)) waiter.reject(streamEnded());
     return p;
   }
 
