@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { checkEngineSelection, selectEngine, type EngineSelection } from '../api/engine.js';
 import { BerthError, ErrorCodes } from '../model/errors.js';
+import { startupMark } from '../model/startup-trace.js';
 import { normaliseArgv, UsageError } from './argv.js';
 import { applyComposeFlagRules, hiddenFlag } from './compat-flags.js';
 import { exitCodeFor, EXIT_OK, reportError } from './exit-codes.js';
@@ -265,6 +266,7 @@ export async function parseCommandLine(program: Command, args: readonly string[]
   let action: Command = program;
   program.hook('preAction', (_root, actionCommand) => {
     action = actionCommand;
+    startupMark('argv parsed');
     for (const [cmd, values] of parsed.overrides) for (const [key, value] of Object.entries(values)) cmd.setOptionValueWithSource(key, value, 'cli');
     applyComposeFlagRules(program, actionCommand, parsed.changed, env, stderr);
   });
@@ -296,6 +298,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   };
   const program = buildProgram(run);
+  startupMark('program built');
   if (plugin) program.name('docker compose');
   try {
     await parseCommandLine(program, argv.slice(2));
