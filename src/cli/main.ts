@@ -11,6 +11,7 @@ import { exitCodeFor, EXIT_OK, reportError } from './exit-codes.js';
 import type { GlobalOptions } from './global.js';
 import { registerImageCommands } from './image-commands.js';
 import { registerRuntimeCommands } from './runtime-commands.js';
+import { registerOnlyNamed } from './only-command.js';
 import { METADATA_COMMAND, pluginInvocation, pluginMetadata } from './plugin.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -31,6 +32,8 @@ function packageVersion(): string {
 export interface BuildProgramOptions {
   /** Resolve the engine flags (context, -H, TLS) before each action, as the CLI does; parse-only tests turn it off. */
   readonly selectEngine?: boolean;
+  /** The user's arguments: when they plainly name a command, only it is built (only-command.ts). */
+  readonly args?: readonly string[];
 }
 
 export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>, options: BuildProgramOptions = {}): Command {
@@ -66,6 +69,7 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>, 
     .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(str) })
     .exitOverride();
+  const registeredAll = options.args ? registerOnlyNamed(program, options.args) : undefined;
 
   // commander has no per-command option types; each command module declares the flags it reads
   const globals = (cmd: Command): any => cmd.optsWithGlobals() as GlobalOptions;
@@ -230,6 +234,7 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>, 
 
   registerRuntimeCommands(program, run);
   registerImageCommands(program, run);
+  registeredAll?.();
   if (options.selectEngine !== false) {
     program.hook('preAction', async () => {
       selectEngineFromFlags(program.opts());
@@ -297,7 +302,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = exitCodeFor(err);
     }
   };
-  const program = buildProgram(run);
+  const program = buildProgram(run, { args: argv.slice(2) });
   startupMark('program built');
   if (plugin) program.name('docker compose');
   try {
