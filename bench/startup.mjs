@@ -3,8 +3,10 @@
 // Every round runs each case once per tool, the tools interleaved (the order rotating round by round), so a
 // machine loaded by something else slows both sides of a pair alike; what is reported is the median of each
 // tool and the ratio of medians, plus in how many paired rounds berth was the faster.
-//   - no-op `up -d` of 10 and 50 services (each tool on a running project of its own): vs compose-ref
-//   - `version`, and `ps` of a running 10-service stack: vs `node -e 0` (compose-ref shown for reference)
+//   - no-op `up -d` of 10 and 50 services (each tool on a running project of its own): vs compose-ref, and the
+//     floor: bench/noop-floor.cjs, bare Node making the same engine calls
+//   - `version`, and `ps` of a running 10-service stack: vs `node -e 0` (also shown: `node -e 0` without the
+//     machine-wide NODE_EXTRA_CA_CERTS, and compose-ref)
 //   - `down` of 10 services (brought up cold, untimed, in the same round): vs compose-ref
 // Goals (issue 19): no-op up <= 1.2x compose-ref; version and ps <= 1.15x node -e 0; down <= 1.0x compose-ref.
 // Usage: npm run build && node bench/startup.mjs [--rounds 15] [--only noop10,noop50,version,ps,down]
@@ -30,16 +32,23 @@ const svc = (name) => `  ${name}:\n    image: busybox:local\n    init: true\n   
 const stackFile = (n) => `services:\n${Array.from({ length: n }, (_, i) => svc(`s${i}`)).join('')}`;
 
 // run as a user runs it: the executable itself (its shebang line is part of how berth starts)
+// `node -e 0` as the machine's environment has it (the issue's reference), and without NODE_EXTRA_CA_CERTS (set
+// machine-wide here: Node then parses the whole CA bundle before any JavaScript, ~35 ms; berth's launcher moves it
+// aside, see bin/berth.js). `floor`: bench/noop-floor.cjs, a bare Node process making a no-op up's engine calls.
+const withoutCa = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
+const floorScript = resolve(new URL('.', import.meta.url).pathname, 'noop-floor.cjs');
 const commands = {
   berth: (cmd) => [berthBin, cmd],
   'compose-ref': (cmd) => ['compose-ref', cmd],
   node: () => [process.execPath, ['-e', '0']],
+  'node-noca': () => [process.execPath, ['-e', '0'], withoutCa],
+  floor: (cmd) => [process.execPath, [floorScript, cmd[1]], withoutCa],
 };
 
 function run(tool, dir, cmd, { check = true } = {}) {
-  const [bin, argv] = commands[tool](cmd);
+  const [bin, argv, env = process.env] = commands[tool](cmd);
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(bin, argv, { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(bin, argv, { cwd: dir, encoding: 'utf8', env: { ...env, NO_COLOR: '1' } });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   if (check && r.status !== 0) throw new Error(`${tool} ${cmd.join(' ')} failed (${r.status}): ${r.stderr}`);
   return s;
@@ -63,10 +72,11 @@ const need10 = ONLY.some((c) => c === 'noop10' || c === 'ps');
 const need50 = ONLY.includes('noop50');
 const samples = {};
 const cases = {
-  noop10: { against: 'compose-ref', tools: TOOLS, cmd: (tool) => [...q(project(tool, 's10')), 'up', '-d'], dir: 10 },
-  noop50: { against: 'compose-ref', tools: TOOLS, cmd: (tool) => [...q(project(tool, 's50')), 'up', '-d'], dir: 50 },
-  version: { against: 'node', tools: ['berth', 'node', 'compose-ref'], cmd: () => ['version'], dir: 10 },
-  ps: { against: 'node', tools: ['berth', 'node', 'compose-ref'], cmd: (tool) => [...q(project(tool, 's10')), 'ps'], dir: 10 },
+  // (the floor lists berth's project: -p <name> are its first two arguments)
+  noop10: { against: 'compose-ref', tools: [...TOOLS, 'floor'], cmd: (tool) => [...q(project(tool === 'floor' ? 'berth' : tool, 's10')), 'up', '-d'], dir: 10 },
+  noop50: { against: 'compose-ref', tools: [...TOOLS, 'floor'], cmd: (tool) => [...q(project(tool === 'floor' ? 'berth' : tool, 's50')), 'up', '-d'], dir: 50 },
+  version: { against: 'node', tools: ['berth', 'node', 'node-noca', 'compose-ref'], cmd: () => ['version'], dir: 10 },
+  ps: { against: 'node', tools: ['berth', 'node', 'node-noca', 'compose-ref'], cmd: (tool) => [...q(project(tool, 's10')), 'ps'], dir: 10 },
   down: { against: 'compose-ref', tools: TOOLS, dir: 10 },
 };
 try {
@@ -112,7 +122,7 @@ for (const name of ONLY) {
   const b = median(s.berth);
   const o = median(s[c.against]);
   const faster = s.berth.filter((x, i) => x < s[c.against][i]).length;
-  const others = c.tools.filter((t) => t !== 'berth' && t !== c.against).map((t) => `${t} ${(median(s[t]) * 1000).toFixed(1)} ms`);
+  const others = c.tools.filter((t) => t !== 'berth' && t !== c.against).map((t) => `${t} ${(median(s[t]) * 1000).toFixed(1)} ms (berth ${(b / median(s[t])).toFixed(2)}x)`);
   console.log(
     `${pad(label[name], 18)}${pad((b * 1000).toFixed(1), 10)}${pad(c.against === 'node' ? 'node -e 0' : c.against, 13)}${pad((o * 1000).toFixed(1), 8)}${pad((b / o).toFixed(2), 7)}${pad(`${goal[name]}`, 6)}${pad(`${faster}/${s.berth.length}`, 14)}${others.join(', ')}`,
   );
