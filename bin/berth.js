@@ -45,7 +45,8 @@ const Module = require('node:module');
 // The bundle is compiled with V8's code cache: bytecode for every function a training run compiled
 // (written at build time), so neither parsing nor compiling them is repeated at each start. A cache V8
 // rejects (another Node version or V8 flags) is rewritten after this run; BERTH_CODE_CACHE=off ignores it,
-// =write always rewrites it (the build's training run). The bundle loads its lazily required sibling
+// =write always rewrites it (the build's training run), =add uses it and rewrites it with this run's functions
+// added (the training's later commands). The bundle loads its lazily required sibling
 // files (the compose-spec validator) through the same loader, found on globalThis (see bundle-cli.mjs).
 const dist = join(__dirname, '..', 'dist', 'cli-bundle');
 const mode = process.env.BERTH_CODE_CACHE;
@@ -75,7 +76,7 @@ function requireCached(file) {
   mark?.(`read ${file.slice(dist.length + 1)}`);
   const script = new Script(Module.wrap(source), { filename: file, cachedData });
   mark?.(`compiled ${file.slice(dist.length + 1)}`);
-  if (mode === 'write' || (mode !== 'off' && (cachedData === undefined || script.cachedDataRejected === true))) toSave.push({ script, cacheFile });
+  if (mode === 'write' || mode === 'add' || (mode !== 'off' && (cachedData === undefined || script.cachedDataRejected === true))) toSave.push({ script, cacheFile });
   const mod = { exports: {} };
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
   mark?.(`evaluated ${file.slice(dist.length + 1)}`);
