@@ -129,4 +129,6 @@ for (const name of ONLY) {
 }
 const load = (await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ');
 console.log(`(medians of ${ROUNDS} paired rounds, tools interleaved; load average at the end ${load})`);
+const leftovers = spawnSync('docker', ['network', 'ls', '--filter', `name=b19-startup-${RUN}-`, '--format', '{{.Name}}'], { encoding: 'utf8' }).stdout.trim();
+if (leftovers) console.log(`networks a down could not remove (the engine's leaked endpoint count, docs/performance.md; a daemon restart releases them): ${leftovers.split('\n').join(' ')}`);
 if (SAMPLES) writeFileSync(SAMPLES, `${JSON.stringify(samples, null, 1)}\n`);
