@@ -17,6 +17,26 @@ if (process.env.BERTH_EXTRA_CA_CERTS !== undefined) {
   delete process.env.BERTH_EXTRA_CA_CERTS;
 }
 
+// BERTH_STARTUP_TRACE=1: named moments of this run (ms since the process started) to stderr at exit, with
+// Node's own milestones; the engine client marks each request sent and response read (src/model/startup-trace.ts):
+// the first request and last response are shown, or every one with BERTH_STARTUP_TRACE=all.
+const marks = process.env.BERTH_STARTUP_TRACE ? [['launcher', performance.now()]] : undefined;
+const mark = marks && ((name) => marks.push([name, performance.now()]));
+if (marks) {
+  globalThis[Symbol.for('berth.mark')] = mark;
+  process.on('exit', () => {
+    mark('exit');
+    const t = performance.nodeTiming;
+    const node = [['v8 started', t.v8Start], ['environment', t.environment], ['bootstrap done', t.bootstrapComplete]];
+    const requests = marks.filter(([n]) => n.startsWith('request'));
+    const responses = marks.filter(([n]) => n.startsWith('response'));
+    const rest = marks.filter(([n]) => !n.startsWith('request') && !n.startsWith('response'));
+    const summary = requests.length ? [[`first request (of ${requests.length})`, requests[0][1]], ['last response', responses.at(-1)?.[1] ?? NaN]] : [];
+    const all = [...node, ...(process.env.BERTH_STARTUP_TRACE === 'all' ? marks : [...rest, ...summary])].sort((a, b) => a[1] - b[1]);
+    process.stderr.write(all.map(([n, ms]) => `${ms.toFixed(1).padStart(7)} ms  ${n}\n`).join(''));
+  });
+}
+
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
@@ -25,7 +45,8 @@ const Module = require('node:module');
 // The bundle is compiled with V8's code cache: bytecode for every function a training run compiled
 // (written at build time), so neither parsing nor compiling them is repeated at each start. A cache V8
 // rejects (another Node version or V8 flags) is rewritten after this run; BERTH_CODE_CACHE=off ignores it,
-// =write always rewrites it (the build's training run). The bundle loads its lazily required sibling
+// =write always rewrites it (the build's training run), =add uses it and rewrites it with this run's functions
+// added (the training's later commands). The bundle loads its lazily required sibling
 // files (the compose-spec validator) through the same loader, found on globalThis (see bundle-cli.mjs).
 const dist = join(__dirname, '..', 'dist', 'cli-bundle');
 const mode = process.env.BERTH_CODE_CACHE;
@@ -35,7 +56,10 @@ const toSave = [];
 function requireCached(file) {
   let source;
   try {
-    source = readFileSync(file, 'utf8');
+    // latin1: the build makes these files pure ASCII (scripts/bundle-cli.mjs checks), for which latin1 gives
+    // the same string, a plain byte copy; decoding 1.2 MB as UTF-8 cost ~1.3 ms of CPU more per start
+    // (issue 19, docs/performance.md)
+    source = readFileSync(file, 'latin1');
   } catch {
     process.stderr.write(`berth is not built: ${file} is missing (run npm run build)\n`);
     process.exit(1);
@@ -49,10 +73,13 @@ function requireCached(file) {
       // no cache yet: compiled from source, and the cache written after this run
     }
   }
+  mark?.(`read ${file.slice(dist.length + 1)}`);
   const script = new Script(Module.wrap(source), { filename: file, cachedData });
-  if (mode === 'write' || (mode !== 'off' && (cachedData === undefined || script.cachedDataRejected === true))) toSave.push({ script, cacheFile });
+  mark?.(`compiled ${file.slice(dist.length + 1)}`);
+  if (mode === 'write' || mode === 'add' || (mode !== 'off' && (cachedData === undefined || script.cachedDataRejected === true))) toSave.push({ script, cacheFile });
   const mod = { exports: {} };
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
+  mark?.(`evaluated ${file.slice(dist.length + 1)}`);
   return mod.exports;
 }
 globalThis[Symbol.for('berth.requireCached')] = (name) => requireCached(join(dist, name));
@@ -61,11 +88,12 @@ const bundle = requireCached(join(dist, 'berth.cjs'));
 
 bundle.main(process.argv).then(
   (code) => {
+    mark?.('command done');
     process.exitCode = code;
     saveCaches();
     // A finished command exits now instead of when the event loop drains: idle keep-alive sockets and
     // Node's teardown of the environment cost milliseconds it has no use for. Output is flushed first.
-    flush(process.stdout, () => flush(process.stderr, () => process.exit(code)));
+    flush(process.stdout, () => flush(process.stderr, () => (mark?.('output flushed'), process.exit(code))));
   },
   (err) => {
     process.stderr.write(String(err?.stack ?? err) + '\n');

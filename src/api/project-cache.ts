@@ -32,6 +32,7 @@ import { rememberConfigHashes, serviceConfigHash } from '../config/hash.js';
 import type { LoadOptions } from '../config/index.js';
 import { workingDirectory } from '../config/working-directory.js';
 import { nodeCrypto } from '../model/crypto.js';
+import { startupMark } from '../model/startup-trace.js';
 import type { Project } from '../model/types.js';
 
 export interface ProjectCacheOptions {
@@ -164,6 +165,7 @@ export async function loadProjectCached(options: LoadOptions, cache: ProjectCach
   const env = envText(options.env ?? process.env);
   const hit = lookup(cache.dir, key, env);
   cache.onLookup?.(hit !== undefined);
+  startupMark(hit ? 'project from the cache' : 'project cache missed');
   if (hit) {
     rememberConfigHashes(hit.project.services, hit.hashes ?? {});
     return hit.project;

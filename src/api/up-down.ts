@@ -6,6 +6,7 @@ import type { EventSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
 import { isValidProjectName } from '../config/project-name.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
+import { Labels } from '../model/labels.js';
 import { down as downOp, type DownOptions, type DownResult } from '../ops/down.js';
 import { ps as psOp, type PsEntry, type PsOptions } from '../ops/ps.js';
 import { prefetchProject } from '../ops/observe.js';
@@ -100,10 +101,24 @@ export async function down(options: DownCallOptions = {}): Promise<DownResult & 
 export interface PsCallOptions extends Omit<CommonOptions, 'onEvent'>, PsOptions {}
 
 export async function ps(options: PsCallOptions = {}): Promise<PsEntry[]> {
+  const early = knownName(options.project);
+  // The name is known before the files are read: the engine lists the project's containers while they load
+  // (the list does not depend on them; the services are picked from it after). Errors keep their order: the
+  // files' own first, then the engine's.
+  const listed = early === undefined ? undefined : engineFor(options).then((engine) => psOp(engine, early, { ...options, services: undefined }));
+  if (listed) {
+    listed.catch(() => {});
+    // the load that follows is synchronous: one turn of the event loop first, in which the request leaves
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   const { name, project } = await resolveName(options.project);
-  const engine = await engineFor(options);
   // without --orphans (compose's --orphans=false) only the services the project declares are listed
   const services = project && options.orphans === false && !options.services?.length ? Object.keys(project.services) : options.services;
+  if (listed && name === early) {
+    const entries = await listed;
+    return services?.length ? entries.filter((e) => services.includes(e.container.labels[Labels.service])) : entries;
+  }
+  const engine = await engineFor(options);
   return psOp(engine, name, { ...options, services });
 }
 

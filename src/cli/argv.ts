@@ -235,6 +235,16 @@ function checkArgs(cmdKey: string, path: string, cmd: Command, positionals: read
  * Rewrite `args` (the user's arguments, without node and script) for commander. Throws UsageError where
  * compose would refuse the command line.
  */
+/** The command `args` name after the root's flags, when no help is asked for; undefined if none or unparsable. */
+export function namedCommand(program: Command, args: readonly string[]): string | undefined {
+  try {
+    const root = parseFlags(program, [...args], true, '');
+    return root.help ? undefined : root.rest[0];
+  } catch {
+    return undefined;
+  }
+}
+
 export function normaliseArgv(program: Command, args: readonly string[]): NormalisedArgv {
   const overrides = new Map<Command, Record<string, unknown>>();
   const changed = new Map<Command, Set<string>>();

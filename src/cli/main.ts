@@ -4,12 +4,14 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { checkEngineSelection, dryRunPrinter, selectDryRun, selectEngine, type EngineSelection } from '../api/engine.js';
 import { BerthError, ErrorCodes } from '../model/errors.js';
+import { startupMark } from '../model/startup-trace.js';
 import { normaliseArgv, UsageError } from './argv.js';
 import { applyComposeFlagRules, hiddenFlag } from './compat-flags.js';
 import { exitCodeFor, EXIT_OK, reportError } from './exit-codes.js';
 import type { GlobalOptions } from './global.js';
 import { registerImageCommands } from './image-commands.js';
 import { registerRuntimeCommands } from './runtime-commands.js';
+import { registerOnlyNamed } from './only-command.js';
 import { METADATA_COMMAND, pluginInvocation, pluginMetadata } from './plugin.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -30,6 +32,8 @@ function packageVersion(): string {
 export interface BuildProgramOptions {
   /** Resolve the engine flags (context, -H, TLS) before each action, as the CLI does; parse-only tests turn it off. */
   readonly selectEngine?: boolean;
+  /** The user's arguments: when they plainly name a command, only it is built (only-command.ts). */
+  readonly args?: readonly string[];
 }
 
 export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>, options: BuildProgramOptions = {}): Command {
@@ -65,6 +69,7 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>, 
     .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(str) })
     .exitOverride();
+  const registeredAll = options.args ? registerOnlyNamed(program, options.args) : undefined;
 
   // commander has no per-command option types; each command module declares the flags it reads
   const globals = (cmd: Command): any => cmd.optsWithGlobals() as GlobalOptions;
@@ -229,6 +234,7 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>, 
 
   registerRuntimeCommands(program, run);
   registerImageCommands(program, run);
+  registeredAll?.();
   if (options.selectEngine !== false) {
     program.hook('preAction', async (_root, action) => {
       selectEngineFromFlags(program.opts());
@@ -278,6 +284,7 @@ export async function parseCommandLine(program: Command, args: readonly string[]
   let action: Command = program;
   program.hook('preAction', (_root, actionCommand) => {
     action = actionCommand;
+    startupMark('argv parsed');
     for (const [cmd, values] of parsed.overrides) for (const [key, value] of Object.entries(values)) cmd.setOptionValueWithSource(key, value, 'cli');
     applyComposeFlagRules(program, actionCommand, parsed.changed, env, stderr);
   });
@@ -308,7 +315,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = exitCodeFor(err);
     }
   };
-  const program = buildProgram(run);
+  const program = buildProgram(run, { args: argv.slice(2) });
+  startupMark('program built');
   if (plugin) program.name('docker compose');
   try {
     await parseCommandLine(program, argv.slice(2));

@@ -8,6 +8,7 @@
 // The wire format is the same as docker-modem's: JSON query values for objects, a JSON body unless it is
 // empty, the same error shape (statusCode, json, "(HTTP code N) ..." message) so errors.ts maps both alike.
 import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
+import { startupMark } from '../../model/startup-trace.js';
 import type { DockerConnection } from './docker-host.js';
 
 export interface HttpCall {
@@ -172,6 +173,7 @@ export class EngineHttp {
         reject(err);
       });
       req.end(body);
+      startupMark(`request ${o.method} ${o.path}`);
     });
     const status = res.statusCode ?? 0;
     if (!o.ok.includes(status)) {
@@ -179,6 +181,8 @@ export class EngineHttp {
       throw new HttpStatusError(status, parseBody(raw));
     }
     if (o.isStream) return res as T;
-    return parseBody(await readAll(res)) as T;
+    const raw = await readAll(res);
+    startupMark(`response ${o.method} ${o.path}`);
+    return parseBody(raw) as T;
   }
 }

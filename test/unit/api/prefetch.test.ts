@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { down, up } from '../../../src/api/index.js';
+import { down, ps, up } from '../../../src/api/index.js';
 import { FakeEngine } from '../../../src/engine/fake/index.js';
 import { ConfigError, EngineError, ErrorCodes } from '../../../src/model/errors.js';
 
@@ -85,5 +85,29 @@ describe('prefetched project lists', () => {
     e.clearCalls();
     await down({ engine: e, project: { cwd: dir, projectName: 'pf', env: {} }, volumes: true });
     expect(lists(e)).toEqual([1, 1, 1]);
+  });
+
+  it('ps -p: the containers are listed once, before the files are read, and the result is a plain load\'s', async () => {
+    const e = engine();
+    await up({ engine: e, project: { cwd: dir, projectName: 'pf', env: {} } });
+    const plain = await ps({ engine: e, project: { cwd: dir, projectName: 'pf', env: {} } });
+    e.clearCalls();
+    const early = await ps({ engine: e, project: { cwd: dir, projectName: 'pf', env: {} } });
+    expect(lists(e)).toEqual([1, 0, 0]);
+    expect(early.map((x) => x.container.name)).toEqual(['pf-a-1', 'pf-b-1']);
+    expect(early).toEqual(plain);
+    // services picked after the list, as the list call picks them
+    expect((await ps({ engine: e, project: { cwd: dir, projectName: 'pf', env: {} }, services: ['b'] })).map((x) => x.service)).toEqual(['b']);
+
+    writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  a:\n    image: [\n');
+    e.clearCalls();
+    await expect(ps({ engine: e, project: { cwd: dir, projectName: 'pf', env: {} } })).rejects.toBeInstanceOf(ConfigError);
+    expect(e.methodsCalled).toEqual(['listContainers']);
+    // an engine that fails too: the files' error is the one reported
+    e.failNext('listContainers', new EngineError(ErrorCodes.ENGINE_UNREACHABLE, 'cannot connect to the engine'));
+    await expect(ps({ engine: e, project: { cwd: dir, projectName: 'pf', env: {} } })).rejects.toBeInstanceOf(ConfigError);
+    const unnamed = engine();
+    await expect(ps({ engine: unnamed, project: { cwd: dir, env: {} } })).rejects.toBeInstanceOf(ConfigError);
+    expect(unnamed.methodsCalled).toEqual([]);
   });
 });
