@@ -534,3 +534,22 @@ export interface SwarmEngine {
   createConfig(request: SwarmObjectCreateRequest): Promise<{ id: string }>;
   removeConfig(idOrName: string): Promise<void>;
 }
+
+// ---- BuildKit session attachables: what a build offers the builder besides its context (issue 21)
+
+/**
+ * A build secret (compose `build.secrets`): the id a Dockerfile's `RUN --mount=type=secret,id=…` names
+ * (the secret's `target` when set, else its key, as compose maps them) and where its value comes from: a
+ * file, read when the builder asks, or an environment variable (resolved by the caller; unset is empty).
+ * Values stay in memory: never logged, printed or written.
+ */
+export type BuildSecret = { readonly id: string; readonly file: string } | { readonly id: string; readonly env: string; readonly value: string };
+
+/**
+ * An SSH agent a build may use (`build.ssh`, `build --ssh`): `paths` empty means $SSH_AUTH_SOCK; else one
+ * agent socket, or private key files berth serves through an agent of its own.
+ */
+export interface BuildSshAgent {
+  readonly id: string;
+  readonly paths: readonly string[];
+}
