@@ -1,10 +1,12 @@
 // A service's `build` section, from the loader's canonical form (context resolved to an absolute path,
 // `dockerfile` defaulted, args a map) to what one classic build needs. Shapes the loader may still leave in
 // short form (list args and labels, "host=ip" extra hosts) are accepted too.
+import type { BuildSecret, BuildSshAgent } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { serviceImage } from '../model/labels.js';
 import type { Project } from '../model/types.js';
 import { parseByteSize } from '../model/units.js';
+import { buildKitCache, buildSecrets, buildSsh, useBuildKit } from './build-buildkit.js';
 
 export interface BuildSpec {
   readonly service: string;
@@ -29,6 +31,13 @@ export interface BuildSpec {
   readonly tags: readonly string[];
   readonly cacheFrom: readonly string[];
   readonly platform?: string;
+  // BuildKit only (build-buildkit.ts); empty/false for the classic builder
+  readonly secrets: readonly BuildSecret[];
+  readonly ssh: readonly BuildSshAgent[];
+  /** cache_to type=inline: BUILDKIT_INLINE_CACHE=1. */
+  readonly inlineCache: boolean;
+  /** Non-fatal notes for the user (ignored secret modes, cache imports the builder cannot do). */
+  readonly warnings: readonly string[];
 }
 
 /** What the command line adds (`berth build --build-arg/--no-cache/--pull`). */
@@ -39,6 +48,10 @@ export interface BuildOverrides {
   readonly pull?: boolean;
   /** `build -m`: memory limit of the build's containers, bytes. */
   readonly memory?: number;
+  /** `build --ssh` entries ("default", "id=path[,path]"). */
+  readonly ssh?: readonly string[];
+  /** Build with the classic builder (DOCKER_BUILDKIT=0); BuildKit otherwise. */
+  readonly classic?: boolean;
 }
 
 /** The builder berth drives, recorded on the image like compose's classic builder does. */
@@ -46,6 +59,8 @@ export const BUILDER_LABEL = 'com.docker.compose.image.builder';
 
 // Keys of the build section that need BuildKit; the classic builder has no equivalent.
 const BUILDKIT_ONLY = ['ssh', 'secrets', 'additional_contexts', 'cache_to', 'platforms', 'privileged', 'entitlements'] as const;
+// Those of them berth's BuildKit builds serve (the session's secrets, ssh and cache handling).
+const BUILDKIT_SERVED = new Set<string>(['ssh', 'secrets', 'cache_to']);
 
 export function hasBuild(project: Project, service: string): boolean {
   return !!project.services[service]?.build;
@@ -101,7 +116,9 @@ function extraHosts(value: unknown): string[] {
 export function buildSpec(project: Project, service: string, overrides: BuildOverrides = {}): BuildSpec {
   const raw = project.services[service]?.build as Record<string, unknown> | undefined;
   if (!raw) throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}" has no build section`, { service });
+  const classic = overrides.classic ?? !useBuildKit();
   for (const key of BUILDKIT_ONLY) {
+    if (!classic && BUILDKIT_SERVED.has(key)) continue;
     if (raw[key] !== undefined && !(Array.isArray(raw[key]) && (raw[key] as unknown[]).length === 0)) {
       throw new OperationError(
         ErrorCodes.CONSISTENCY,
@@ -126,6 +143,8 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
       throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": invalid build.shm_size ${JSON.stringify(raw.shm_size)}`, { service });
     }
   }
+  const secrets = classic ? { secrets: [], warnings: [] } : buildSecrets(project, service);
+  const cache = classic ? { cacheFrom: strings(raw.cache_from), inline: false, warnings: [] } : buildKitCache(service, strings(raw.cache_from), strings(raw.cache_to));
   return {
     service,
     image: serviceImage(project, service),
@@ -142,7 +161,11 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     ...(overrides.memory !== undefined ? { memory: overrides.memory } : {}),
     extraHosts: extraHosts(raw.extra_hosts),
     tags: strings(raw.tags),
-    cacheFrom: strings(raw.cache_from),
+    cacheFrom: cache.cacheFrom,
     ...(typeof s.platform === 'string' ? { platform: s.platform } : {}),
+    secrets: secrets.secrets,
+    ssh: classic ? [] : buildSsh(project, service, overrides.ssh),
+    inlineCache: cache.inline,
+    warnings: [...secrets.warnings, ...cache.warnings],
   };
 }

@@ -1,0 +1,129 @@
+// What a BuildKit build of a service needs beyond the classic build's fields, from the compose model:
+// secrets (build.secrets → top-level secrets), ssh agents (build.ssh, build --ssh), and what of
+// cache_from / cache_to the engine's own builder can do on `POST /build?version=2` (Docker 20.10,
+// BuildKit 0.8): import registry caches (cache-from refs) and export the inline cache (image metadata, via
+// BUILDKIT_INLINE_CACHE); nothing else. compose (docker driver) refuses cache export other than inline
+// with "Cache export is not supported for the docker driver" (exit 17), and so does berth, in one line.
+import type { BuildSecret, BuildSshAgent } from '../engine/types.js';
+import { ErrorCodes, OperationError } from '../model/errors.js';
+import type { Project } from '../model/types.js';
+import { isAbsolute, resolve } from 'node:path';
+
+/** DOCKER_BUILDKIT as compose reads it (Go's ParseBool): BuildKit unless it says false. */
+export function useBuildKit(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  const v = env.DOCKER_BUILDKIT;
+  if (v === undefined || v === '') return true;
+  return !['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v);
+}
+
+/**
+ * build.secrets → the builder's secrets: the id is the entry's `target` when set, else its source key (as
+ * compose maps them); the value comes from the top-level secret's `file` or `environment` (the project
+ * environment, empty when unset). uid/gid/mode do not apply to BuildKit secrets (the Dockerfile's mount
+ * sets them); compose warns and ignores them, the returned warnings say the same.
+ */
+export function buildSecrets(project: Project, service: string): { secrets: BuildSecret[]; warnings: string[] } {
+  const raw = (project.services[service]?.build as Record<string, unknown> | undefined)?.secrets;
+  const secrets: BuildSecret[] = [];
+  const warnings: string[] = [];
+  if (!Array.isArray(raw)) return { secrets, warnings };
+  for (const entry of raw as unknown[]) {
+    const e = typeof entry === 'string' ? { source: entry } : (entry as { source?: unknown; target?: unknown; uid?: unknown; gid?: unknown; mode?: unknown });
+    const source = String(e.source ?? '');
+    const id = e.target !== undefined && e.target !== null && e.target !== '' ? String(e.target) : source;
+    const top = project.secrets?.[source];
+    if (!top) throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}" refers to undefined build secret ${source}`, { service });
+    if (typeof top.file === 'string' && top.file) {
+      secrets.push({ id, file: isAbsolute(top.file) ? top.file : resolve(project.meta.workingDir, top.file) });
+    } else if (typeof top.environment === 'string' && top.environment) {
+      secrets.push({ id, env: top.environment, value: project.meta.environment[top.environment] ?? '' });
+    } else {
+      throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": build.secrets only supports environment or file-based secrets: "${source}"`, { service });
+    }
+    if (e.uid !== undefined || e.gid !== undefined || e.mode !== undefined) {
+      warnings.push('secrets `uid`, `gid` and `mode` are not supported by BuildKit, they will be ignored');
+    }
+  }
+  return { secrets, warnings: [...new Set(warnings)] };
+}
+
+/** One ssh entry, "default", "id", "id=path[,path]", or a map entry id → path. */
+function sshEntry(id: string, path: string | undefined, workingDir: string): BuildSshAgent {
+  const paths = path ? path.split(',').filter(Boolean).map((p) => (isAbsolute(p) ? p : resolve(workingDir, p))) : [];
+  return { id: id || 'default', paths };
+}
+
+/** build.ssh plus `build --ssh` entries (the command line's after the file's), paths against the project dir. */
+export function buildSsh(project: Project, service: string, cli: readonly string[] = []): BuildSshAgent[] {
+  const raw = (project.services[service]?.build as Record<string, unknown> | undefined)?.ssh;
+  const dir = project.meta.workingDir;
+  const out: BuildSshAgent[] = [];
+  const fromString = (s: string) => {
+    const eq = s.indexOf('=');
+    out.push(eq < 0 ? sshEntry(s, undefined, dir) : sshEntry(s.slice(0, eq), s.slice(eq + 1), dir));
+  };
+  if (Array.isArray(raw)) raw.forEach((s) => fromString(String(s)));
+  else if (typeof raw === 'string') fromString(raw);
+  else if (raw && typeof raw === 'object') for (const [id, p] of Object.entries(raw as Record<string, unknown>)) out.push(sshEntry(id, p === null || p === undefined ? undefined : String(p), dir));
+  cli.forEach(fromString);
+  return out;
+}
+
+/** A cache_from / cache_to entry: "type=…,k=v" (buildx's CSV form), or a bare image reference (a registry cache). */
+export function parseCacheEntry(entry: string): { type: string; attrs: Record<string, string> } {
+  if (!entry.includes('=')) return { type: 'registry', attrs: { ref: entry } };
+  const attrs: Record<string, string> = {};
+  for (const field of entry.split(',')) {
+    const eq = field.indexOf('=');
+    const key = (eq < 0 ? field : field.slice(0, eq)).trim().toLowerCase();
+    if (key) attrs[key] = eq < 0 ? '' : field.slice(eq + 1).trim();
+  }
+  const { type = '', ...rest } = attrs;
+  return { type: type || (rest.ref ? 'registry' : ''), attrs: rest };
+}
+
+export interface BuildKitCache {
+  /** Registry references the builder imports cache from (`cachefrom` of /build). */
+  readonly cacheFrom: string[];
+  /** cache_to type=inline: the image carries its cache metadata (BUILDKIT_INLINE_CACHE=1). */
+  readonly inline: boolean;
+  /** cache_from entries the builder cannot import here, built without (as a cache that is not there). */
+  readonly warnings: string[];
+}
+
+/**
+ * cache_from / cache_to → what /build?version=2 on the engine's builder takes. Imports: registry
+ * references (an import that finds nothing is a warning of the builder, not an error). A local cache
+ * directory can only be imported through BuildKit's control API with a content store on the session, which
+ * this path does not have: the build goes on without it, with a warning (compose builds on too, and only
+ * warns when the directory holds no cache; the image is the same, only the cache hits differ). Exports:
+ * inline only; anything else fails as in compose.
+ */
+export function buildKitCache(service: string, cacheFrom: readonly string[], cacheTo: readonly string[]): BuildKitCache {
+  const refs: string[] = [];
+  const warnings: string[] = [];
+  for (const entry of cacheFrom) {
+    const { type, attrs } = parseCacheEntry(entry);
+    if (type === 'registry') {
+      if (!attrs.ref) throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}": build.cache_from ${entry}: a registry cache needs ref=`, { service });
+      refs.push(attrs.ref);
+    } else if (type === 'inline') {
+      throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}": build.cache_from ${entry}: type=inline is an export; import it with type=registry,ref=<image>`, { service });
+    } else {
+      warnings.push(`service "${service}": build.cache_from ${entry} ignored: the engine's builder imports registry caches only (type=registry,ref=…)`);
+    }
+  }
+  let inline = false;
+  for (const entry of cacheTo) {
+    const { type } = parseCacheEntry(entry);
+    if (type === 'inline') inline = true;
+    else {
+      throw new OperationError(
+        ErrorCodes.BUILD_FAILED,
+        `service "${service}": build.cache_to ${entry}: cache export is not supported for the docker driver (the engine's builder); use type=inline and push the image`,
+        { service },
+      );
+    }
+  }
+  return { cacheFrom: refs, inline, warnings };
+}
