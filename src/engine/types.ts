@@ -385,6 +385,12 @@ export interface Engine extends SwarmEngine {
    * output line by line ("Step 2/5 : RUN make", what the steps print). A failed step throws BUILD_FAILED.
    */
   buildImage(context: NodeJS.ReadableStream, request: BuildRequest, onOutput?: (line: string) => void): Promise<{ id: string }>;
+  /**
+   * Build with the engine's BuildKit: a session serves the directories as the builder asks for them (file
+   * sync), POST /build?version=2 runs the build; progress as BuildKit reports it. A failed build throws
+   * BUILD_FAILED. Absent on an engine without BuildKit (the fake): callers use buildImage.
+   */
+  buildImageKit?(request: BuildKitRequest, onProgress?: (p: BuildKitProgress) => void): Promise<BuildKitResult>;
   /** Push a local image to its registry (credentials from the Docker CLI config). */
   pushImage(ref: string, onProgress?: (line: LayerProgress) => void): Promise<void>;
   /** Give an image (id or ref) another name; re-tagging the same name records the time in lastTagTime. */
@@ -552,4 +558,79 @@ export type BuildSecret = { readonly id: string; readonly file: string } | { rea
 export interface BuildSshAgent {
   readonly id: string;
   readonly paths: readonly string[];
+}
+
+// ---- BuildKit builds (buildImageKit)
+
+/** A directory the builder may read through the session. */
+export interface BuildKitDir {
+  /** Absolute directory on disk; absent for a directory made only of `files`. */
+  readonly path?: string;
+  /** berth's own exclude patterns (.dockerignore syntax), applied to the files on disk. */
+  readonly excludes?: readonly string[];
+  /** Files at the directory's root that exist only in memory (an inline Dockerfile), shadowing files on disk. */
+  readonly files?: Readonly<Record<string, Uint8Array>>;
+}
+
+export interface BuildKitRequest extends Omit<BuildRequest, 'dockerfile' | 'memory'> {
+  /** The Dockerfile's name inside `dockerfileDir`. */
+  readonly dockerfile: string;
+  readonly context: BuildKitDir;
+  readonly dockerfileDir: BuildKitDir;
+  /** The session's name and the key the builder keeps per-client transfer state under (stable per context). */
+  readonly sessionName: string;
+  readonly sharedKey: string;
+}
+
+/** One step (vertex) of a BuildKit build; times are ms since the epoch. */
+export interface BuildKitVertex {
+  readonly digest: string;
+  readonly name: string;
+  readonly cached: boolean;
+  readonly started?: number;
+  readonly completed?: number;
+  readonly error?: string;
+}
+
+export interface BuildKitVertexStatus {
+  readonly vertex: string;
+  readonly id: string;
+  readonly name: string;
+  readonly current: number;
+  readonly total: number;
+  readonly timestamp?: number;
+  readonly started?: number;
+  readonly completed?: number;
+}
+
+export interface BuildKitLog {
+  readonly vertex: string;
+  /** 1 stdout, 2 stderr */
+  readonly stream: number;
+  readonly data: Uint8Array;
+  readonly timestamp?: number;
+}
+
+/** One progress update, as BuildKit sends them (a vertex is repeated as its state changes). */
+export interface BuildKitProgress {
+  readonly vertexes: readonly BuildKitVertex[];
+  readonly statuses: readonly BuildKitVertexStatus[];
+  readonly logs: readonly BuildKitLog[];
+}
+
+/** What one directory transfer of the session moved. */
+export interface BuildKitTransfer {
+  readonly dir: string;
+  /** Paths whose stat was sent. */
+  readonly listed: readonly string[];
+  /** Paths whose content was sent. */
+  readonly read: readonly string[];
+  readonly dataBytes: number;
+  /** All bytes sent on the call (stats, data, framing). */
+  readonly wireBytes: number;
+}
+
+export interface BuildKitResult {
+  readonly id: string;
+  readonly transfers: readonly BuildKitTransfer[];
 }

@@ -378,6 +378,14 @@ export class DockerEngine implements Engine {
     return buildImageVia(await this.modem(), this.address, context, request, onOutput);
   }
 
+  async buildImageKit(request: IO.BuildKitRequest, onProgress?: (p: IO.BuildKitProgress) => void): Promise<IO.BuildKitResult> {
+    const connection = this.connection;
+    if (connection instanceof EngineError) throw connection;
+    this.http ??= new EngineHttp(connection, () => this.tlsMaterial());
+    const [{ buildWithBuildKit }, { sessionServices }] = await Promise.all([import('./buildkit/build.js'), import('./buildkit/services.js')]);
+    return buildWithBuildKit(this.http, this.address, request, onProgress, { services: await sessionServices(request) });
+  }
+
   async tagImage(source: string, target: string): Promise<void> {
     return tagImageVia(await this.modem(), this.address, source, target);
   }
