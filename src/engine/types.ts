@@ -560,6 +560,13 @@ export interface BuildSshAgent {
   readonly paths: readonly string[];
 }
 
+// What a BuildKit build serves on its session besides file sync: this declaration merges into the
+// BuildKitRequest declared below (kept apart from it so the two halves of the feature merge cleanly).
+export interface BuildKitRequest {
+  readonly secrets?: readonly BuildSecret[];
+  readonly ssh?: readonly BuildSshAgent[];
+}
+
 // ---- BuildKit builds (buildImageKit)
 
 /** A directory the builder may read through the session. */

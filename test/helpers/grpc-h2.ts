@@ -1,9 +1,9 @@
-// A test-only gRPC-over-HTTP/2 pair: a server that exposes GrpcServices (the interface the BuildKit session
-// implements) and a client that calls them with gRPC's length-prefixed framing, so session services can be
-// unit-tested on a real HTTP/2 connection before (and independently of) the session itself.
+// A test-only gRPC-over-HTTP/2 pair: the session's gRPC server (as the engine reaches it through POST /session)
+// on a loopback listener, and a client that calls it with gRPC's length-prefixed framing, so session services
+// can be unit-tested on a real HTTP/2 connection without an engine.
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import type { GrpcCall, GrpcServices } from '../../src/engine/dockerode/buildkit/grpc.js';
+import { createServer, type AddressInfo } from 'node:net';
+import { serveGrpc as serveOnSocket, type GrpcServer, type GrpcServices } from '../../src/engine/dockerode/buildkit/grpc.js';
 
 function frame(message: Uint8Array): Buffer {
   const head = Buffer.alloc(5);
@@ -29,32 +29,21 @@ export interface GrpcTestServer {
   close(): Promise<void>;
 }
 
+/** The session's own gRPC server (buildkit/grpc.ts) on each connection of a loopback listener. */
 export async function serveGrpc(services: GrpcServices): Promise<GrpcTestServer> {
-  const server = http2.createServer();
-  server.on('stream', (stream, headers) => {
-    const path = String(headers[':path']);
-    const metadata: Record<string, string[]> = {};
-    for (const [k, v] of Object.entries(headers)) if (!k.startsWith(':') && v !== undefined) metadata[k] = Array.isArray(v) ? v : [String(v)];
-    stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
-    let status = { code: 0, message: '' };
-    stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(status.code), ...(status.message ? { 'grpc-message': encodeURIComponent(status.message) } : {}) }));
-    const call: GrpcCall = {
-      path,
-      metadata,
-      messages: () => unframe(stream as AsyncIterable<Buffer>),
-      send: (m) => void stream.write(frame(m)),
-      end: (s) => {
-        status = { code: s?.code ?? 0, message: s?.message ?? '' };
-        stream.end();
-      },
-    };
-    const handler = services[path];
-    if (!handler) return call.end({ code: 12, message: `unknown method ${path}` });
-    handler(call).catch((err: Error) => call.end({ code: 13, message: err.message }));
+  const servers: GrpcServer[] = [];
+  const listener = createServer((socket) => {
+    void serveOnSocket(socket, services).then((s) => servers.push(s));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+  const { port } = listener.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      for (const s of servers) s.close();
+      await new Promise<void>((r) => listener.close(() => r()));
+    },
+  };
 }
 
 export interface GrpcReply {
@@ -78,6 +67,10 @@ export function openStream(url: string, path: string, metadata: Record<string, s
   const req = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...metadata });
   let trailers: Record<string, unknown> = {};
   const status = new Promise<{ code: number; message: string }>((resolve) => {
+    // a trailers-only answer (an error before any message) carries the status in its headers
+    req.on('response', (h) => {
+      if (h['grpc-status'] !== undefined) trailers = h;
+    });
     req.on('trailers', (t) => (trailers = t));
     req.on('close', () => resolve({ code: Number(trailers['grpc-status'] ?? -1), message: decodeURIComponent(String(trailers['grpc-message'] ?? '')) }));
   });

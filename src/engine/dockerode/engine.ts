@@ -383,7 +383,18 @@ export class DockerEngine implements Engine {
     if (connection instanceof EngineError) throw connection;
     this.http ??= new EngineHttp(connection, () => this.tlsMaterial());
     const [{ buildWithBuildKit }, { sessionServices }] = await Promise.all([import('./buildkit/build.js'), import('./buildkit/services.js')]);
-    return buildWithBuildKit(this.http, this.address, request, onProgress, { services: await sessionServices(request) });
+    let extra;
+    try {
+      extra = await sessionServices(request);
+    } catch (err) {
+      // a secret file or ssh key that cannot be used: the build's failure, before anything is sent
+      throw new EngineError(ErrorCodes.BUILD_FAILED, err instanceof Error ? err.message : String(err), { cause: err });
+    }
+    try {
+      return await buildWithBuildKit(this.http, this.address, request, onProgress, { services: extra.services });
+    } finally {
+      await extra.close();
+    }
   }
 
   async tagImage(source: string, target: string): Promise<void> {

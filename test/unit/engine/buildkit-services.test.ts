@@ -7,14 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authServices, CREDENTIALS_PATH, GET_TOKEN_AUTHORITY_PATH } from '../../../src/engine/dockerode/buildkit/services/auth.js';
-import { codec, GrpcCode } from '../../../src/engine/dockerode/buildkit/services/codec.js';
-import { buildServices } from '../../../src/engine/dockerode/buildkit/services/index.js';
+import { GrpcStatus as GrpcCode } from '../../../src/engine/dockerode/buildkit/grpc.js';
+import { sessionServices } from '../../../src/engine/dockerode/buildkit/services.js';
+import { codec } from '../../../src/engine/dockerode/buildkit/services/codec.js';
 import { GET_SECRET_PATH, MAX_SECRET_SIZE, secretsServices } from '../../../src/engine/dockerode/buildkit/services/secrets.js';
 import { CHECK_AGENT_PATH, FORWARD_AGENT_PATH, sshServices } from '../../../src/engine/dockerode/buildkit/services/ssh.js';
 import { readDockerConfig } from '../../../src/engine/dockerode/registry-auth.js';
 import { callGrpc, openStream, serveGrpc } from '../../helpers/grpc-h2.js';
-// @ts-expect-error: a plain .mjs build script without types
-import { descriptorSource } from '../../../scripts/gen-buildkit-proto.mjs';
 
 const getSecretReq = codec<{ ID: string }>('moby.buildkit.secrets.v1.GetSecretRequest');
 const getSecretRes = codec<{ data: Uint8Array }>('moby.buildkit.secrets.v1.GetSecretResponse');
@@ -28,13 +27,6 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'bk-services-'));
 });
 
-describe('proto descriptor', () => {
-  it('is what scripts/gen-buildkit-proto.mjs makes of the vendored proto/ files', () => {
-    const committed = readFileSync(new URL('../../../src/engine/dockerode/buildkit/services/proto-descriptor.ts', import.meta.url), 'utf8');
-    expect(committed).toBe(descriptorSource());
-  });
-});
-
 describe('Secrets/GetSecret', () => {
   it('answers file and environment sources by id, reading the file when asked, and NOT_FOUND for other ids', async () => {
     const file = path.join(dir, 'token.txt');
@@ -45,15 +37,15 @@ describe('Secrets/GetSecret', () => {
     ]);
     const server = await serveGrpc(services);
     try {
-      const one = await callGrpc(server.url, GET_SECRET_PATH, [getSecretReq.encode({ ID: 'tok' })]);
+      const one = await callGrpc(server.url, GET_SECRET_PATH, [await getSecretReq.encode({ ID: 'tok' })]);
       expect(one.code).toBe(0);
-      expect(Buffer.from(getSecretRes.decode(one.messages[0]).data).toString()).toBe('file-canary-1');
+      expect(Buffer.from((await getSecretRes.decode(one.messages[0])).data).toString()).toBe('file-canary-1');
       writeFileSync(file, 'file-canary-changed');
-      const again = await callGrpc(server.url, GET_SECRET_PATH, [getSecretReq.encode({ ID: 'tok' })]);
-      expect(Buffer.from(getSecretRes.decode(again.messages[0]).data).toString()).toBe('file-canary-changed');
-      const env = await callGrpc(server.url, GET_SECRET_PATH, [getSecretReq.encode({ ID: 'api_key' })]);
-      expect(Buffer.from(getSecretRes.decode(env.messages[0]).data).toString()).toBe('env-canary-2');
-      const missing = await callGrpc(server.url, GET_SECRET_PATH, [getSecretReq.encode({ ID: 'nope' })]);
+      const again = await callGrpc(server.url, GET_SECRET_PATH, [await getSecretReq.encode({ ID: 'tok' })]);
+      expect(Buffer.from((await getSecretRes.decode(again.messages[0])).data).toString()).toBe('file-canary-changed');
+      const env = await callGrpc(server.url, GET_SECRET_PATH, [await getSecretReq.encode({ ID: 'api_key' })]);
+      expect(Buffer.from((await getSecretRes.decode(env.messages[0])).data).toString()).toBe('env-canary-2');
+      const missing = await callGrpc(server.url, GET_SECRET_PATH, [await getSecretReq.encode({ ID: 'nope' })]);
       expect(missing).toMatchObject({ code: GrpcCode.NOT_FOUND, messages: [] });
       expect(missing.message).toContain('nope');
     } finally {
@@ -94,9 +86,9 @@ describe('Auth', () => {
     const server = await serveGrpc(authServices(() => readDockerConfig({ DOCKER_CONFIG: configDir })));
     try {
       const ask = async (Host: string) => {
-        const r = await callGrpc(server.url, CREDENTIALS_PATH, [credsReq.encode({ Host })]);
+        const r = await callGrpc(server.url, CREDENTIALS_PATH, [await credsReq.encode({ Host })]);
         expect(r.code).toBe(0);
-        return credsRes.decode(r.messages[0]);
+        return await credsRes.decode(r.messages[0]);
       };
       expect(await ask('127.0.0.1:5001')).toEqual({ Username: 'berth', Secret: 'pa:ss' });
       expect(await ask('registry-1.docker.io')).toEqual({ Username: 'hubuser', Secret: 'hubpass' });
@@ -110,7 +102,7 @@ describe('Auth', () => {
   it('declines client-side token authority with UNAVAILABLE, so the builder fetches tokens with the credentials', async () => {
     const server = await serveGrpc(authServices(() => readDockerConfig({ DOCKER_CONFIG: configDir })));
     try {
-      const r = await callGrpc(server.url, GET_TOKEN_AUTHORITY_PATH, [codec<{ Host: string }>('moby.filesync.v1.GetTokenAuthorityRequest').encode({ Host: 'x' })]);
+      const r = await callGrpc(server.url, GET_TOKEN_AUTHORITY_PATH, [await codec<{ Host: string }>('moby.filesync.v1.GetTokenAuthorityRequest').encode({ Host: 'x' })]);
       expect(r.code).toBe(GrpcCode.UNAVAILABLE);
     } finally {
       await server.close();
@@ -156,12 +148,12 @@ async function forward(url: string, id: string | undefined, requests: Buffer[]):
   // the requests may arrive split across messages: send the first one in two halves
   for (const [i, r] of requests.entries()) {
     if (i === 0) {
-      stream.write(bytesMsg.encode({ data: r.subarray(0, 3) }));
-      stream.write(bytesMsg.encode({ data: r.subarray(3) }));
-    } else stream.write(bytesMsg.encode({ data: r }));
+      stream.write(await bytesMsg.encode({ data: r.subarray(0, 3) }));
+      stream.write(await bytesMsg.encode({ data: r.subarray(3) }));
+    } else stream.write(await bytesMsg.encode({ data: r }));
     const m = await stream.read();
     if (!m) break;
-    replies.push(Buffer.from(bytesMsg.decode(m).data));
+    replies.push(Buffer.from((await bytesMsg.decode(m)).data));
   }
   stream.end();
   while (await stream.read());
@@ -182,9 +174,9 @@ describe('SSH forwarding', () => {
     const fwd = await sshServices([{ id: 'default', paths: [a.key] }, { id: 'two', paths: [a.key, b.key] }], {});
     const server = await serveGrpc(fwd.services);
     try {
-      const check = await callGrpc(server.url, CHECK_AGENT_PATH, [checkReq.encode({ ID: '' })]);
+      const check = await callGrpc(server.url, CHECK_AGENT_PATH, [await checkReq.encode({ ID: '' })]);
       expect(check.code).toBe(0);
-      const unknown = await callGrpc(server.url, CHECK_AGENT_PATH, [checkReq.encode({ ID: 'other' })]);
+      const unknown = await callGrpc(server.url, CHECK_AGENT_PATH, [await checkReq.encode({ ID: 'other' })]);
       expect(unknown.code).not.toBe(0);
       expect(unknown.message).toContain('unset ssh forward key other');
 
@@ -215,7 +207,7 @@ describe('SSH forwarding', () => {
     for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 10));
     const k = keygen('id_user');
     execFileSync('ssh-add', ['-q', k.key], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
-    const fwd = await buildServices({ ssh: [{ id: 'default', paths: [] }], env: { SSH_AUTH_SOCK: sock } });
+    const fwd = await sessionServices({ ssh: [{ id: 'default', paths: [] }] }, { env: { SSH_AUTH_SOCK: sock } });
     const server = await serveGrpc(fwd.services);
     try {
       const r = await forward(server.url, 'default', [agentMessage(11)]);

@@ -6,8 +6,8 @@
 // builder takes "Unavailable" as "fetch tokens yourself with the Credentials answer", which is what the
 // Docker CLI's config path amounts to as well.
 import { readDockerConfig, resolveAuth, type DockerConfigFile } from '../../registry-auth.js';
-import type { GrpcServices } from '../grpc.js';
-import { codec, GrpcCode, GrpcStatusError, unary } from './codec.js';
+import { GrpcError, GrpcStatus, type GrpcServices } from '../grpc.js';
+import { codec, unary } from './codec.js';
 
 export const CREDENTIALS_PATH = '/moby.filesync.v1.Auth/Credentials';
 export const FETCH_TOKEN_PATH = '/moby.filesync.v1.Auth/FetchToken';
@@ -37,7 +37,7 @@ const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io
 export function authServices(config: () => Promise<DockerConfigFile> = () => readDockerConfig()): GrpcServices {
   let loaded: Promise<DockerConfigFile> | undefined;
   const noAuthority = () => {
-    throw new GrpcStatusError(GrpcCode.UNAVAILABLE, 'client side tokens disabled');
+    throw new GrpcError(GrpcStatus.UNAVAILABLE, 'client side tokens disabled');
   };
   return {
     [CREDENTIALS_PATH]: (call) =>
@@ -55,7 +55,7 @@ export function authServices(config: () => Promise<DockerConfigFile> = () => rea
     // only asked after GetTokenAuthority gave a key, which berth never does
     [FETCH_TOKEN_PATH]: (call) =>
       unary(call, fetchTokenRequest, fetchTokenResponse, () => {
-        throw new GrpcStatusError(GrpcCode.UNIMPLEMENTED, 'berth fetches no tokens for the builder');
+        throw new GrpcError(GrpcStatus.UNIMPLEMENTED, 'berth fetches no tokens for the builder');
       }),
   };
 }

@@ -4,8 +4,8 @@
 // the session: it is never logged, printed or written to disk.
 import { promises as fsp } from 'node:fs';
 import type { BuildSecret } from '../../../types.js';
-import type { GrpcServices } from '../grpc.js';
-import { codec, GrpcCode, GrpcStatusError, unary } from './codec.js';
+import { GrpcError, GrpcStatus, type GrpcServices } from '../grpc.js';
+import { codec, unary } from './codec.js';
 
 export const GET_SECRET_PATH = '/moby.buildkit.secrets.v1.Secrets/GetSecret';
 
@@ -46,9 +46,9 @@ export async function secretsServices(secrets: readonly BuildSecret[]): Promise<
     [GET_SECRET_PATH]: (call) =>
       unary(call, request, response, async ({ ID }) => {
         const s = byId.get(ID);
-        if (!s) throw new GrpcStatusError(GrpcCode.NOT_FOUND, `secret ${ID} not found`);
+        if (!s) throw new GrpcError(GrpcStatus.NOT_FOUND, `secret ${ID} not found`);
         const data = 'file' in s ? await readSecretFile(s.id, s.file) : Buffer.from(s.value, 'utf8');
-        if (data.length > MAX_SECRET_SIZE) throw new GrpcStatusError(GrpcCode.INVALID_ARGUMENT, `invalid secret size ${data.length}`);
+        if (data.length > MAX_SECRET_SIZE) throw new GrpcError(GrpcStatus.INVALID_ARGUMENT, `invalid secret size ${data.length}`);
         return { data };
       }),
   };
@@ -59,6 +59,6 @@ async function readSecretFile(id: string, file: string): Promise<Buffer> {
     return await fsp.readFile(file);
   } catch (err) {
     // the path is the user's own configuration, the content is not echoed
-    throw new GrpcStatusError(GrpcCode.NOT_FOUND, `secret ${id}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new GrpcError(GrpcStatus.NOT_FOUND, `secret ${id}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
 }

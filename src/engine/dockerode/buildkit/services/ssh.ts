@@ -10,8 +10,8 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BuildSshAgent } from '../../../types.js';
-import type { GrpcCall, GrpcServices } from '../grpc.js';
-import { codec, GrpcCode, GrpcStatusError, statusOf, unary } from './codec.js';
+import { GrpcError, GrpcStatus, type GrpcCall, type GrpcServices } from '../grpc.js';
+import { codec, unary } from './codec.js';
 
 export const CHECK_AGENT_PATH = '/moby.sshforward.v1.SSH/CheckAgent';
 export const FORWARD_AGENT_PATH = '/moby.sshforward.v1.SSH/ForwardAgent';
@@ -82,7 +82,7 @@ export async function sshServices(agents: readonly BuildSshAgent[], env: NodeJS.
     [CHECK_AGENT_PATH]: (call) =>
       unary(call, checkRequest, checkResponse, ({ ID }) => {
         const id = ID || DEFAULT_SSH_ID;
-        if (!sockets.has(id)) throw new GrpcStatusError(GrpcCode.UNKNOWN, `unset ssh forward key ${id}`);
+        if (!sockets.has(id)) throw new GrpcError(GrpcStatus.UNKNOWN, `unset ssh forward key ${id}`);
         return {};
       }),
     [FORWARD_AGENT_PATH]: (call) => forwardAgent(call, sockets),
@@ -200,7 +200,7 @@ class FrameReader {
 
 async function* requestBytes(call: GrpcCall): AsyncGenerator<Uint8Array> {
   for await (const m of call.messages()) {
-    const { data } = bytesMessage.decode(m);
+    const { data } = await bytesMessage.decode(m);
     if (data.length > 0) yield data;
   }
 }
@@ -212,7 +212,7 @@ async function* socketBytes(sock: Socket): AsyncGenerator<Uint8Array> {
 async function forwardAgent(call: GrpcCall, sockets: ReadonlyMap<string, string>): Promise<void> {
   const id = call.metadata[SSH_ID_HEADER]?.[0] || DEFAULT_SSH_ID;
   const path = sockets.get(id);
-  if (!path) return call.end({ code: GrpcCode.UNKNOWN, message: `unset ssh forward key ${id}` });
+  if (!path) return call.end({ code: GrpcStatus.UNKNOWN, message: `unset ssh forward key ${id}` });
   let sock: Socket | undefined;
   try {
     sock = await new Promise<Socket>((resolve, reject) => {
@@ -228,17 +228,17 @@ async function forwardAgent(call: GrpcCall, sockets: ReadonlyMap<string, string>
     for (let req = await requests.next(); req; req = await requests.next()) {
       const type = req[4];
       if (!READ_ONLY.has(type)) {
-        call.send(bytesMessage.encode({ data: Buffer.from([0, 0, 0, 1, SSH_AGENT_FAILURE]) }));
+        call.send(await bytesMessage.encode({ data: Buffer.from([0, 0, 0, 1, SSH_AGENT_FAILURE]) }));
         continue;
       }
       agent.write(req);
       const reply = await replies.next();
       if (!reply) throw new Error('ssh agent closed the connection');
-      call.send(bytesMessage.encode({ data: reply }));
+      call.send(await bytesMessage.encode({ data: reply }));
     }
     call.end();
   } catch (err) {
-    call.end({ code: GrpcCode.UNAVAILABLE, message: `ssh ${id}: ${statusOf(err).message}` });
+    call.end({ code: GrpcStatus.UNAVAILABLE, message: `ssh ${id}: ${err instanceof Error ? err.message : String(err)}` });
   } finally {
     sock?.destroy();
   }

@@ -1,0 +1,105 @@
+// compose's build.secrets / build.ssh / cache_from / cache_to as berth hands them to a BuildKit build, and
+// the classic builder's refusal under DOCKER_BUILDKIT=0 (golden cases from compose 2.26.1's behaviour).
+import { describe, expect, it } from 'vitest';
+import type { Project } from '../../../src/model/types.js';
+import { buildKitCache, buildSecrets, buildSsh, parseCacheEntry, useBuildKit } from '../../../src/ops/build-buildkit.js';
+import { buildSpec } from '../../../src/ops/build-spec.js';
+
+function project(build: Record<string, unknown>, secrets: Project['secrets'] = {}, env: Record<string, string> = {}): Project {
+  return {
+    name: 'p',
+    services: { app: { build: { context: '/w', dockerfile: 'Dockerfile', ...build } } as never },
+    networks: {},
+    volumes: {},
+    secrets,
+    meta: { workingDir: '/w', composeFiles: ['/w/compose.yaml'], environment: env, disabledServices: {}, profiles: [], warnings: [] },
+  };
+}
+
+describe('useBuildKit', () => {
+  it('is on unless DOCKER_BUILDKIT parses as false', () => {
+    expect([undefined, '', '1', 'true'].map((v) => useBuildKit({ DOCKER_BUILDKIT: v }))).toEqual([true, true, true, true]);
+    expect(['0', 'false', 'F', 'FALSE'].map((v) => useBuildKit({ DOCKER_BUILDKIT: v }))).toEqual([false, false, false, false]);
+  });
+});
+
+describe('buildSecrets', () => {
+  it('maps ids as compose does (target, else the key), file paths against the project, env values from the project environment', () => {
+    const p = project(
+      { secrets: [{ source: 'tok' }, { source: 'key', target: 'api', mode: '0400' }, 'unset'] },
+      { tok: { name: 'p_tok', file: './s/tok.txt' }, key: { name: 'p_key', environment: 'API_KEY' }, unset: { name: 'p_unset', environment: 'NOPE' } },
+      { API_KEY: 'v1' },
+    );
+    expect(buildSecrets(p, 'app')).toEqual({
+      secrets: [
+        { id: 'tok', file: '/w/s/tok.txt' },
+        { id: 'api', env: 'API_KEY', value: 'v1' },
+        { id: 'unset', env: 'NOPE', value: '' },
+      ],
+      warnings: ['secrets `uid`, `gid` and `mode` are not supported by BuildKit, they will be ignored'],
+    });
+  });
+
+  it('refuses an undefined secret and one that is neither file nor environment', () => {
+    expect(() => buildSecrets(project({ secrets: ['x'] }), 'app')).toThrow('service "app" refers to undefined build secret x');
+    expect(() => buildSecrets(project({ secrets: ['x'] }, { x: { name: 'p_x', external: true } }), 'app')).toThrow(
+      'service "app": build.secrets only supports environment or file-based secrets: "x"',
+    );
+  });
+});
+
+describe('buildSsh', () => {
+  it('reads list, map and string forms and --ssh entries; paths against the project directory', () => {
+    expect(buildSsh(project({ ssh: ['default', 'gh=./k1,/abs/k2'] }), 'app', ['cli=~x'])).toEqual([
+      { id: 'default', paths: [] },
+      { id: 'gh', paths: ['/w/k1', '/abs/k2'] },
+      { id: 'cli', paths: ['/w/~x'] },
+    ]);
+    expect(buildSsh(project({ ssh: { default: null, mykey: '/k' } }), 'app')).toEqual([
+      { id: 'default', paths: [] },
+      { id: 'mykey', paths: ['/k'] },
+    ]);
+    expect(buildSsh(project({}), 'app', ['default'])).toEqual([{ id: 'default', paths: [] }]);
+  });
+});
+
+describe('cache_from / cache_to', () => {
+  it('parses buildx CSV entries and bare references', () => {
+    expect(parseCacheEntry('type=registry,ref=127.0.0.1:5000/c:1,mode=max')).toEqual({ type: 'registry', attrs: { ref: '127.0.0.1:5000/c:1', mode: 'max' } });
+    expect(parseCacheEntry('127.0.0.1:5000/app:1')).toEqual({ type: 'registry', attrs: { ref: '127.0.0.1:5000/app:1' } });
+    expect(parseCacheEntry('type=local,src=/c')).toEqual({ type: 'local', attrs: { src: '/c' } });
+  });
+
+  it('imports registry caches, exports inline; a local import is skipped with a warning', () => {
+    expect(buildKitCache('app', ['type=registry,ref=r/c:1', 'r/img:2', 'type=local,src=/c'], ['type=inline'])).toEqual({
+      cacheFrom: ['r/c:1', 'r/img:2'],
+      inline: true,
+      warnings: ['service "app": build.cache_from type=local,src=/c ignored: the engine\'s builder imports registry caches only (type=registry,ref=…)'],
+    });
+  });
+
+  it('fails like compose (docker driver) for registry and local cache exports, naming service and key', () => {
+    expect(() => buildKitCache('app', [], ['type=registry,ref=r/c:1'])).toThrow(
+      'service "app": build.cache_to type=registry,ref=r/c:1: cache export is not supported for the docker driver',
+    );
+    expect(() => buildKitCache('app', [], ['type=local,dest=/c'])).toThrow(/build\.cache_to type=local,dest=\/c: cache export is not supported/);
+  });
+});
+
+describe('buildSpec', () => {
+  const p = project({ secrets: ['tok'], ssh: ['default'], cache_to: ['type=inline'], cache_from: ['type=registry,ref=r/c'] }, { tok: { name: 'p_tok', file: '/w/t' } });
+
+  it('carries secrets, ssh and the cache for BuildKit', () => {
+    const spec = buildSpec(p, 'app', { classic: false, ssh: ['id=/k'] });
+    expect({ secrets: spec.secrets, ssh: spec.ssh, cacheFrom: spec.cacheFrom, inline: spec.inlineCache }).toEqual({
+      secrets: [{ id: 'tok', file: '/w/t' }],
+      ssh: [{ id: 'default', paths: [] }, { id: 'id', paths: ['/k'] }],
+      cacheFrom: ['r/c'],
+      inline: true,
+    });
+  });
+
+  it('keeps refusing them for the classic builder (DOCKER_BUILDKIT=0)', () => {
+    expect(() => buildSpec(p, 'app', { classic: true })).toThrow('service "app": build.ssh needs BuildKit');
+  });
+});
