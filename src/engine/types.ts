@@ -589,41 +589,9 @@ export interface BuildKitRequest extends Omit<BuildRequest, 'dockerfile' | 'memo
   readonly sharedKey: string;
 }
 
-/** One step (vertex) of a BuildKit build; times are ms since the epoch. */
-export interface BuildKitVertex {
-  readonly digest: string;
-  readonly name: string;
-  readonly cached: boolean;
-  readonly started?: number;
-  readonly completed?: number;
-  readonly error?: string;
-}
-
-export interface BuildKitVertexStatus {
-  readonly vertex: string;
-  readonly id: string;
-  readonly name: string;
-  readonly current: number;
-  readonly total: number;
-  readonly timestamp?: number;
-  readonly started?: number;
-  readonly completed?: number;
-}
-
-export interface BuildKitLog {
-  readonly vertex: string;
-  /** 1 stdout, 2 stderr */
-  readonly stream: number;
-  readonly data: Uint8Array;
-  readonly timestamp?: number;
-}
-
-/** One progress update, as BuildKit sends them (a vertex is repeated as its state changes). */
-export interface BuildKitProgress {
-  readonly vertexes: readonly BuildKitVertex[];
-  readonly statuses: readonly BuildKitVertexStatus[];
-  readonly logs: readonly BuildKitLog[];
-}
+// progress in the model's words (the ui renders them)
+export type { BuildVertex as BuildKitVertex, BuildVertexStatus as BuildKitVertexStatus, BuildLog as BuildKitLog, BuildProgress as BuildKitProgress } from '../model/events.js';
+import type { BuildProgress as BuildKitProgress } from '../model/events.js';
 
 /** What one directory transfer of the session moved. */
 export interface BuildKitTransfer {

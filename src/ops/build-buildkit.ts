@@ -9,13 +9,6 @@ import { ErrorCodes, OperationError } from '../model/errors.js';
 import type { Project } from '../model/types.js';
 import { isAbsolute, resolve } from 'node:path';
 
-/** DOCKER_BUILDKIT as compose reads it (Go's ParseBool): BuildKit unless it says false. */
-export function useBuildKit(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
-  const v = env.DOCKER_BUILDKIT;
-  if (v === undefined || v === '') return true;
-  return !['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v);
-}
-
 /**
  * build.secrets → the builder's secrets: the id is the entry's `target` when set, else its source key (as
  * compose maps them); the value comes from the top-level secret's `file` or `environment` (the project

@@ -3,10 +3,10 @@
 // short form (list args and labels, "host=ip" extra hosts) are accepted too.
 import type { BuildSecret, BuildSshAgent } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
-import { serviceImage } from '../model/labels.js';
+import { COMPOSE_COMPAT_VERSION, Labels, serviceImage } from '../model/labels.js';
 import type { Project } from '../model/types.js';
 import { parseByteSize } from '../model/units.js';
-import { buildKitCache, buildSecrets, buildSsh, useBuildKit } from './build-buildkit.js';
+import { buildKitCache, buildSecrets, buildSsh } from './build-buildkit.js';
 
 export interface BuildSpec {
   readonly service: string;
@@ -50,8 +50,6 @@ export interface BuildOverrides {
   readonly memory?: number;
   /** `build --ssh` entries ("default", "id=path[,path]"). */
   readonly ssh?: readonly string[];
-  /** Build with the classic builder (DOCKER_BUILDKIT=0); BuildKit otherwise. */
-  readonly classic?: boolean;
 }
 
 /** The builder berth drives, recorded on the image like compose's classic builder does. */
@@ -113,12 +111,37 @@ function extraHosts(value: unknown): string[] {
   return entries.map(([h, ip]) => `${h}:${ip.replace(/^\[(.*)\]$/, '$1')}`);
 }
 
-export function buildSpec(project: Project, service: string, overrides: BuildOverrides = {}): BuildSpec {
+// Keys BuildKit knows but the engine's build API (POST /build, API 1.41, engine 20.10's built-in Dockerfile
+// frontend) cannot pass: named contexts need the frontend's "contexts" capability and attributes the route
+// does not forward; entitlements (privileged = security.insecure) are not grantable through it either.
+const BUILDKIT_UNREACHABLE: Record<string, string> = {
+  additional_contexts: "needs named build contexts, which the engine's build API and its built-in Dockerfile frontend do not support (compose fails the same way on this engine: unsupported frontend capability moby.buildkit.frontend.contexts)",
+  privileged: "needs the security.insecure entitlement, which the engine's build API cannot grant",
+  entitlements: "needs BuildKit entitlements, which the engine's build API cannot grant",
+  platforms: 'builds several platforms at once, which needs a buildx builder; set the service\'s platform instead',
+};
+
+export type Builder = 'buildkit' | 'classic';
+
+/** compose's rule: BuildKit unless DOCKER_BUILDKIT is set to a false value. */
+export function builderFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): Builder {
+  const v = env.DOCKER_BUILDKIT?.trim().toLowerCase();
+  return v === '0' || v === 'false' ? 'classic' : 'buildkit';
+}
+
+const present = (v: unknown) => v !== undefined && v !== null && v !== false && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+
+export function buildSpec(project: Project, service: string, overrides: BuildOverrides = {}, builder: Builder = 'classic'): BuildSpec {
   const raw = project.services[service]?.build as Record<string, unknown> | undefined;
   if (!raw) throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}" has no build section`, { service });
-  const classic = overrides.classic ?? !useBuildKit();
+  const classic = builder === 'classic';
+  if (builder === 'buildkit') {
+    for (const [key, why] of Object.entries(BUILDKIT_UNREACHABLE)) {
+      if (present(raw[key])) throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": build.${key} ${why}`, { service });
+    }
+  }
   for (const key of BUILDKIT_ONLY) {
-    if (!classic && BUILDKIT_SERVED.has(key)) continue;
+    if (builder === 'buildkit' && (key in BUILDKIT_UNREACHABLE || BUILDKIT_SERVED.has(key))) continue;
     if (raw[key] !== undefined && !(Array.isArray(raw[key]) && (raw[key] as unknown[]).length === 0)) {
       throw new OperationError(
         ErrorCodes.CONSISTENCY,
@@ -153,7 +176,11 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     ...(typeof raw.dockerfile_inline === 'string' ? { dockerfileInline: raw.dockerfile_inline } : {}),
     args,
     ...(raw.target ? { target: String(raw.target) } : {}),
-    labels: { ...keyValues(raw.labels, {}, 'labels', service), [BUILDER_LABEL]: 'classic' },
+    // compose labels BuildKit images with the project and service, classic ones with the builder
+    labels:
+      builder === 'buildkit'
+        ? { ...keyValues(raw.labels, {}, 'labels', service), [Labels.project]: project.name, [Labels.service]: service, [Labels.version]: COMPOSE_COMPAT_VERSION }
+        : { ...keyValues(raw.labels, {}, 'labels', service), [BUILDER_LABEL]: 'classic' },
     noCache: overrides.noCache ?? raw.no_cache === true,
     pull: overrides.pull ?? raw.pull === true,
     ...(raw.network ? { network: String(raw.network) } : {}),

@@ -1,7 +1,7 @@
 import { build, push } from '../../api/index.js';
 import { BerthError, ErrorCodes } from '../../model/errors.js';
 import { parseByteSize } from '../../model/units.js';
-import { useBuildKit } from '../../ops/build-buildkit.js';
+import { builderFromEnv } from '../../ops/build-spec.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { loadOptions, parallelLimit, progressFor, type GlobalOptions } from '../global.js';
 
@@ -30,7 +30,7 @@ export function checkBuildFlags(o: BuildFlags, env: NodeJS.ProcessEnv = process.
     const spec = o.ssh === '' ? 'default' : o.ssh;
     if (!spec.includes('=') && spec !== 'default') throw new BerthError(ErrorCodes.USAGE, `invalid ssh key "${spec}"`);
     // BuildKit forwards it (ops/build-buildkit.ts); the classic builder (DOCKER_BUILDKIT=0) cannot
-    if (!useBuildKit(env)) throw new BerthError(ErrorCodes.USAGE, `--ssh ${spec}: forwarding SSH to a build needs BuildKit, and DOCKER_BUILDKIT=0 selects the engine's classic builder`);
+    if (builderFromEnv(env) === 'classic') throw new BerthError(ErrorCodes.USAGE, `--ssh ${spec}: forwarding SSH to a build needs BuildKit, and DOCKER_BUILDKIT=0 selects the engine's classic builder`);
   }
   const builder = o.builder || env.BUILDX_BUILDER;
   if (builder && builder !== DEFAULT_BUILDER) {

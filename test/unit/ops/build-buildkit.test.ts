@@ -2,7 +2,7 @@
 // the classic builder's refusal under DOCKER_BUILDKIT=0 (golden cases from compose 2.26.1's behaviour).
 import { describe, expect, it } from 'vitest';
 import type { Project } from '../../../src/model/types.js';
-import { buildKitCache, buildSecrets, buildSsh, parseCacheEntry, useBuildKit } from '../../../src/ops/build-buildkit.js';
+import { buildKitCache, buildSecrets, buildSsh, parseCacheEntry } from '../../../src/ops/build-buildkit.js';
 import { buildSpec } from '../../../src/ops/build-spec.js';
 
 function project(build: Record<string, unknown>, secrets: Project['secrets'] = {}, env: Record<string, string> = {}): Project {
@@ -15,13 +15,6 @@ function project(build: Record<string, unknown>, secrets: Project['secrets'] = {
     meta: { workingDir: '/w', composeFiles: ['/w/compose.yaml'], environment: env, disabledServices: {}, profiles: [], warnings: [] },
   };
 }
-
-describe('useBuildKit', () => {
-  it('is on unless DOCKER_BUILDKIT parses as false', () => {
-    expect([undefined, '', '1', 'true'].map((v) => useBuildKit({ DOCKER_BUILDKIT: v }))).toEqual([true, true, true, true]);
-    expect(['0', 'false', 'F', 'FALSE'].map((v) => useBuildKit({ DOCKER_BUILDKIT: v }))).toEqual([false, false, false, false]);
-  });
-});
 
 describe('buildSecrets', () => {
   it('maps ids as compose does (target, else the key), file paths against the project, env values from the project environment', () => {
@@ -90,7 +83,7 @@ describe('buildSpec', () => {
   const p = project({ secrets: ['tok'], ssh: ['default'], cache_to: ['type=inline'], cache_from: ['type=registry,ref=r/c'] }, { tok: { name: 'p_tok', file: '/w/t' } });
 
   it('carries secrets, ssh and the cache for BuildKit', () => {
-    const spec = buildSpec(p, 'app', { classic: false, ssh: ['id=/k'] });
+    const spec = buildSpec(p, 'app', { ssh: ['id=/k'] }, 'buildkit');
     expect({ secrets: spec.secrets, ssh: spec.ssh, cacheFrom: spec.cacheFrom, inline: spec.inlineCache }).toEqual({
       secrets: [{ id: 'tok', file: '/w/t' }],
       ssh: [{ id: 'default', paths: [] }, { id: 'id', paths: ['/k'] }],
@@ -100,6 +93,6 @@ describe('buildSpec', () => {
   });
 
   it('keeps refusing them for the classic builder (DOCKER_BUILDKIT=0)', () => {
-    expect(() => buildSpec(p, 'app', { classic: true })).toThrow('service "app": build.ssh needs BuildKit');
+    expect(() => buildSpec(p, 'app', {}, 'classic')).toThrow('service "app": build.ssh needs BuildKit');
   });
 });

@@ -162,7 +162,9 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
   const asked = excludeMatcher(option(metadata, 'exclude-patterns'));
   const own = dir.excludes?.length ? excludeMatcher(dir.excludes) : undefined;
   const followPaths = cleanPatterns(option(metadata, 'followpaths'));
-  const include = includeMatcher([...option(metadata, 'include-patterns'), ...(option(metadata, 'include-patterns').length ? followPaths : [])]);
+  // followpaths (what the Dockerfile frontend asks the Dockerfile and .dockerignore by) limit the transfer
+  // like include patterns, and symlinks among them are followed
+  const include = includeMatcher([...option(metadata, 'include-patterns'), ...followPaths]);
   const follow = new Set(followPaths);
   const virtual = dir.files ?? {};
 
