@@ -109,6 +109,11 @@ secrets:
       expect(l.includes(envCanary)).toBe(false);
     }
 
+    // the classic builder (DOCKER_BUILDKIT=0) has no secrets: refused before anything is built
+    const classic = await berth(['-p', project, 'build'], { cwd: dir, env: { ...env, DOCKER_BUILDKIT: '0' } });
+    expect(classic.code).not.toBe(0);
+    expect(classic.stderr).toContain('service "app": build.secrets needs BuildKit');
+
     // an id the Dockerfile asks for and the compose file does not give: the step fails, as in compose
     writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox:local\nRUN --mount=type=secret,id=other,required cat /run/secrets/other\n');
     const missing = await berth(['-p', project, 'build'], { cwd: dir, env });
@@ -163,6 +168,13 @@ secrets:
       expect(listed).toContain(fingerprint(join(dir, 'agent_key.pub')));
       expect(await fileIn(built.berth, '/agent-deploy')).toContain(fingerprint(join(dir, 'deploy_key.pub')));
       expect(listed).toBe(await fileIn(built.ref, '/agent-default'));
+      // `build --ssh default` alone (no build.ssh in the file) forwards the same agent
+      writeFileSync(join(dir, 'compose.yaml'), `services:\n  app:\n    image: ${project}-cli:1\n    build: .\n`);
+      images.push(`${project}-cli:1`);
+      writeFileSync(join(dir, 'Dockerfile'), readFileSync(join(dir, 'Dockerfile'), 'utf8').split('\n').slice(0, 2).join('\n') + '\n');
+      const viaFlag = await berth(['-p', project, 'build', '--no-cache', '--ssh', 'default'], { cwd: dir, env });
+      expect(viaFlag.code, viaFlag.stderr).toBe(0);
+      expect(await fileIn(`${project}-cli:1`, '/agent-default')).toContain(fingerprint(join(dir, 'agent_key.pub')));
       // berth's own agent for the key file is gone after the build
       expect((await run('sh', ['-c', 'ls -d "${TMPDIR:-/tmp}"/berth-ssh-* 2>/dev/null | wc -l'])).stdout.trim()).toBe('0');
 
