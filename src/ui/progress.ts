@@ -105,6 +105,8 @@ class PlainRenderer implements ProgressRenderer {
       this.build.push(e);
       return;
     }
+    // the BuildKit display already shows a service's build (compose prints no "Service x  Built" line then)
+    if (e.type === 'resource' && e.kind === 'service' && this.build && (e.text === 'Building' || e.text === 'Built' || e.status === 'error')) return;
     this.build?.flush();
     const line =
       e.type === 'message'
