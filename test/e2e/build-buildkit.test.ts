@@ -84,11 +84,11 @@ const inImage = async (image: string, script: string) => {
   return r.stdout;
 };
 
-/** "#5 transferring context: 226B done" of a service's "load build context" step, in bytes. */
+/** "#5 transferring context: 226B done" (compose sometimes adds the time: "226B 0.0s done") of a service's "load build context" step, in bytes. */
 function contextTransferred(out: string, service: string): number {
   const step = new RegExp(`^#(\\d+) \\[${service} internal\\] load build context$`, 'm').exec(out);
   expect(step, out).toBeTruthy();
-  const m = new RegExp(`^#${step![1]} transferring context: ([\\d.]+)(B|kB|MB|GB) done$`, 'm').exec(out);
+  const m = new RegExp(`^#${step![1]} transferring context: ([\\d.]+)(B|kB|MB|GB)(?: [\\d.]+s)? done$`, 'm').exec(out);
   expect(m, out).toBeTruthy();
   return Number(m![1]) * { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 }[m![2] as 'B'];
 }
