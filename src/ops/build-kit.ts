@@ -76,6 +76,7 @@ export async function buildServiceKit(engine: Engine, spec: BuildSpec, options: 
   const steps = new Map<string, BuildVertex>();
   const output = new Map<string, string[]>();
   const partial = new Map<string, string>();
+  let announced = false;
   const onProgress = (p: BuildKitProgress) => {
     const vertexes = p.vertexes.map((v) => ({ ...v, name: serviceStepName(service, v.name) }));
     for (const v of vertexes) steps.set(v.digest, v);
@@ -88,6 +89,9 @@ export async function buildServiceKit(engine: Engine, spec: BuildSpec, options: 
       output.set(l.vertex, kept.slice(-20));
     }
     emit({ type: 'build', service, vertexes, statuses: p.statuses, logs: p.logs });
+    // after the first step update, so that a renderer showing BuildKit's display knows to leave this line out
+    if (!announced) emit({ type: 'resource', kind: 'service', name: service, status: 'working', text: 'Building', service });
+    announced = true;
   };
 
   let result;
@@ -125,6 +129,7 @@ export async function buildServiceKit(engine: Engine, spec: BuildSpec, options: 
     const tail = shown.length ? `\n  output of the failed step:\n    ${shown.join('\n    ')}` : '';
     return fail(`${message}${tail}`, err, failed?.name);
   }
+  emit({ type: 'resource', kind: 'service', name: service, status: 'done', text: 'Built', service });
   const context = result.transfers.filter((t) => t.dir === 'context');
   return { service, image: spec.image, id: result.id, contextBytes: context.reduce((n, t) => n + t.dataBytes, 0), transfers: result.transfers };
 }

@@ -1,5 +1,6 @@
-// Build service images with the engine's classic builder: the context archive is made here (build-context.ts)
-// and streamed to the engine while it is produced; its bytes are counted on the way out.
+// Build service images. BuildKit (the default, as in compose) is build-kit.ts; this module keeps the classic
+// builder (DOCKER_BUILDKIT=0, `build -m`, an engine without BuildKit): the context archive is made here
+// (build-context.ts) and streamed to the engine while it is produced; its bytes are counted on the way out.
 import { promises as fsp } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -137,7 +138,9 @@ export async function buildService(engine: Engine, spec: BuildSpec, options: Omi
  * image built FROM another service's image finds it. Services sharing one image name build it once.
  */
 export async function buildServices(engine: Engine, project: Project, services: readonly string[], options: BuildOptions = {}): Promise<BuildResult[]> {
-  const builder = options.builder ?? (engine.buildImageKit ? builderFromEnv() : 'classic');
+  // `build -m` limits the build's containers, which only the classic builder can do (compose: "Not supported
+  // by BuildKit"): an explicit limit is honoured by building classically
+  const builder = options.builder ?? (engine.buildImageKit && options.memory === undefined ? builderFromEnv() : 'classic');
   const specs = new Map<string, BuildSpec>();
   const images = new Set<string>();
   for (const s of services) {

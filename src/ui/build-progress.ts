@@ -79,13 +79,17 @@ export class BuildPlainPrinter {
     this.timer = undefined;
     const queued = this.queued.splice(0);
     if (queued.length) {
-      const vertexes = new Map<string, BuildVertex>();
-      const statuses = new Map<string, BuildVertexStatus>();
-      for (const e of queued) {
-        for (const v of e.vertexes) vertexes.set(v.digest, { ...vertexes.get(v.digest), ...v });
-        for (const st of e.statuses) statuses.set(`${st.vertex}\0${st.id}`, st);
+      // per service: builds running side by side share step digests (the same FROM), not their lines
+      for (const service of new Set(queued.map((e) => e.service))) {
+        const mine = queued.filter((e) => e.service === service);
+        const vertexes = new Map<string, BuildVertex>();
+        const statuses = new Map<string, BuildVertexStatus>();
+        for (const e of mine) {
+          for (const v of e.vertexes) vertexes.set(v.digest, { ...vertexes.get(v.digest), ...v });
+          for (const st of e.statuses) statuses.set(`${st.vertex}\0${st.id}`, st);
+        }
+        this.collect({ type: 'build', service, vertexes: [...vertexes.values()], statuses: [...statuses.values()], logs: mine.flatMap((e) => e.logs) });
       }
-      this.collect({ type: 'build', service: queued[0]!.service, vertexes: [...vertexes.values()], statuses: [...statuses.values()], logs: queued.flatMap((e) => e.logs) });
     }
     this.print(final);
   }
@@ -96,27 +100,28 @@ export class BuildPlainPrinter {
   }
 
   private collect(e: BuildEvent): void {
+    const key = (digest: string) => `${e.service}\0${digest}`;
     for (const v of e.vertexes) {
-      const s = this.steps.get(v.digest);
+      const s = this.steps.get(key(v.digest));
       if (s) s.vertex = { ...s.vertex, ...v };
-      else this.steps.set(v.digest, { index: 0, seen: this.seen++, vertex: v, lines: [], doneStatuses: new Set(), partial: '', finished: false, closed: false });
+      else this.steps.set(key(v.digest), { index: 0, seen: this.seen++, vertex: v, lines: [], doneStatuses: new Set(), partial: '', finished: false, closed: false });
     }
     for (const st of e.statuses) {
-      const s = this.steps.get(st.vertex);
+      const s = this.steps.get(key(st.vertex));
       if (!s || st.completed === undefined || s.doneStatuses.has(st.id)) continue;
       s.doneStatuses.add(st.id);
       const amount = st.total ? ` ${humanSize4(st.current)} / ${humanSize4(st.total)}` : st.current ? ` ${humanSize4(st.current)}` : '';
       s.lines.push(`${st.id}${amount} done`);
     }
     for (const l of e.logs) {
-      const s = this.steps.get(l.vertex);
+      const s = this.steps.get(key(l.vertex));
       if (!s) continue;
       const lines = (s.partial + Buffer.from(l.data).toString('utf8')).split('\n');
       s.partial = lines.pop()!;
       for (const line of lines) s.lines.push(`${this.since(s, l.timestamp)} ${line.replace(/\r$/, '')}`);
     }
     for (const v of e.vertexes) {
-      const s = this.steps.get(v.digest)!;
+      const s = this.steps.get(key(v.digest))!;
       const x = s.vertex;
       if (s.finished || !(x.cached || x.error || (x.completed !== undefined && x.started !== undefined))) continue;
       s.finished = true;

@@ -81,7 +81,7 @@ export class TtyRenderer implements ProgressRenderer {
       // BuildKit's steps, one line each with their own timings, as buildx draws them ("[web 2/3] RUN …  DONE")
       for (const v of e.vertexes) {
         if (v.started === undefined && !v.cached && !v.error) continue;
-        const key = `step\0${v.digest}`;
+        const key = `step\0${e.service}\0${v.digest}`;
         const prev = this.lines.get(key);
         const status: ProgressStatus = v.error ? 'error' : v.cached || v.completed !== undefined ? 'done' : 'working';
         const start = v.started ?? prev?.start ?? Date.now();

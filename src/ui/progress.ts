@@ -25,6 +25,8 @@ export interface ProgressOptions {
   readonly color: boolean;
   /** The tty header's verb: "[+] Running 2/3". Default "Running". */
   readonly title?: string;
+  /** Where plain mode prints BuildKit's build progress: compose prints it on standard output. Default process.stdout. */
+  readonly buildStream?: ProgressStream;
 }
 
 export interface ProgressRenderer {
@@ -59,7 +61,7 @@ export async function createProgressRenderer(mode: ProgressMode, opts: ProgressO
       return new JsonRenderer(stream);
     // chalk, only for the modes that may colour
     case 'plain':
-      return new PlainRenderer(stream, (await import('./color.js')).createChalk(opts.color));
+      return new PlainRenderer(stream, (await import('./color.js')).createChalk(opts.color), opts.buildStream ?? process.stdout);
     case 'tty': {
       const [{ TtyRenderer }, { createChalk }] = await Promise.all([import('./progress-tty.js'), import('./color.js')]);
       return new TtyRenderer(stream, createChalk(opts.color), opts.title ?? 'Running');
@@ -93,15 +95,18 @@ class PlainRenderer implements ProgressRenderer {
   constructor(
     private readonly out: ProgressStream,
     private readonly chalk: ChalkInstance,
+    private readonly buildOut: ProgressStream = out,
   ) {}
 
   onEvent(e: ProgressEvent): void {
     if (this.closed) return;
     if (e.type === 'build') {
-      this.build ??= new BuildPlainPrinter((text) => this.out.write(text));
+      this.build ??= new BuildPlainPrinter((text) => this.buildOut.write(text));
       this.build.push(e);
       return;
     }
+    // the BuildKit display already shows a service's build (compose prints no "Service x  Built" line then)
+    if (e.type === 'resource' && e.kind === 'service' && this.build && (e.text === 'Building' || e.text === 'Built' || e.status === 'error')) return;
     this.build?.flush();
     const line =
       e.type === 'message'
