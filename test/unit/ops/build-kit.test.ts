@@ -61,7 +61,7 @@ describe('buildKitDirs', () => {
     await writeFile(join(root, '.dockerignore'), 'generic\n');
     await writeFile(join(root, 'docker', 'app.Dockerfile'), 'FROM x\n');
     await writeFile(join(root, 'docker', 'app.Dockerfile.dockerignore'), 'specific\n/abs/\n');
-    const base = { service: 'web', image: 'i', context: root, args: {}, labels: {}, noCache: false, pull: false, extraHosts: [], tags: [], cacheFrom: [] };
+    const base = { service: 'web', image: 'i', context: root, args: {}, labels: {}, noCache: false, pull: false, extraHosts: [], tags: [], cacheFrom: [], secrets: [], ssh: [], inlineCache: false, warnings: [] };
     const dirs = await buildKitDirs({ ...base, dockerfile: 'docker/app.Dockerfile' });
     expect(dirs.dockerfile).toBe('app.Dockerfile');
     expect(dirs.dockerfileDir).toEqual({ path: join(root, 'docker') });
