@@ -29,7 +29,10 @@ export function buildSecrets(project: Project, service: string): { secrets: Buil
     if (typeof top.file === 'string' && top.file) {
       secrets.push({ id, file: isAbsolute(top.file) ? top.file : resolve(project.meta.workingDir, top.file) });
     } else if (typeof top.environment === 'string' && top.environment) {
-      secrets.push({ id, env: top.environment, value: project.meta.environment[top.environment] ?? '' });
+      // the value is not enumerable: a spec or request that is logged, inspected or serialized never shows it
+      const secret = { id, env: top.environment } as { id: string; env: string; value: string };
+      Object.defineProperty(secret, 'value', { value: project.meta.environment[top.environment] ?? '', enumerable: false });
+      secrets.push(secret);
     } else {
       throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": build.secrets only supports environment or file-based secrets: "${source}"`, { service });
     }

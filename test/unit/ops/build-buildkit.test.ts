@@ -1,5 +1,6 @@
 // compose's build.secrets / build.ssh / cache_from / cache_to as berth hands them to a BuildKit build, and
 // the classic builder's refusal under DOCKER_BUILDKIT=0 (golden cases from compose 2.26.1's behaviour).
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { Project } from '../../../src/model/types.js';
 import { buildKitCache, buildSecrets, buildSsh, parseCacheEntry } from '../../../src/ops/build-buildkit.js';
@@ -23,11 +24,16 @@ describe('buildSecrets', () => {
       { tok: { name: 'p_tok', file: './s/tok.txt' }, key: { name: 'p_key', environment: 'API_KEY' }, unset: { name: 'p_unset', environment: 'NOPE' } },
       { API_KEY: 'v1' },
     );
-    expect(buildSecrets(p, 'app')).toEqual({
+    const mapped = buildSecrets(p, 'app');
+    // environment values are there to read, but never serialized or shown by inspection
+    expect(mapped.secrets.map((s) => ('env' in s ? s.value : undefined))).toEqual([undefined, 'v1', '']);
+    expect(JSON.stringify(mapped)).not.toContain('v1');
+    expect(inspect(mapped, { depth: 5 })).not.toContain('v1');
+    expect(mapped).toEqual({
       secrets: [
         { id: 'tok', file: '/w/s/tok.txt' },
-        { id: 'api', env: 'API_KEY', value: 'v1' },
-        { id: 'unset', env: 'NOPE', value: '' },
+        { id: 'api', env: 'API_KEY' },
+        { id: 'unset', env: 'NOPE' },
       ],
       warnings: ['secrets `uid`, `gid` and `mode` are not supported by BuildKit, they will be ignored'],
     });
