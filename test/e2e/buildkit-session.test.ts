@@ -130,8 +130,8 @@ secrets:
       Dockerfile: [
         'FROM busybox:local',
         // busybox has no ssh client: the host's ssh-add, run with its own loader and libraries from a bind mount
-        'RUN --mount=type=ssh --mount=type=bind,source=tools,target=/tools /tools/ld-linux-x86-64.so.2 --library-path /tools /tools/ssh-add -l > /agent-default',
-        'RUN --mount=type=ssh,id=deploy --mount=type=bind,source=tools,target=/tools /tools/ld-linux-x86-64.so.2 --library-path /tools /tools/ssh-add -l > /agent-deploy',
+        'RUN --mount=type=ssh --mount=type=bind,source=tools,target=/tools /tools/ld.so --library-path /tools /tools/ssh-add -l > /agent-default',
+        'RUN --mount=type=ssh,id=deploy --mount=type=bind,source=tools,target=/tools /tools/ld.so --library-path /tools /tools/ssh-add -l > /agent-deploy',
       ].join('\n'),
       'compose.yaml': `services:
   app:
@@ -143,8 +143,11 @@ secrets:
     });
     mkdirSync(join(dir, 'tools'));
     copyFileSync('/usr/bin/ssh-add', join(dir, 'tools', 'ssh-add'));
-    for (const lib of execFileSync('ldd', ['/usr/bin/ssh-add']).toString().match(/\/\S+/g) ?? []) copyFileSync(lib, join(dir, 'tools', lib.split('/').pop()!));
-    expect(existsSync(join(dir, 'tools', 'ld-linux-x86-64.so.2'))).toBe(true);
+    for (const lib of execFileSync('ldd', ['/usr/bin/ssh-add']).toString().match(/\/\S+/g) ?? []) {
+      // the program interpreter (ld-linux-<arch>.so.N) under one name whatever the architecture
+      copyFileSync(lib, join(dir, 'tools', /\/ld-linux[^/]*$/.test(lib) ? 'ld.so' : lib.split('/').pop()!));
+    }
+    expect(existsSync(join(dir, 'tools', 'ld.so'))).toBe(true);
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'agent-key', '-f', join(dir, 'agent_key')]);
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'deploy-key', '-f', join(dir, 'deploy_key')]);
     const fingerprint = (f: string) => execFileSync('ssh-keygen', ['-lf', f]).toString().split(' ')[1];
