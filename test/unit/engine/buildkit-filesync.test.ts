@@ -60,6 +60,9 @@ async function diffCopy(dirs: Record<string, SyncedDir>, metadata: Record<string
         wake?.();
       }
     },
+    sendParts(parts) {
+      this.send(Buffer.concat(parts.map((x) => Buffer.from(x))));
+    },
     end(s) {
       status = s;
     },
