@@ -185,6 +185,8 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
   const include = includeMatcher([...option(metadata, 'include-patterns'), ...followPaths]);
   const follow = new Set(followPaths);
   const virtual = dir.files ?? {};
+  // hard links, as fsutil sends them: the first path of an inode is a file, later ones link to it (size 0)
+  const inodes = new Map<string, string>();
 
   // directories whose stat waits for a first entry below them (they are walked only for an exception or an
   // include pattern inside, and are sent only when something inside is)
@@ -239,6 +241,15 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
       }
       if (excluded || (include && !include.includes(path))) continue;
       await flush();
+      if (s.isFile() && s.nlink > 1n) {
+        const key = `${s.dev}:${s.ino}`;
+        const first = inodes.get(key);
+        if (first !== undefined) {
+          await emit({ path, full: abs, regular: true, stat: { ...statMessage(path, s, first), size: int64(0n) } });
+          continue;
+        }
+        inodes.set(key, path);
+      }
       await emit({ path, full: abs, regular: s.isFile(), stat: statMessage(path, s, linkname) });
     }
   };
