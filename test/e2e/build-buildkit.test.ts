@@ -163,6 +163,22 @@ describeEngine('BuildKit builds from Node, beside compose-ref', () => {
     expect(steps(mine.stdout)).toEqual(steps(theirs.stdout));
   });
 
+  it('up --build builds through the same path and recreates the container when the image changed', async () => {
+    const first = await p(['--progress', 'plain', 'up', '-d', '--build', 'multi']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^#\d+ \[multi prod 2\/2\] RUN echo "prod stage" > \/stage$/m);
+    const container = `${project}-multi-1`;
+    const before = (await docker(['inspect', '-f', '{{.Image}}', container])).stdout.trim();
+    await writeFile(join(dir, 'multi', 'app.txt'), 'the app, v2\n');
+    const second = await p(['--progress', 'plain', 'up', '-d', '--build', 'multi']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(new RegExp(`Container ${container}\\s+Recreated`));
+    const after = (await docker(['inspect', '-f', '{{.Image}}', container])).stdout.trim();
+    expect(after).not.toBe(before);
+    expect((await docker(['logs', container])).stdout).toBe('the app, v2\n');
+    await writeFile(join(dir, 'multi', 'app.txt'), 'the app\n');
+  });
+
   it('an ignored 200 MB directory is never listed nor sent; a one-file change moves only that file', async () => {
     const mine = await p(['--progress', 'plain', 'build', 'big']);
     expect(mine.code, mine.stderr).toBe(0);

@@ -1,7 +1,7 @@
 // The file sync sender (engine/dockerode/buildkit/filesync.ts) driven as BuildKit's receiver drives it:
 // stats in Go's walk order with fsutil's ids, data only for requested ids, FIN answered, excluded
 // directories never listed, followpaths limiting the transfer, in-memory files (an inline Dockerfile).
-import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,9 @@ async function diffCopy(dirs: Record<string, SyncedDir>, metadata: Record<string
         finSent = true;
         wake?.();
       }
+    },
+    sendParts(parts) {
+      this.send(Buffer.concat(parts.map((x) => Buffer.from(x))));
     },
     end(s) {
       status = s;
@@ -132,6 +135,17 @@ describe('FileSync DiffCopy sender', () => {
     expect(r.stats).toEqual([expect.objectContaining({ path: 'Dockerfile', mode: 0o644, size: 13 })]);
     expect(Buffer.from(r.sent.find((p) => p.type === 2)!.data!).toString()).toBe('FROM busybox\n');
     await expect(diffCopy({}, { 'dir-name': ['context'] }, () => [])).rejects.toThrow(/no access allowed to dir "context"/);
+  });
+});
+
+describe('FileSync hard links', () => {
+  it('sends a second path of an inode as a link to the first, with no data', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'b21a-hl-'));
+    await writeFile(join(dir, 'a'), 'shared\n');
+    await link(join(dir, 'a'), join(dir, 'b'));
+    const r = await diffCopy({ context: { path: dir } }, { 'dir-name': ['context'] }, () => ['a']);
+    expect(r.stats).toEqual([expect.objectContaining({ path: 'a', size: 7 }), expect.objectContaining({ path: 'b', linkname: 'a' })]);
+    expect(r.stats[1]!.size ?? 0).toBe(0);
   });
 });
 

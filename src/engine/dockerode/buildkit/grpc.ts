@@ -19,8 +19,10 @@ export type GrpcServices = Record<string, GrpcHandler>; // path -> handler; the 
 
 /** What a handler may use beyond GrpcCall: waiting for the peer to take what was sent (flow control). */
 export interface GrpcServerCall extends GrpcCall {
-  /** Resolves once the stream's buffer has drained (at once when it has room). */
+  /** Resolves once the stream's buffer is below its limit (at once when it has room). */
   writable(): Promise<void>;
+  /** One response message given in parts (a header and a file's chunk), framed without copying the parts. */
+  sendParts(parts: readonly Uint8Array[]): void;
   /** Bytes of response messages sent so far, frames included. */
   readonly bytesSent: number;
 }
@@ -36,6 +38,8 @@ export class GrpcError extends Error {
     super(message);
   }
 }
+
+const WRITE_BUFFER = 4 * 1024 * 1024;
 
 export const HEALTH_CHECK = '/grpc.health.v1.Health/Check';
 // HealthCheckResponse{status: SERVING}: field 1, varint 1
@@ -165,6 +169,17 @@ export async function serveGrpc(socket: Duplex, services: GrpcServices, onError?
         bytesSent += frame.length;
         stream.write(frame);
       },
+      sendParts(parts) {
+        if (ended || stream.destroyed) return;
+        respond();
+        const length = parts.reduce((n, p) => n + p.length, 0);
+        const header = Buffer.allocUnsafe(5);
+        header[0] = 0;
+        header.writeUInt32BE(length, 1);
+        bytesSent += 5 + length;
+        stream.write(header);
+        for (const p of parts) if (p.length) stream.write(p);
+      },
       end(status) {
         if (ended) return;
         ended = true;
@@ -183,7 +198,9 @@ export async function serveGrpc(socket: Duplex, services: GrpcServices, onError?
       },
       writable() {
         if (stream.destroyed) return Promise.reject(new GrpcError(GrpcStatus.CANCELLED, 'the call was cancelled'));
-        if (!stream.writableNeedDrain) return Promise.resolve();
+        // Node's stream buffer is 16 kB, less than one file chunk; a few chunks in flight keep the
+        // connection busy while bounding what a transfer holds in memory
+        if (stream.writableLength < WRITE_BUFFER) return Promise.resolve();
         return new Promise((resolve, reject) => {
           const done = () => {
             stream.off('drain', done);
