@@ -3,7 +3,7 @@
 // agent the test starts with a key it made, and key files berth serves itself), registry credentials for a
 // FROM on the auth registry, and inline cache exported to a registry and imported by a clean builder (a
 // second engine, since the shared engine's build cache must not be pruned).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { berth, composeRef, describeEngine, docker, projectDir, run, uniqueProject } from '../helpers/e2e.js';
-import { AUTH_REGISTRY, dockerConfig, REGISTRY_PASSWORD, REGISTRY_USER } from '../helpers/registry.js';
+import { AUTH_REGISTRY, describeRegistry, dockerConfig, REGISTRY_PASSWORD, REGISTRY_USER } from '../helpers/registry.js';
 import { SecondEngine, secondEngineMissing } from '../helpers/second-engine.js';
 
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
@@ -192,6 +192,28 @@ secrets:
     }
   });
 
+  it('cache_to type=registry/local fail like compose (docker driver), naming the service and key', async () => {
+    const project = uniqueProject('bkcto');
+    const dir = await projectDir({ Dockerfile: 'FROM busybox:local\n', 'compose.yaml': `services:\n  app:\n    image: ${project}-app:1\n    build:\n      context: .\n      cache_to: ["type=registry,ref=127.0.0.1:5000/${project}/c:1"]\n` });
+    try {
+      const r = await berth(['-p', project, 'build'], { cwd: dir });
+      const ref = await composeRef(['-p', project, 'build'], { cwd: dir });
+      expect(ref.code).toBe(17);
+      expect(r.code).toBe(ref.code);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(`service "app": build.cache_to type=registry,ref=127.0.0.1:5000/${project}/c:1: cache export is not supported for the docker driver`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describeRegistry('BuildKit session: registry credentials (issue 21)', () => {
+  const images: string[] = [];
+  afterAll(async () => {
+    if (images.length) await docker(['image', 'rm', '-f', ...images]);
+  });
+
   it('registry auth: FROM an image on the htpasswd registry builds with the docker config credentials, fails without', async () => {
     const project = uniqueProject('bkauth');
     const config = await dockerConfig({ [AUTH_REGISTRY]: { user: REGISTRY_USER, password: REGISTRY_PASSWORD } });
@@ -222,24 +244,11 @@ secrets:
       await rm(dir, { recursive: true, force: true });
     }
   });
-
-  it('cache_to type=registry/local fail like compose (docker driver), naming the service and key', async () => {
-    const project = uniqueProject('bkcto');
-    const dir = await projectDir({ Dockerfile: 'FROM busybox:local\n', 'compose.yaml': `services:\n  app:\n    image: ${project}-app:1\n    build:\n      context: .\n      cache_to: ["type=registry,ref=127.0.0.1:5000/${project}/c:1"]\n` });
-    try {
-      const r = await berth(['-p', project, 'build'], { cwd: dir });
-      const ref = await composeRef(['-p', project, 'build'], { cwd: dir });
-      expect(ref.code).toBe(17);
-      expect(r.code).toBe(ref.code);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toContain(`service "app": build.cache_to type=registry,ref=127.0.0.1:5000/${project}/c:1: cache export is not supported for the docker driver`);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
 });
 
-const secondMissing = secondEngineMissing();
+// the second engine, and the registry server of scripts/local-registry.sh (docker-registry) to run beside it
+const secondMissing =
+  secondEngineMissing() ?? (spawnSync('sh', ['-c', 'command -v docker-registry && command -v curl'], { stdio: 'ignore' }).status === 0 ? undefined : 'no docker-registry/curl');
 (secondMissing && !process.env.CI ? describeEngine.skip : describeEngine)('inline cache through the registry, imported by a clean builder (second engine)', () => {
   const engine = new SecondEngine('b21b');
   let registry: ChildProcess | undefined;
