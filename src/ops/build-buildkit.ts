@@ -123,3 +123,45 @@ export function buildKitCache(service: string, cacheFrom: readonly string[], cac
   }
   return { cacheFrom: refs, inline, warnings };
 }
+
+/** BuildKit's limit on one secret (secretsprovider.MaxSecretSize). */
+const MAX_SECRET_SIZE = 500 * 1024;
+
+/**
+ * The secret files and ssh sources of a BuildKit build, checked before it starts, as compose checks them
+ * while it prepares the build's options: a failure there is a plain error (exit 1), not a build failure.
+ * The session services check them again when they start (engine/dockerode/buildkit/services/).
+ */
+export async function checkBuildKitSources(
+  spec: { readonly service: string; readonly secrets: readonly BuildSecret[]; readonly ssh: readonly BuildSshAgent[] },
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<void> {
+  const { stat } = await import('node:fs/promises');
+  const service = spec.service;
+  const fail = (message: string): never => {
+    throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": ${message}`, { service });
+  };
+  const statOf = async (path: string) => {
+    try {
+      return await stat(path);
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code ?? 'error';
+    }
+  };
+  for (const s of spec.secrets) {
+    if (!('file' in s)) continue;
+    const st = await statOf(s.file);
+    if (typeof st === 'string') fail(`build.secrets ${s.id}: cannot read ${s.file}: ${st}`);
+    else if (st.size > MAX_SECRET_SIZE) fail(`build.secrets ${s.id}: ${s.file} is ${st.size} bytes, more than BuildKit's limit of ${MAX_SECRET_SIZE}`);
+  }
+  const ids = new Set<string>();
+  for (const a of spec.ssh) {
+    if (ids.has(a.id)) fail(`build.ssh: invalid duplicate ID ${a.id}`);
+    ids.add(a.id);
+    if (a.paths.length === 0 && !env.SSH_AUTH_SOCK) fail(`build.ssh ${a.id}: invalid empty ssh agent socket, make sure SSH_AUTH_SOCK is set`);
+    for (const p of a.paths) {
+      const st = await statOf(p);
+      if (typeof st === 'string') fail(`build.ssh ${a.id}: cannot use ${p}: ${st}`);
+    }
+  }
+}

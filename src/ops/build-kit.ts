@@ -10,6 +10,7 @@ import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type BuildVertex } from '../model/events.js';
 import type { BuildOptions, BuildResult } from './build.js';
 import type { BuildSpec } from './build-spec.js';
+import { checkBuildKitSources } from './build-buildkit.js';
 import { parseDockerignore } from './build-context.js';
 
 /** compose's step names: "[internal] load …" → "[web internal] load …", "[2/3] RUN …" → "[web 2/3] RUN …", "exporting to image" → "[web] exporting to image". */
@@ -71,6 +72,7 @@ export async function buildServiceKit(engine: Engine, spec: BuildSpec, options: 
   }
   const dirs = await buildKitDirs(spec);
   for (const text of spec.warnings) emit({ type: 'message', level: 'warning', text });
+  await checkBuildKitSources(spec);
 
   // what a failure message needs: the steps' names and the last lines each printed
   const steps = new Map<string, BuildVertex>();

@@ -1,9 +1,12 @@
 // compose's build.secrets / build.ssh / cache_from / cache_to as berth hands them to a BuildKit build, and
 // the classic builder's refusal under DOCKER_BUILDKIT=0 (golden cases from compose 2.26.1's behaviour).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { Project } from '../../../src/model/types.js';
-import { buildKitCache, buildSecrets, buildSsh, parseCacheEntry } from '../../../src/ops/build-buildkit.js';
+import { buildKitCache, buildSecrets, buildSsh, checkBuildKitSources, parseCacheEntry } from '../../../src/ops/build-buildkit.js';
 import { buildSpec } from '../../../src/ops/build-spec.js';
 
 function project(build: Record<string, unknown>, secrets: Project['secrets'] = {}, env: Record<string, string> = {}): Project {
@@ -100,5 +103,23 @@ describe('buildSpec', () => {
 
   it('keeps refusing them for the classic builder (DOCKER_BUILDKIT=0)', () => {
     expect(() => buildSpec(p, 'app', {}, 'classic')).toThrow('service "app": build.ssh needs BuildKit');
+  });
+});
+
+describe('checkBuildKitSources', () => {
+  it('refuses, before the build and as a plain error, missing or oversized secret files and unusable ssh sources', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bk-sources-'));
+    const ok = join(dir, 'ok');
+    writeFileSync(ok, 'x');
+    const big = join(dir, 'big');
+    writeFileSync(big, Buffer.alloc(500 * 1024 + 1));
+    const check = (secrets: { id: string; file: string }[], ssh: { id: string; paths: string[] }[], env = {}) => checkBuildKitSources({ service: 'app', secrets, ssh }, env);
+    await expect(check([{ id: 's', file: ok }], [{ id: 'k', paths: [ok] }], {})).resolves.toBeUndefined();
+    await expect(check([{ id: 's', file: join(dir, 'nope') }], [])).rejects.toMatchObject({ code: 'CONSISTENCY', message: expect.stringMatching(/^service "app": build\.secrets s: cannot read .*nope: ENOENT$/) });
+    await expect(check([{ id: 'b', file: big }], [])).rejects.toThrow(/build\.secrets b: .* more than BuildKit's limit of 512000/);
+    await expect(check([], [{ id: 'default', paths: [] }], {})).rejects.toThrow('service "app": build.ssh default: invalid empty ssh agent socket, make sure SSH_AUTH_SOCK is set');
+    await expect(check([], [{ id: 'default', paths: [] }], { SSH_AUTH_SOCK: '/s' })).resolves.toBeUndefined();
+    await expect(check([], [{ id: 'k', paths: [join(dir, 'nokey')] }])).rejects.toThrow(/build\.ssh k: cannot use .*nokey: ENOENT/);
+    await expect(check([], [{ id: 'k', paths: [ok] }, { id: 'k', paths: [ok] }])).rejects.toThrow('build.ssh: invalid duplicate ID k');
   });
 });
