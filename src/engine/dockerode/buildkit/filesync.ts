@@ -48,6 +48,7 @@ const PACKET = { STAT: 0, REQ: 1, DATA: 2, FIN: 3, ERR: 4 } as const;
 // fsutil sends 32 kB; the receiver takes any size (the engine's gRPC client accepts messages up to 4 MB) and
 // fewer, larger messages cost less on both sides
 const CHUNK = 512 * 1024;
+const PARALLEL_FILES = 4;
 
 /** A DATA packet's header (type, ID, and the data field's tag and length), the data itself sent after it. */
 function dataHeader(id: number, length: number): Buffer {
@@ -148,6 +149,8 @@ interface Entry {
   full?: string;
   stat: Record<string, unknown>;
   regular: boolean;
+  /** A regular file's size when stat'ed. */
+  size?: number;
   content?: Uint8Array;
 }
 
@@ -211,6 +214,9 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
         await emit({ path, regular: true, content, stat: { path, mode: 0o644, uid: 0, gid: 0, size: int64(size), modTime: int64(0n) } });
         continue;
       }
+      // a name no include pattern can reach (nor anything below it) is not even stat'ed: the Dockerfile
+      // frontend's small transfers (the Dockerfile, .dockerignore) would otherwise stat the whole root
+      if (include && !include.includes(path) && !include.mayHoldMatch(path)) continue;
       const abs = join(full!, name);
       let s = await lstat(abs, { bigint: true });
       let linkname: string | undefined;
@@ -250,7 +256,7 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
         }
         inodes.set(key, path);
       }
-      await emit({ path, full: abs, regular: s.isFile(), stat: statMessage(path, s, linkname) });
+      await emit({ path, full: abs, regular: s.isFile(), size: Number(s.size), stat: statMessage(path, s, linkname) });
     }
   };
   await visit('', dir.path);
@@ -294,8 +300,14 @@ export function fileSyncServices(dirs: Readonly<Record<string, SyncedDir>>, onTr
           await send({ type: PACKET.ERR, data: Buffer.from(err instanceof Error ? err.message : String(err)) }).catch(() => undefined);
         });
 
-      // requested files are sent one after another, in the order asked
-      let queue = Promise.resolve();
+      // requested files are sent a few at a time (as fsutil does: many small files are mostly open/close
+      // latency); their chunks may interleave, each DATA packet names its file
+      const inFlight = new Set<Promise<void>>();
+      let sendError: unknown;
+      const settled = async () => {
+        await Promise.all(inFlight);
+        if (sendError) throw sendError;
+      };
       const sendFile = async (id: number, e: Entry) => {
         transfer.read.push(e.path);
         if (e.content) {
@@ -307,12 +319,16 @@ export function fileSyncServices(dirs: Readonly<Record<string, SyncedDir>>, onTr
         } else {
           const handle = await open(e.full!, 'r');
           try {
+            // a buffer one byte larger than the size stat'ed: a file that did not change since is read in
+            // one call that also shows its end; a large one goes in chunks
+            const size = e.size ?? 0;
             for (;;) {
-              const buf = Buffer.allocUnsafe(CHUNK);
-              const { bytesRead } = await handle.read(buf, 0, CHUNK, null);
+              const buf = Buffer.allocUnsafe(Math.min(CHUNK, size + 1));
+              const { bytesRead } = await handle.read(buf, 0, buf.length, null);
               if (bytesRead === 0) break;
               transfer.dataBytes += bytesRead;
               await sendData(id, buf.subarray(0, bytesRead));
+              if (bytesRead < buf.length && buf.length > size) break;
             }
           } finally {
             await handle.close();
@@ -330,16 +346,23 @@ export function fileSyncServices(dirs: Readonly<Record<string, SyncedDir>>, onTr
             const e = files.get(id);
             if (!e) throw new GrpcError(GrpcStatus.INVALID_ARGUMENT, `invalid file id ${id}`);
             files.delete(id);
-            queue = queue.then(() => sendFile(id, e));
+            if (inFlight.size >= PARALLEL_FILES) await Promise.race(inFlight);
+            if (sendError) throw sendError;
+            const sending: Promise<void> = sendFile(id, e)
+              .catch((err: unknown) => {
+                sendError ??= err;
+              })
+              .finally(() => inFlight.delete(sending));
+            inFlight.add(sending);
           } else if (type === PACKET.FIN) {
             await walked;
-            await queue;
+            await settled();
             await send({ type: PACKET.FIN });
             break;
           }
         }
         await walked;
-        await queue;
+        await settled();
         if (walkError) throw walkError;
       } finally {
         transfer.wireBytes = c.bytesSent ?? 0;
