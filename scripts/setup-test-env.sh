@@ -16,7 +16,8 @@ bash "$here/install-compose-ref.sh" || fail "compose-ref could not be installed"
 command -v tmux >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; } || fail "tmux could not be installed"
 # openssl, sshd/ssh and ip: the engine-selection e2e tests (a second engine on a TLS socket in its own network
 # namespace; DOCKER_HOST=ssh:// against an sshd on loopback)
-for pair in openssl:openssl sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client ip:iproute2; do
+# ssh-agent/ssh-add: build ssh forwarding (berth serves key files through an ssh-agent of its own; the e2e tests start one)
+for pair in openssl:openssl sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client ssh-agent:openssh-client ssh-add:openssh-client ip:iproute2; do
   cmd=${pair%%:*} pkg=${pair#*:}
   { command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ]; } && continue
   { [ "$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null; } || fail "$pkg could not be installed"

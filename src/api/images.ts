@@ -35,6 +35,8 @@ export interface BuildCallOptions extends ImageCommon, BuildOverrides {
   readonly withDependencies?: boolean;
   readonly parallel?: number;
   readonly signal?: AbortSignal;
+  /** Default: BuildKit unless DOCKER_BUILDKIT is false, as compose decides. */
+  readonly builder?: 'buildkit' | 'classic';
 }
 
 /** Build the images of services that have a build section (dependencies first). */

@@ -258,7 +258,7 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardResu
   let queue: Promise<unknown> = Promise.resolve();
   const runAction = (action: ActionName, service: string | undefined): number => {
     const id = ++actionSeq;
-    const onEvent = (ev: ProgressEvent) => broadcast('progress', { id, text: ev.type === 'resource' ? `${ev.kind[0].toUpperCase()}${ev.kind.slice(1)} ${ev.name}  ${ev.text}${ev.detail ? ` (${ev.detail})` : ''}` : ev.text, status: ev.type === 'resource' ? ev.status : ev.level });
+    const onEvent = (ev: ProgressEvent) => ev.type !== 'build' && broadcast('progress', { id, text: ev.type === 'resource' ? `${ev.kind[0].toUpperCase()}${ev.kind.slice(1)} ${ev.name}  ${ev.text}${ev.detail ? ` (${ev.detail})` : ''}` : ev.text, status: ev.type === 'resource' ? ev.status : ev.level });
     const services = service ? [service] : undefined;
     const call = async () => {
       project = await resolveProject(o.project);

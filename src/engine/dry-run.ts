@@ -40,6 +40,7 @@ export const ENGINE_METHODS = {
   inspectImage: 'read',
   pullImage: 'write',
   buildImage: 'write',
+  buildImageKit: 'write',
   pushImage: 'write',
   tagImage: 'write',
   events: 'read',
@@ -538,6 +539,14 @@ class DryRun implements DryRunEngine {
     this.#record('buildImage', `build image ${request.tags[0] ?? id}${request.tags.length > 1 ? ` (also tagged ${request.tags.slice(1).join(', ')})` : ''}`, request.tags.map((t) => `image:${normalizeImageRef(t)}`));
     this.#addImage(request.tags, id);
     return { id };
+  }
+
+  // A BuildKit build is recorded like a classic one: no session is opened, so no file of the context is read.
+  async buildImageKit(request: T.BuildKitRequest, _onProgress?: (p: T.BuildKitProgress) => void): Promise<T.BuildKitResult> {
+    const id = `sha256:${fakeId()}`;
+    this.#record('buildImageKit', `build image ${request.tags[0] ?? id}${request.tags.length > 1 ? ` (also tagged ${request.tags.slice(1).join(', ')})` : ''}`, request.tags.map((t) => `image:${normalizeImageRef(t)}`));
+    this.#addImage(request.tags, id);
+    return { id, transfers: [] };
   }
 
   async pushImage(ref: string, _onProgress?: (line: T.LayerProgress) => void): Promise<void> {

@@ -385,6 +385,12 @@ export interface Engine extends SwarmEngine {
    * output line by line ("Step 2/5 : RUN make", what the steps print). A failed step throws BUILD_FAILED.
    */
   buildImage(context: NodeJS.ReadableStream, request: BuildRequest, onOutput?: (line: string) => void): Promise<{ id: string }>;
+  /**
+   * Build with the engine's BuildKit: a session serves the directories as the builder asks for them (file
+   * sync), POST /build?version=2 runs the build; progress as BuildKit reports it. A failed build throws
+   * BUILD_FAILED. Absent on an engine without BuildKit (the fake): callers use buildImage.
+   */
+  buildImageKit?(request: BuildKitRequest, onProgress?: (p: BuildKitProgress) => void): Promise<BuildKitResult>;
   /** Push a local image to its registry (credentials from the Docker CLI config). */
   pushImage(ref: string, onProgress?: (line: LayerProgress) => void): Promise<void>;
   /** Give an image (id or ref) another name; re-tagging the same name records the time in lastTagTime. */
@@ -533,4 +539,73 @@ export interface SwarmEngine {
   listConfigs(filter: { readonly labels?: readonly string[] }): Promise<SwarmObjectInfo[]>;
   createConfig(request: SwarmObjectCreateRequest): Promise<{ id: string }>;
   removeConfig(idOrName: string): Promise<void>;
+}
+
+// ---- BuildKit session attachables: what a build offers the builder besides its context (issue 21)
+
+/**
+ * A build secret (compose `build.secrets`): the id a Dockerfile's `RUN --mount=type=secret,id=…` names
+ * (the secret's `target` when set, else its key, as compose maps them) and where its value comes from: a
+ * file, read when the builder asks, or an environment variable (resolved by the caller; unset is empty).
+ * Values stay in memory: never logged, printed or written.
+ */
+export type BuildSecret = { readonly id: string; readonly file: string } | { readonly id: string; readonly env: string; readonly value: string };
+
+/**
+ * An SSH agent a build may use (`build.ssh`, `build --ssh`): `paths` empty means $SSH_AUTH_SOCK; else one
+ * agent socket, or private key files berth serves through an agent of its own.
+ */
+export interface BuildSshAgent {
+  readonly id: string;
+  readonly paths: readonly string[];
+}
+
+// What a BuildKit build serves on its session besides file sync: this declaration merges into the
+// BuildKitRequest declared below (kept apart from it so the two halves of the feature merge cleanly).
+export interface BuildKitRequest {
+  readonly secrets?: readonly BuildSecret[];
+  readonly ssh?: readonly BuildSshAgent[];
+}
+
+// ---- BuildKit builds (buildImageKit)
+
+/** A directory the builder may read through the session. */
+export interface BuildKitDir {
+  /** Absolute directory on disk; absent for a directory made only of `files`. */
+  readonly path?: string;
+  /** berth's own exclude patterns (.dockerignore syntax), applied to the files on disk. */
+  readonly excludes?: readonly string[];
+  /** Files at the directory's root that exist only in memory (an inline Dockerfile), shadowing files on disk. */
+  readonly files?: Readonly<Record<string, Uint8Array>>;
+}
+
+export interface BuildKitRequest extends Omit<BuildRequest, 'dockerfile' | 'memory'> {
+  /** The Dockerfile's name inside `dockerfileDir`. */
+  readonly dockerfile: string;
+  readonly context: BuildKitDir;
+  readonly dockerfileDir: BuildKitDir;
+  /** The session's name and the key the builder keeps per-client transfer state under (stable per context). */
+  readonly sessionName: string;
+  readonly sharedKey: string;
+}
+
+// progress in the model's words (the ui renders them)
+export type { BuildVertex as BuildKitVertex, BuildVertexStatus as BuildKitVertexStatus, BuildLog as BuildKitLog, BuildProgress as BuildKitProgress } from '../model/events.js';
+import type { BuildProgress as BuildKitProgress } from '../model/events.js';
+
+/** What one directory transfer of the session moved. */
+export interface BuildKitTransfer {
+  readonly dir: string;
+  /** Paths whose stat was sent. */
+  readonly listed: readonly string[];
+  /** Paths whose content was sent. */
+  readonly read: readonly string[];
+  readonly dataBytes: number;
+  /** All bytes sent on the call (stats, data, framing). */
+  readonly wireBytes: number;
+}
+
+export interface BuildKitResult {
+  readonly id: string;
+  readonly transfers: readonly BuildKitTransfer[];
 }

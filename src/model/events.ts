@@ -27,7 +27,53 @@ export interface MessageEvent {
   readonly text: string;
 }
 
-export type ProgressEvent = ResourceEvent | MessageEvent;
+/** One step (vertex) of a BuildKit build; times are ms since the epoch. */
+export interface BuildVertex {
+  readonly digest: string;
+  readonly name: string;
+  readonly cached: boolean;
+  readonly started?: number;
+  readonly completed?: number;
+  readonly error?: string;
+}
+
+/** A sub-task of a step ("transferring context"), with byte counts. */
+export interface BuildVertexStatus {
+  readonly vertex: string;
+  readonly id: string;
+  readonly name: string;
+  readonly current: number;
+  readonly total: number;
+  readonly timestamp?: number;
+  readonly started?: number;
+  readonly completed?: number;
+}
+
+/** Output of a step: 1 stdout, 2 stderr. */
+export interface BuildLog {
+  readonly vertex: string;
+  readonly stream: number;
+  readonly data: Uint8Array;
+  readonly timestamp?: number;
+}
+
+/** One BuildKit progress update (a vertex repeats as its state changes). */
+export interface BuildProgress {
+  readonly vertexes: readonly BuildVertex[];
+  readonly statuses: readonly BuildVertexStatus[];
+  readonly logs: readonly BuildLog[];
+}
+
+/**
+ * BuildKit's progress of one service's build. Vertex names carry the service as compose shows them:
+ * "[web 1/3] FROM ...", "[web internal] load .dockerignore", "[web] exporting to image".
+ */
+export interface BuildEvent extends BuildProgress {
+  readonly type: 'build';
+  readonly service: string;
+}
+
+export type ProgressEvent = ResourceEvent | MessageEvent | BuildEvent;
 
 export type EventSink = (event: ProgressEvent) => void;
 

@@ -1,10 +1,12 @@
 // A service's `build` section, from the loader's canonical form (context resolved to an absolute path,
-// `dockerfile` defaulted, args a map) to what one classic build needs. extra_hosts, which the loader keeps as
+// `dockerfile` defaulted, args a map) to what one build needs. extra_hosts, which the loader keeps as
 // written in a build section, is read in either of its forms.
+import type { BuildSecret, BuildSshAgent } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
-import { serviceImage } from '../model/labels.js';
+import { COMPOSE_COMPAT_VERSION, Labels, serviceImage } from '../model/labels.js';
 import type { BuildConfig, ExtraHosts, ListOrDict, Project } from '../model/types.js';
 import { parseByteSize } from '../model/units.js';
+import { buildKitCache, buildSecrets, buildSsh } from './build-buildkit.js';
 
 export interface BuildSpec {
   readonly service: string;
@@ -29,6 +31,13 @@ export interface BuildSpec {
   readonly tags: readonly string[];
   readonly cacheFrom: readonly string[];
   readonly platform?: string;
+  // BuildKit only (build-buildkit.ts); empty/false for the classic builder
+  readonly secrets: readonly BuildSecret[];
+  readonly ssh: readonly BuildSshAgent[];
+  /** cache_to type=inline: BUILDKIT_INLINE_CACHE=1. */
+  readonly inlineCache: boolean;
+  /** Non-fatal notes for the user (ignored secret modes, cache imports the builder cannot do). */
+  readonly warnings: readonly string[];
 }
 
 /** What the command line adds (`berth build --build-arg/--no-cache/--pull`). */
@@ -39,6 +48,8 @@ export interface BuildOverrides {
   readonly pull?: boolean;
   /** `build -m`: memory limit of the build's containers, bytes. */
   readonly memory?: number;
+  /** `build --ssh` entries ("default", "id=path[,path]"). */
+  readonly ssh?: readonly string[];
 }
 
 /** The builder berth drives, recorded on the image like compose's classic builder does. */
@@ -46,6 +57,8 @@ export const BUILDER_LABEL = 'com.docker.compose.image.builder';
 
 // Keys of the build section that need BuildKit; the classic builder has no equivalent.
 const BUILDKIT_ONLY = ['ssh', 'secrets', 'additional_contexts', 'cache_to', 'platforms', 'privileged', 'entitlements'] as const satisfies readonly (keyof BuildConfig)[];
+// Those of them berth's BuildKit builds serve (the session's secrets, ssh and cache handling).
+const BUILDKIT_SERVED = new Set<string>(['ssh', 'secrets', 'cache_to']);
 
 export function hasBuild(project: Project, service: string): boolean {
   return !!project.services[service]?.build;
@@ -97,10 +110,38 @@ function extraHosts(value: ExtraHosts | undefined): string[] {
   return entries.map(([h, ip]) => `${h}:${ip.replace(/^\[(.*)\]$/, '$1')}`);
 }
 
-export function buildSpec(project: Project, service: string, overrides: BuildOverrides = {}): BuildSpec {
+// Keys BuildKit knows but the engine's build API (POST /build, API 1.41, engine 20.10's built-in Dockerfile
+// frontend) cannot pass: named contexts need the frontend's "contexts" capability and attributes the route
+// does not forward; entitlements (privileged = security.insecure) are not grantable through it either.
+const BUILDKIT_UNREACHABLE: readonly (readonly [keyof BuildConfig, string])[] = [
+  ['additional_contexts', "needs named build contexts, which the engine's build API and its built-in Dockerfile frontend do not support (compose fails the same way on this engine: unsupported frontend capability moby.buildkit.frontend.contexts)"],
+  ['privileged', "needs the security.insecure entitlement, which the engine's build API cannot grant"],
+  ['entitlements', "needs BuildKit entitlements, which the engine's build API cannot grant"],
+  ['platforms', "builds several platforms at once, which needs a buildx builder; set the service's platform instead"],
+];
+const UNREACHABLE_KEYS = new Set<string>(BUILDKIT_UNREACHABLE.map(([key]) => key));
+
+export type Builder = 'buildkit' | 'classic';
+
+/** compose's rule: BuildKit unless DOCKER_BUILDKIT is set to a false value. */
+export function builderFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): Builder {
+  const v = env.DOCKER_BUILDKIT?.trim().toLowerCase();
+  return v === '0' || v === 'false' ? 'classic' : 'buildkit';
+}
+
+const present = (v: unknown) => v !== undefined && v !== null && v !== false && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+
+export function buildSpec(project: Project, service: string, overrides: BuildOverrides = {}, builder: Builder = 'classic'): BuildSpec {
   const raw = project.services[service]?.build;
   if (!raw) throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}" has no build section`, { service });
+  const classic = builder === 'classic';
+  if (builder === 'buildkit') {
+    for (const [key, why] of BUILDKIT_UNREACHABLE) {
+      if (present(raw[key])) throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": build.${key} ${why}`, { service });
+    }
+  }
   for (const key of BUILDKIT_ONLY) {
+    if (builder === 'buildkit' && (UNREACHABLE_KEYS.has(key) || BUILDKIT_SERVED.has(key))) continue;
     const value = raw[key];
     if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
       throw new OperationError(
@@ -126,6 +167,8 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
       throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": invalid build.shm_size ${JSON.stringify(raw.shm_size)}`, { service });
     }
   }
+  const secrets = classic ? { secrets: [], warnings: [] } : buildSecrets(project, service);
+  const cache = classic ? { cacheFrom: strings(raw.cache_from), inline: false, warnings: [] } : buildKitCache(service, strings(raw.cache_from), strings(raw.cache_to));
   return {
     service,
     image: serviceImage(project, service),
@@ -134,7 +177,11 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     ...(typeof raw.dockerfile_inline === 'string' ? { dockerfileInline: raw.dockerfile_inline } : {}),
     args,
     ...(raw.target ? { target: String(raw.target) } : {}),
-    labels: { ...keyValues(raw.labels, {}), [BUILDER_LABEL]: 'classic' },
+    // compose labels BuildKit images with the project and service, classic ones with the builder
+    labels:
+      builder === 'buildkit'
+        ? { ...keyValues(raw.labels, {}), [Labels.project]: project.name, [Labels.service]: service, [Labels.version]: COMPOSE_COMPAT_VERSION }
+        : { ...keyValues(raw.labels, {}), [BUILDER_LABEL]: 'classic' },
     noCache: overrides.noCache ?? raw.no_cache === true,
     pull: overrides.pull ?? raw.pull === true,
     ...(raw.network ? { network: String(raw.network) } : {}),
@@ -142,8 +189,12 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     ...(overrides.memory !== undefined ? { memory: overrides.memory } : {}),
     extraHosts: extraHosts(raw.extra_hosts),
     tags: strings(raw.tags),
-    cacheFrom: strings(raw.cache_from),
+    cacheFrom: cache.cacheFrom,
     ...(typeof s.platform === 'string' ? { platform: s.platform } : {}),
+    secrets: secrets.secrets,
+    ssh: classic ? [] : buildSsh(project, service, overrides.ssh),
+    inlineCache: cache.inline,
+    warnings: [...secrets.warnings, ...cache.warnings],
   };
 }
 

@@ -1,25 +1,30 @@
-// Build service images with the engine's classic builder: the context archive is made here (build-context.ts)
-// and streamed to the engine while it is produced; its bytes are counted on the way out.
+// Build service images. BuildKit (the default, as in compose) is build-kit.ts; this module keeps the classic
+// builder (DOCKER_BUILDKIT=0, `build -m`, an engine without BuildKit): the context archive is made here
+// (build-context.ts) and streamed to the engine while it is produced; its bytes are counted on the way out.
 import { promises as fsp } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Transform } from 'node:stream';
-import type { Engine } from '../engine/types.js';
+import type { BuildKitTransfer, Engine } from '../engine/types.js';
 import { buildGraph, dependencyEdges, walk } from '../graph/index.js';
 import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
-import { buildSpec, hasBuild, type BuildOverrides, type BuildSpec } from './build-spec.js';
+import { builderFromEnv, buildSpec, hasBuild, type Builder, type BuildOverrides, type BuildSpec } from './build-spec.js';
 
 export interface BuildResult {
   readonly service: string;
   readonly image: string;
   readonly id: string;
-  /** Bytes of the context archive sent to the engine. */
+  /** Bytes of the context sent to the engine: the archive (classic), file content synced (BuildKit). */
   readonly contextBytes: number;
+  /** BuildKit: each directory transfer of the build's session (what was listed, what was read). */
+  readonly transfers?: readonly BuildKitTransfer[];
 }
 
 export interface BuildOptions extends BuildOverrides {
   readonly onEvent?: EventSink;
+  /** Default: BuildKit unless DOCKER_BUILDKIT is false (compose's rule), and when the engine has it. */
+  readonly builder?: Builder;
   /** At most this many builds at once. */
   readonly parallel?: number;
   readonly signal?: AbortSignal;
@@ -41,6 +46,10 @@ const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
 
 /** Build one service's image; output lines go to the progress UI as the service's status detail. */
 export async function buildService(engine: Engine, spec: BuildSpec, options: Omit<BuildOptions, keyof BuildOverrides> = {}): Promise<BuildResult> {
+  if ((options.builder ?? builderFromEnv()) === 'buildkit' && engine.buildImageKit) {
+    const { buildServiceKit } = await import('./build-kit.js');
+    return buildServiceKit(engine, spec, options);
+  }
   const emit = options.onEvent ?? noopSink;
   const service = spec.service;
   const ev = (status: 'working' | 'done' | 'error', text: string, detail?: string) => emit({ type: 'resource', kind: 'service', name: service, status, text, service, detail });
@@ -129,11 +138,14 @@ export async function buildService(engine: Engine, spec: BuildSpec, options: Omi
  * image built FROM another service's image finds it. Services sharing one image name build it once.
  */
 export async function buildServices(engine: Engine, project: Project, services: readonly string[], options: BuildOptions = {}): Promise<BuildResult[]> {
+  // `build -m` limits the build's containers, which only the classic builder can do (compose: "Not supported
+  // by BuildKit"): an explicit limit is honoured by building classically
+  const builder = options.builder ?? (engine.buildImageKit && options.memory === undefined ? builderFromEnv() : 'classic');
   const specs = new Map<string, BuildSpec>();
   const images = new Set<string>();
   for (const s of services) {
     if (!hasBuild(project, s)) continue;
-    const spec = buildSpec(project, s, options);
+    const spec = buildSpec(project, s, options, builder);
     if (images.has(spec.image)) continue;
     images.add(spec.image);
     specs.set(s, spec);
@@ -146,7 +158,7 @@ export async function buildServices(engine: Engine, project: Project, services: 
     concurrency: options.parallel,
     signal: options.signal,
     visit: async (s) => {
-      results.push(await buildService(engine, specs.get(s)!, options));
+      results.push(await buildService(engine, specs.get(s)!, { ...options, builder }));
     },
   });
   return results;

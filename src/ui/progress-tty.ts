@@ -77,6 +77,22 @@ export class TtyRenderer implements ProgressRenderer {
       else this.out.write(text + '\n');
       return;
     }
+    if (e.type === 'build') {
+      // BuildKit's steps, one line each with their own timings, as buildx draws them ("[web 2/3] RUN …  DONE")
+      for (const v of e.vertexes) {
+        if (v.started === undefined && !v.cached && !v.error) continue;
+        const key = `step\0${e.service}\0${v.digest}`;
+        const prev = this.lines.get(key);
+        const status: ProgressStatus = v.error ? 'error' : v.cached || v.completed !== undefined ? 'done' : 'working';
+        const start = v.started ?? prev?.start ?? Date.now();
+        const end = status === 'working' ? undefined : (v.completed ?? start);
+        const text = v.error ? 'ERROR' : v.cached ? 'CACHED' : v.completed !== undefined ? 'DONE' : 'Building';
+        this.lines.set(key, { ...(prev ?? {}), kind: 'step', name: v.digest, label: v.name, status, text, detail: v.error, start, end });
+      }
+      this.start();
+      this.sync();
+      return;
+    }
     const now = Date.now();
     const key = `${e.kind}\0${e.name}`;
     let line = this.lines.get(key);

@@ -4,6 +4,7 @@
 //   json   one JSON object per line per event (compose 2.26 has no json mode; the shape is ours)
 //   quiet  nothing; the CLI still reports the final error itself
 import { resourceLabel, type MessageEvent, type ProgressEvent, type ResourceEvent } from '../model/events.js';
+import { BuildPlainPrinter } from './build-progress.js';
 import type { ChalkInstance, Env } from './color.js';
 
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
@@ -24,6 +25,8 @@ export interface ProgressOptions {
   readonly color: boolean;
   /** The tty header's verb: "[+] Running 2/3". Default "Running". */
   readonly title?: string;
+  /** Where plain mode prints BuildKit's build progress: compose prints it on standard output. Default process.stdout. */
+  readonly buildStream?: ProgressStream;
 }
 
 export interface ProgressRenderer {
@@ -58,7 +61,7 @@ export async function createProgressRenderer(mode: ProgressMode, opts: ProgressO
       return new JsonRenderer(stream);
     // chalk, only for the modes that may colour
     case 'plain':
-      return new PlainRenderer(stream, (await import('./color.js')).createChalk(opts.color));
+      return new PlainRenderer(stream, (await import('./color.js')).createChalk(opts.color), opts.buildStream ?? process.stdout);
     case 'tty': {
       const [{ TtyRenderer }, { createChalk }] = await Promise.all([import('./progress-tty.js'), import('./color.js')]);
       return new TtyRenderer(stream, createChalk(opts.color), opts.title ?? 'Running');
@@ -88,13 +91,23 @@ export function messageLine(e: MessageEvent, chalk: ChalkInstance, startedAt: nu
 class PlainRenderer implements ProgressRenderer {
   private readonly startedAt = Date.now();
   private closed = false;
+  private build?: BuildPlainPrinter;
   constructor(
     private readonly out: ProgressStream,
     private readonly chalk: ChalkInstance,
+    private readonly buildOut: ProgressStream = out,
   ) {}
 
   onEvent(e: ProgressEvent): void {
     if (this.closed) return;
+    if (e.type === 'build') {
+      this.build ??= new BuildPlainPrinter((text) => this.buildOut.write(text));
+      this.build.push(e);
+      return;
+    }
+    // the BuildKit display already shows a service's build (compose prints no "Service x  Built" line then)
+    if (e.type === 'resource' && e.kind === 'service' && this.build && (e.text === 'Building' || e.text === 'Built' || e.status === 'error')) return;
+    this.build?.flush();
     const line =
       e.type === 'message'
         ? messageLine(e, this.chalk, this.startedAt)
@@ -104,6 +117,7 @@ class PlainRenderer implements ProgressRenderer {
   }
 
   done(): Promise<void> {
+    this.build?.flush(true);
     this.closed = true;
     return Promise.resolve();
   }
@@ -116,6 +130,16 @@ class JsonRenderer implements ProgressRenderer {
   onEvent(e: ProgressEvent): void {
     if (this.closed) return;
     // `status` is compose's word ("Started"), `state` the machine-readable phase; absent keys are omitted
+    if (e.type === 'build') {
+      // one record per step change: its name, state and output, in berth's json shape
+      for (const v of e.vertexes) {
+        const state = v.error ? 'error' : v.cached ? 'cached' : v.completed !== undefined ? 'done' : v.started !== undefined ? 'working' : 'pending';
+        this.out.write(JSON.stringify({ type: 'build', service: e.service, step: v.digest, name: v.name, state, started: v.started, completed: v.completed, error: v.error }) + '\n');
+      }
+      for (const st of e.statuses) this.out.write(JSON.stringify({ type: 'build-status', service: e.service, step: st.vertex, id: st.id, name: st.name, current: st.current, total: st.total, done: st.completed !== undefined }) + '\n');
+      for (const l of e.logs) this.out.write(JSON.stringify({ type: 'build-log', service: e.service, step: l.vertex, stream: l.stream === 2 ? 'stderr' : 'stdout', text: Buffer.from(l.data).toString('utf8') }) + '\n');
+      return;
+    }
     const record =
       e.type === 'message'
         ? { type: 'message', level: e.level, message: e.text }

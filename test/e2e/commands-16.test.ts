@@ -149,7 +149,8 @@ describeEngine('issue 16 commands and flags, side by side with compose-ref', () 
       expect(bad.code).toBe(badRef.code);
       expect(bad.stderr.startsWith(badRef.stderr.trim())).toBe(true);
 
-      const ssh = await berth(['-p', p, 'build', '--ssh', 'default'], { cwd: bdir });
+      // the classic builder (DOCKER_BUILDKIT=0) cannot forward an agent; BuildKit does (buildkit-session.test.ts)
+      const ssh = await berth(['-p', p, 'build', '--ssh', 'default'], { cwd: bdir, env: { ...process.env, DOCKER_BUILDKIT: '0' } });
       expect(ssh.code).toBe(1);
       expect(ssh.stderr).toContain('needs BuildKit');
       // compose's own check of the spec comes first, with its message

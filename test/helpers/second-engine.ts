@@ -66,9 +66,15 @@ function installExitHook(): void {
 
 export class SecondEngine {
   readonly id = randomBytes(3).toString('hex');
-  readonly netns = `b14f-${this.id}`;
-  readonly cgroupParent = `/b14f-${this.id}`;
+  readonly netns: string;
+  readonly cgroupParent: string;
   private dirPath?: string;
+
+  /** `prefix`: the name prefix of the helper (suite) that owns it, for its netns, cgroup, directory and namespaces. */
+  constructor(readonly prefix = 'b14f') {
+    this.netns = `${prefix}-${this.id}`;
+    this.cgroupParent = `/${prefix}-${this.id}`;
+  }
 
   /**
    * Made by the first start(), not at construction: a skipped suite still constructs its engine. Short on
@@ -103,8 +109,8 @@ export class SecondEngine {
       '--exec-opt', 'native.cgroupdriver=cgroupfs',
       // dockerd uses a system containerd when /run/containerd/containerd.sock exists (docker-ce hosts, CI
       // runners) instead of starting its own: namespaces of our own keep its objects apart from the main engine's
-      '--containerd-namespace', `b14f-${this.id}`,
-      '--containerd-plugins-namespace', `b14f-${this.id}-plugins`,
+      '--containerd-namespace', `${this.prefix}-${this.id}`,
+      '--containerd-plugins-namespace', `${this.prefix}-${this.id}-plugins`,
     ];
   }
 
@@ -124,7 +130,7 @@ export class SecondEngine {
     installExitHook();
     live.add(this);
     if (this.starts++ === 0) {
-      this.dirPath = mkdtempSync('/tmp/b14f-');
+      this.dirPath = mkdtempSync(`/tmp/${this.prefix}-`);
       writeFileSync(join(this.dir, 'daemon.json'), '{}\n');
       execFileSync('ip', ['netns', 'add', this.netns]);
       execFileSync('ip', ['-n', this.netns, 'link', 'set', 'lo', 'up']);

@@ -1,6 +1,7 @@
 import { build, push } from '../../api/index.js';
 import { BerthError, ErrorCodes } from '../../model/errors.js';
 import { parseByteSize } from '../../model/units.js';
+import { builderFromEnv } from '../../ops/build-spec.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { loadOptions, parallelLimit, progressFor, type GlobalOptions } from '../global.js';
 
@@ -28,7 +29,8 @@ export function checkBuildFlags(o: BuildFlags, env: NodeJS.ProcessEnv = process.
   if (o.ssh !== undefined) {
     const spec = o.ssh === '' ? 'default' : o.ssh;
     if (!spec.includes('=') && spec !== 'default') throw new BerthError(ErrorCodes.USAGE, `invalid ssh key "${spec}"`);
-    throw new BerthError(ErrorCodes.USAGE, `--ssh ${spec}: forwarding SSH to a build needs BuildKit, and berth builds with the engine's classic builder (build this image with docker buildx)`);
+    // BuildKit forwards it (ops/build-buildkit.ts); the classic builder (DOCKER_BUILDKIT=0) cannot
+    if (builderFromEnv(env) === 'classic') throw new BerthError(ErrorCodes.USAGE, `--ssh ${spec}: forwarding SSH to a build needs BuildKit, and DOCKER_BUILDKIT=0 selects the engine's classic builder`);
   }
   const builder = o.builder || env.BUILDX_BUILDER;
   if (builder && builder !== DEFAULT_BUILDER) {
@@ -56,6 +58,7 @@ export async function buildCommand(services: string[], o: BuildFlags): Promise<n
       noCache: o.cache === false ? true : undefined,
       pull: o.pull ? true : undefined,
       memory,
+      ...(o.ssh !== undefined ? { ssh: [o.ssh === '' ? 'default' : o.ssh] } : {}),
       parallel: parallelLimit(o),
       onEvent: progress.onEvent,
     });

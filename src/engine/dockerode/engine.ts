@@ -378,6 +378,25 @@ export class DockerEngine implements Engine {
     return buildImageVia(await this.modem(), this.address, context, request, onOutput);
   }
 
+  async buildImageKit(request: IO.BuildKitRequest, onProgress?: (p: IO.BuildKitProgress) => void): Promise<IO.BuildKitResult> {
+    const connection = this.connection;
+    if (connection instanceof EngineError) throw connection;
+    this.http ??= new EngineHttp(connection, () => this.tlsMaterial());
+    const [{ buildWithBuildKit }, { sessionServices }] = await Promise.all([import('./buildkit/build.js'), import('./buildkit/services.js')]);
+    let extra;
+    try {
+      extra = await sessionServices(request);
+    } catch (err) {
+      // a secret file or ssh key that cannot be used: the build's failure, before anything is sent
+      throw new EngineError(ErrorCodes.BUILD_FAILED, err instanceof Error ? err.message : String(err), { cause: err });
+    }
+    try {
+      return await buildWithBuildKit(this.http, this.address, request, onProgress, { services: extra.services });
+    } finally {
+      await extra.close();
+    }
+  }
+
   async tagImage(source: string, target: string): Promise<void> {
     return tagImageVia(await this.modem(), this.address, source, target);
   }

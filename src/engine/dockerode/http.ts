@@ -138,6 +138,36 @@ export class EngineHttp {
     return this.agent;
   }
 
+  /**
+   * A request the engine answers by switching protocols (101): the raw connection, for a BuildKit session.
+   * Any bytes the engine sent after its answer are put back at the socket's front.
+   */
+  async upgrade(path: string, protocol: string, headers: Record<string, string | string[]>): Promise<import('node:stream').Duplex> {
+    const { agent, request } = await this.transport();
+    const c = this.connection;
+    return new Promise((resolve, reject) => {
+      const req = request({
+        method: 'POST',
+        path,
+        headers: { ...headers, Connection: 'Upgrade', Upgrade: protocol },
+        agent,
+        ...(c.kind === 'tcp' ? { host: c.host, port: c.port } : c.kind === 'ssh' ? { host: 'docker' } : { socketPath: c.socketPath }),
+      });
+      req.on('upgrade', (_res, socket, head) => {
+        this.answered = true;
+        if (head.length) socket.unshift(head);
+        resolve(socket);
+      });
+      req.on('response', (res) => {
+        readAll(res)
+          .catch(() => Buffer.alloc(0))
+          .then((raw) => reject(new HttpStatusError(res.statusCode ?? 0, parseBody(raw))));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   async call<T>(o: HttpCall): Promise<T> {
     const { agent, request } = await this.transport();
     const c = this.connection;

@@ -1,0 +1,142 @@
+// A BuildKit build on the engine (API 1.41 build route): a session serving the context and Dockerfile
+// directories, then `POST /build?version=2&remote=client-session&session=<id>`, whose NDJSON answer carries
+// BuildKit's progress as `moby.buildkit.trace` aux messages (a StatusResponse, protobuf, base64 in JSON) and
+// the image id as `moby.image.id`. The engine's builder reads the Dockerfile from the session's "dockerfile"
+// directory (the `dockerfile` parameter is its name there) and the files from "context".
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { EngineError, ErrorCodes } from '../../../model/errors.js';
+import type { BuildKitProgress, BuildKitRequest, BuildKitResult, BuildKitTransfer } from '../../types.js';
+import { toEngineError } from '../errors.js';
+import type { EngineHttp } from '../http.js';
+import { NdjsonSplitter } from '../streams.js';
+import { fileSyncServices, type FileSyncTransfer } from './filesync.js';
+import type { GrpcServices } from './grpc.js';
+import { protoType, toNumber } from './proto.js';
+import { openSession } from './session.js';
+
+type Json = Record<string, any>;
+
+/** The query of the build route; repeated parameters (t, extrahosts) are repeated keys, maps are JSON. */
+export function buildQuery(request: BuildKitRequest, sessionId: string, buildId: string): string {
+  const q = new URLSearchParams();
+  q.set('version', '2');
+  q.set('remote', 'client-session');
+  q.set('session', sessionId);
+  q.set('buildid', buildId);
+  q.set('dockerfile', request.dockerfile);
+  for (const t of request.tags) q.append('t', t);
+  if (request.buildArgs && Object.keys(request.buildArgs).length) q.set('buildargs', JSON.stringify(request.buildArgs));
+  if (request.labels && Object.keys(request.labels).length) q.set('labels', JSON.stringify(request.labels));
+  if (request.target) q.set('target', request.target);
+  if (request.noCache) q.set('nocache', '1');
+  if (request.pull) q.set('pull', '1');
+  if (request.networkMode) q.set('networkmode', request.networkMode);
+  if (request.shmSize !== undefined) q.set('shmsize', String(request.shmSize));
+  for (const h of request.extraHosts ?? []) q.append('extrahosts', h);
+  if (request.cacheFrom?.length) q.set('cachefrom', JSON.stringify(request.cacheFrom));
+  if (request.platform) q.set('platform', request.platform);
+  return `/build?${q.toString()}`;
+}
+
+const ms = (t: any): number | undefined => (t ? toNumber(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : undefined);
+
+/** A StatusResponse in berth's words. */
+export async function decodeTrace(base64: string): Promise<BuildKitProgress> {
+  const StatusResponse = await protoType('moby.buildkit.v1.StatusResponse');
+  const r = StatusResponse.toObject(StatusResponse.decode(Buffer.from(base64, 'base64')), { defaults: false, arrays: true }) as Json;
+  return {
+    vertexes: (r.vertexes ?? []).map((v: Json) => ({
+      digest: String(v.digest ?? ''),
+      name: String(v.name ?? ''),
+      cached: !!v.cached,
+      ...(v.started ? { started: ms(v.started) } : {}),
+      ...(v.completed ? { completed: ms(v.completed) } : {}),
+      ...(v.error ? { error: String(v.error) } : {}),
+    })),
+    statuses: (r.statuses ?? []).map((s: Json) => ({
+      vertex: String(s.vertex ?? ''),
+      id: String(s.ID ?? ''),
+      name: String(s.name ?? ''),
+      current: toNumber(s.current),
+      total: toNumber(s.total),
+      ...(s.timestamp ? { timestamp: ms(s.timestamp) } : {}),
+      ...(s.started ? { started: ms(s.started) } : {}),
+      ...(s.completed ? { completed: ms(s.completed) } : {}),
+    })),
+    logs: (r.logs ?? []).map((l: Json) => ({
+      vertex: String(l.vertex ?? ''),
+      stream: toNumber(l.stream),
+      data: l.msg ?? new Uint8Array(),
+      ...(l.timestamp ? { timestamp: ms(l.timestamp) } : {}),
+    })),
+  };
+}
+
+export interface BuildKitBuildOptions {
+  /** Extra session services (secrets, ssh forwarding, registry auth), by gRPC path. */
+  readonly services?: GrpcServices;
+}
+
+export async function buildWithBuildKit(
+  http: EngineHttp,
+  address: string,
+  request: BuildKitRequest,
+  onProgress?: (p: BuildKitProgress) => void,
+  options: BuildKitBuildOptions = {},
+): Promise<BuildKitResult> {
+  const transfers: BuildKitTransfer[] = [];
+  const services: GrpcServices = {
+    ...fileSyncServices({ context: request.context, dockerfile: request.dockerfileDir }, (t: FileSyncTransfer) => transfers.push({ ...t })),
+    ...options.services,
+  };
+  let session;
+  try {
+    session = await openSession(http, { name: request.sessionName, sharedKey: request.sharedKey, services });
+  } catch (err) {
+    throw toEngineError(err, address, 'POST /session');
+  }
+  const buildId = randomUUID();
+  const signal = request.signal;
+  const cancel = () => {
+    http.call({ path: '/build/cancel', method: 'POST', ok: [200], query: { id: buildId } }).catch(() => undefined);
+  };
+  signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    let res: IncomingMessage;
+    try {
+      res = await http.call<IncomingMessage>({ path: buildQuery(request, session.id, buildId), method: 'POST', ok: [200], isStream: true, headers: { 'Content-Type': 'application/x-tar' } });
+    } catch (err) {
+      const e = toEngineError(err, address, 'POST /build');
+      if (e instanceof EngineError && e.code !== ErrorCodes.ENGINE_UNREACHABLE) throw new EngineError(ErrorCodes.BUILD_FAILED, e.message, { statusCode: e.statusCode, cause: e });
+      throw e;
+    }
+    let id: string | undefined;
+    let failure: string | undefined;
+    const splitter = new NdjsonSplitter();
+    // traces are decoded in order; the first decode loads the message types
+    let pending = Promise.resolve();
+    const handle = (l: Json) => {
+      if (l?.error || l?.errorDetail) failure ??= String(l.errorDetail?.message ?? l.error).trim();
+      else if (l?.id === 'moby.buildkit.trace' && typeof l.aux === 'string') {
+        const aux = l.aux;
+        pending = pending.then(async () => onProgress?.(await decodeTrace(aux)));
+      } else if (l?.id === 'moby.image.id' && typeof l.aux?.ID === 'string') id = l.aux.ID;
+    };
+    try {
+      for await (const chunk of res) for (const line of splitter.push(chunk as Buffer)) handle(line as Json);
+      for (const line of splitter.end()) handle(line as Json);
+    } catch (err) {
+      throw toEngineError(err, address, 'reading the build progress stream');
+    } finally {
+      res.destroy();
+    }
+    await pending;
+    if (failure !== undefined) throw new EngineError(ErrorCodes.BUILD_FAILED, failure);
+    if (!id) throw new EngineError(ErrorCodes.BUILD_FAILED, signal?.aborted ? 'the build was cancelled' : 'the engine reported no image id for the build');
+    return { id, transfers };
+  } finally {
+    signal?.removeEventListener('abort', cancel);
+    session.close();
+  }
+}

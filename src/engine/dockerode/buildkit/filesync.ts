@@ -1,0 +1,373 @@
+// The file sync service of a BuildKit session (moby.filesync.v1.FileSync/DiffCopy): the builder asks for a
+// directory by name (`dir-name` metadata) with include/exclude patterns, berth answers with fsutil's wire
+// protocol as the sender:
+//   1. one STAT packet per entry of the filtered tree, in Go's walk order (parents first, siblings sorted by
+//      name), then an empty STAT packet; the n-th STAT (counting every entry) has id n;
+//   2. the builder compares the stats with what it kept from the last transfer of this session's shared key
+//      and sends a REQ packet for each regular file whose data it needs;
+//   3. berth sends that file's content as DATA packets with the file's id, closed by an empty DATA packet;
+//   4. the builder sends FIN when it has everything; berth answers FIN and ends the call.
+// So an unchanged file is stat'ed but never read, and an excluded directory is never even listed (unless an
+// exception pattern names something inside it). Stats carry Go's os.FileMode bits, mtime in nanoseconds and
+// uid/gid 0 (the docker CLI and compose reset owners, so a COPY's result does not depend on who runs it).
+import dockerignore from '@balena/dockerignore';
+import { open, readdir, readlink, lstat, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Stats, BigIntStats } from 'node:fs';
+import { GrpcError, GrpcStatus, type GrpcCall, type GrpcServerCall, type GrpcServices } from './grpc.js';
+import { int64, protoType } from './proto.js';
+
+// A CommonJS module typed as an ES default export (as in ops/build-context.ts).
+const ignore = ((dockerignore as { default?: unknown }).default ?? dockerignore) as typeof dockerignore.default;
+
+export interface SyncedDir {
+  /** The directory on disk; absent for a directory made only of `files`. */
+  readonly path?: string;
+  /** berth's own exclude patterns (.dockerignore syntax), on top of what the builder asks; for files on disk only. */
+  readonly excludes?: readonly string[];
+  /** Files at the directory's root that exist only in memory (an inline Dockerfile), shadowing any on disk. */
+  readonly files?: Readonly<Record<string, Uint8Array>>;
+}
+
+/** One transfer of a directory to the builder. */
+export interface FileSyncTransfer {
+  readonly dir: string;
+  /** Every path whose stat was sent. */
+  readonly listed: string[];
+  /** Paths whose content the builder asked for and got. */
+  readonly read: string[];
+  /** File content bytes sent. */
+  dataBytes: number;
+  /** Every byte sent on the call: stats, data, framing. */
+  wireBytes: number;
+}
+
+export const FILESYNC_DIFFCOPY = '/moby.filesync.v1.FileSync/DiffCopy';
+
+const PACKET = { STAT: 0, REQ: 1, DATA: 2, FIN: 3, ERR: 4 } as const;
+// fsutil sends 32 kB; the receiver takes any size (the engine's gRPC client accepts messages up to 4 MB) and
+// fewer, larger messages cost less on both sides
+const CHUNK = 512 * 1024;
+const PARALLEL_FILES = 4;
+
+/** A DATA packet's header (type, ID, and the data field's tag and length), the data itself sent after it. */
+function dataHeader(id: number, length: number): Buffer {
+  const bytes: number[] = [0x08, PACKET.DATA, 0x18];
+  const varint = (n: number) => {
+    while (n >= 0x80) {
+      bytes.push((n & 0x7f) | 0x80);
+      n = Math.floor(n / 128);
+    }
+    bytes.push(n);
+  };
+  varint(id);
+  bytes.push(0x22);
+  varint(length);
+  return Buffer.from(bytes);
+}
+
+// Go's os.FileMode type and permission-extra bits
+const GO_MODE = { dir: 2 ** 31, symlink: 2 ** 27, device: 2 ** 26, namedPipe: 2 ** 25, setuid: 2 ** 23, setgid: 2 ** 22, charDevice: 2 ** 21, sticky: 2 ** 20 };
+
+export function goFileMode(s: Pick<Stats, 'mode' | 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isCharacterDevice' | 'isBlockDevice'>): number {
+  let m = s.mode & 0o777;
+  if (s.mode & 0o4000) m += GO_MODE.setuid;
+  if (s.mode & 0o2000) m += GO_MODE.setgid;
+  if (s.mode & 0o1000) m += GO_MODE.sticky;
+  if (s.isDirectory()) m += GO_MODE.dir;
+  else if (s.isSymbolicLink()) m += GO_MODE.symlink;
+  else if (s.isFIFO()) m += GO_MODE.namedPipe;
+  else if (s.isCharacterDevice()) m += GO_MODE.device + GO_MODE.charDevice;
+  else if (s.isBlockDevice()) m += GO_MODE.device;
+  return m;
+}
+
+/** gRPC metadata values the builder percent-encoded (`<key>-encoded: true`) are decoded. */
+function option(metadata: Record<string, string[]>, key: string): string[] {
+  const values = metadata[key] ?? [];
+  if (metadata[`${key}-encoded`]?.[0] !== 'true') return values;
+  return values.map((v) => {
+    try {
+      return decodeURIComponent(v.replace(/\+/g, ' '));
+    } catch {
+      return v;
+    }
+  });
+}
+
+/** Patterns as fsutil reads them: cleaned, anchored at the root. */
+function cleanPatterns(patterns: readonly string[]): string[] {
+  return patterns
+    .map((p) => {
+      const neg = p.startsWith('!');
+      let body = (neg ? p.slice(1) : p).trim().replace(/\/+$/, '').replace(/^\.\//, '');
+      if (body.length > 1 && body.startsWith('/')) body = body.slice(1);
+      return neg ? `!${body}` : body;
+    })
+    .filter((p) => p !== '' && p !== '!');
+}
+
+interface Matcher {
+  matches(path: string): boolean;
+  /** For an excluded dir: whether an exception could re-include something below it. */
+  exceptionInside(dir: string): boolean;
+}
+
+function excludeMatcher(patterns: readonly string[]): Matcher | undefined {
+  const cleaned = cleanPatterns(patterns);
+  if (!cleaned.length) return undefined;
+  const ig = ignore().add(cleaned);
+  const exceptions = cleaned.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
+  return {
+    matches: (path) => ig.ignores(path),
+    exceptionInside: (dir) => exceptions.some((e) => e.includes('**') || `${e}/`.startsWith(`${dir}/`) || globPrefixMatches(e, dir)),
+  };
+}
+
+/** Whether the first components of a glob pattern match every component of `dir` (so it may match below). */
+function globPrefixMatches(pattern: string, dir: string): boolean {
+  const p = pattern.split('/');
+  const d = dir.split('/');
+  if (p.length <= d.length) return false;
+  if (!/[*?[]/.test(p.slice(0, d.length).join('/'))) return false;
+  return ignore().add(p.slice(0, d.length).join('/')).ignores(dir);
+}
+
+/** fsutil's include patterns: a path is in when it, or a parent of it, matches; a dir is walked when it may hold a match. */
+function includeMatcher(patterns: readonly string[]): { includes(path: string): boolean; mayHoldMatch(dir: string): boolean } | undefined {
+  const cleaned = cleanPatterns(patterns).filter((p) => !p.startsWith('!'));
+  if (!cleaned.length) return undefined;
+  const ig = ignore().add(cleaned);
+  return {
+    includes: (path) => ig.ignores(path),
+    mayHoldMatch: (dir) => cleaned.some((p) => p.includes('**') || p.startsWith(`${dir}/`) || globPrefixMatches(p, dir)),
+  };
+}
+
+interface Entry {
+  path: string;
+  full?: string;
+  stat: Record<string, unknown>;
+  regular: boolean;
+  /** A regular file's size when stat'ed. */
+  size?: number;
+  content?: Uint8Array;
+}
+
+function statMessage(path: string, s: BigIntStats, linkname: string | undefined): Record<string, unknown> {
+  const mode = goFileMode({
+    mode: Number(s.mode),
+    isDirectory: () => s.isDirectory(),
+    isSymbolicLink: () => s.isSymbolicLink(),
+    isFIFO: () => s.isFIFO(),
+    isCharacterDevice: () => s.isCharacterDevice(),
+    isBlockDevice: () => s.isBlockDevice(),
+  });
+  return {
+    path,
+    mode,
+    uid: 0,
+    gid: 0,
+    size: s.isDirectory() ? int64(0n) : int64(s.size),
+    modTime: int64(s.mtimeNs),
+    ...(linkname !== undefined ? { linkname } : {}),
+    ...(s.isCharacterDevice() || s.isBlockDevice() ? { devmajor: int64((s.rdev >> 8n) & 0xfffn), devminor: int64((s.rdev & 0xffn) | ((s.rdev >> 12n) & 0xfff00n)) } : {}),
+  };
+}
+
+/**
+ * Walk one synced directory as the builder asked, calling `emit` per entry in Go's walk order. Directories
+ * that are excluded (and hold no exception) or cannot hold an included path are never opened.
+ */
+async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e: Entry) => Promise<void>): Promise<void> {
+  const asked = excludeMatcher(option(metadata, 'exclude-patterns'));
+  const own = dir.excludes?.length ? excludeMatcher(dir.excludes) : undefined;
+  const followPaths = cleanPatterns(option(metadata, 'followpaths'));
+  // followpaths (what the Dockerfile frontend asks the Dockerfile and .dockerignore by) limit the transfer
+  // like include patterns, and symlinks among them are followed
+  const include = includeMatcher([...option(metadata, 'include-patterns'), ...followPaths]);
+  const follow = new Set(followPaths);
+  const virtual = dir.files ?? {};
+  // hard links, as fsutil sends them: the first path of an inode is a file, later ones link to it (size 0)
+  const inodes = new Map<string, string>();
+
+  // directories whose stat waits for a first entry below them (they are walked only for an exception or an
+  // include pattern inside, and are sent only when something inside is)
+  const pending: Entry[] = [];
+  const flush = async () => {
+    for (const e of pending.splice(0)) await emit(e);
+  };
+
+  const visit = async (rel: string, full: string | undefined): Promise<void> => {
+    const names = new Set<string>();
+    if (full !== undefined) for (const n of await readdir(full)) names.add(n);
+    if (rel === '') for (const n of Object.keys(virtual)) names.add(n);
+    const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const name of sorted) {
+      const path = rel ? `${rel}/${name}` : name;
+      const content = rel === '' ? virtual[name] : undefined;
+      const excluded = !!asked?.matches(path) || (content === undefined && !!own?.matches(path));
+      if (content !== undefined) {
+        if (excluded || (include && !include.includes(path))) continue;
+        await flush();
+        const size = BigInt(content.length);
+        await emit({ path, regular: true, content, stat: { path, mode: 0o644, uid: 0, gid: 0, size: int64(size), modTime: int64(0n) } });
+        continue;
+      }
+      // a name no include pattern can reach (nor anything below it) is not even stat'ed: the Dockerfile
+      // frontend's small transfers (the Dockerfile, .dockerignore) would otherwise stat the whole root
+      if (include && !include.includes(path) && !include.mayHoldMatch(path)) continue;
+      const abs = join(full!, name);
+      let s = await lstat(abs, { bigint: true });
+      let linkname: string | undefined;
+      if (s.isSymbolicLink()) {
+        if (follow.has(path)) {
+          s = await stat(abs, { bigint: true }).catch(() => s);
+        }
+        if (s.isSymbolicLink()) linkname = await readlink(abs);
+      }
+      if (s.isSocket()) continue;
+      if (s.isDirectory()) {
+        const inIncluded = !include || include.includes(path);
+        const entry: Entry = { path, full: abs, regular: false, stat: statMessage(path, s, undefined) };
+        if (!excluded && inIncluded) {
+          await flush();
+          await emit(entry);
+          await visit(path, abs);
+          continue;
+        }
+        const descend = excluded ? !!(asked?.matches(path) ? asked.exceptionInside(path) : own?.exceptionInside(path)) : !!include?.mayHoldMatch(path);
+        if (!descend) continue;
+        pending.push(entry);
+        const depth = pending.length;
+        await visit(path, abs);
+        // nothing inside was sent: the directory is not either
+        if (pending.length >= depth) pending.splice(depth - 1);
+        continue;
+      }
+      if (excluded || (include && !include.includes(path))) continue;
+      await flush();
+      if (s.isFile() && s.nlink > 1n) {
+        const key = `${s.dev}:${s.ino}`;
+        const first = inodes.get(key);
+        if (first !== undefined) {
+          await emit({ path, full: abs, regular: true, stat: { ...statMessage(path, s, first), size: int64(0n) } });
+          continue;
+        }
+        inodes.set(key, path);
+      }
+      await emit({ path, full: abs, regular: s.isFile(), size: Number(s.size), stat: statMessage(path, s, linkname) });
+    }
+  };
+  await visit('', dir.path);
+}
+
+/**
+ * The FileSync service over `dirs` (by the builder's names: "context", "dockerfile", named contexts). Each
+ * transfer is reported to `onTransfer` once it has ended (successfully or not).
+ */
+export function fileSyncServices(dirs: Readonly<Record<string, SyncedDir>>, onTransfer?: (t: FileSyncTransfer) => void): GrpcServices {
+  return {
+    [FILESYNC_DIFFCOPY]: async (call: GrpcCall) => {
+      const c = call as GrpcServerCall;
+      const Packet = await protoType('fsutil.types.Packet');
+      const name = option(call.metadata, 'dir-name')[0] ?? '';
+      const dir = dirs[name];
+      if (!dir) throw new GrpcError(GrpcStatus.NOT_FOUND, `no access allowed to dir "${name}"`);
+      const transfer: FileSyncTransfer = { dir: name, listed: [], read: [], dataBytes: 0, wireBytes: 0 };
+      const send = async (packet: Record<string, unknown>) => {
+        call.send(Packet.encode(Packet.fromObject(packet)).finish());
+        if (c.writable) await c.writable();
+      };
+      // file content: encoded by hand, so that the chunk is written as read rather than copied twice
+      const sendData = async (id: number, data: Uint8Array) => {
+        if (c.sendParts) c.sendParts([dataHeader(id, data.length), data]);
+        else call.send(Packet.encode(Packet.fromObject({ type: PACKET.DATA, ID: id, data })).finish());
+        if (c.writable) await c.writable();
+      };
+      const files = new Map<number, Entry>();
+      let nextId = 0;
+      let walkError: unknown;
+      const walked = walk(dir, call.metadata, async (e) => {
+        const id = nextId++;
+        if (e.regular) files.set(id, e);
+        transfer.listed.push(e.path);
+        await send({ type: PACKET.STAT, stat: e.stat });
+      })
+        .then(() => send({ type: PACKET.STAT }))
+        .catch(async (err: unknown) => {
+          walkError = err;
+          await send({ type: PACKET.ERR, data: Buffer.from(err instanceof Error ? err.message : String(err)) }).catch(() => undefined);
+        });
+
+      // requested files are sent a few at a time (as fsutil does: many small files are mostly open/close
+      // latency); their chunks may interleave, each DATA packet names its file
+      const inFlight = new Set<Promise<void>>();
+      let sendError: unknown;
+      const settled = async () => {
+        await Promise.all(inFlight);
+        if (sendError) throw sendError;
+      };
+      const sendFile = async (id: number, e: Entry) => {
+        transfer.read.push(e.path);
+        if (e.content) {
+          for (let at = 0; at < e.content.length; at += CHUNK) {
+            const data = e.content.subarray(at, at + CHUNK);
+            transfer.dataBytes += data.length;
+            await sendData(id, data);
+          }
+        } else {
+          const handle = await open(e.full!, 'r');
+          try {
+            // a buffer one byte larger than the size stat'ed: a file that did not change since is read in
+            // one call that also shows its end; a large one goes in chunks
+            const size = e.size ?? 0;
+            for (;;) {
+              const buf = Buffer.allocUnsafe(Math.min(CHUNK, size + 1));
+              const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+              if (bytesRead === 0) break;
+              transfer.dataBytes += bytesRead;
+              await sendData(id, buf.subarray(0, bytesRead));
+              if (bytesRead < buf.length && buf.length > size) break;
+            }
+          } finally {
+            await handle.close();
+          }
+        }
+        await send({ type: PACKET.DATA, ID: id });
+      };
+      try {
+        for await (const raw of call.messages()) {
+          const p = Packet.toObject(Packet.decode(raw), { enums: Number }) as { type?: number; ID?: number; data?: Uint8Array };
+          const type = p.type ?? 0;
+          if (type === PACKET.ERR) throw new GrpcError(GrpcStatus.UNKNOWN, `error from receiver: ${Buffer.from(p.data ?? []).toString()}`);
+          if (type === PACKET.REQ) {
+            const id = p.ID ?? 0;
+            const e = files.get(id);
+            if (!e) throw new GrpcError(GrpcStatus.INVALID_ARGUMENT, `invalid file id ${id}`);
+            files.delete(id);
+            if (inFlight.size >= PARALLEL_FILES) await Promise.race(inFlight);
+            if (sendError) throw sendError;
+            const sending: Promise<void> = sendFile(id, e)
+              .catch((err: unknown) => {
+                sendError ??= err;
+              })
+              .finally(() => inFlight.delete(sending));
+            inFlight.add(sending);
+          } else if (type === PACKET.FIN) {
+            await walked;
+            await settled();
+            await send({ type: PACKET.FIN });
+            break;
+          }
+        }
+        await walked;
+        await settled();
+        if (walkError) throw walkError;
+      } finally {
+        transfer.wireBytes = c.bytesSent ?? 0;
+        onTransfer?.(transfer);
+      }
+    },
+  };
+}
