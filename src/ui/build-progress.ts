@@ -111,7 +111,9 @@ export class BuildPlainPrinter {
       if (!s || st.completed === undefined || s.doneStatuses.has(st.id)) continue;
       s.doneStatuses.add(st.id);
       const amount = st.total ? ` ${humanSize4(st.current)} / ${humanSize4(st.total)}` : st.current ? ` ${humanSize4(st.current)}` : '';
-      s.lines.push(`${st.id}${amount} done`);
+      // buildx shows how long a sub-task took once that is more than 10 ms
+      const took = st.started !== undefined ? (st.completed - st.started) / 1000 : 0;
+      s.lines.push(`${st.id}${amount}${took > 0.01 ? ` ${took.toFixed(1)}s` : ''} done`);
     }
     for (const l of e.logs) {
       const s = this.steps.get(key(l.vertex));

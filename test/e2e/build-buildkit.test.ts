@@ -153,8 +153,9 @@ describeEngine('BuildKit builds from Node, beside compose-ref', () => {
     for (const out of [mine.stdout, theirs.stdout]) {
       expect(out).toContain('#0 building with "default" instance using docker driver');
       expect(out).toMatch(/^#\d+ \[multi prod 1\/2\] COPY app\.txt \/srv\/app\.txt$/m);
-      // one FROM step for both services: the engine runs the shared step once, under either's name
-      expect(out).toMatch(/^#\d+ \[(multi|inline)( base)? 1\/\d\] FROM docker\.io\/library\/busybox:local$/m);
+      // the engine runs a FROM step shared by concurrent builds once, named as the first build that asked
+      // for it named it (another service's, even another client's stage), so its stage and position vary
+      expect(out).toMatch(/^#\d+ \[(multi|inline)( \S+)? 1\/\d\] FROM docker\.io\/library\/busybox:local$/m);
       expect(out).toMatch(/^#\d+ (DONE \d+\.\ds|CACHED)$/m);
       expect(out).not.toContain('debug stage');
     }

@@ -15,6 +15,7 @@ describe('BuildPlainPrinter', () => {
     const run = { digest: 'd3', name: '[web 2/2] RUN make', cached: false };
     p.push(ev('web', [{ ...load, started: T }]));
     p.push(ev('web', [], { statuses: [{ vertex: 'd1', id: 'transferring dockerfile:', name: 'transferring', current: 102, total: 0, started: T, completed: T + 10 }] }));
+    p.push(ev('web', [], { statuses: [{ vertex: 'd1', id: 'transferring context:', name: 'transferring', current: 55710, total: 0, started: T, completed: T + 120 }] }));
     p.push(ev('web', [{ ...load, started: T, completed: T + 40 }]));
     // a cache hit is first reported completed, then cached: merged, it prints CACHED
     p.push(ev('web', [{ ...from, started: T + 50, completed: T + 50 }, { ...run, started: T + 60 }]));
@@ -29,6 +30,7 @@ describe('BuildPlainPrinter', () => {
         '',
         '#1 [web internal] load build definition from Dockerfile',
         '#1 transferring dockerfile: 102B done',
+        '#1 transferring context: 55.71kB 0.1s done',
         '#1 DONE 0.0s',
         '',
         '#2 [web 1/2] FROM docker.io/library/busybox:local',

@@ -11,9 +11,9 @@
 // exception pattern names something inside it). Stats carry Go's os.FileMode bits, mtime in nanoseconds and
 // uid/gid 0 (the docker CLI and compose reset owners, so a COPY's result does not depend on who runs it).
 import dockerignore from '@balena/dockerignore';
-import { open, readdir, readlink, lstat, stat } from 'node:fs/promises';
+import { lstatSync, readdirSync, readlinkSync, statSync, type BigIntStats, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Stats, BigIntStats } from 'node:fs';
 import { GrpcError, GrpcStatus, type GrpcCall, type GrpcServerCall, type GrpcServices } from './grpc.js';
 import { int64, protoType } from './proto.js';
 
@@ -200,7 +200,10 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
 
   const visit = async (rel: string, full: string | undefined): Promise<void> => {
     const names = new Set<string>();
-    if (full !== undefined) for (const n of await readdir(full)) names.add(n);
+    // The walk's file system calls are synchronous: one thread-pool round trip per entry made a tree of a few
+    // thousand files take most of a second, as long as what BuildKit does with it (Go's walk makes direct
+    // system calls too). File contents are read asynchronously.
+    if (full !== undefined) for (const n of readdirSync(full)) names.add(n);
     if (rel === '') for (const n of Object.keys(virtual)) names.add(n);
     const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const name of sorted) {
@@ -218,13 +221,17 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
       // frontend's small transfers (the Dockerfile, .dockerignore) would otherwise stat the whole root
       if (include && !include.includes(path) && !include.mayHoldMatch(path)) continue;
       const abs = join(full!, name);
-      let s = await lstat(abs, { bigint: true });
+      let s = lstatSync(abs, { bigint: true });
       let linkname: string | undefined;
       if (s.isSymbolicLink()) {
         if (follow.has(path)) {
-          s = await stat(abs, { bigint: true }).catch(() => s);
+          try {
+            s = statSync(abs, { bigint: true });
+          } catch {
+            // a dangling link stays a link
+          }
         }
-        if (s.isSymbolicLink()) linkname = await readlink(abs);
+        if (s.isSymbolicLink()) linkname = readlinkSync(abs);
       }
       if (s.isSocket()) continue;
       if (s.isDirectory()) {
