@@ -197,7 +197,7 @@ export async function run(o: RunCallOptions): Promise<RunResult> {
   if (!o.noDeps) {
     const deps = dependenciesOf(project, o.service);
     if (deps.length) {
-      const { up } = await import('./index.js');
+      const { up } = await import('./up-down.js');
       await up({ project, engine, services: deps, onEvent: o.onEvent, build: o.build, pull: o.pull, quietPull: o.quietPull });
     }
   }
@@ -246,8 +246,8 @@ export async function runCapture(o: RunCaptureOptions): Promise<CapturedOutput> 
 }
 
 /** `create`: up without starting anything (compose's `create` is `up --no-start`). */
-export async function create(o: Omit<import('./index.js').UpCallOptions, 'noStart' | 'wait'> = {}): Promise<import('./index.js').UpResult & { project: Project }> {
-  const { up } = await import('./index.js');
+export async function create(o: Omit<import('./up-down.js').UpCallOptions, 'noStart' | 'wait'> = {}): Promise<import('./up-down.js').UpResult & { project: Project }> {
+  const { up } = await import('./up-down.js');
   return up({ ...o, noStart: true });
 }
 
@@ -318,7 +318,7 @@ export async function attach(o: NameOnly & Parameters<typeof inspect.attach>[2])
 
 /** Scale services to the given numbers of containers (and start their dependencies unless noDeps). */
 export async function scale(o: RuntimeCommonOptions & { scale: Readonly<Record<string, number>>; noDeps?: boolean }): Promise<void> {
-  const { up } = await import('./index.js');
+  const { up } = await import('./up-down.js');
   await up({ project: o.project, engine: o.engine, onEvent: o.onEvent, services: Object.keys(o.scale), scale: o.scale, noDeps: o.noDeps });
 }
 

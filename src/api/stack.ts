@@ -16,7 +16,7 @@ import type { PsEntry } from '../ops/ps.js';
 import { nodeCrypto } from '../model/crypto.js';
 import type { ComposeFile } from './compose-file.js';
 import { connectEngine } from './engine.js';
-import { down, ps, up } from './index.js';
+import { down, ps, up } from './up-down.js';
 import { waitReady, type WaitStrategy } from './readiness.js';
 import { logs, runCapture } from './runtime.js';
 import { prune, SessionLease, withSessionLabels, type PruneOptions, type PruneResult } from './session.js';
