@@ -66,7 +66,7 @@ function keyValues(value: unknown, env: Env, what: string, service: string): Rec
     }
     return out;
   }
-  if (typeof value !== 'object') throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": build.${what} must be a list or a mapping`, { service });
+  if (typeof value !== 'object') throw new OperationError(ErrorCodes.SERVICE_SPEC, `service "${service}": build.${what} must be a list or a mapping`, { service });
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (v === null || v === undefined) {
       if (env[k] !== undefined) out[k] = env[k]!;
@@ -100,11 +100,11 @@ function extraHosts(value: unknown): string[] {
 
 export function buildSpec(project: Project, service: string, overrides: BuildOverrides = {}): BuildSpec {
   const raw = project.services[service]?.build as Record<string, unknown> | undefined;
-  if (!raw) throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}" has no build section`, { service });
+  if (!raw) throw new OperationError(ErrorCodes.SERVICE_SPEC, `service "${service}" has no build section`, { service });
   for (const key of BUILDKIT_ONLY) {
     if (raw[key] !== undefined && !(Array.isArray(raw[key]) && (raw[key] as unknown[]).length === 0)) {
       throw new OperationError(
-        ErrorCodes.CONSISTENCY,
+        ErrorCodes.SERVICE_SPEC,
         `service "${service}": build.${key} needs BuildKit, and berth builds with the engine's classic builder; remove it or build with docker buildx`,
         { service },
       );
@@ -112,7 +112,7 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
   }
   const context = String(raw.context ?? project.meta.workingDir);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(context) || context.startsWith('git@')) {
-    throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": build.context ${context} is a URL; berth builds from a local directory only`, { service });
+    throw new OperationError(ErrorCodes.SERVICE_SPEC, `service "${service}": build.context ${context} is a URL; berth builds from a local directory only`, { service });
   }
   const env = project.meta.environment;
   const args = keyValues(raw.args, env, 'args', service);
@@ -123,7 +123,7 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     try {
       shmSize = parseByteSize(raw.shm_size as string | number);
     } catch {
-      throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": invalid build.shm_size ${JSON.stringify(raw.shm_size)}`, { service });
+      throw new OperationError(ErrorCodes.SERVICE_SPEC, `service "${service}": invalid build.shm_size ${JSON.stringify(raw.shm_size)}`, { service });
     }
   }
   return {
