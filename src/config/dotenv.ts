@@ -3,7 +3,7 @@
 // and ${VAR} expansion in unquoted and double-quoted values. A bare `KEY` line inherits KEY from the
 // lookup environment and is absent when the lookup does not have it.
 
-import { ConfigError } from '../model/errors.js';
+import { ConfigError, ErrorCodes } from '../model/errors.js';
 import { readText } from './files.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
 
@@ -242,4 +242,22 @@ export function parseDotenvTexts(texts: readonly { file: string; text: string; f
     for (const [k, v] of Object.entries(parsed)) if (!/^\d/.test(k)) env[k] = v;
   }
   return env;
+}
+
+/** A DotenvError as the one-line ConfigError every bad input gives, at file:line:1 when the line is known. */
+export function envFileError(err: unknown, code: string = ErrorCodes.INTERPOLATION): unknown {
+  if (!(err instanceof DotenvError)) return err;
+  if (err.file !== undefined && err.line !== undefined) {
+    return new ConfigError(code, `${err.reason}: fix the env file`, { position: { file: err.file, line: err.line, col: 1 }, cause: err });
+  }
+  return new ConfigError(code, `${err.message}: fix the env file`, { cause: err });
+}
+
+/** readDotenvFiles, its errors as ConfigError. */
+export function readEnvFiles(files: Parameters<typeof readDotenvFiles>[0], lookup: Parameters<typeof readDotenvFiles>[1]): Record<string, string> {
+  try {
+    return readDotenvFiles(files, lookup);
+  } catch (err) {
+    throw envFileError(err);
+  }
 }

@@ -1,20 +1,22 @@
-// The config loader: discover → parse → interpolate → merge → validate → canonical → defaults → Project.
+// The config loader: discover → parse → interpolate → include (include.ts), extends (extends.ts) → merge →
+// validate → canonical → defaults → Project.
 // Pure: reads files, never talks to Docker, never prints (warnings go to project.meta.warnings).
 
 import { readFileSync } from 'node:fs';
 import { pathExists, readText } from './files.js';
 import path from 'node:path';
-import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
+import { ConfigError, ErrorCodes } from '../model/errors.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import { canonicalResource, canonicalService, dropEmptyStrings, type CanonicalContext } from './canonical.js';
 import { checkConsistency, checkResourceDefinitions } from './consistency.js';
 import { applyDefaults, applyProfiles, type ModelParts } from './defaults.js';
 import { discoverFiles } from './discover.js';
-import { DotenvError, readDotenvFiles } from './dotenv.js';
+import { envFileError, readDotenvFiles, readEnvFiles } from './dotenv.js';
+import { applyExtends } from './extends.js';
+import { applyIncludes } from './include.js';
 import { interpolateTree } from './interpolate.js';
-import { isMap, mergeComposeFiles, mergeKeepingMarkers, mergeService } from './merge.js';
-import { formatKeyPath, locateIn, parseYamlDocuments, type KeyPath, type ParsedFile } from './parse.js';
-import { rebaseModel, rebaseService } from './paths.js';
+import { isMap, mergeComposeFiles } from './merge.js';
+import { locateIn, parseYamlDocuments, type KeyPath, type ParsedFile } from './parse.js';
 import { checkProjectName, resolveProjectName } from './project-name.js';
 import { validateSchema } from './validate.js';
 import { workingDirectory } from './working-directory.js';
@@ -266,155 +268,6 @@ function checkNotEmpty(parsed: readonly Source[]): void {
 
 function truthy(v: string | undefined): boolean {
   return v !== undefined && ['1', 'true', 'yes', 'y', 'on'].includes(v.toLowerCase());
-}
-
-interface IncludeContext {
-  projectDir: string;
-  env: Readonly<Record<string, string | undefined>>;
-  interpolate: boolean;
-  chain: string[];
-  warnings: string[];
-  locate: (p: KeyPath) => SourcePosition | undefined;
-}
-
-/** `include:` entries load as projects of their own (own directory and env), then join this model. */
-function applyIncludes(tree: Tree, ctx: IncludeContext): Tree {
-  if (tree.include === undefined) return tree;
-  const out: Tree = { ...tree };
-  delete out.include;
-  const entries = Array.isArray(tree.include) ? tree.include : [];
-  entries.forEach((entry, i) => {
-    const at: KeyPath = ['include', i];
-    const e = typeof entry === 'string' ? { path: [entry] } : isMap(entry) ? entry : {};
-    const paths = (Array.isArray(e.path) ? e.path : e.path !== undefined ? [e.path] : []).map((p) => path.resolve(ctx.projectDir, String(p)));
-    if (paths.length === 0) throw new ConfigError(ErrorCodes.SCHEMA, 'include entry has no path: add path:', { position: ctx.locate(at), keyPath: formatKeyPath(at) });
-    for (const p of paths) {
-      if (ctx.chain.includes(p)) {
-        throw new ConfigError(ErrorCodes.CONSISTENCY, `include cycle detected: ${[...ctx.chain, p].join(' -> ')}: remove one of the includes`, {
-          position: ctx.locate(at),
-          keyPath: formatKeyPath(at),
-        });
-      }
-      if (!pathExists(p)) {
-        throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `included file ${p} not found: check the include path`, { position: ctx.locate(at), keyPath: formatKeyPath(at) });
-      }
-    }
-    const dir = e.project_directory !== undefined ? path.resolve(ctx.projectDir, String(e.project_directory)) : path.dirname(paths[0]);
-    const envFiles = e.env_file !== undefined ? (Array.isArray(e.env_file) ? e.env_file : [e.env_file]).map((f) => path.resolve(ctx.projectDir, String(f))) : [path.join(dir, '.env')];
-    const fileEnv = readEnvFiles(envFiles.filter((f) => pathExists(f)), (n) => ctx.env[n]);
-    const env = { ...fileEnv, ...Object.fromEntries(Object.entries(ctx.env).filter(([, v]) => v !== undefined)) };
-    const trees: Tree[] = [];
-    for (const p of paths) {
-      for (const doc of parseYamlDocuments(readText(p), p)) {
-        let t = ctx.interpolate ? interpolateTree(doc.data, { lookup: (n) => env[n], positionOf: doc.positionOf }) : doc.data;
-        t = applyIncludes(t, { ...ctx, projectDir: dir, env, chain: [...ctx.chain, p], locate: doc.positionOf });
-        t = applyExtends(t, { file: p, dir: path.dirname(p), env, interpolate: ctx.interpolate, warnings: ctx.warnings, locate: doc.positionOf });
-        trees.push(t);
-      }
-    }
-    const included = rebaseModel(mergeComposeFiles(trees), dir);
-    for (const kind of ['services', 'networks', 'volumes', 'secrets', 'configs', 'models']) {
-      if (!isMap(included[kind])) continue;
-      const mine: Tree = isMap(out[kind]) ? { ...(out[kind] as Tree) } : {};
-      for (const [k, v] of Object.entries(included[kind] as Tree)) {
-        if (k in mine && JSON.stringify(mine[k]) !== JSON.stringify(v)) {
-          throw new ConfigError(ErrorCodes.CONSISTENCY, `${kind}.${k} conflicts with imported resource from ${paths[0]}: rename one of them`, {
-            position: ctx.locate([kind, k]),
-            keyPath: `${kind}.${k}`,
-          });
-        }
-        mine[k] = v;
-      }
-      out[kind] = mine;
-    }
-  });
-  return out;
-}
-
-interface ExtendsContext {
-  file: string;
-  dir: string;
-  env: Readonly<Record<string, string | undefined>>;
-  interpolate: boolean;
-  warnings: string[];
-  locate?: (p: KeyPath) => SourcePosition | undefined;
-}
-
-/** Resolves `extends` in every service of one file's model (same file, or another file, recursively). */
-function applyExtends(tree: Tree, ctx: ExtendsContext, stack: string[] = []): Tree {
-  if (!isMap(tree.services)) return tree;
-  const services = tree.services;
-  if (!Object.values(services).some((s) => isMap(s) && s.extends !== undefined)) return tree;
-  const done = new Map<string, Tree>();
-  const loadOther = (file: string): Tree => {
-    if (!pathExists(file)) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `extended file ${file} not found: check extends.file`);
-    const docs = parseYamlDocuments(readText(file), file);
-    const trees = docs.map((d) => (ctx.interpolate ? interpolateTree(d.data, { lookup: (n) => ctx.env[n], positionOf: d.positionOf }) : d.data));
-    let merged: Tree = {};
-    for (const t of trees) merged = mergeKeepingMarkers(merged, t);
-    return merged;
-  };
-  const resolve = (name: string, chain: string[]): Tree => {
-    const cached = done.get(name);
-    if (cached) return cached;
-    const svc = services[name];
-    const self = (isMap(svc) ? svc : {}) as Tree;
-    if (self.extends === undefined) return self;
-    const at: KeyPath = ['services', name, 'extends'];
-    const err = (message: string, code: string = ErrorCodes.CONSISTENCY) =>
-      new ConfigError(code, message, { position: ctx.locate?.(at), keyPath: formatKeyPath(at), service: name });
-    const ext = typeof self.extends === 'string' ? { service: self.extends } : isMap(self.extends) ? self.extends : {};
-    if (typeof ext.service !== 'string' || ext.service === '') throw err(`extends.${name}.service is required: name the service to extend`, ErrorCodes.SCHEMA);
-    const key = `${ctx.file}#${name}`;
-    if (chain.includes(key)) throw err(`circular reference with extends: ${[...chain, key].join(' -> ')}`);
-    let base: Tree;
-    if (ext.file !== undefined && ext.file !== null) {
-      const file = path.resolve(ctx.dir, String(ext.file));
-      const other = loadOther(file);
-      if (!isMap(other.services) || !(ext.service in other.services)) {
-        throw err(`cannot extend service "${ext.service}" in ${file}: service not found`);
-      }
-      const otherKey = `${file}#${ext.service}`;
-      if ([...chain, key].includes(otherKey)) throw err(`circular reference with extends: ${[...chain, key, otherKey].join(' -> ')}`);
-      const resolved = applyExtends(other, { ...ctx, file, dir: path.dirname(file) }, [...chain, key]);
-      const svcs = resolved.services as Tree;
-      base = (isMap(svcs[ext.service]) ? svcs[ext.service] : {}) as Tree;
-      if (path.dirname(file) !== ctx.dir) base = rebaseService(base, path.dirname(file)) as Tree;
-    } else {
-      if (!(ext.service in services)) throw err(`cannot extend service "${ext.service}": service not found`);
-      if (ext.service === name || chain.includes(`${ctx.file}#${ext.service}`)) {
-        throw err(`circular reference with extends: ${[...chain, key, `${ctx.file}#${ext.service}`].join(' -> ')}`);
-      }
-      base = resolve(ext.service, [...chain, key]);
-    }
-    const own: Tree = { ...self };
-    delete own.extends;
-    const merged = mergeService(base, own);
-    delete merged.extends;
-    done.set(name, merged);
-    return merged;
-  };
-  const out: Tree = {};
-  for (const name of Object.keys(services)) out[name] = isMap(services[name]) && (services[name] as Tree).extends !== undefined ? resolve(name, stack) : services[name];
-  return { ...tree, services: out };
-}
-
-/** A DotenvError as the one-line ConfigError every bad input gives, at file:line:1 when the line is known. */
-function envFileError(err: unknown, code: string = ErrorCodes.INTERPOLATION): unknown {
-  if (!(err instanceof DotenvError)) return err;
-  if (err.file !== undefined && err.line !== undefined) {
-    return new ConfigError(code, `${err.reason}: fix the env file`, { position: { file: err.file, line: err.line, col: 1 }, cause: err });
-  }
-  return new ConfigError(code, `${err.message}: fix the env file`, { cause: err });
-}
-
-/** readDotenvFiles, its errors as ConfigError. */
-function readEnvFiles(files: Parameters<typeof readDotenvFiles>[0], lookup: Parameters<typeof readDotenvFiles>[1]): Record<string, string> {
-  try {
-    return readDotenvFiles(files, lookup);
-  } catch (err) {
-    throw envFileError(err);
-  }
 }
 
 /** The project environment: env files (in order), then the OS environment, which wins. */
