@@ -245,7 +245,7 @@ export function parseDotenvTexts(texts: readonly { file: string; text: string; f
 }
 
 /** A DotenvError as the one-line ConfigError every bad input gives, at file:line:1 when the line is known. */
-export function envFileError(err: unknown, code: string = ErrorCodes.INTERPOLATION): unknown {
+export function envFileError(err: unknown, code: string = ErrorCodes.ENV_FILE_SYNTAX): unknown {
   if (!(err instanceof DotenvError)) return err;
   if (err.file !== undefined && err.line !== undefined) {
     return new ConfigError(code, `${err.reason}: fix the env file`, { position: { file: err.file, line: err.line, col: 1 }, cause: err });

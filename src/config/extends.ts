@@ -26,7 +26,7 @@ export function applyExtends(tree: Tree, ctx: ExtendsContext, stack: string[] = 
   if (!Object.values(services).some((s) => isMap(s) && s.extends !== undefined)) return tree;
   const done = new Map<string, Tree>();
   const loadOther = (file: string): Tree => {
-    if (!pathExists(file)) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `extended file ${file} not found: check extends.file`);
+    if (!pathExists(file)) throw new ConfigError(ErrorCodes.EXTENDS_FILE_NOT_FOUND, `extended file ${file} not found: check extends.file`);
     const docs = parseYamlDocuments(readText(file), file);
     const trees = docs.map((d) => (ctx.interpolate ? interpolateTree(d.data, { lookup: (n) => ctx.env[n], positionOf: d.positionOf }) : d.data));
     let merged: Tree = {};

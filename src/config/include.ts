@@ -40,7 +40,7 @@ export function applyIncludes(tree: Tree, ctx: IncludeContext): Tree {
         });
       }
       if (!pathExists(p)) {
-        throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `included file ${p} not found: check the include path`, { position: ctx.locate(at), keyPath: formatKeyPath(at) });
+        throw new ConfigError(ErrorCodes.INCLUDE_NOT_FOUND, `included file ${p} not found: check the include path`, { position: ctx.locate(at), keyPath: formatKeyPath(at) });
       }
     }
     const dir = e.project_directory !== undefined ? path.resolve(ctx.projectDir, String(e.project_directory)) : path.dirname(paths[0]);
