@@ -399,7 +399,7 @@ function isLocalContext(context: string): boolean {
  */
 function readLabelFiles(files: readonly string[], ctx: CanonicalContext, at: KeyPath, fail: (p: KeyPath, m: string) => ConfigError): Record<string, string> {
   const abs = files.map((f) => absoluteHostPath(f, ctx));
-  for (const file of abs) if (!pathExists(file)) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `label file ${file} not found: create it or remove it from label_file`, { position: ctx.positionOf(at), keyPath: formatKeyPath(at) });
+  for (const file of abs) if (!pathExists(file)) throw new ConfigError(ErrorCodes.LABEL_FILE_NOT_FOUND, `label file ${file} not found: create it or remove it from label_file`, { position: ctx.positionOf(at), keyPath: formatKeyPath(at) });
   try {
     return readDotenvFiles(abs, () => undefined);
   } catch (err) {
@@ -445,7 +445,7 @@ function readEnvFiles(entries: readonly EnvFileEntry[], ctx: CanonicalContext, a
     // files are read from their absolute path even when the output keeps paths as written
     const file = absoluteHostPath(e.path, ctx);
     if (pathExists(file)) files.push({ file, format: e.format });
-    else if (e.required) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `env file ${file} not found: create it or mark it required: false`, { position: ctx.positionOf(at), keyPath: formatKeyPath(at) });
+    else if (e.required) throw new ConfigError(ErrorCodes.ENV_FILE_NOT_FOUND, `env file ${file} not found: create it or mark it required: false`, { position: ctx.positionOf(at), keyPath: formatKeyPath(at) });
   }
   try {
     return readDotenvFiles(files, (name) => ctx.env[name]);
