@@ -72,3 +72,20 @@ describe('one table from code to exit code', () => {
     expect([pull.code, pull.reason]).toEqual([ErrorCodes.PULL_FAILED, ErrorCodes.REGISTRY_AUTH]);
   });
 });
+
+describe('a missing file: one code per kind of file', () => {
+  const errorOf = async (files: Record<string, string>, extra: { files?: string[]; envFiles?: string[] } = {}) =>
+    withComposeDir(files, async (dir) => loadProject({ cwd: dir, env: {}, ...extra }).then(() => undefined, (err: unknown) => err as BerthError));
+
+  it.each([
+    ['the compose file', {}, { files: ['nope.yaml'] }, ErrorCodes.CONFIG_NOT_FOUND],
+    ['an include', { 'compose.yaml': 'include: [nope.yaml]\nservices: {a: {image: x}}\n' }, {}, ErrorCodes.INCLUDE_NOT_FOUND],
+    ['an extends.file', { 'compose.yaml': 'services: {a: {extends: {file: nope.yaml, service: a}}}\n' }, {}, ErrorCodes.EXTENDS_FILE_NOT_FOUND],
+    ["a service's env_file", { 'compose.yaml': 'services: {a: {image: x, env_file: nope.env}}\n' }, {}, ErrorCodes.ENV_FILE_NOT_FOUND],
+    ["a service's label_file", { 'compose.yaml': 'services: {a: {image: x, label_file: nope.labels}}\n' }, {}, ErrorCodes.LABEL_FILE_NOT_FOUND],
+    ['an --env-file', { 'compose.yaml': 'services: {a: {image: x}}\n' }, { envFiles: ['nope.env'] }, ErrorCodes.PROJECT_ENV_FILE],
+  ])('%s', async (_what, files, extra, code) => {
+    const err = await errorOf({ 'compose.yaml': 'services: {a: {image: x}}\n', ...files }, extra);
+    expect(err?.code).toBe(code);
+  });
+});
