@@ -4,7 +4,7 @@
 // lookup environment and is absent when the lookup does not have it.
 
 import { ConfigError, ErrorCodes } from '../model/errors.js';
-import { readText } from './files.js';
+import { diskResources, type ResourceLoader } from './files.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
 
 /** A .env problem; `line` is 1-based and counts physical lines. */
@@ -212,11 +212,16 @@ export interface DotenvFile {
  * Reads env files in order; later files win, and earlier values are visible to expansion in later
  * ones. Keys starting with a digit are dropped, as compose drops them when reading files.
  */
-export function readDotenvFiles(files: readonly (string | DotenvFile)[], lookup?: Lookup): Record<string, string> {
+export function readDotenvFiles(
+  files: readonly (string | DotenvFile)[],
+  lookup?: Lookup,
+  /** The load's resource loader; the disk itself only for callers outside a load (tests, tools). */
+  resources: Pick<ResourceLoader, 'readText'> = diskResources,
+): Record<string, string> {
   const texts = files.map((f) => {
     const { file, format } = typeof f === 'string' ? { file: f, format: undefined } : f;
     try {
-      return { file, format, text: readText(file) };
+      return { file, format, text: resources.readText(file) };
     } catch (err) {
       // a loop, a directory, invalid UTF-8: already one message naming the file (and the position)
       if (err instanceof ConfigError) throw err;
@@ -254,9 +259,9 @@ export function envFileError(err: unknown, code: string = ErrorCodes.ENV_FILE_SY
 }
 
 /** readDotenvFiles, its errors as ConfigError. */
-export function readEnvFiles(files: Parameters<typeof readDotenvFiles>[0], lookup: Parameters<typeof readDotenvFiles>[1]): Record<string, string> {
+export function readEnvFiles(files: Parameters<typeof readDotenvFiles>[0], lookup: Parameters<typeof readDotenvFiles>[1], resources: ResourceLoader): Record<string, string> {
   try {
-    return readDotenvFiles(files, lookup);
+    return readDotenvFiles(files, lookup, resources);
   } catch (err) {
     throw envFileError(err);
   }

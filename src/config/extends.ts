@@ -2,7 +2,7 @@
 // own keys merged over the base's; paths of a base from another directory are rebased first.
 import path from 'node:path';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
-import { pathExists, readText } from './files.js';
+import type { ResourceLoader } from './files.js';
 import { interpolateTree } from './interpolate.js';
 import { isMap, mergeKeepingMarkers, mergeService } from './merge.js';
 import { formatKeyPath, parseYamlDocuments, type KeyPath } from './parse.js';
@@ -12,6 +12,8 @@ type Tree = Record<string, unknown>;
 
 export interface ExtendsContext {
   file: string;
+  /** The load's resource loader: extended files are read through it. */
+  files: ResourceLoader;
   dir: string;
   env: Readonly<Record<string, string | undefined>>;
   interpolate: boolean;
@@ -26,8 +28,8 @@ export function applyExtends(tree: Tree, ctx: ExtendsContext, stack: string[] = 
   if (!Object.values(services).some((s) => isMap(s) && s.extends !== undefined)) return tree;
   const done = new Map<string, Tree>();
   const loadOther = (file: string): Tree => {
-    if (!pathExists(file)) throw new ConfigError(ErrorCodes.EXTENDS_FILE_NOT_FOUND, `extended file ${file} not found: check extends.file`);
-    const docs = parseYamlDocuments(readText(file), file);
+    if (!ctx.files.pathExists(file)) throw new ConfigError(ErrorCodes.EXTENDS_FILE_NOT_FOUND, `extended file ${file} not found: check extends.file`);
+    const docs = parseYamlDocuments(ctx.files.readText(file), file);
     const trees = docs.map((d) => (ctx.interpolate ? interpolateTree(d.data, { lookup: (n) => ctx.env[n], positionOf: d.positionOf }) : d.data));
     let merged: Tree = {};
     for (const t of trees) merged = mergeKeepingMarkers(merged, t);

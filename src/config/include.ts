@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
 import { readEnvFiles } from './dotenv.js';
 import { applyExtends } from './extends.js';
-import { pathExists, readText } from './files.js';
+import type { ResourceLoader } from './files.js';
 import { interpolateTree } from './interpolate.js';
 import { isMap, mergeComposeFiles } from './merge.js';
 import { formatKeyPath, parseYamlDocuments, type KeyPath } from './parse.js';
@@ -14,6 +14,8 @@ type Tree = Record<string, unknown>;
 
 export interface IncludeContext {
   projectDir: string;
+  /** The load's resource loader: included files and their env files are read through it. */
+  files: ResourceLoader;
   env: Readonly<Record<string, string | undefined>>;
   interpolate: boolean;
   chain: string[];
@@ -39,20 +41,20 @@ export function applyIncludes(tree: Tree, ctx: IncludeContext): Tree {
           keyPath: formatKeyPath(at),
         });
       }
-      if (!pathExists(p)) {
+      if (!ctx.files.pathExists(p)) {
         throw new ConfigError(ErrorCodes.INCLUDE_NOT_FOUND, `included file ${p} not found: check the include path`, { position: ctx.locate(at), keyPath: formatKeyPath(at) });
       }
     }
     const dir = e.project_directory !== undefined ? path.resolve(ctx.projectDir, String(e.project_directory)) : path.dirname(paths[0]);
     const envFiles = e.env_file !== undefined ? (Array.isArray(e.env_file) ? e.env_file : [e.env_file]).map((f) => path.resolve(ctx.projectDir, String(f))) : [path.join(dir, '.env')];
-    const fileEnv = readEnvFiles(envFiles.filter((f) => pathExists(f)), (n) => ctx.env[n]);
+    const fileEnv = readEnvFiles(envFiles.filter((f) => ctx.files.pathExists(f)), (n) => ctx.env[n], ctx.files);
     const env = { ...fileEnv, ...Object.fromEntries(Object.entries(ctx.env).filter(([, v]) => v !== undefined)) };
     const trees: Tree[] = [];
     for (const p of paths) {
-      for (const doc of parseYamlDocuments(readText(p), p)) {
+      for (const doc of parseYamlDocuments(ctx.files.readText(p), p)) {
         let t = ctx.interpolate ? interpolateTree(doc.data, { lookup: (n) => env[n], positionOf: doc.positionOf }) : doc.data;
         t = applyIncludes(t, { ...ctx, projectDir: dir, env, chain: [...ctx.chain, p], locate: doc.positionOf });
-        t = applyExtends(t, { file: p, dir: path.dirname(p), env, interpolate: ctx.interpolate, warnings: ctx.warnings, locate: doc.positionOf });
+        t = applyExtends(t, { file: p, files: ctx.files, dir: path.dirname(p), env, interpolate: ctx.interpolate, warnings: ctx.warnings, locate: doc.positionOf });
         trees.push(t);
       }
     }

@@ -3,7 +3,7 @@
 // Pure: reads files, never talks to Docker, never prints (warnings go to project.meta.warnings).
 
 import { readFileSync } from 'node:fs';
-import { pathExists, readText } from './files.js';
+import { diskResources, type ResourceLoader } from './files.js';
 import path from 'node:path';
 import { ConfigError, ErrorCodes } from '../model/errors.js';
 import type { Project, ServiceConfig } from '../model/types.js';
@@ -71,6 +71,11 @@ export interface LoadOptions {
   projectNameFromDirectory?: boolean;
   /** How `-` is read (default: file descriptor 0). */
   readStdin?: () => string;
+  /**
+   * Every file the load reads, and every existence check, goes through this (default: the disk). The project
+   * cache passes a recording loader to learn which files a project depends on.
+   */
+  resources?: ResourceLoader;
 }
 
 type Tree = Record<string, unknown>;
@@ -85,6 +90,7 @@ function prepare(options: LoadOptions) {
   const osEnv = options.env ?? process.env;
   const cwd = path.resolve(options.cwd ?? workingDirectory(osEnv));
   const warnings: string[] = [];
+  const files = options.resources ?? diskResources;
   const givenFiles = options.files && options.files.length > 0 ? options.files : undefined;
   // a bad -p is reported before anything is looked for, as compose checks it when it reads its flags
   if (options.projectName) checkProjectName(options.projectName);
@@ -99,7 +105,7 @@ function prepare(options: LoadOptions) {
       : cwd;
   const envFiles = options.envFiles ?? (osEnv.COMPOSE_ENV_FILES ? osEnv.COMPOSE_ENV_FILES.split(',').filter(Boolean) : undefined);
   const dotenv = options.dotenv !== false && !truthy(osEnv.COMPOSE_DISABLE_ENV_FILE);
-  const env = loadEnvironment(cwd, envDir, envFiles, osEnv, dotenv);
+  const env = loadEnvironment(cwd, envDir, envFiles, osEnv, files, dotenv);
   // compose makes PWD (the working directory) visible to interpolation even when the shell did not export it
   if (env.PWD === undefined) env.PWD = cwd;
 
@@ -111,20 +117,20 @@ function prepare(options: LoadOptions) {
   } else if (givenFiles?.includes('-')) {
     const read = options.readStdin ?? (() => readFileSync(0, 'utf8'));
     const others = givenFiles.filter((f) => f !== '-');
-    const rest = others.length ? discoverFiles({ cwd, files: others, env }).files : [];
-    sources = givenFiles.map((f) => (f === '-' ? { file: '-', text: read() } : { file: rest[others.indexOf(f)], text: readText(rest[others.indexOf(f)]) }));
+    const rest = others.length ? discoverFiles({ cwd, files: others, env, resources: files }).files : [];
+    sources = givenFiles.map((f) => (f === '-' ? { file: '-', text: read() } : { file: rest[others.indexOf(f)], text: files.readText(rest[others.indexOf(f)]) }));
     projectDir = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : givenFiles[0] === '-' ? cwd : path.dirname(rest[0]);
   } else {
-    const discovered = discoverFiles({ cwd, files: givenFiles, env, projectDirectory: options.projectDirectory });
+    const discovered = discoverFiles({ cwd, files: givenFiles, env, projectDirectory: options.projectDirectory, resources: files });
     warnings.push(...discovered.warnings);
     projectDir = discovered.projectDir;
-    sources = discovered.files.map((file) => ({ file, text: readText(file) }));
+    sources = discovered.files.map((file) => ({ file, text: files.readText(file) }));
   }
   // the working directory's .env may have pointed at files elsewhere (COMPOSE_FILE): the project
   // directory's own .env then adds what is not set yet, expanded with what is
   const projectDotenv = path.join(projectDir, '.env');
-  if (!envFiles && dotenv && projectDir !== envDir && pathExists(projectDotenv)) {
-    for (const [k, v] of Object.entries(readEnvFiles([projectDotenv], (n) => env[n]))) if (env[k] === undefined) env[k] = v;
+  if (!envFiles && dotenv && projectDir !== envDir && files.pathExists(projectDotenv)) {
+    for (const [k, v] of Object.entries(readEnvFiles([projectDotenv], (n) => env[n], files))) if (env[k] === undefined) env[k] = v;
   }
   const parsed: Source[] = sources.map((s) => ({ file: s.file, docs: parseYamlDocuments(s.text, s.file) }));
   const allDocs = parsed.flatMap((p) => p.docs);
@@ -150,14 +156,14 @@ function prepare(options: LoadOptions) {
   });
   const interpolationEnv: Record<string, string | undefined> = { ...env };
   if (interpolationEnv.COMPOSE_PROJECT_NAME === undefined || options.projectName) interpolationEnv.COMPOSE_PROJECT_NAME = name;
-  return { cwd, env: interpolationEnv, warnings, projectDir, parsed, allDocs, locate, name };
+  return { cwd, env: interpolationEnv, warnings, projectDir, parsed, allDocs, locate, name, files };
 }
 
 /** The merged raw model, before interpolation and normalization (compose's "yaml model" stage). */
 export function loadYamlModel(options: LoadOptions = {}): Record<string, unknown> {
   const prep = prepare({ ...options, interpolate: false });
   const trees = prep.parsed.flatMap((src) =>
-    src.docs.map((doc) => applyExtends(doc.data, { file: src.file, dir: prep.projectDir, env: prep.env, interpolate: false, warnings: prep.warnings })),
+    src.docs.map((doc) => applyExtends(doc.data, { file: src.file, files: prep.files, dir: prep.projectDir, env: prep.env, interpolate: false, warnings: prep.warnings })),
   );
   return mergeComposeFiles(trees);
 }
@@ -167,7 +173,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
 }
 
 export function loadProjectSync(options: LoadOptions = {}): Project {
-  const { env, warnings, projectDir, parsed, locate, name } = prepare(options);
+  const { env, warnings, projectDir, parsed, locate, name, files } = prepare(options);
   const interpolate = options.interpolate !== false;
   const unset = new Set<string>();
   const trees: Tree[] = [];
@@ -177,8 +183,8 @@ export function loadProjectSync(options: LoadOptions = {}): Project {
       let tree = interpolate
         ? interpolateTree(doc.data, { lookup: (n) => env[n], positionOf: doc.positionOf, onUnset: (n) => unset.add(n) })
         : doc.data;
-      tree = applyIncludes(tree, { projectDir, env, interpolate, chain: [src.file], warnings, locate: doc.positionOf });
-      tree = applyExtends(tree, { file: src.file, dir, env, interpolate, warnings, locate: doc.positionOf });
+      tree = applyIncludes(tree, { projectDir, files, env, interpolate, chain: [src.file], warnings, locate: doc.positionOf });
+      tree = applyExtends(tree, { file: src.file, files, dir, env, interpolate, warnings, locate: doc.positionOf });
       trees.push(tree);
     }
   }
@@ -195,6 +201,7 @@ export function loadProjectSync(options: LoadOptions = {}): Project {
 
   const ctx: CanonicalContext = {
     projectDir,
+    files,
     env,
     resolvePaths: options.resolvePaths !== false,
     keepUnparsable: !interpolate,
@@ -276,21 +283,22 @@ function loadEnvironment(
   envDir: string,
   envFiles: readonly string[] | undefined,
   osEnv: Readonly<Record<string, string | undefined>>,
+  resources: ResourceLoader,
   dotenv = true,
 ): Record<string, string | undefined> {
   let files: string[];
   if (envFiles && envFiles.length > 0) {
     files = envFiles.map((f) => path.resolve(cwd, f));
     for (const f of files) {
-      if (!pathExists(f)) throw new ConfigError(ErrorCodes.PROJECT_ENV_FILE, `couldn't find env file: ${f}: check the --env-file path`);
+      if (!resources.pathExists(f)) throw new ConfigError(ErrorCodes.PROJECT_ENV_FILE, `couldn't find env file: ${f}: check the --env-file path`);
     }
   } else {
     const dotenvFile = path.join(envDir, '.env');
-    files = dotenv && pathExists(dotenvFile) ? [dotenvFile] : [];
+    files = dotenv && resources.pathExists(dotenvFile) ? [dotenvFile] : [];
   }
   let fromFiles: Record<string, string> = {};
   try {
-    fromFiles = readDotenvFiles(files, (name) => osEnv[name]);
+    fromFiles = readDotenvFiles(files, (name) => osEnv[name], resources);
   } catch (err) {
     // the project's own .env: compose exits 1 for it, not 15 as for the compose files (PROJECT_ENV_FILE)
     throw envFileError(err, ErrorCodes.PROJECT_ENV_FILE);
