@@ -39,7 +39,7 @@ export function applyProfiles(
   return { enabled, disabled };
 }
 
-export function applyDefaults(project: string, parts: ModelParts, _env: Readonly<Record<string, string | undefined>> = {}): ModelParts {
+export function applyDefaults(project: string, parts: ModelParts): ModelParts {
   const services: Record<string, Tree> = {};
   for (const [name, svc] of Object.entries(parts.services)) {
     // a service joins the default network unless it says where it goes

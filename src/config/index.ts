@@ -231,7 +231,7 @@ export function loadProjectSync(options: LoadOptions = {}): Project {
     checkConsistency({ services: enabled, disabled, networks: parts.networks, volumes: parts.volumes, secrets: parts.secrets, configs: parts.configs, raw: rawServices, locate });
   }
   parts = { ...parts, services: enabled };
-  if (options.normalize !== false) parts = applyDefaults(name, parts, env);
+  if (options.normalize !== false) parts = applyDefaults(name, parts);
 
   const extensions = Object.fromEntries(Object.entries(merged).filter(([k]) => k.startsWith('x-')));
   const environment = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
