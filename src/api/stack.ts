@@ -19,6 +19,7 @@ import { connectEngine } from './engine.js';
 import { down, ps, up } from './up-down.js';
 import { waitReady, type WaitStrategy } from './readiness.js';
 import { logs, runCapture } from './runtime.js';
+import { checkServices } from './services.js';
 import { prune, SessionLease, withSessionLabels, type PruneOptions, type PruneResult } from './session.js';
 import { startDevelopWatch, type DevelopWatch, type WatchBatchReport } from '../ops/develop-watch.js';
 
@@ -229,7 +230,7 @@ export class Stack implements AsyncDisposable {
   service(name: string): ServiceHandle {
     const handle = this.handles[name];
     if (!handle) {
-      if (!this.project.services[name]) throw new BerthError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${name}`, { service: name });
+      checkServices(this.project, [name]);
       throw new BerthError(ErrorCodes.USAGE, `service "${name}" has no running container: call stack.up() first`, { service: name });
     }
     return handle;
@@ -310,6 +311,7 @@ export class Stack implements AsyncDisposable {
   async watch(options: StackWatchOptions = {}): Promise<StackWatch> {
     const reports: WatchBatchReport[] = [];
     let waiters: { resolve: (r: WatchBatchReport) => void; reject: (e: Error) => void }[] = [];
+    checkServices(this.project, options.services);
     const w: DevelopWatch = await startDevelopWatch(this.engine, this.project, {
       services: options.services,
       quietMs: options.quietMs,

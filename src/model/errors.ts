@@ -111,7 +111,10 @@ export const ErrorCodes = {
    * classic builder cannot do); found when the command runs, not when the project loads.
    */
   SERVICE_SPEC: 'SERVICE_SPEC',
+  /** A service name the project does not define (NoSuchServiceError, checked where the API receives names). */
   NO_SUCH_SERVICE: 'NO_SUCH_SERVICE',
+  /** The service or project exists but has no container the command can act on (none running, no such index). */
+  NO_CONTAINERS: 'NO_CONTAINERS',
   /** up/create of a project whose files define no enabled service: there is nothing to converge. */
   NO_SERVICES: 'NO_SERVICES',
   ENGINE_UNREACHABLE: 'ENGINE_UNREACHABLE',

@@ -37,7 +37,7 @@ const DIR_BIT = 2 ** 31;
 async function targets(engine: Engine, project: string, o: CpOptions): Promise<ContainerSummary[]> {
   const list = await projectContainers(engine, project, { services: [o.service], all: true });
   const chosen = o.all && o.direction === 'to-container' ? list : list.filter((c) => Number(c.labels[Labels.containerNumber]) === (o.index ?? 1));
-  if (!chosen.length) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no container found for service "${o.service}"`, { service: o.service });
+  if (!chosen.length) throw new OperationError(ErrorCodes.NO_CONTAINERS, `no container found for service "${o.service}"`, { service: o.service });
   return chosen;
 }
 

@@ -35,7 +35,7 @@ export async function port(engine: Engine, project: string, o: { service: string
   const index = o.index ?? 1;
   const list = await projectContainers(engine, project, { services: [o.service], all: true });
   const c = list.find((x) => Number(x.labels[Labels.containerNumber]) === index);
-  if (!c) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `service "${o.service}" is not running container #${index}`, { service: o.service });
+  if (!c) throw new OperationError(ErrorCodes.NO_CONTAINERS, `service "${o.service}" is not running container #${index}`, { service: o.service });
   const p = c.ports.find((x) => x.privatePort === o.privatePort && x.type === protocol && x.publicPort);
   if (!p) {
     // compose lists the ports the container does publish after the colon
@@ -180,7 +180,7 @@ export interface AttachOptions extends Partial<ProcessStreams> {
 export async function attach(engine: Engine, project: string, o: AttachOptions): Promise<number> {
   const list = (await projectContainers(engine, project, { services: [o.service] })).filter(isRunning);
   const c = list.find((x) => Number(x.labels[Labels.containerNumber]) === (o.index ?? 1));
-  if (!c) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `service "${o.service}" is not running`, { service: o.service });
+  if (!c) throw new OperationError(ErrorCodes.NO_CONTAINERS, `service "${o.service}" is not running`, { service: o.service });
   const info = await engine.inspectContainer(c.id);
   const raw = info?.raw as { Config?: { Tty?: boolean; OpenStdin?: boolean } } | undefined;
   const tty = !!raw?.Config?.Tty;

@@ -221,7 +221,6 @@ function lifeOf(engine: Engine, project: string, id: string, signal: AbortSignal
 
 export async function runOneOff(engine: Engine, project: Project, o: RunOptions): Promise<RunResult> {
   const emit = o.onEvent ?? noopSink;
-  if (!project.services[o.service]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${o.service}`, { service: o.service });
   const ref = serviceImage(project, o.service);
   const ids = await prepareImages(engine, project, [o.service], { [ref]: await engine.inspectImage(ref) }, { onEvent: emit, build: o.build, pull: o.pull, quietPull: o.quietPull });
   await ensureResources(engine, project, o.service, emit);

@@ -67,9 +67,6 @@ async function converge(engine: Engine, project: Project, options: UpOptions, pr
         : `no service selected: ${files} defines no services: add them under services:`,
     );
   }
-  for (const s of options.services ?? []) {
-    if (!project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
-  }
   const observed0 = await observe(engine, project, Object.keys(project.services), prefetched);
   // Images first: a pulled or rebuilt image changes the image id the planner compares against.
   const selected = selectServices(project, options);
