@@ -15,7 +15,7 @@ const project = loadProjectSync({
 
 const calls: [string, (engine: ReturnType<typeof createFakeEngine>) => Promise<unknown>][] = [
   ['up', (engine) => api.up({ project, engine, services: ['nope'] })],
-  ['upAttached (attach)', (engine) => api.upAttached({ project, engine, attach: ['nope'] })],
+  ['upAttached (attach)', (engine) => api.upAttached({ project, engine, attach: ['nope'], onLog: () => undefined })],
   ['create', (engine) => api.create({ project, engine, services: ['nope'] })],
   ['down', (engine) => api.down({ project, engine, services: ['nope'] })],
   ['build', (engine) => api.build({ project, engine, services: ['nope'] })],
