@@ -3,6 +3,7 @@
 // berth sees on a real engine. Each case names the engine behaviour berth relies on; where the two differ,
 // the fake is fixed, never the expectation widened to accept both.
 import { Buffer } from 'node:buffer';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extract, pack } from 'tar-stream';
 import { EngineError, ErrorCodes } from '../../src/model/errors.js';
@@ -377,6 +378,89 @@ export function engineContract(title: string, setup: () => Promise<ContractEngin
       });
     });
 
+    describe('image builds, pushes, pulls and commits', () => {
+      const registry = '127.0.0.1:5000';
+
+      it('build: the tags name the id the build returns', async () => {
+        const tag = `${ctx.prefix}-build:1`;
+        const context = await tarOf({ Dockerfile: `FROM ${ctx.image}\nLABEL contract=${ctx.prefix}\n` });
+        const lines: string[] = [];
+        const { id } = await engine.buildImage(Readable.from([context]), { tags: [tag], dockerfile: 'Dockerfile' }, (l) => lines.push(l));
+        expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(lines.length).toBeGreaterThan(0);
+        expect((await engine.inspectImage(tag))?.id).toBe(id);
+      });
+
+      it('push, then pull back what was removed; the registry serves a digest for it', async () => {
+        const ref = `${registry}/${ctx.prefix}-push:1`;
+        await engine.tagImage(ctx.image, ref);
+        const progress: string[] = [];
+        await engine.pushImage(ref, (l) => progress.push(l.status));
+        expect(progress.length).toBeGreaterThan(0);
+        expect(await engine.distributionDigest(ref)).toMatch(/^sha256:[0-9a-f]{64}$/);
+        await engine.removeImage(ref);
+        expect(await engine.inspectImage(ref)).toBeUndefined();
+        await engine.pullImage(ref);
+        expect((await engine.inspectImage(ref))?.repoTags).toContain(ref);
+        await engine.removeImage(ref);
+      });
+
+      it('what is not there: pull and push fail IMAGE_NOT_FOUND, a digest ENGINE_FAILED', async () => {
+        const absent = `${registry}/${ctx.prefix}-absent:1`;
+        expect((await rejection(engine.pullImage(absent))).code).toBe(ErrorCodes.IMAGE_NOT_FOUND);
+        expect((await rejection(engine.pushImage(absent))).code).toBe(ErrorCodes.IMAGE_NOT_FOUND);
+        expect((await rejection(engine.distributionDigest(absent))).code).toBe(ErrorCodes.ENGINE_FAILED);
+        expect(await engine.inspectImage(absent)).toBeUndefined();
+      });
+
+      it('commit: a new image from a container, named by the reference', async () => {
+        const { id: cid } = await engine.createContainer(request('commit'));
+        const ref = `${ctx.prefix}-commit:1`;
+        const { id } = await engine.commitContainer(cid, { reference: ref });
+        expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect((await engine.inspectImage(ref))?.id).toBe(id);
+        expect((await rejection(engine.commitContainer(name('missing')))).code).toBe(ErrorCodes.ENGINE_NOT_FOUND);
+      });
+    });
+
+    describe('logs, waits and terminals', () => {
+      it('a container that never ran has an empty log; a finished stream ends', async () => {
+        const { id } = await engine.createContainer(request('logs'));
+        expect(await engine.containerLogs(id)).toBe('');
+        const chunks: unknown[] = [];
+        for await (const chunk of engine.logStream(id, { follow: false })) chunks.push(chunk);
+        expect(chunks).toEqual([]);
+        expect((await rejection(engine.containerLogs(name('missing')))).code).toBe(ErrorCodes.ENGINE_NOT_FOUND);
+      });
+
+      it('what a container prints is in its log, stdout and stderr apart', async () => {
+        if (!ctx.runsProcesses) return;
+        const id = await running('print', { Cmd: ['sh', '-c', 'echo one; echo two >&2'] });
+        await engine.waitContainer(id, 'not-running');
+        expect((await engine.containerLogs(id)).split('\n').sort()).toEqual(['', 'one', 'two']);
+        const streams: string[] = [];
+        for await (const c of engine.logStream(id)) streams.push(`${c.stream}:${c.data.toString('utf8')}`);
+        expect(streams.sort()).toEqual(['stderr:two\n', 'stdout:one\n']);
+      });
+
+      it("waitContainer('removed') resolves once the container is gone; resize of a running one is accepted", async () => {
+        const id = await running('wait-rm');
+        await engine.resizeContainer(id, { rows: 24, columns: 80 });
+        expect((await rejection(engine.resizeContainer(name('missing'), { rows: 1, columns: 1 }))).code).toBe(ErrorCodes.ENGINE_NOT_FOUND);
+        const removed = engine.waitContainer(id, 'removed');
+        await engine.removeContainer(id, { force: true });
+        expect(await removed).toEqual({ exitCode: 137 });
+        expect(await engine.inspectContainer(id)).toBeUndefined();
+      });
+
+      it('attach to a running container, then close the connection: the container runs on', async () => {
+        const id = await running('attach');
+        const io = await engine.attachContainer(id, { tty: false });
+        io.close();
+        expect((await engine.inspectContainer(id))?.state.status).toBe('running');
+      });
+    });
+
     describe('exec', () => {
       it('runs in a running container; its exit code is read back once its output ends', async () => {
         const id = await running('exec');
@@ -417,6 +501,10 @@ export function engineContract(title: string, setup: () => Promise<ContractEngin
         expect(await engine.statPath(id, '/tmp/absent')).toBeUndefined();
         expect((await rejection(engine.getArchive(id, '/tmp/absent'))).code).toBe(ErrorCodes.ENGINE_NOT_FOUND);
         expect((await rejection(engine.putArchive(id, '/absent-dir', await tarOf({ a: 'a' })))).code).toBe(ErrorCodes.ENGINE_NOT_FOUND);
+        // the whole filesystem, as `docker export`: what was put is in it
+        const all = await untar(await engine.exportContainer(id));
+        expect(all['tmp/hello.txt']).toBe('hi there');
+        expect(all['tmp/sub/inner.txt']).toBe('inner');
       });
     });
 
@@ -449,6 +537,35 @@ export function engineContract(title: string, setup: () => Promise<ContractEngin
         expect(create.attributes).toMatchObject({ [tag]: '1', image: ctx.image, name: expect.stringContaining(`${ctx.prefix}-ev-`) });
         expect(seen.find((e) => e.action === 'die')!.attributes.exitCode).toBe('137');
         expect(create.timeNano).toBeGreaterThan(since * 1e9);
+      });
+
+      it('networks and volumes emit create and destroy, filtered by type', async () => {
+        const netName = name('ev-net');
+        const volName = name('ev-vol');
+        const abort = new AbortController();
+        const seen: EngineEvent[] = [];
+        const since = Math.floor(Date.now() / 1000) - 1;
+        const collecting = (async () => {
+          for await (const e of engine.events({ types: ['network', 'volume'], since, signal: abort.signal })) {
+            if (e.id !== volName && e.attributes.name !== netName) continue;
+            seen.push(e);
+            if (seen.filter((x) => x.action === 'destroy').length === 2) break;
+          }
+        })();
+        const { id: nid } = await engine.createNetwork({ Name: netName, Labels: labels() });
+        await engine.createVolume({ Name: volName, Labels: labels() });
+        await engine.removeNetwork(nid);
+        await engine.removeVolume(volName);
+        const timer = setTimeout(() => abort.abort(), 15_000);
+        await collecting.catch(() => undefined);
+        clearTimeout(timer);
+        abort.abort();
+        const net = seen.filter((e) => e.type === 'network');
+        expect(net.map((e) => e.action)).toEqual(['create', 'destroy']);
+        expect(net.every((e) => e.id === nid && e.attributes.name === netName && e.attributes.type === 'bridge')).toBe(true);
+        const vol = seen.filter((e) => e.type === 'volume');
+        expect(vol.map((e) => e.action)).toEqual(['create', 'destroy']);
+        expect(vol[0]!.attributes.driver).toBe('local');
       });
     });
   });

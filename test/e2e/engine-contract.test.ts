@@ -17,7 +17,9 @@ engineContract(
       runsProcesses: true,
       cleanup: async () => {
         await cleanup(prefix);
-        await engine.removeImage(`${prefix}-img:contract`, { force: true }).catch(() => undefined);
+        for (const ref of [`${prefix}-img:contract`, `${prefix}-build:1`, `${prefix}-commit:1`, `127.0.0.1:5000/${prefix}-push:1`]) {
+          await engine.removeImage(ref, { force: true }).catch(() => undefined);
+        }
       },
     };
   },

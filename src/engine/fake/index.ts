@@ -840,17 +840,24 @@ export class FakeEngine implements Engine {
 
   async distributionDigest(ref: string): Promise<string> {
     this.enter('distributionDigest', [ref]);
-    if (!this.remote.has(normalizeImageRef(ref))) throw notFound(`manifest unknown: ${ref}`);
+    // as the dockerode adapter reports a registry's refusal: the daemon's error, not a 404 of the engine's own
+    if (!this.remote.has(normalizeImageRef(ref))) throw new EngineError(ErrorCodes.ENGINE_FAILED, `Error response from daemon: manifest unknown: ${ref}`);
     return `sha256:${this.hash(`remote:${normalizeImageRef(ref)}`)}`;
   }
 
   async exportContainer(id: string): Promise<AsyncIterable<Buffer>> {
     this.enter('exportContainer', [id]);
-    this.mustGet(id);
-    // an empty tar archive: two zero blocks
-    return (async function* () {
-      yield Buffer.alloc(1024);
-    })();
+    const c = this.mustGet(id);
+    // the container's whole file tree, as `docker export`: paths relative to the root
+    const archive = pack();
+    for (const [p, f] of [...this.filesOf(c)].sort(([a], [b]) => a.localeCompare(b))) {
+      if (p === '/') continue;
+      const name = p.slice(1);
+      if (f.data) archive.entry({ name, mode: f.mode, mtime: f.mtime, size: f.data.length }, f.data);
+      else archive.entry({ name, type: 'directory', mode: f.mode, mtime: f.mtime });
+    }
+    archive.finalize();
+    return archive as AsyncIterable<Buffer>;
   }
 
   async commitContainer(id: string, options: IO.CommitOptions = {}): Promise<{ id: string }> {
