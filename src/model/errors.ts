@@ -118,7 +118,16 @@ export const ErrorCodes = {
   /** up/create of a project whose files define no enabled service: there is nothing to converge. */
   NO_SERVICES: 'NO_SERVICES',
   ENGINE_UNREACHABLE: 'ENGINE_UNREACHABLE',
+  /** The engine answered 404: the container, network, volume, image or exec it was asked about does not exist. */
   ENGINE_NOT_FOUND: 'ENGINE_NOT_FOUND',
+  /** A network or volume the project declares `external` does not exist (berth never creates one). */
+  EXTERNAL_NOT_FOUND: 'EXTERNAL_NOT_FOUND',
+  /** `port`: the container does not publish the private port asked about. */
+  NO_PUBLISHED_PORT: 'NO_PUBLISHED_PORT',
+  /** `cp`: a source that does not exist, or a destination that is not the directory the copy needs. */
+  COPY_PATH: 'COPY_PATH',
+  /** The project lock's directory is not safe to use (not a directory, or not the user's). */
+  LOCK_DIRECTORY: 'LOCK_DIRECTORY',
   /** The connection to the engine broke in the middle of a call (the engine died or restarted). */
   ENGINE_CONNECTION_LOST: 'ENGINE_CONNECTION_LOST',
   ENGINE_CONFLICT: 'ENGINE_CONFLICT',
@@ -134,7 +143,7 @@ export const ErrorCodes = {
   DEPENDENCY_FAILED: 'DEPENDENCY_FAILED',
   UNHEALTHY: 'UNHEALTHY',
   TIMEOUT: 'TIMEOUT',
-  /** A command line compose parses but refuses (argument counts, flag combinations). */
+  /** A command line compose parses but refuses (argument counts, flag combinations, a selection that leaves nothing to do). */
   USAGE: 'USAGE',
   /** A flag compose's flag parser refuses (unknown, missing its value, not a number). */
   FLAG_USAGE: 'FLAG_USAGE',

@@ -77,7 +77,7 @@ async function copyFiles(engine: Engine, containers: readonly ContainerSummary[]
     const destStat = await fsp.stat(dest).catch(() => undefined);
     const into = destStat?.isDirectory() ? dest : dirname(dest);
     const newName = destStat?.isDirectory() ? src.name : basename(dest);
-    if (!destStat && o.hostPath.endsWith('/')) throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `destination directory ${o.hostPath} does not exist`);
+    if (!destStat && o.hostPath.endsWith('/')) throw new OperationError(ErrorCodes.COPY_PATH, `destination directory ${o.hostPath} does not exist`);
     await fsp.mkdir(into, { recursive: true });
     const { extract } = await import('tar-fs');
     await pipeline(
@@ -100,12 +100,12 @@ async function copyFiles(engine: Engine, containers: readonly ContainerSummary[]
   const destIsDir = !!destStat && (destStat.mode & DIR_BIT) !== 0;
   if (o.hostPath === '-') {
     body = await collect(o.stdin ?? process.stdin);
-    if (!destIsDir) throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `destination "${o.service}:${o.containerPath}" must be a directory`);
+    if (!destIsDir) throw new OperationError(ErrorCodes.COPY_PATH, `destination "${o.service}:${o.containerPath}" must be a directory`);
     destDir = o.containerPath;
   } else {
     const src = resolve(o.hostPath);
     const srcStat = await fsp.stat(src).catch(() => undefined);
-    if (!srcStat) throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `could not find the file ${o.hostPath} in the host`);
+    if (!srcStat) throw new OperationError(ErrorCodes.COPY_PATH, `could not find the file ${o.hostPath} in the host`);
     const name = basename(src);
     const newName = destIsDir ? name : posix.basename(o.containerPath);
     destDir = destIsDir ? o.containerPath : posix.dirname(o.containerPath);

@@ -40,7 +40,7 @@ export async function port(engine: Engine, project: string, o: { service: string
   if (!p) {
     // compose lists the ports the container does publish after the colon
     const published = c.ports.filter((x) => x.publicPort).map((x) => `${x.publicPort}/${x.type}`).join(', ');
-    throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `no port ${o.privatePort}/${protocol} for container ${c.name}: ${published}`, { service: o.service });
+    throw new OperationError(ErrorCodes.NO_PUBLISHED_PORT, `no port ${o.privatePort}/${protocol} for container ${c.name}: ${published}`, { service: o.service });
   }
   return `${p.ip ?? ''}:${p.publicPort}`;
 }

@@ -144,7 +144,7 @@ async function ensureResources(engine: Engine, project: Project, serviceName: st
     const net = project.networks[key];
     const name = networkName(project, key);
     if (await engine.inspectNetwork(name)) continue;
-    if (net?.external) throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `network ${name} declared as external, but could not be found: create it first (docker network create ${name})`);
+    if (net?.external) throw new OperationError(ErrorCodes.EXTERNAL_NOT_FOUND, `network ${name} declared as external, but could not be found: create it first (docker network create ${name})`);
     emit({ type: 'resource', kind: 'network', name, status: 'working', text: 'Creating' });
     await engine.createNetwork(networkCreateRequest(project, key)).catch(async (err) => {
       // another process created it meanwhile: that is what we wanted
@@ -156,7 +156,7 @@ async function ensureResources(engine: Engine, project: Project, serviceName: st
     if (v.type !== 'volume' || !v.source || !project.volumes[v.source]) continue;
     const vol = project.volumes[v.source];
     if (await engine.inspectVolume(vol.name)) continue;
-    if (vol.external) throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `volume ${vol.name} declared as external, but could not be found: create it first (docker volume create ${vol.name})`);
+    if (vol.external) throw new OperationError(ErrorCodes.EXTERNAL_NOT_FOUND, `volume ${vol.name} declared as external, but could not be found: create it first (docker volume create ${vol.name})`);
     emit({ type: 'resource', kind: 'volume', name: vol.name, status: 'working', text: 'Creating' });
     await engine.createVolume(volumeCreateRequest(project, v.source));
     emit({ type: 'resource', kind: 'volume', name: vol.name, status: 'done', text: 'Created' });

@@ -90,7 +90,7 @@ async function converge(engine: Engine, project: Project, options: UpOptions, pr
 
   if (plan.missingExternal.length) {
     const m = plan.missingExternal[0];
-    throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `${m.kind} ${m.name} declared as external, but could not be found: create it first (docker ${m.kind} create ${m.name})`);
+    throw new OperationError(ErrorCodes.EXTERNAL_NOT_FOUND, `${m.kind} ${m.name} declared as external, but could not be found: create it first (docker ${m.kind} create ${m.name})`);
   }
   for (const w of plan.warnings) emit({ type: 'message', level: 'warning', text: w });
 
