@@ -267,6 +267,9 @@ export function engineContract(title: string, setup: () => Promise<ContractEngin
         const listed = await engine.listNetworks({ labels: [`${PROJECT}=${ctx.prefix}`, 'n=1'] });
         expect(listed.map((x) => x.name)).toEqual([netName]);
         expect((await engine.listNetworks({ labels: [`${PROJECT}=${ctx.prefix}`, 'n=2'] })).length).toBe(0);
+        // names are exact, not the engine's substring match
+        expect((await engine.listNetworks({ names: [netName] })).map((x) => x.id)).toEqual([id]);
+        expect(await engine.listNetworks({ names: [netName.slice(0, -1)] })).toEqual([]);
         await engine.removeNetwork(netName);
         expect(await engine.inspectNetwork(netName)).toBeUndefined();
       });
@@ -336,6 +339,8 @@ export function engineContract(title: string, setup: () => Promise<ContractEngin
         expect(again.labels).toEqual(v.labels);
         expect((await engine.listVolumes({ labels: [`${PROJECT}=${ctx.prefix}`, 'v=1'] })).map((x) => x.name)).toEqual([volName]);
         expect(await engine.listVolumes({ labels: [`${PROJECT}=${ctx.prefix}`, 'v=2'] })).toEqual([]);
+        expect((await engine.listVolumes({ names: [volName] })).map((x) => x.name)).toEqual([volName]);
+        expect(await engine.listVolumes({ names: [volName.slice(0, -1)] })).toEqual([]);
         await engine.removeVolume(volName);
         expect(await engine.inspectVolume(volName)).toBeUndefined();
       });
