@@ -262,7 +262,7 @@ export class Stack implements AsyncDisposable {
   async exec(service: string, cmd: readonly string[], options: ExecCaptureOptions & { index?: number } = {}): Promise<CapturedOutput> {
     if (!this.handles[service]) await this.refresh();
     const container = this.service(service).containers[(options.index ?? 1) - 1];
-    if (!container) throw new BerthError(ErrorCodes.NO_SUCH_SERVICE, `service "${service}" has no container #${options.index}`, { service });
+    if (!container) throw new BerthError(ErrorCodes.NO_CONTAINERS, `service "${service}" has no container #${options.index}`, { service });
     return execCapture(this.engine, container.id, cmd, options);
   }
 
