@@ -1,6 +1,5 @@
 // The image commands of the typed API: build, pull, push. Re-exported by api/index.ts.
 import type { Engine } from '../engine/types.js';
-import { ErrorCodes, OperationError } from '../model/errors.js';
 import type { EventSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
 import { buildServices, type BuildResult } from '../ops/build.js';
@@ -10,6 +9,7 @@ import { push as pushOp, type PushOptions, type PushResult } from '../ops/push.j
 import { selectServices } from '../ops/reconcile.js';
 import { engineFor } from './engine.js';
 import { resolveProject, type ProjectOptions } from './project.js';
+import { checkServices } from './services.js';
 
 export type { BuildResult, PullResult, PushResult, BuildOverrides };
 
@@ -42,9 +42,7 @@ export interface BuildCallOptions extends ImageCommon, BuildOverrides {
 /** Build the images of services that have a build section (dependencies first). */
 export async function build(options: BuildCallOptions = {}): Promise<BuildResult[]> {
   const { project, engine } = await resolve(options);
-  for (const s of options.services ?? []) {
-    if (!project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
-  }
+  checkServices(project, options.services);
   const services = selectServices(project, { services: options.services, noDeps: !options.withDependencies });
   return buildServices(engine, project, services, options);
 }
@@ -53,6 +51,7 @@ export interface PullCallOptions extends ImageCommon, Omit<PullOptions, 'onEvent
 
 export async function pull(options: PullCallOptions = {}): Promise<PullResult> {
   const { project, engine } = await resolve(options);
+  checkServices(project, options.services);
   return pullOp(engine, project, options);
 }
 
@@ -60,6 +59,7 @@ export interface PushCallOptions extends ImageCommon, Omit<PushOptions, 'onEvent
 
 export async function push(options: PushCallOptions = {}): Promise<PushResult> {
   const { project, engine } = await resolve(options);
+  checkServices(project, options.services);
   return pushOp(engine, project, options);
 }
 

@@ -8,7 +8,7 @@ import { connectEngine } from './engine.js';
 import type { ProjectOptions } from './project.js';
 
 export { loadProject, projectToConfigObject, serializeConfig, type LoadOptions } from '../config/index.js';
-export { BerthError, ConfigError, EngineError, OperationError, ErrorCodes } from '../model/errors.js';
+export { BerthError, ConfigError, EngineError, OperationError, NoSuchServiceError, PullFailedError, ErrorCodes, type ErrorCode } from '../model/errors.js';
 export type { Project, ServiceConfig } from '../model/types.js';
 export type { ProgressEvent, EventSink } from '../model/events.js';
 export type { Engine } from '../engine/types.js';

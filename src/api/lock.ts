@@ -30,7 +30,7 @@ function ensureLockDir(dir: string): void {
   const st = lstatSync(dir);
   const uid = process.getuid?.();
   if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) {
-    throw new OperationError(ErrorCodes.USAGE, `the lock directory ${dir} is not a directory of this user's: remove it, or set BERTH_LOCK_DIR to a directory of yours`);
+    throw new OperationError(ErrorCodes.LOCK_DIRECTORY, `the lock directory ${dir} is not a directory of this user's: remove it, or set BERTH_LOCK_DIR to a directory of yours`);
   }
   // made by an older berth (0755) or under a wide umask: narrowed, it is ours
   if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);

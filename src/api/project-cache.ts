@@ -27,7 +27,7 @@
 // services' config hashes, which a hit hands to config/hash.ts.
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { factHolds, recordFileFacts, type FileFact } from '../config/files.js';
+import { factHolds, recordingResources, type FileFact } from '../config/files.js';
 import { rememberConfigHashes, serviceConfigHash } from '../config/hash.js';
 import type { LoadOptions } from '../config/index.js';
 import { workingDirectory } from '../config/working-directory.js';
@@ -172,7 +172,10 @@ export async function loadProjectCached(options: LoadOptions, cache: ProjectCach
   }
 
   const { loadProjectSync } = await loader();
-  const { result, facts } = recordFileFacts(() => loadProjectSync(options));
+  // the load reads through a recording loader: its facts are what the entry stays valid on
+  const resources = recordingResources();
+  const result = loadProjectSync({ ...options, resources });
+  const facts = resources.facts;
   const file = join(cache.dir, entryName(key, result.name));
   const store = () => {
     const hashes = Object.fromEntries(Object.entries(result.services).map(([name, s]) => [name, serviceConfigHash(s)]));

@@ -11,6 +11,7 @@ import { logs as logsOp, type LogsOptions } from '../ops/logs.js';
 import { engineFor, runsDry } from './engine.js';
 import { withProjectLock } from './lock.js';
 import { isProject, resolveName, resolveProject, type ProjectOptions } from './project.js';
+import { checkServices } from './services.js';
 
 export type { LogEvent, LogLine, LogSink } from '../model/logs.js';
 export type { AttachedUpOptions, AttachedUpResult, LogsOptions };
@@ -40,6 +41,7 @@ export interface UpAttachedCallOptions extends RuntimeCommonOptions, Omit<Attach
 /** `up` without -d: converge, print the output of the attached services until they stop; the exit code. */
 export async function upAttached(options: UpAttachedCallOptions): Promise<AttachedUpResult & { project: Project }> {
   const project = await resolveProject(options.project);
+  checkServices(project, [...(options.services ?? []), ...(options.attach ?? []), ...(options.noAttach ?? []), ...(options.exitCodeFrom ? [options.exitCodeFrom] : [])]);
   const engine = await engineOf(options);
   // the same per-project lock as detached up: one convergence at a time
   let watcher: Promise<DevelopWatch | undefined> | undefined;
@@ -85,12 +87,7 @@ export interface LogsCallOptions extends Omit<RuntimeCommonOptions, 'onEvent'>, 
 /** Print (to onLog) the output of the project's containers; with follow, until they have all stopped. */
 export async function logs(options: LogsCallOptions): Promise<void> {
   const { name, project } = await resolveName(options.project);
-  for (const s of options.services ?? []) {
-    if (project && !project.services[s]) {
-      const { OperationError, ErrorCodes } = await import('../model/errors.js');
-      throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
-    }
-  }
+  checkServices(project, options.services);
   const engine = await engineOf(options);
   await logsOp(engine, name, options.onLog, options);
 }
@@ -104,8 +101,10 @@ export type { LifecycleOptions, RmOptions, WaitResult } from '../ops/lifecycle.j
 
 export interface LifecycleCallOptions extends RuntimeCommonOptions, Omit<life.LifecycleOptions, 'onEvent'> {}
 
-async function target(o: RuntimeCommonOptions): Promise<life.Target> {
+/** The project and engine a lifecycle call acts on, the services it names checked. */
+async function target(o: RuntimeCommonOptions & { services?: readonly string[] }): Promise<life.Target> {
   const { name, project } = await resolveName(o.project);
+  checkServices(project, o.services);
   return { engine: await engineOf(o), name, project };
 }
 
@@ -165,7 +164,7 @@ export interface ExecCallOptions extends Omit<RuntimeCommonOptions, 'onEvent'>, 
 /** Run a command in a running service container, its streams connected to the given ones; its exit code. */
 export async function exec(o: ExecCallOptions): Promise<number> {
   const { name, project } = await resolveName(o.project);
-  if (project && !project.services[o.service]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${o.service}`, { service: o.service });
+  checkServices(project, [o.service]);
   if (!o.cmd.length) throw new BerthError(ErrorCodes.USAGE, 'exec needs a command to run');
   return execOp(await engineOf(o), name, o);
 }
@@ -190,7 +189,7 @@ function enableService(project: Project, service: string): Project {
  */
 export async function run(o: RunCallOptions): Promise<RunResult> {
   const project = enableService(await resolveProject(o.project), o.service);
-  if (!project.services[o.service]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${o.service}`, { service: o.service });
+  checkServices(project, [o.service]);
   const engine = await engineOf(o);
   if (o.removeOrphans && !o.noDeps) {
     const { removeOrphanContainers } = await import('../ops/run.js');
@@ -199,7 +198,7 @@ export async function run(o: RunCallOptions): Promise<RunResult> {
   if (!o.noDeps) {
     const deps = dependenciesOf(project, o.service);
     if (deps.length) {
-      const { up } = await import('./index.js');
+      const { up } = await import('./up-down.js');
       await up({ project, engine, services: deps, onEvent: o.onEvent, build: o.build, pull: o.pull, quietPull: o.quietPull });
     }
   }
@@ -248,8 +247,8 @@ export async function runCapture(o: RunCaptureOptions): Promise<CapturedOutput> 
 }
 
 /** `create`: up without starting anything (compose's `create` is `up --no-start`). */
-export async function create(o: Omit<import('./index.js').UpCallOptions, 'noStart' | 'wait'> = {}): Promise<import('./index.js').UpResult & { project: Project }> {
-  const { up } = await import('./index.js');
+export async function create(o: Omit<import('./up-down.js').UpCallOptions, 'noStart' | 'wait'> = {}): Promise<import('./up-down.js').UpResult & { project: Project }> {
+  const { up } = await import('./up-down.js');
   return up({ ...o, noStart: true });
 }
 
@@ -265,9 +264,7 @@ type NameOnly = Omit<RuntimeCommonOptions, 'onEvent'>;
 
 async function named(o: NameOnly, services?: readonly string[]): Promise<{ name: string; engine: Engine }> {
   const { name, project } = await resolveName(o.project);
-  for (const s of services ?? []) {
-    if (project && !project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
-  }
+  checkServices(project, services);
   return { name, engine: await engineOf(o) };
 }
 
@@ -320,7 +317,7 @@ export async function attach(o: NameOnly & Parameters<typeof inspect.attach>[2])
 
 /** Scale services to the given numbers of containers (and start their dependencies unless noDeps). */
 export async function scale(o: RuntimeCommonOptions & { scale: Readonly<Record<string, number>>; noDeps?: boolean }): Promise<void> {
-  const { up } = await import('./index.js');
+  const { up } = await import('./up-down.js');
   // the engine is made here (a dry run when asked), and up converges through it
   await up({ project: o.project, engine: await engineOf(o), onEvent: o.onEvent, services: Object.keys(o.scale), scale: o.scale, noDeps: o.noDeps });
 }

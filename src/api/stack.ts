@@ -16,9 +16,10 @@ import type { PsEntry } from '../ops/ps.js';
 import { nodeCrypto } from '../model/crypto.js';
 import type { ComposeFile } from './compose-file.js';
 import { engineFor } from './engine.js';
-import { down, ps, up } from './index.js';
+import { down, ps, up } from './up-down.js';
 import { waitReady, type WaitStrategy } from './readiness.js';
 import { logs, runCapture } from './runtime.js';
+import { checkServices } from './services.js';
 import { prune, SessionLease, withSessionLabels, type PruneOptions, type PruneResult } from './session.js';
 import { startDevelopWatch, type DevelopWatch, type WatchBatchReport } from '../ops/develop-watch.js';
 
@@ -229,7 +230,7 @@ export class Stack implements AsyncDisposable {
   service(name: string): ServiceHandle {
     const handle = this.handles[name];
     if (!handle) {
-      if (!this.project.services[name]) throw new BerthError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${name}`, { service: name });
+      checkServices(this.project, [name]);
       throw new BerthError(ErrorCodes.USAGE, `service "${name}" has no running container: call stack.up() first`, { service: name });
     }
     return handle;
@@ -261,7 +262,7 @@ export class Stack implements AsyncDisposable {
   async exec(service: string, cmd: readonly string[], options: ExecCaptureOptions & { index?: number } = {}): Promise<CapturedOutput> {
     if (!this.handles[service]) await this.refresh();
     const container = this.service(service).containers[(options.index ?? 1) - 1];
-    if (!container) throw new BerthError(ErrorCodes.NO_SUCH_SERVICE, `service "${service}" has no container #${options.index}`, { service });
+    if (!container) throw new BerthError(ErrorCodes.NO_CONTAINERS, `service "${service}" has no container #${options.index}`, { service });
     return execCapture(this.engine, container.id, cmd, options);
   }
 
@@ -310,6 +311,7 @@ export class Stack implements AsyncDisposable {
   async watch(options: StackWatchOptions = {}): Promise<StackWatch> {
     const reports: WatchBatchReport[] = [];
     let waiters: { resolve: (r: WatchBatchReport) => void; reject: (e: Error) => void }[] = [];
+    checkServices(this.project, options.services);
     const w: DevelopWatch = await startDevelopWatch(this.engine, this.project, {
       services: options.services,
       quietMs: options.quietMs,

@@ -5,7 +5,6 @@ import type { Engine } from '../engine/types.js';
 import type { EventSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
 import { isValidProjectName } from '../config/project-name.js';
-import { ErrorCodes, OperationError } from '../model/errors.js';
 import { Labels } from '../model/labels.js';
 import { down as downOp, type DownOptions, type DownResult } from '../ops/down.js';
 import { ps as psOp, type PsEntry, type PsOptions } from '../ops/ps.js';
@@ -17,6 +16,7 @@ export type { DownOptions, DownResult, PsEntry, PsOptions, UpOptions, UpResult }
 import { engineFor } from './engine.js';
 import { withProjectLock } from './lock.js';
 import { isProject, resolveName, resolveProject, type ProjectOptions } from './project.js';
+import { checkServices } from './services.js';
 
 export interface CommonOptions {
   /** Load options, or an already loaded project. */
@@ -34,6 +34,7 @@ export async function up(options: UpCallOptions = {}): Promise<UpResult & { proj
   const early = knownName(options.project);
   if (early === undefined) {
     const project = await resolveProject(options.project);
+    checkServices(project, options.services);
     warn(project, options.onEvent);
     const engine = await engineFor(options);
     // two processes converging one project would both create what is missing: one at a time
@@ -47,6 +48,7 @@ export async function up(options: UpCallOptions = {}): Promise<UpResult & { proj
   const converge = async () => {
     const prefetched = await prefetchProject(engine, early, { volumes: true });
     const [project, { up: upOp }] = await Promise.all([resolveProject(options.project), import('../ops/up.js')]);
+    checkServices(project, options.services);
     warn(project, options.onEvent);
     // (the name is never another one: -p and COMPOSE_PROJECT_NAME win over the files; kept safe regardless)
     if (project.name !== early) return { ...(await upOp(engine, project, { ...options, serialize: projectLock(project.name, options.signal, options.onEvent) })), project };
@@ -88,9 +90,7 @@ export async function down(options: DownCallOptions = {}): Promise<DownResult & 
   if (project) warn(project, options.onEvent);
   // with the compose file loaded a service it does not declare is an error; by project name alone it may be
   // one whose containers are gone already, and is passed over (compose 2.26 does both)
-  for (const s of options.services ?? []) {
-    if (project && !project.services[s] && !project.meta.disabledServices[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
-  }
+  checkServices(project, options.services, { allowDisabled: true });
   const result = await downOp(engine, name, project, options, prefetched);
   // the project cache keeps nothing of a project taken down
   const cache = isProject(options.project) ? undefined : options.project?.cache;

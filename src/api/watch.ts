@@ -7,6 +7,7 @@ import { buildServices } from '../ops/build.js';
 import { watchRules } from '../ops/watch-rules.js';
 import { engineFor } from './engine.js';
 import { resolveProject } from './project.js';
+import { checkServices } from './services.js';
 import { up, type CommonOptions } from './up-down.js';
 
 export type { DevelopWatch, DevelopWatchOptions, WatchBatchReport };
@@ -25,6 +26,7 @@ export async function watch(options: WatchCallOptions = {}): Promise<DevelopWatc
   if (!watchRules(project, options.services).length) {
     throw new OperationError(ErrorCodes.USAGE, "none of the selected services is configured for watch, consider setting a 'develop' section");
   }
+  checkServices(project, options.services);
   if (!options.noUp) {
     // as compose: services with both develop and build sections are built before they start
     const develop = Object.entries(project.services).filter(([s, svc]) => (!options.services?.length || options.services.includes(s)) && svc.build && (svc as { develop?: unknown }).develop);

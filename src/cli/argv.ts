@@ -9,9 +9,10 @@
 // sees are compose's. Boolean values commander cannot express (`--interactive=false` on a flag whose default
 // is true) come back as overrides for the action's Command, applied before the action runs.
 import type { Command, Option } from 'commander';
+import { EXIT_CODES } from './exit-codes.js';
 
-/** compose's exit code for a command line it cannot parse (its CommandSyntaxFailure). */
-export const EXIT_USAGE = 16;
+/** compose's exit code for a command line it cannot parse (its CommandSyntaxFailure), from the one table. */
+export const EXIT_USAGE = EXIT_CODES.FLAG_USAGE;
 
 export class UsageError extends Error {
   constructor(
@@ -220,14 +221,14 @@ function checkArgs(cmdKey: string, path: string, cmd: Command, positionals: read
   if (!rule) return;
   const usage = () => `\nSee '${path} --help'.\n\nUsage:  ${path} ${cmd.usage()}\n\n${cmd.description()}`;
   if (rule.min !== undefined && n < rule.min) {
-    if (!rule.docker) throw new UsageError(`requires at least ${rule.min} arg(s), only received ${n}`, 1);
+    if (!rule.docker) throw new UsageError(`requires at least ${rule.min} arg(s), only received ${n}`, EXIT_CODES.USAGE);
     const exact = rule.max === rule.min;
-    throw new UsageError(`"${path}" requires ${exact ? 'exactly' : 'at least'} ${rule.min} argument${rule.min === 1 ? '' : 's'}.${usage()}`, 1);
+    throw new UsageError(`"${path}" requires ${exact ? 'exactly' : 'at least'} ${rule.min} argument${rule.min === 1 ? '' : 's'}.${usage()}`, EXIT_CODES.USAGE);
   }
   if (rule.max !== undefined && n > rule.max) {
-    if (rule.docker) throw new UsageError(`"${path}" requires exactly ${rule.max} argument${rule.max === 1 ? '' : 's'}.${usage()}`, 1);
-    if (rule.max === 0) throw new UsageError(`unknown command "${positionals[0]}" for "${path}"`, 1);
-    throw new UsageError(`accepts at most ${rule.max} arg(s), received ${n}`, 1);
+    if (rule.docker) throw new UsageError(`"${path}" requires exactly ${rule.max} argument${rule.max === 1 ? '' : 's'}.${usage()}`, EXIT_CODES.USAGE);
+    if (rule.max === 0) throw new UsageError(`unknown command "${positionals[0]}" for "${path}"`, EXIT_CODES.USAGE);
+    throw new UsageError(`accepts at most ${rule.max} arg(s), received ${n}`, EXIT_CODES.USAGE);
   }
 }
 

@@ -3,10 +3,11 @@
 // makes between flags before running. Applied once commander has parsed, before the action runs.
 import { Option, type Command } from 'commander';
 import { composeStringToBool, UsageError } from './argv.js';
+import { EXIT_CODES } from './exit-codes.js';
 import { setNameSeparator } from '../model/labels.js';
 
 /** compose's checks between flags fail before anything runs: exit 1, the message plain (no colour). */
-const usage = (message: string) => new UsageError(message, 1);
+const usage = (message: string) => new UsageError(message, EXIT_CODES.USAGE);
 
 /** compose prints these deprecation notes in red (aec.RedF), terminal or not. */
 const red = (text: string) => `\x1b[31m${text}\x1b[0m`;

@@ -261,6 +261,4 @@ export function registerRuntimeCommands(program: Command, run: Run): void {
     .description('Service names of the compose file, for shell completion')
     .action((_o, c: Command) => run(async () => (await import('./commands/completion.js')).servicesForCompletion(globals(c))));
 
-  void collect;
-  void Option;
 }

@@ -1,7 +1,7 @@
 // Short syntax → the long syntax compose prints in `config --format json`, with relative paths
 // resolved against the project directory. Input: the merged, interpolated, schema-valid raw model.
 
-import { isSymlink, pathExists, realPath } from './files.js';
+import type { ResourceLoader } from './files.js';
 import path from 'node:path';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
 import { splitShellWords } from '../model/shellwords.js';
@@ -16,6 +16,8 @@ type Tree = Record<string, unknown>;
 
 export interface CanonicalContext {
   projectDir: string;
+  /** The load's only way to the disk (env_file, label_file, links in watch paths). */
+  files: ResourceLoader;
   /** The project environment (.env + OS) that bare `environment` keys and build args resolve from. */
   env: Readonly<Record<string, string | undefined>>;
   resolvePaths: boolean;
@@ -253,17 +255,17 @@ function watchPath(p: string, ctx: CanonicalContext): string {
   const join = (a: string, b: string) => path.join(a, b).replace(/(.)\/+$/, '$1');
   if (p.startsWith('~') && home) abs = join(home, p.slice(1));
   else if (!path.isAbsolute(p)) abs = p === '' ? p : join(ctx.projectDir, p);
-  return abs === '' ? abs : firstSymlinkResolved(abs);
+  return abs === '' ? abs : firstSymlinkResolved(abs, ctx.files);
 }
 
 /** compose-go's ResolveSymbolicLink: the first component that is a link, replaced (once) by its real path. */
-function firstSymlinkResolved(p: string): string {
+function firstSymlinkResolved(p: string, files: ResourceLoader): string {
   let current = path.isAbsolute(p) ? path.sep : '';
   for (const part of p.split(path.sep)) {
     if (!part) continue;
     current = path.join(current, part);
-    if (!isSymlink(current)) continue;
-    const target = realPath(current);
+    if (!files.isSymlink(current)) continue;
+    const target = files.realPath(current);
     return target === undefined ? p : p.replace(current, target);
   }
   return p;
@@ -402,9 +404,9 @@ function isLocalContext(context: string): boolean {
  */
 function readLabelFiles(files: readonly string[], ctx: CanonicalContext, at: KeyPath, fail: (p: KeyPath, m: string) => ConfigError): Record<string, string> {
   const abs = files.map((f) => absoluteHostPath(f, ctx));
-  for (const file of abs) if (!pathExists(file)) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `label file ${file} not found: create it or remove it from label_file`, { position: ctx.positionOf(at), keyPath: formatKeyPath(at) });
+  for (const file of abs) if (!ctx.files.pathExists(file)) throw new ConfigError(ErrorCodes.LABEL_FILE_NOT_FOUND, `label file ${file} not found: create it or remove it from label_file`, { position: ctx.positionOf(at), keyPath: formatKeyPath(at) });
   try {
-    return readDotenvFiles(abs, () => undefined);
+    return readDotenvFiles(abs, () => undefined, ctx.files);
   } catch (err) {
     if (err instanceof DotenvError) throw fail(at, err.message);
     throw err;
@@ -447,11 +449,11 @@ function readEnvFiles(entries: readonly EnvFileEntry[], ctx: CanonicalContext, a
   for (const e of entries) {
     // files are read from their absolute path even when the output keeps paths as written
     const file = absoluteHostPath(e.path, ctx);
-    if (pathExists(file)) files.push({ file, format: e.format });
-    else if (e.required) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `env file ${file} not found: create it or mark it required: false`, { position: ctx.positionOf(at), keyPath: formatKeyPath(at) });
+    if (ctx.files.pathExists(file)) files.push({ file, format: e.format });
+    else if (e.required) throw new ConfigError(ErrorCodes.ENV_FILE_NOT_FOUND, `env file ${file} not found: create it or mark it required: false`, { position: ctx.positionOf(at), keyPath: formatKeyPath(at) });
   }
   try {
-    return readDotenvFiles(files, (name) => ctx.env[name]);
+    return readDotenvFiles(files, (name) => ctx.env[name], ctx.files);
   } catch (err) {
     if (err instanceof DotenvError) throw fail(at, err.message);
     throw err;

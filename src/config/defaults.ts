@@ -39,7 +39,7 @@ export function applyProfiles(
   return { enabled, disabled };
 }
 
-export function applyDefaults(project: string, parts: ModelParts, _env: Readonly<Record<string, string | undefined>> = {}): ModelParts {
+export function applyDefaults(project: string, parts: ModelParts): ModelParts {
   const services: Record<string, Tree> = {};
   for (const [name, svc] of Object.entries(parts.services)) {
     // a service joins the default network unless it says where it goes
@@ -139,50 +139,4 @@ function withPreStartImage(svc: Tree): Tree {
   const image = svc.image;
   // re-canonicalized so that image takes its place in the hook's field order
   return { ...svc, pre_start: svc.pre_start.map((h) => (isMap(h) && h.image === undefined ? canonicalHook({ ...h, image }) : h)) };
-}
-
-/**
- * compose's normalization of a merged raw model (the `normalize/` stage on its own, before canonical
- * form): build defaults, the default network, implicit dependencies, bare environment entries resolved from
- * the environment, pre_start images, and `<project>_<key>` resource names.
- */
-export function normalizeModel(model: Tree, env: Readonly<Record<string, string | undefined>>): Tree {
-  const project = String(model.name ?? '');
-  const out: Tree = { ...model };
-  const services: Record<string, Tree> = {};
-  let usesDefault = false;
-  for (const [name, raw] of Object.entries(isMap(model.services) ? model.services : {})) {
-    let svc: Tree = isMap(raw) ? { ...raw } : {};
-    if (svc.build !== undefined) {
-      const b: Tree = typeof svc.build === 'string' ? { context: svc.build } : { ...(svc.build as Tree) };
-      b.context ??= '.';
-      if (b.dockerfile === undefined && b.dockerfile_inline === undefined) b.dockerfile = 'Dockerfile';
-      svc.build = b;
-    }
-    if (svc.networks === undefined && svc.network_mode === undefined) svc.networks = { default: null };
-    if (isMap(svc.networks) && 'default' in svc.networks) usesDefault = true;
-    if (Array.isArray(svc.environment)) {
-      svc.environment = svc.environment.map((e) => {
-        const s = String(e);
-        return !s.includes('=') && env[s] !== undefined ? `${s}=${env[s]}` : e;
-      });
-    } else if (isMap(svc.environment)) {
-      svc.environment = Object.fromEntries(Object.entries(svc.environment).map(([k, v]) => [k, v === null && env[k] !== undefined ? env[k] : v]));
-    }
-    svc = withImplicitDependencies(svc);
-    services[name] = svc;
-  }
-  out.services = services;
-  for (const kind of ['networks', 'volumes', 'secrets', 'configs']) {
-    const all: Tree = isMap(model[kind]) ? { ...(model[kind] as Tree) } : {};
-    if (kind === 'networks' && usesDefault && !('default' in all)) all.default = null;
-    if (Object.keys(all).length === 0) continue;
-    for (const [key, r] of Object.entries(all)) {
-      const res: Tree = isMap(r) ? { ...r } : {};
-      if (res.name === undefined && res.external !== true) res.name = `${project}_${key}`;
-      all[key] = res;
-    }
-    out[kind] = all;
-  }
-  return out;
 }

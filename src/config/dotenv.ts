@@ -3,8 +3,8 @@
 // and ${VAR} expansion in unquoted and double-quoted values. A bare `KEY` line inherits KEY from the
 // lookup environment and is absent when the lookup does not have it.
 
-import { ConfigError } from '../model/errors.js';
-import { readText } from './files.js';
+import { ConfigError, ErrorCodes } from '../model/errors.js';
+import { diskResources, type ResourceLoader } from './files.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
 
 /** A .env problem; `line` is 1-based and counts physical lines. */
@@ -212,11 +212,16 @@ export interface DotenvFile {
  * Reads env files in order; later files win, and earlier values are visible to expansion in later
  * ones. Keys starting with a digit are dropped, as compose drops them when reading files.
  */
-export function readDotenvFiles(files: readonly (string | DotenvFile)[], lookup?: Lookup): Record<string, string> {
+export function readDotenvFiles(
+  files: readonly (string | DotenvFile)[],
+  lookup?: Lookup,
+  /** The load's resource loader; the disk itself only for callers outside a load (tests, tools). */
+  resources: Pick<ResourceLoader, 'readText'> = diskResources,
+): Record<string, string> {
   const texts = files.map((f) => {
     const { file, format } = typeof f === 'string' ? { file: f, format: undefined } : f;
     try {
-      return { file, format, text: readText(file) };
+      return { file, format, text: resources.readText(file) };
     } catch (err) {
       // a loop, a directory, invalid UTF-8: already one message naming the file (and the position)
       if (err instanceof ConfigError) throw err;
@@ -242,4 +247,22 @@ export function parseDotenvTexts(texts: readonly { file: string; text: string; f
     for (const [k, v] of Object.entries(parsed)) if (!/^\d/.test(k)) env[k] = v;
   }
   return env;
+}
+
+/** A DotenvError as the one-line ConfigError every bad input gives, at file:line:1 when the line is known. */
+export function envFileError(err: unknown, code: string = ErrorCodes.ENV_FILE_SYNTAX): unknown {
+  if (!(err instanceof DotenvError)) return err;
+  if (err.file !== undefined && err.line !== undefined) {
+    return new ConfigError(code, `${err.reason}: fix the env file`, { position: { file: err.file, line: err.line, col: 1 }, cause: err });
+  }
+  return new ConfigError(code, `${err.message}: fix the env file`, { cause: err });
+}
+
+/** readDotenvFiles, its errors as ConfigError. */
+export function readEnvFiles(files: Parameters<typeof readDotenvFiles>[0], lookup: Parameters<typeof readDotenvFiles>[1], resources: ResourceLoader): Record<string, string> {
+  try {
+    return readDotenvFiles(files, lookup, resources);
+  } catch (err) {
+    throw envFileError(err);
+  }
 }

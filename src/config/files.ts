@@ -1,8 +1,8 @@
-// Every file-system read of the loader goes through here, so that a load can list what it depended on:
-// recordFileFacts() returns, with the loaded project, each answer the file system gave (a file's text, whether
-// a path exists or is a file). The project cache (api/project-cache.ts) reuses a project only while every
-// one of those answers is still the same, so a read that bypassed this module would make it serve a stale
-// project: keep all of the loader's I/O here.
+// The loader's only door to the disk: the pipeline receives a ResourceLoader (LoadOptions.resources) and
+// every stage reads through it, so that a load can list what it depended on. recordingResources() gives one
+// that keeps each answer the file system gave (a file's text, whether a path exists or is a file); the project
+// cache (api/project-cache.ts) reuses a project only while every one of those answers is still the same, so a
+// read that bypassed the loader it was given would make it serve a stale project.
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { ConfigError, ErrorCodes } from '../model/errors.js';
 
@@ -12,18 +12,23 @@ export type FileFact =
   /** '' when the path could not be resolved. */
   | { readonly kind: 'realpath'; readonly path: string; readonly value: string };
 
-let recording: FileFact[] | undefined;
+/** What the config pipeline may ask of the file system; nothing else in config/ touches the disk. */
+export interface ResourceLoader {
+  /** A file's text (UTF-8, checked); a loop, a directory or no permission is a ConfigError naming it. */
+  readText(path: string): string;
+  /** Whether something is at the path; a symlink loop is an error, not "nothing there". */
+  pathExists(path: string): boolean;
+  /** An existing regular file (or a link to one). */
+  isFile(path: string): boolean;
+  /** The path itself is a symbolic link (not followed). */
+  isSymlink(path: string): boolean;
+  /** The path with every link resolved, or undefined when that fails (a dangling link). */
+  realPath(path: string): string | undefined;
+}
 
-/** Runs a (synchronous) load and collects the file-system answers it was given. */
-export function recordFileFacts<T>(load: () => T): { result: T; facts: FileFact[] } {
-  const outer = recording;
-  const facts: FileFact[] = [];
-  recording = facts;
-  try {
-    return { result: load(), facts };
-  } finally {
-    recording = outer;
-  }
+/** A loader that also keeps every answer it gave, in order: what a load depended on. */
+export interface RecordingResourceLoader extends ResourceLoader {
+  readonly facts: readonly FileFact[];
 }
 
 /**
@@ -45,7 +50,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * rewritten to U+FFFD, which would silently change a value; a symlink loop, a directory or a file not ours
  * to read is a ConfigError naming it.
  */
-export function readText(path: string): string {
+function readText(path: string): string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -58,7 +63,6 @@ export function readText(path: string): string {
   } catch {
     throw invalidUtf8(path, bytes);
   }
-  recording?.push({ kind: 'text', path, value });
   return value;
 }
 
@@ -106,7 +110,7 @@ function invalidUtf8(path: string, bytes: Buffer): ConfigError {
 }
 
 /** Whether something is at the path; a symlink loop is an error (compose's), not "nothing there". */
-export function pathExists(path: string): boolean {
+function pathExists(path: string): boolean {
   let value: boolean;
   try {
     statSync(path);
@@ -116,19 +120,17 @@ export function pathExists(path: string): boolean {
     if (loop) throw loop;
     value = false;
   }
-  recording?.push({ kind: 'exists', path, value });
   return value;
 }
 
 /** An existing regular file (or a link to one). */
-export function isFile(path: string): boolean {
+function isFile(path: string): boolean {
   let value: boolean;
   try {
     value = statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch (err) {
     throw unreadable(path, err) ?? err;
   }
-  recording?.push({ kind: 'isFile', path, value });
   return value;
 }
 
@@ -142,17 +144,13 @@ const realOrEmpty = (path: string) => {
 };
 
 /** The path itself is a symbolic link (not followed). */
-export function isSymlink(path: string): boolean {
-  const value = lstatLink(path);
-  recording?.push({ kind: 'isSymlink', path, value });
-  return value;
+function isSymlink(path: string): boolean {
+  return lstatLink(path);
 }
 
 /** The path with every link resolved, or undefined when that fails (a dangling link). */
-export function realPath(path: string): string | undefined {
-  const value = realOrEmpty(path);
-  recording?.push({ kind: 'realpath', path, value });
-  return value || undefined;
+function realPath(path: string): string | undefined {
+  return realOrEmpty(path) || undefined;
 }
 
 /** Whether the file system still gives the answer recorded in `fact`. */
@@ -173,4 +171,40 @@ export function factHolds(fact: FileFact): boolean {
     case 'realpath':
       return realOrEmpty(fact.path) === fact.value;
   }
+}
+
+/** The disk as it is, nothing kept. */
+export const diskResources: ResourceLoader = { readText, pathExists, isFile, isSymlink, realPath };
+
+/** Reads through `base` (the disk by default) and keeps each answer as a FileFact. */
+export function recordingResources(base: ResourceLoader = diskResources): RecordingResourceLoader {
+  const facts: FileFact[] = [];
+  return {
+    facts,
+    readText(path) {
+      const value = base.readText(path);
+      facts.push({ kind: 'text', path, value });
+      return value;
+    },
+    pathExists(path) {
+      const value = base.pathExists(path);
+      facts.push({ kind: 'exists', path, value });
+      return value;
+    },
+    isFile(path) {
+      const value = base.isFile(path);
+      facts.push({ kind: 'isFile', path, value });
+      return value;
+    },
+    isSymlink(path) {
+      const value = base.isSymlink(path);
+      facts.push({ kind: 'isSymlink', path, value });
+      return value;
+    },
+    realPath(path) {
+      const value = base.realPath(path);
+      facts.push({ kind: 'realpath', path, value: value ?? '' });
+      return value;
+    },
+  };
 }

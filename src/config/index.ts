@@ -1,20 +1,22 @@
-// The config loader: discover → parse → interpolate → merge → validate → canonical → defaults → Project.
+// The config loader: discover → parse → interpolate → include (include.ts), extends (extends.ts) → merge →
+// validate → canonical → defaults → Project.
 // Pure: reads files, never talks to Docker, never prints (warnings go to project.meta.warnings).
 
 import { readFileSync } from 'node:fs';
-import { pathExists, readText } from './files.js';
+import { diskResources, type ResourceLoader } from './files.js';
 import path from 'node:path';
-import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
+import { ConfigError, ErrorCodes } from '../model/errors.js';
 import type { FileObjectConfig, ModelConfig, NetworkConfig, Project, ServiceConfig, VolumeConfig } from '../model/types.js';
 import { canonicalResource, canonicalService, dropEmptyStrings, type CanonicalContext } from './canonical.js';
 import { checkConsistency, checkResourceDefinitions } from './consistency.js';
 import { applyDefaults, applyProfiles, type ModelParts } from './defaults.js';
 import { discoverFiles } from './discover.js';
-import { DotenvError, readDotenvFiles } from './dotenv.js';
+import { envFileError, readDotenvFiles, readEnvFiles } from './dotenv.js';
+import { applyExtends } from './extends.js';
+import { applyIncludes } from './include.js';
 import { interpolateTree } from './interpolate.js';
-import { isMap, mergeComposeFiles, mergeKeepingMarkers, mergeService } from './merge.js';
-import { formatKeyPath, locateIn, parseYamlDocuments, type KeyPath, type ParsedFile } from './parse.js';
-import { rebaseModel, rebaseService } from './paths.js';
+import { isMap, mergeComposeFiles } from './merge.js';
+import { locateIn, parseYamlDocuments, type KeyPath, type ParsedFile } from './parse.js';
 import { checkProjectName, resolveProjectName } from './project-name.js';
 import { validateSchema } from './validate.js';
 import { workingDirectory } from './working-directory.js';
@@ -69,6 +71,11 @@ export interface LoadOptions {
   projectNameFromDirectory?: boolean;
   /** How `-` is read (default: file descriptor 0). */
   readStdin?: () => string;
+  /**
+   * Every file the load reads, and every existence check, goes through this (default: the disk). The project
+   * cache passes a recording loader to learn which files a project depends on.
+   */
+  resources?: ResourceLoader;
 }
 
 type Tree = Record<string, unknown>;
@@ -83,6 +90,7 @@ function prepare(options: LoadOptions) {
   const osEnv = options.env ?? process.env;
   const cwd = path.resolve(options.cwd ?? workingDirectory(osEnv));
   const warnings: string[] = [];
+  const files = options.resources ?? diskResources;
   const givenFiles = options.files && options.files.length > 0 ? options.files : undefined;
   // a bad -p is reported before anything is looked for, as compose checks it when it reads its flags
   if (options.projectName) checkProjectName(options.projectName);
@@ -97,7 +105,7 @@ function prepare(options: LoadOptions) {
       : cwd;
   const envFiles = options.envFiles ?? (osEnv.COMPOSE_ENV_FILES ? osEnv.COMPOSE_ENV_FILES.split(',').filter(Boolean) : undefined);
   const dotenv = options.dotenv !== false && !truthy(osEnv.COMPOSE_DISABLE_ENV_FILE);
-  const env = loadEnvironment(cwd, envDir, envFiles, osEnv, dotenv);
+  const env = loadEnvironment(cwd, envDir, envFiles, osEnv, files, dotenv);
   // compose makes PWD (the working directory) visible to interpolation even when the shell did not export it
   if (env.PWD === undefined) env.PWD = cwd;
 
@@ -109,20 +117,20 @@ function prepare(options: LoadOptions) {
   } else if (givenFiles?.includes('-')) {
     const read = options.readStdin ?? (() => readFileSync(0, 'utf8'));
     const others = givenFiles.filter((f) => f !== '-');
-    const rest = others.length ? discoverFiles({ cwd, files: others, env }).files : [];
-    sources = givenFiles.map((f) => (f === '-' ? { file: '-', text: read() } : { file: rest[others.indexOf(f)], text: readText(rest[others.indexOf(f)]) }));
+    const rest = others.length ? discoverFiles({ cwd, files: others, env, resources: files }).files : [];
+    sources = givenFiles.map((f) => (f === '-' ? { file: '-', text: read() } : { file: rest[others.indexOf(f)], text: files.readText(rest[others.indexOf(f)]) }));
     projectDir = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : givenFiles[0] === '-' ? cwd : path.dirname(rest[0]);
   } else {
-    const discovered = discoverFiles({ cwd, files: givenFiles, env, projectDirectory: options.projectDirectory });
+    const discovered = discoverFiles({ cwd, files: givenFiles, env, projectDirectory: options.projectDirectory, resources: files });
     warnings.push(...discovered.warnings);
     projectDir = discovered.projectDir;
-    sources = discovered.files.map((file) => ({ file, text: readText(file) }));
+    sources = discovered.files.map((file) => ({ file, text: files.readText(file) }));
   }
   // the working directory's .env may have pointed at files elsewhere (COMPOSE_FILE): the project
   // directory's own .env then adds what is not set yet, expanded with what is
   const projectDotenv = path.join(projectDir, '.env');
-  if (!envFiles && dotenv && projectDir !== envDir && pathExists(projectDotenv)) {
-    for (const [k, v] of Object.entries(readEnvFiles([projectDotenv], (n) => env[n]))) if (env[k] === undefined) env[k] = v;
+  if (!envFiles && dotenv && projectDir !== envDir && files.pathExists(projectDotenv)) {
+    for (const [k, v] of Object.entries(readEnvFiles([projectDotenv], (n) => env[n], files))) if (env[k] === undefined) env[k] = v;
   }
   const parsed: Source[] = sources.map((s) => ({ file: s.file, docs: parseYamlDocuments(s.text, s.file) }));
   const allDocs = parsed.flatMap((p) => p.docs);
@@ -148,14 +156,14 @@ function prepare(options: LoadOptions) {
   });
   const interpolationEnv: Record<string, string | undefined> = { ...env };
   if (interpolationEnv.COMPOSE_PROJECT_NAME === undefined || options.projectName) interpolationEnv.COMPOSE_PROJECT_NAME = name;
-  return { cwd, env: interpolationEnv, warnings, projectDir, parsed, allDocs, locate, name };
+  return { cwd, env: interpolationEnv, warnings, projectDir, parsed, allDocs, locate, name, files };
 }
 
 /** The merged raw model, before interpolation and normalization (compose's "yaml model" stage). */
 export function loadYamlModel(options: LoadOptions = {}): Record<string, unknown> {
   const prep = prepare({ ...options, interpolate: false });
   const trees = prep.parsed.flatMap((src) =>
-    src.docs.map((doc) => applyExtends(doc.data, { file: src.file, dir: prep.projectDir, env: prep.env, interpolate: false, warnings: prep.warnings })),
+    src.docs.map((doc) => applyExtends(doc.data, { file: src.file, files: prep.files, dir: prep.projectDir, env: prep.env, interpolate: false, warnings: prep.warnings })),
   );
   return mergeComposeFiles(trees);
 }
@@ -165,7 +173,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
 }
 
 export function loadProjectSync(options: LoadOptions = {}): Project {
-  const { env, warnings, projectDir, parsed, locate, name } = prepare(options);
+  const { env, warnings, projectDir, parsed, locate, name, files } = prepare(options);
   const interpolate = options.interpolate !== false;
   const unset = new Set<string>();
   const trees: Tree[] = [];
@@ -175,8 +183,8 @@ export function loadProjectSync(options: LoadOptions = {}): Project {
       let tree = interpolate
         ? interpolateTree(doc.data, { lookup: (n) => env[n], positionOf: doc.positionOf, onUnset: (n) => unset.add(n) })
         : doc.data;
-      tree = applyIncludes(tree, { projectDir, env, interpolate, chain: [src.file], warnings, locate: doc.positionOf });
-      tree = applyExtends(tree, { file: src.file, dir, env, interpolate, warnings, locate: doc.positionOf });
+      tree = applyIncludes(tree, { projectDir, files, env, interpolate, chain: [src.file], warnings, locate: doc.positionOf });
+      tree = applyExtends(tree, { file: src.file, files, dir, env, interpolate, warnings, locate: doc.positionOf });
       trees.push(tree);
     }
   }
@@ -193,6 +201,7 @@ export function loadProjectSync(options: LoadOptions = {}): Project {
 
   const ctx: CanonicalContext = {
     projectDir,
+    files,
     env,
     resolvePaths: options.resolvePaths !== false,
     keepUnparsable: !interpolate,
@@ -222,7 +231,7 @@ export function loadProjectSync(options: LoadOptions = {}): Project {
     checkConsistency({ services: enabled, disabled, networks: parts.networks, volumes: parts.volumes, secrets: parts.secrets, configs: parts.configs, raw: rawServices, locate });
   }
   parts = { ...parts, services: enabled };
-  if (options.normalize !== false) parts = applyDefaults(name, parts, env);
+  if (options.normalize !== false) parts = applyDefaults(name, parts);
 
   const extensions = Object.fromEntries(Object.entries(merged).filter(([k]) => k.startsWith('x-')));
   const environment = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
@@ -281,176 +290,28 @@ function truthy(v: string | undefined): boolean {
   return v !== undefined && ['1', 'true', 'yes', 'y', 'on'].includes(v.toLowerCase());
 }
 
-interface IncludeContext {
-  projectDir: string;
-  env: Readonly<Record<string, string | undefined>>;
-  interpolate: boolean;
-  chain: string[];
-  warnings: string[];
-  locate: (p: KeyPath) => SourcePosition | undefined;
-}
-
-/** `include:` entries load as projects of their own (own directory and env), then join this model. */
-function applyIncludes(tree: Tree, ctx: IncludeContext): Tree {
-  if (tree.include === undefined) return tree;
-  const out: Tree = { ...tree };
-  delete out.include;
-  const entries = Array.isArray(tree.include) ? tree.include : [];
-  entries.forEach((entry, i) => {
-    const at: KeyPath = ['include', i];
-    const e = typeof entry === 'string' ? { path: [entry] } : isMap(entry) ? entry : {};
-    const paths = (Array.isArray(e.path) ? e.path : e.path !== undefined ? [e.path] : []).map((p) => path.resolve(ctx.projectDir, String(p)));
-    if (paths.length === 0) throw new ConfigError(ErrorCodes.SCHEMA, 'include entry has no path: add path:', { position: ctx.locate(at), keyPath: formatKeyPath(at) });
-    for (const p of paths) {
-      if (ctx.chain.includes(p)) {
-        throw new ConfigError(ErrorCodes.CONSISTENCY, `include cycle detected: ${[...ctx.chain, p].join(' -> ')}: remove one of the includes`, {
-          position: ctx.locate(at),
-          keyPath: formatKeyPath(at),
-        });
-      }
-      if (!pathExists(p)) {
-        throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `included file ${p} not found: check the include path`, { position: ctx.locate(at), keyPath: formatKeyPath(at) });
-      }
-    }
-    const dir = e.project_directory !== undefined ? path.resolve(ctx.projectDir, String(e.project_directory)) : path.dirname(paths[0]);
-    const envFiles = e.env_file !== undefined ? (Array.isArray(e.env_file) ? e.env_file : [e.env_file]).map((f) => path.resolve(ctx.projectDir, String(f))) : [path.join(dir, '.env')];
-    const fileEnv = readEnvFiles(envFiles.filter((f) => pathExists(f)), (n) => ctx.env[n]);
-    const env = { ...fileEnv, ...Object.fromEntries(Object.entries(ctx.env).filter(([, v]) => v !== undefined)) };
-    const trees: Tree[] = [];
-    for (const p of paths) {
-      for (const doc of parseYamlDocuments(readText(p), p)) {
-        let t = ctx.interpolate ? interpolateTree(doc.data, { lookup: (n) => env[n], positionOf: doc.positionOf }) : doc.data;
-        t = applyIncludes(t, { ...ctx, projectDir: dir, env, chain: [...ctx.chain, p], locate: doc.positionOf });
-        t = applyExtends(t, { file: p, dir: path.dirname(p), env, interpolate: ctx.interpolate, warnings: ctx.warnings, locate: doc.positionOf });
-        trees.push(t);
-      }
-    }
-    const included = rebaseModel(mergeComposeFiles(trees), dir);
-    for (const kind of ['services', 'networks', 'volumes', 'secrets', 'configs', 'models']) {
-      if (!isMap(included[kind])) continue;
-      const mine: Tree = isMap(out[kind]) ? { ...(out[kind] as Tree) } : {};
-      for (const [k, v] of Object.entries(included[kind] as Tree)) {
-        if (k in mine && JSON.stringify(mine[k]) !== JSON.stringify(v)) {
-          throw new ConfigError(ErrorCodes.CONSISTENCY, `${kind}.${k} conflicts with imported resource from ${paths[0]}: rename one of them`, {
-            position: ctx.locate([kind, k]),
-            keyPath: `${kind}.${k}`,
-          });
-        }
-        mine[k] = v;
-      }
-      out[kind] = mine;
-    }
-  });
-  return out;
-}
-
-interface ExtendsContext {
-  file: string;
-  dir: string;
-  env: Readonly<Record<string, string | undefined>>;
-  interpolate: boolean;
-  warnings: string[];
-  locate?: (p: KeyPath) => SourcePosition | undefined;
-}
-
-/** Resolves `extends` in every service of one file's model (same file, or another file, recursively). */
-function applyExtends(tree: Tree, ctx: ExtendsContext, stack: string[] = []): Tree {
-  if (!isMap(tree.services)) return tree;
-  const services = tree.services;
-  if (!Object.values(services).some((s) => isMap(s) && s.extends !== undefined)) return tree;
-  const done = new Map<string, Tree>();
-  const loadOther = (file: string): Tree => {
-    if (!pathExists(file)) throw new ConfigError(ErrorCodes.CONFIG_NOT_FOUND, `extended file ${file} not found: check extends.file`);
-    const docs = parseYamlDocuments(readText(file), file);
-    const trees = docs.map((d) => (ctx.interpolate ? interpolateTree(d.data, { lookup: (n) => ctx.env[n], positionOf: d.positionOf }) : d.data));
-    let merged: Tree = {};
-    for (const t of trees) merged = mergeKeepingMarkers(merged, t);
-    return merged;
-  };
-  const resolve = (name: string, chain: string[]): Tree => {
-    const cached = done.get(name);
-    if (cached) return cached;
-    const svc = services[name];
-    const self = (isMap(svc) ? svc : {}) as Tree;
-    if (self.extends === undefined) return self;
-    const at: KeyPath = ['services', name, 'extends'];
-    const err = (message: string, code: string = ErrorCodes.CONSISTENCY) =>
-      new ConfigError(code, message, { position: ctx.locate?.(at), keyPath: formatKeyPath(at), service: name });
-    const ext = typeof self.extends === 'string' ? { service: self.extends } : isMap(self.extends) ? self.extends : {};
-    if (typeof ext.service !== 'string' || ext.service === '') throw err(`extends.${name}.service is required: name the service to extend`, ErrorCodes.SCHEMA);
-    const key = `${ctx.file}#${name}`;
-    if (chain.includes(key)) throw err(`circular reference with extends: ${[...chain, key].join(' -> ')}`);
-    let base: Tree;
-    if (ext.file !== undefined && ext.file !== null) {
-      const file = path.resolve(ctx.dir, String(ext.file));
-      const other = loadOther(file);
-      if (!isMap(other.services) || !(ext.service in other.services)) {
-        throw err(`cannot extend service "${ext.service}" in ${file}: service not found`);
-      }
-      const otherKey = `${file}#${ext.service}`;
-      if ([...chain, key].includes(otherKey)) throw err(`circular reference with extends: ${[...chain, key, otherKey].join(' -> ')}`);
-      const resolved = applyExtends(other, { ...ctx, file, dir: path.dirname(file) }, [...chain, key]);
-      const svcs = resolved.services as Tree;
-      base = (isMap(svcs[ext.service]) ? svcs[ext.service] : {}) as Tree;
-      if (path.dirname(file) !== ctx.dir) base = rebaseService(base, path.dirname(file)) as Tree;
-    } else {
-      if (!(ext.service in services)) throw err(`cannot extend service "${ext.service}": service not found`);
-      if (ext.service === name || chain.includes(`${ctx.file}#${ext.service}`)) {
-        throw err(`circular reference with extends: ${[...chain, key, `${ctx.file}#${ext.service}`].join(' -> ')}`);
-      }
-      base = resolve(ext.service, [...chain, key]);
-    }
-    const own: Tree = { ...self };
-    delete own.extends;
-    const merged = mergeService(base, own);
-    delete merged.extends;
-    done.set(name, merged);
-    return merged;
-  };
-  const out: Tree = {};
-  for (const name of Object.keys(services)) out[name] = isMap(services[name]) && (services[name] as Tree).extends !== undefined ? resolve(name, stack) : services[name];
-  return { ...tree, services: out };
-}
-
-/** A DotenvError as the one-line ConfigError every bad input gives, at file:line:1 when the line is known. */
-function envFileError(err: unknown, code: string = ErrorCodes.INTERPOLATION): unknown {
-  if (!(err instanceof DotenvError)) return err;
-  if (err.file !== undefined && err.line !== undefined) {
-    return new ConfigError(code, `${err.reason}: fix the env file`, { position: { file: err.file, line: err.line, col: 1 }, cause: err });
-  }
-  return new ConfigError(code, `${err.message}: fix the env file`, { cause: err });
-}
-
-/** readDotenvFiles, its errors as ConfigError. */
-function readEnvFiles(files: Parameters<typeof readDotenvFiles>[0], lookup: Parameters<typeof readDotenvFiles>[1]): Record<string, string> {
-  try {
-    return readDotenvFiles(files, lookup);
-  } catch (err) {
-    throw envFileError(err);
-  }
-}
-
 /** The project environment: env files (in order), then the OS environment, which wins. */
 function loadEnvironment(
   cwd: string,
   envDir: string,
   envFiles: readonly string[] | undefined,
   osEnv: Readonly<Record<string, string | undefined>>,
+  resources: ResourceLoader,
   dotenv = true,
 ): Record<string, string | undefined> {
   let files: string[];
   if (envFiles && envFiles.length > 0) {
     files = envFiles.map((f) => path.resolve(cwd, f));
     for (const f of files) {
-      if (!pathExists(f)) throw new ConfigError(ErrorCodes.PROJECT_ENV_FILE, `couldn't find env file: ${f}: check the --env-file path`);
+      if (!resources.pathExists(f)) throw new ConfigError(ErrorCodes.PROJECT_ENV_FILE, `couldn't find env file: ${f}: check the --env-file path`);
     }
   } else {
     const dotenvFile = path.join(envDir, '.env');
-    files = dotenv && pathExists(dotenvFile) ? [dotenvFile] : [];
+    files = dotenv && resources.pathExists(dotenvFile) ? [dotenvFile] : [];
   }
   let fromFiles: Record<string, string> = {};
   try {
-    fromFiles = readDotenvFiles(files, (name) => osEnv[name]);
+    fromFiles = readDotenvFiles(files, (name) => osEnv[name], resources);
   } catch (err) {
     // the project's own .env: compose exits 1 for it, not 15 as for the compose files (PROJECT_ENV_FILE)
     throw envFileError(err, ErrorCodes.PROJECT_ENV_FILE);

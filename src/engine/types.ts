@@ -347,10 +347,8 @@ export interface PathStat {
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
-export interface Engine extends SwarmEngine {
-  version(): Promise<EngineVersion>;
-  info(): Promise<EngineInfo>;
-
+/** Containers: lifecycle, process I/O (logs, attach, exec, wait, top, stats), archives, export and commit. */
+export interface ContainerEngine {
   listContainers(filter: ListFilter): Promise<ContainerSummary[]>;
   /** undefined when there is no such container */
   inspectContainer(idOrName: string): Promise<ContainerInspect | undefined>;
@@ -363,20 +361,41 @@ export interface Engine extends SwarmEngine {
   renameContainer(id: string, name: string): Promise<void>;
   /** The last lines a container printed, stdout and stderr together. */
   containerLogs(id: string, options?: LogsOptions): Promise<string>;
+  /** A container's log as it is recorded, stdout and stderr apart; with `follow`, live until it stops. */
+  logStream(id: string, options?: LogStreamOptions): AsyncIterable<OutputChunk>;
+  /** Attach to a container's streams (possible before it starts: nothing it prints is missed). */
+  attachContainer(id: string, options?: AttachOptions): Promise<ProcessIO>;
+  resizeContainer(id: string, size: TerminalSize): Promise<void>;
+  /** Resolves with the exit code once the condition holds. */
+  waitContainer(id: string, condition?: WaitCondition, signal?: AbortSignal): Promise<{ exitCode: number }>;
+  /** timeout in seconds before the engine kills */
+  restartContainer(id: string, timeout?: number): Promise<void>;
+  pauseContainer(id: string): Promise<void>;
+  unpauseContainer(id: string): Promise<void>;
+  topContainer(id: string, psArgs?: string): Promise<ContainerTop>;
+  /** One sample (no stream). */
+  containerStats(id: string): Promise<ContainerStats>;
+  createExec(containerId: string, request: ExecCreateRequest): Promise<string>;
+  /** Detached: undefined once started. Otherwise the process's streams. */
+  startExec(execId: string, options: { readonly tty?: boolean; readonly stdin?: boolean; readonly detach?: boolean }): Promise<ProcessIO | undefined>;
+  resizeExec(execId: string, size: TerminalSize): Promise<void>;
+  inspectExec(execId: string): Promise<ExecInspect>;
+  /** undefined when the path does not exist in the container */
+  statPath(id: string, path: string): Promise<PathStat | undefined>;
+  /** A tar archive of `path` (a file or a directory, under its own base name). */
+  getArchive(id: string, path: string): Promise<{ readonly stat: PathStat; readonly tar: AsyncIterable<Buffer> }>;
+  /** Extract a tar archive into the directory `path` of the container. */
+  putArchive(id: string, path: string, tar: Buffer, options?: { readonly copyUIDGID?: boolean }): Promise<void>;
+  /** The container's whole filesystem as a tar archive (`docker export`). */
+  exportContainer(id: string): Promise<AsyncIterable<Buffer>>;
+  /** A new image from the container's changes (`docker commit`); the image's id. */
+  commitContainer(id: string, options?: CommitOptions): Promise<{ readonly id: string }>;
+}
 
-  listNetworks(filter: ListFilter): Promise<NetworkSummary[]>;
-  inspectNetwork(idOrName: string): Promise<NetworkSummary | undefined>;
-  createNetwork(request: NetworkCreateRequest): Promise<{ id: string }>;
-  removeNetwork(idOrName: string): Promise<void>;
-  connectNetwork(network: string, container: string, endpoint?: EndpointSettings): Promise<void>;
-
-  listVolumes(filter: ListFilter): Promise<VolumeSummary[]>;
-  inspectVolume(name: string): Promise<VolumeSummary | undefined>;
-  createVolume(request: VolumeCreateRequest): Promise<VolumeSummary>;
-  removeVolume(name: string, options?: { force?: boolean }): Promise<void>;
+/** Images: inspect, pull, build, push, tag, remove. */
+export interface ImageEngine {
   /** Remove an image reference (untag; the image goes with its last tag). Missing is not an error. */
   removeImage(ref: string, options?: { force?: boolean }): Promise<void>;
-
   inspectImage(ref: string): Promise<ImageSummary | undefined>;
   /** Pull an image; progress lines are passed to onProgress. */
   pullImage(ref: string, onProgress?: (line: { status: string; id?: string; progress?: string }) => void): Promise<void>;
@@ -395,44 +414,40 @@ export interface Engine extends SwarmEngine {
   pushImage(ref: string, onProgress?: (line: LayerProgress) => void): Promise<void>;
   /** Give an image (id or ref) another name; re-tagging the same name records the time in lastTagTime. */
   tagImage(source: string, target: string): Promise<void>;
+}
 
+/** Networks: list, inspect, create, remove, connect. */
+export interface NetworkEngine {
+  listNetworks(filter: ListFilter): Promise<NetworkSummary[]>;
+  inspectNetwork(idOrName: string): Promise<NetworkSummary | undefined>;
+  createNetwork(request: NetworkCreateRequest): Promise<{ id: string }>;
+  removeNetwork(idOrName: string): Promise<void>;
+  connectNetwork(network: string, container: string, endpoint?: EndpointSettings): Promise<void>;
+}
+
+/** Volumes: list, inspect, create, remove. */
+export interface VolumeEngine {
+  listVolumes(filter: ListFilter): Promise<VolumeSummary[]>;
+  inspectVolume(name: string): Promise<VolumeSummary | undefined>;
+  createVolume(request: VolumeCreateRequest): Promise<VolumeSummary>;
+  removeVolume(name: string, options?: { force?: boolean }): Promise<void>;
+}
+
+/** The engine itself: version, info, the event stream and registry lookups made through it. */
+export interface SystemEngine {
+  version(): Promise<EngineVersion>;
+  info(): Promise<EngineInfo>;
   /** A live stream of engine events; ends when the signal aborts. */
   events(options: EventsOptions): AsyncIterable<EngineEvent>;
-
-  /** A container's log as it is recorded, stdout and stderr apart; with `follow`, live until it stops. */
-  logStream(id: string, options?: LogStreamOptions): AsyncIterable<OutputChunk>;
-  /** Attach to a container's streams (possible before it starts: nothing it prints is missed). */
-  attachContainer(id: string, options?: AttachOptions): Promise<ProcessIO>;
-  resizeContainer(id: string, size: TerminalSize): Promise<void>;
-  /** Resolves with the exit code once the condition holds. */
-  waitContainer(id: string, condition?: WaitCondition, signal?: AbortSignal): Promise<{ exitCode: number }>;
-  /** timeout in seconds before the engine kills */
-  restartContainer(id: string, timeout?: number): Promise<void>;
-  pauseContainer(id: string): Promise<void>;
-  unpauseContainer(id: string): Promise<void>;
-  topContainer(id: string, psArgs?: string): Promise<ContainerTop>;
-  /** One sample (no stream). */
-  containerStats(id: string): Promise<ContainerStats>;
-
-  createExec(containerId: string, request: ExecCreateRequest): Promise<string>;
-  /** Detached: undefined once started. Otherwise the process's streams. */
-  startExec(execId: string, options: { readonly tty?: boolean; readonly stdin?: boolean; readonly detach?: boolean }): Promise<ProcessIO | undefined>;
-  resizeExec(execId: string, size: TerminalSize): Promise<void>;
-  inspectExec(execId: string): Promise<ExecInspect>;
-
-  /** undefined when the path does not exist in the container */
-  statPath(id: string, path: string): Promise<PathStat | undefined>;
-  /** A tar archive of `path` (a file or a directory, under its own base name). */
-  getArchive(id: string, path: string): Promise<{ readonly stat: PathStat; readonly tar: AsyncIterable<Buffer> }>;
-  /** Extract a tar archive into the directory `path` of the container. */
-  putArchive(id: string, path: string, tar: Buffer, options?: { readonly copyUIDGID?: boolean }): Promise<void>;
   /** The digest ("sha256:…") the image's registry serves for a reference, asked through the engine. */
   distributionDigest(ref: string): Promise<string>;
-  /** The container's whole filesystem as a tar archive (`docker export`). */
-  exportContainer(id: string): Promise<AsyncIterable<Buffer>>;
-  /** A new image from the container's changes (`docker commit`); the image's id. */
-  commitContainer(id: string, options?: CommitOptions): Promise<{ readonly id: string }>;
 }
+
+/**
+ * The whole engine. Ops that need one concern take the narrow part (e.g. `VolumeEngine`), so a test or a
+ * wrapper can supply only that; everything else takes `Engine`.
+ */
+export interface Engine extends ContainerEngine, ImageEngine, NetworkEngine, VolumeEngine, SystemEngine, SwarmEngine {}
 
 export interface CommitOptions {
   /** "repo[:tag]" the image gets; none leaves it untagged. */

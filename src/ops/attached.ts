@@ -1,7 +1,6 @@
 // Attached `up`: converge like `up`, attach to the chosen services before their containers start, print their
 // output until they have all stopped, and stop the project on Ctrl-C or, when asked, on a container's exit.
 import type { Engine } from '../engine/types.js';
-import { ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink } from '../model/events.js';
 import { Labels } from '../model/labels.js';
 import type { LogSink } from '../model/logs.js';
@@ -56,9 +55,6 @@ export function attachedServices(project: Project, planned: readonly string[], o
 }
 
 export async function attachedUp(engine: Engine, project: Project, options: AttachedUpOptions): Promise<AttachedUpResult> {
-  for (const s of [...(options.attach ?? []), ...(options.noAttach ?? []), ...(options.exitCodeFrom ? [options.exitCodeFrom] : [])]) {
-    if (!project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
-  }
   const abortOnExit = !!options.abortOnContainerExit || (!!options.exitCodeFrom && !options.abortOnContainerFailure);
 
   // output is held back until up is done, so that it does not tear the progress display

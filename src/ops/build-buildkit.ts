@@ -29,7 +29,7 @@ export function buildSecrets(project: Project, service: string): { secrets: Buil
     const source = e.source;
     const id = e.target !== undefined && e.target !== null && e.target !== '' ? String(e.target) : source;
     const top = project.secrets?.[source];
-    if (!top) throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}" refers to undefined build secret ${source}`, { service });
+    if (!top) throw new OperationError(ErrorCodes.SERVICE_SPEC, `service "${service}" refers to undefined build secret ${source}`, { service });
     if (typeof top.file === 'string' && top.file) {
       secrets.push({ id, file: isAbsolute(top.file) ? top.file : resolve(project.meta.workingDir, top.file) });
     } else if (typeof top.environment === 'string' && top.environment) {
@@ -38,7 +38,7 @@ export function buildSecrets(project: Project, service: string): { secrets: Buil
       Object.defineProperty(secret, 'value', { value: project.meta.environment[top.environment] ?? '', enumerable: false });
       if (hasValue(secret)) secrets.push(secret);
     } else {
-      throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": build.secrets only supports environment or file-based secrets: "${source}"`, { service });
+      throw new OperationError(ErrorCodes.SERVICE_SPEC, `service "${service}": build.secrets only supports environment or file-based secrets: "${source}"`, { service });
     }
     if (e.uid !== undefined || e.gid !== undefined || e.mode !== undefined) {
       warnings.push('secrets `uid`, `gid` and `mode` are not supported by BuildKit, they will be ignored');
@@ -142,7 +142,7 @@ export async function checkBuildKitSources(
   const { stat } = await import('node:fs/promises');
   const service = spec.service;
   const fail = (message: string): never => {
-    throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": ${message}`, { service });
+    throw new OperationError(ErrorCodes.SERVICE_SPEC, `service "${service}": ${message}`, { service });
   };
   const statOf = async (path: string) => {
     try {

@@ -8,7 +8,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { BuildKitDir, BuildKitProgress, Engine } from '../engine/types.js';
 import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type BuildVertex } from '../model/events.js';
-import type { BuildOptions, BuildResult } from './build.js';
+import type { BuildOptions, BuildResult } from './build-types.js';
 import type { BuildSpec } from './build-spec.js';
 import { checkBuildKitSources } from './build-buildkit.js';
 import { parseDockerignore } from './build-context.js';

@@ -133,11 +133,11 @@ const present = (v: unknown) => v !== undefined && v !== null && v !== false && 
 
 export function buildSpec(project: Project, service: string, overrides: BuildOverrides = {}, builder: Builder = 'classic'): BuildSpec {
   const raw = project.services[service]?.build;
-  if (!raw) throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}" has no build section`, { service });
+  if (!raw) throw new OperationError(ErrorCodes.SERVICE_SPEC, `service "${service}" has no build section`, { service });
   const classic = builder === 'classic';
   if (builder === 'buildkit') {
     for (const [key, why] of BUILDKIT_UNREACHABLE) {
-      if (present(raw[key])) throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": build.${key} ${why}`, { service });
+      if (present(raw[key])) throw new OperationError(ErrorCodes.SERVICE_SPEC, `service "${service}": build.${key} ${why}`, { service });
     }
   }
   for (const key of BUILDKIT_ONLY) {
@@ -145,7 +145,7 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     const value = raw[key];
     if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
       throw new OperationError(
-        ErrorCodes.CONSISTENCY,
+        ErrorCodes.SERVICE_SPEC,
         `service "${service}": build.${key} needs BuildKit, and berth builds with the engine's classic builder; remove it or build with docker buildx`,
         { service },
       );
@@ -153,7 +153,7 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
   }
   const context = String(raw.context ?? project.meta.workingDir);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(context) || context.startsWith('git@')) {
-    throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": build.context ${context} is a URL; berth builds from a local directory only`, { service });
+    throw new OperationError(ErrorCodes.SERVICE_SPEC, `service "${service}": build.context ${context} is a URL; berth builds from a local directory only`, { service });
   }
   const env = project.meta.environment;
   const args = keyValues(raw.args, env);
@@ -164,7 +164,7 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     try {
       shmSize = parseByteSize(raw.shm_size);
     } catch {
-      throw new OperationError(ErrorCodes.CONSISTENCY, `service "${service}": invalid build.shm_size ${JSON.stringify(raw.shm_size)}`, { service });
+      throw new OperationError(ErrorCodes.SERVICE_SPEC, `service "${service}": invalid build.shm_size ${JSON.stringify(raw.shm_size)}`, { service });
     }
   }
   const secrets = classic ? { secrets: [], warnings: [] } : buildSecrets(project, service);

@@ -4,31 +4,16 @@
 import { promises as fsp } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Transform } from 'node:stream';
-import type { BuildKitTransfer, Engine } from '../engine/types.js';
+import type { Engine } from '../engine/types.js';
 import { buildGraph, dependencyEdges, walk } from '../graph/index.js';
 import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
-import { noopSink, type EventSink } from '../model/events.js';
+import { noopSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
-import { builderFromEnv, buildSpec, hasBuild, type Builder, type BuildOverrides, type BuildSpec } from './build-spec.js';
+import { builderFromEnv, buildSpec, hasBuild, type BuildOverrides, type BuildSpec } from './build-spec.js';
 
-export interface BuildResult {
-  readonly service: string;
-  readonly image: string;
-  readonly id: string;
-  /** Bytes of the context sent to the engine: the archive (classic), file content synced (BuildKit). */
-  readonly contextBytes: number;
-  /** BuildKit: each directory transfer of the build's session (what was listed, what was read). */
-  readonly transfers?: readonly BuildKitTransfer[];
-}
-
-export interface BuildOptions extends BuildOverrides {
-  readonly onEvent?: EventSink;
-  /** Default: BuildKit unless DOCKER_BUILDKIT is false (compose's rule), and when the engine has it. */
-  readonly builder?: Builder;
-  /** At most this many builds at once. */
-  readonly parallel?: number;
-  readonly signal?: AbortSignal;
-}
+// the option and result shapes live apart so build-kit.ts can use them without importing this module
+export type { BuildOptions, BuildResult } from './build-types.js';
+import type { BuildOptions, BuildResult } from './build-types.js';
 
 /** Docker's HumanSize (decimal units, 3 significant digits): "2.05kB", "265B". */
 export function humanSize(bytes: number): string {

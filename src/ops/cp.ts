@@ -42,7 +42,7 @@ const DIR_BIT = 2 ** 31;
 async function targets(engine: Engine, project: string, o: CpOptions): Promise<ContainerSummary[]> {
   const list = await projectContainers(engine, project, { services: [o.service], all: true });
   const chosen = o.all && o.direction === 'to-container' ? list : list.filter((c) => Number(c.labels[Labels.containerNumber]) === (o.index ?? 1));
-  if (!chosen.length) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no container found for service "${o.service}"`, { service: o.service });
+  if (!chosen.length) throw new OperationError(ErrorCodes.NO_CONTAINERS, `no container found for service "${o.service}"`, { service: o.service });
   return chosen;
 }
 
@@ -86,7 +86,7 @@ async function copyFiles(engine: Engine, containers: readonly ContainerSummary[]
     const destStat = await fsp.stat(dest).catch(() => undefined);
     const into = destStat?.isDirectory() ? dest : dirname(dest);
     const newName = destStat?.isDirectory() ? src.name : basename(dest);
-    if (!destStat && o.hostPath.endsWith('/')) throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `destination directory ${o.hostPath} does not exist`);
+    if (!destStat && o.hostPath.endsWith('/')) throw new OperationError(ErrorCodes.COPY_PATH, `destination directory ${o.hostPath} does not exist`);
     await fsp.mkdir(into, { recursive: true });
     const { extract } = await import('tar-fs');
     const options = {
@@ -107,12 +107,12 @@ async function copyFiles(engine: Engine, containers: readonly ContainerSummary[]
   const destIsDir = !!destStat && (destStat.mode & DIR_BIT) !== 0;
   if (o.hostPath === '-') {
     body = await collect(o.stdin ?? process.stdin);
-    if (!destIsDir) throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `destination "${o.service}:${o.containerPath}" must be a directory`);
+    if (!destIsDir) throw new OperationError(ErrorCodes.COPY_PATH, `destination "${o.service}:${o.containerPath}" must be a directory`);
     destDir = o.containerPath;
   } else {
     const src = resolve(o.hostPath);
     const srcStat = await fsp.stat(src).catch(() => undefined);
-    if (!srcStat) throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `could not find the file ${o.hostPath} in the host`);
+    if (!srcStat) throw new OperationError(ErrorCodes.COPY_PATH, `could not find the file ${o.hostPath} in the host`);
     const name = basename(src);
     const newName = destIsDir ? name : posix.basename(o.containerPath);
     destDir = destIsDir ? o.containerPath : posix.dirname(o.containerPath);

@@ -63,9 +63,6 @@ function boundByMount(project: Project, service: string, hostPath: string): bool
 }
 
 export async function startDevelopWatch(engine: Engine, project: Project, options: DevelopWatchOptions = {}): Promise<DevelopWatch> {
-  for (const s of options.services ?? []) {
-    if (!project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
-  }
   const say = options.onMessage ?? (() => undefined);
   const isSync = (r: WatchRule) => r.action === 'sync' || r.action === 'sync+restart' || r.action === 'sync+exec';
   const rules = watchRules(project, options.services).filter((r) => {

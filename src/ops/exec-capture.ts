@@ -1,5 +1,5 @@
 // Run a command in a running container and collect what it prints: the programmatic form of `exec -T`.
-import type { Engine } from '../engine/types.js';
+import type { ContainerEngine } from '../engine/types.js';
 
 export interface CapturedOutput {
   readonly exitCode: number;
@@ -15,7 +15,7 @@ export interface ExecCaptureOptions {
   readonly privileged?: boolean;
 }
 
-export async function execCapture(engine: Engine, containerId: string, cmd: readonly string[], options: ExecCaptureOptions = {}): Promise<CapturedOutput> {
+export async function execCapture(engine: ContainerEngine, containerId: string, cmd: readonly string[], options: ExecCaptureOptions = {}): Promise<CapturedOutput> {
   const execId = await engine.createExec(containerId, {
     Cmd: [...cmd],
     Env: options.env && Object.keys(options.env).length ? Object.entries(options.env).map(([k, v]) => (v === null || v === undefined ? k : `${k}=${v}`)) : undefined,

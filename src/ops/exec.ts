@@ -43,7 +43,7 @@ export async function runningServiceContainer(engine: Engine, project: string, s
   const c = list.find((x) => Number(x.labels[Labels.containerNumber]) === index);
   if (!c) {
     // compose's wording, so that scripts matching it keep working
-    throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, index === 1 ? `service "${service}" is not running` : `service "${service}" is not running container #${index}`, { service });
+    throw new OperationError(ErrorCodes.NO_CONTAINERS, index === 1 ? `service "${service}" is not running` : `service "${service}" is not running container #${index}`, { service });
   }
   return c;
 }

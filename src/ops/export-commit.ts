@@ -11,7 +11,7 @@ export async function specifiedContainer(engine: Engine, project: string, servic
   const labels = [projectFilter(project), `${Labels.service}=${service}`, ...(index ? [`${Labels.containerNumber}=${index}`] : [])];
   const list = (await engine.listContainers({ all: false, labels })).filter((c) => c.labels[Labels.service] === service);
   if (!list.length) {
-    throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, index ? `service "${service}" is not running container #${index}` : `service "${service}" is not running`, { service });
+    throw new OperationError(ErrorCodes.NO_CONTAINERS, index ? `service "${service}" is not running container #${index}` : `service "${service}" is not running`, { service });
   }
   const oneoff = (c: ContainerSummary) => (c.labels[Labels.oneoff] === 'True' ? 1 : 0);
   const num = (c: ContainerSummary) => Number(c.labels[Labels.containerNumber] ?? 0);

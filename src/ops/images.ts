@@ -45,7 +45,7 @@ export function parsePullPolicy(value: string | undefined, service?: string): Pu
     if (ms > 0) return { kind: 'refresh', maxAgeMs: ms };
   }
   throw new OperationError(
-    ErrorCodes.CONSISTENCY,
+    ErrorCodes.SERVICE_SPEC,
     `${service ? `service "${service}": ` : ''}invalid pull_policy "${v}": use always, never, missing, if_not_present, build, daily, weekly or every_<duration> (e.g. every_12h)`,
     service ? { service } : undefined,
   );

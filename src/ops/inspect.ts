@@ -36,12 +36,12 @@ export async function port(engine: Engine, project: string, o: { service: string
   const index = o.index ?? 1;
   const list = await projectContainers(engine, project, { services: [o.service], all: true });
   const c = list.find((x) => Number(x.labels[Labels.containerNumber]) === index);
-  if (!c) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `service "${o.service}" is not running container #${index}`, { service: o.service });
+  if (!c) throw new OperationError(ErrorCodes.NO_CONTAINERS, `service "${o.service}" is not running container #${index}`, { service: o.service });
   const p = c.ports.find((x) => x.privatePort === o.privatePort && x.type === protocol && x.publicPort);
   if (!p) {
     // compose lists the ports the container does publish after the colon
     const published = c.ports.filter((x) => x.publicPort).map((x) => `${x.publicPort}/${x.type}`).join(', ');
-    throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `no port ${o.privatePort}/${protocol} for container ${c.name}: ${published}`, { service: o.service });
+    throw new OperationError(ErrorCodes.NO_PUBLISHED_PORT, `no port ${o.privatePort}/${protocol} for container ${c.name}: ${published}`, { service: o.service });
   }
   return `${p.ip ?? ''}:${p.publicPort}`;
 }
@@ -181,7 +181,7 @@ export interface AttachOptions extends Partial<ProcessStreams> {
 export async function attach(engine: Engine, project: string, o: AttachOptions): Promise<number> {
   const list = (await projectContainers(engine, project, { services: [o.service] })).filter(isRunning);
   const c = list.find((x) => Number(x.labels[Labels.containerNumber]) === (o.index ?? 1));
-  if (!c) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `service "${o.service}" is not running`, { service: o.service });
+  if (!c) throw new OperationError(ErrorCodes.NO_CONTAINERS, `service "${o.service}" is not running`, { service: o.service });
   const info = await engine.inspectContainer(c.id);
   const tty = !!at(info?.raw, 'Config', 'Tty');
   const withStdin = !o.noStdin && !!at(info?.raw, 'Config', 'OpenStdin') && !!o.stdin;

@@ -36,13 +36,6 @@ async function containersOf(t: Target, services: readonly string[] | undefined, 
   return list.filter((c) => !services?.length || services.includes(c.labels[Labels.service]));
 }
 
-function checkServices(t: Target, services: readonly string[] | undefined): void {
-  if (!t.project) return;
-  for (const s of services ?? []) {
-    if (!t.project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
-  }
-}
-
 /** Visit the services' containers in dependency order (up: dependencies first). */
 async function inOrder(t: Target, containers: readonly ContainerSummary[], direction: 'up' | 'down', parallel: number | undefined, fn: (c: ContainerSummary, service: string) => Promise<void>): Promise<void> {
   const by = new Map<string, ContainerSummary[]>();
@@ -96,12 +89,11 @@ async function each(t: Target, o: LifecycleOptions, containers: readonly Contain
 }
 
 export async function start(t: Target, o: LifecycleOptions = {}): Promise<void> {
-  checkServices(t, o.services);
   const all = await containersOf(t, o.services);
   for (const s of o.services ?? []) {
-    if (!all.some((c) => c.labels[Labels.service] === s)) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `service "${s}" has no container to start`, { service: s });
+    if (!all.some((c) => c.labels[Labels.service] === s)) throw new OperationError(ErrorCodes.NO_CONTAINERS, `service "${s}" has no container to start`, { service: s });
   }
-  if (!all.length) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no containers to start`);
+  if (!all.length) throw new OperationError(ErrorCodes.NO_CONTAINERS, `no containers to start`);
   // pre_start once per service whose containers are all stopped, before the first of them starts
   const preStart = new Map<string, Promise<void>>();
   const stopped = (s: string) => all.every((c) => c.labels[Labels.service] !== s || !isUp(c));
@@ -117,7 +109,6 @@ export async function start(t: Target, o: LifecycleOptions = {}): Promise<void> 
 }
 
 export async function stop(t: Target, o: LifecycleOptions & { cause?: string } = {}): Promise<void> {
-  checkServices(t, o.services);
   const all = (await containersOf(t, o.services)).filter(isUp);
   await each(t, o, all, 'down', { working: 'Stopping', done: 'Stopped', op: 'stop', cause: o.cause ?? 'stop' }, async (c, s) => {
     // only a running container runs its pre_stop (a paused one refuses the exec, which runHooks passes over)
@@ -127,7 +118,6 @@ export async function stop(t: Target, o: LifecycleOptions & { cause?: string } =
 }
 
 export async function restart(t: Target, o: LifecycleOptions & { noDeps?: boolean } = {}): Promise<void> {
-  checkServices(t, o.services);
   let services = o.services;
   if (services?.length && !o.noDeps && t.project) {
     const out = new Set<string>();
@@ -149,7 +139,6 @@ export async function restart(t: Target, o: LifecycleOptions & { noDeps?: boolea
 }
 
 export async function kill(t: Target, o: LifecycleOptions & { signal?: string; removeOrphans?: boolean } = {}): Promise<void> {
-  checkServices(t, o.services);
   // compose kills one-off containers of the services too, and containers of services the file no longer
   // declares only with --remove-orphans
   const known = t.project ? new Set(Object.keys(t.project.services)) : undefined;
@@ -158,14 +147,12 @@ export async function kill(t: Target, o: LifecycleOptions & { signal?: string; r
 }
 
 export async function pause(t: Target, o: LifecycleOptions = {}): Promise<void> {
-  checkServices(t, o.services);
   const all = (await containersOf(t, o.services)).filter((c) => c.state === 'running');
   // compose reports only the outcome of pause and unpause (no "Pausing" line)
   await each(t, o, all, 'down', { working: 'Pausing', done: 'Paused', op: 'pause', cause: 'pause', quiet: true }, (c) => t.engine.pauseContainer(c.id));
 }
 
 export async function unpause(t: Target, o: LifecycleOptions = {}): Promise<void> {
-  checkServices(t, o.services);
   const all = (await containersOf(t, o.services)).filter((c) => c.state === 'paused');
   await each(t, o, all, 'up', { working: 'Unpausing', done: 'Unpaused', op: 'unpause', cause: 'unpause', quiet: true }, (c) => t.engine.unpauseContainer(c.id));
 }
@@ -185,7 +172,6 @@ export async function rmCandidates(t: Target, o: RmOptions): Promise<ContainerSu
 }
 
 export async function rm(t: Target, o: RmOptions = {}): Promise<string[]> {
-  checkServices(t, o.services);
   if (o.stop) await stop(t, { ...o, cause: 'rm -s' });
   // a dry run stopped nothing: the running containers -s would have stopped are removed too
   const doomed = await rmCandidates(t, { ...o, stop: !!o.dryRun && !!o.stop });
@@ -208,9 +194,8 @@ export interface WaitResult {
 
 /** Block until the first of the services' containers stops; its exit code. */
 export async function waitFirst(t: Target, o: { services?: readonly string[]; signal?: AbortSignal }): Promise<WaitResult> {
-  checkServices(t, o.services);
   const all = await containersOf(t, o.services);
-  if (!all.length) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no containers for project "${t.name}"`);
+  if (!all.length) throw new OperationError(ErrorCodes.NO_CONTAINERS, `no containers for project "${t.name}"`);
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });

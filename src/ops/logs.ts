@@ -334,7 +334,7 @@ export async function logs(engine: Engine, project: string, sink: LogSink, optio
     if (options.index !== undefined) {
       const wanted = containers.filter((c) => Number(c.labels[Labels.containerNumber]) === options.index);
       if (!wanted.length) {
-        throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `service "${services[0] ?? ''}" is not running container #${options.index}`);
+        throw new OperationError(ErrorCodes.NO_CONTAINERS, `service "${services[0] ?? ''}" is not running container #${options.index}`);
       }
       containers = wanted;
     }

@@ -163,7 +163,3 @@ export function topological(ops: readonly PlanOp[]): PlanOp[] {
   }
   return out;
 }
-
-export function isNoop(plan: Pick<Plan, 'ops' | 'pulls'>): boolean {
-  return plan.ops.length === 0 && plan.pulls.length === 0;
-}

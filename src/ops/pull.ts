@@ -3,7 +3,7 @@
 // an image already here; anything else (no policy, always, the refresh forms) pulls. A buildable service
 // whose pull fails is a warning (it can be built); any other failure fails the command unless ignored.
 import type { Engine } from '../engine/types.js';
-import { BerthError, ErrorCodes, OperationError, PullFailedError } from '../model/errors.js';
+import { BerthError, ErrorCodes, PullFailedError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
 import { hasBuild } from './build-spec.js';
@@ -32,9 +32,6 @@ export interface PullResult {
 
 export async function pull(engine: Engine, project: Project, options: PullOptions = {}): Promise<PullResult> {
   const emit = options.onEvent ?? noopSink;
-  for (const s of options.services ?? []) {
-    if (!project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
-  }
   const services = selectServices(project, { services: options.services, noDeps: !options.includeDeps });
   const skip = (service: string, why?: string) =>
     emit({ type: 'resource', kind: 'service', name: service, service, status: 'done', text: 'Skipped', ...(why ? { detail: why } : {}) });

@@ -24,9 +24,6 @@ export interface PushResult {
 
 export async function push(engine: Engine, project: Project, options: PushOptions = {}): Promise<PushResult> {
   const emit = options.onEvent ?? noopSink;
-  for (const s of options.services ?? []) {
-    if (!project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
-  }
   const services = selectServices(project, { services: options.services, noDeps: !options.includeDeps });
   const jobs: { service: string; image: string }[] = [];
   const seen = new Set<string>();

@@ -144,7 +144,7 @@ async function ensureResources(engine: Engine, project: Project, serviceName: st
     const net = project.networks[key];
     const name = networkName(project, key);
     if (await engine.inspectNetwork(name)) continue;
-    if (net?.external) throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `network ${name} declared as external, but could not be found: create it first (docker network create ${name})`);
+    if (net?.external) throw new OperationError(ErrorCodes.EXTERNAL_NOT_FOUND, `network ${name} declared as external, but could not be found: create it first (docker network create ${name})`);
     emit({ type: 'resource', kind: 'network', name, status: 'working', text: 'Creating' });
     await engine.createNetwork(networkCreateRequest(project, key)).catch(async (err) => {
       // another process created it meanwhile: that is what we wanted
@@ -156,7 +156,7 @@ async function ensureResources(engine: Engine, project: Project, serviceName: st
     if (v.type !== 'volume' || !v.source || !project.volumes[v.source]) continue;
     const vol = project.volumes[v.source];
     if (await engine.inspectVolume(vol.name)) continue;
-    if (vol.external) throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `volume ${vol.name} declared as external, but could not be found: create it first (docker volume create ${vol.name})`);
+    if (vol.external) throw new OperationError(ErrorCodes.EXTERNAL_NOT_FOUND, `volume ${vol.name} declared as external, but could not be found: create it first (docker volume create ${vol.name})`);
     emit({ type: 'resource', kind: 'volume', name: vol.name, status: 'working', text: 'Creating' });
     await engine.createVolume(volumeCreateRequest(project, v.source));
     emit({ type: 'resource', kind: 'volume', name: vol.name, status: 'done', text: 'Created' });
@@ -221,7 +221,6 @@ function lifeOf(engine: Engine, project: string, id: string, signal: AbortSignal
 
 export async function runOneOff(engine: Engine, project: Project, o: RunOptions): Promise<RunResult> {
   const emit = o.onEvent ?? noopSink;
-  if (!project.services[o.service]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${o.service}`, { service: o.service });
   const ref = serviceImage(project, o.service);
   const ids = await prepareImages(engine, project, [o.service], { [ref]: await engine.inspectImage(ref) }, { onEvent: emit, build: o.build, pull: o.pull, quietPull: o.quietPull });
   await ensureResources(engine, project, o.service, emit);

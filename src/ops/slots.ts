@@ -14,7 +14,7 @@
 // With --parallel the user's bound applies to every engine call, as in compose, and this one does not;
 // --parallel -1 is compose's default value, so it counts as not set.
 import pLimit from 'p-limit';
-import type { Engine } from '../engine/types.js';
+import type { SystemEngine } from '../engine/types.js';
 
 export const SLOTS_PER_CPU = 3;
 
@@ -28,7 +28,7 @@ const unbounded: Slots = (call) => call();
  * more calls than one CPU's worth of slots; until it answers, one CPU's worth run. An engine that cannot say
  * gets every call at once, which is compose's behaviour.
  */
-export function engineSlots(engine: Engine, calls: number, parallel: number | undefined): Slots {
+export function engineSlots(engine: SystemEngine, calls: number, parallel: number | undefined): Slots {
   if ((parallel !== undefined && parallel > 0) || calls <= SLOTS_PER_CPU) return unbounded;
   const limit = pLimit(SLOTS_PER_CPU);
   engine.info().then(

@@ -68,9 +68,6 @@ async function converge(engine: Engine, project: Project, options: UpOptions, pr
         : `no service selected: ${files} defines no services: add them under services:`,
     );
   }
-  for (const s of options.services ?? []) {
-    if (!project.services[s]) throw new OperationError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`, { service: s });
-  }
   const observed0 = await observe(engine, project, Object.keys(project.services), prefetched);
   // Images first: a pulled or rebuilt image changes the image id the planner compares against.
   const selected = selectServices(project, options);
@@ -97,7 +94,7 @@ async function converge(engine: Engine, project: Project, options: UpOptions, pr
 
   if (plan.missingExternal.length) {
     const m = plan.missingExternal[0];
-    throw new OperationError(ErrorCodes.ENGINE_NOT_FOUND, `${m.kind} ${m.name} declared as external, but could not be found: create it first (docker ${m.kind} create ${m.name})`);
+    throw new OperationError(ErrorCodes.EXTERNAL_NOT_FOUND, `${m.kind} ${m.name} declared as external, but could not be found: create it first (docker ${m.kind} create ${m.name})`);
   }
   for (const w of plan.warnings) emit({ type: 'message', level: 'warning', text: w });
 

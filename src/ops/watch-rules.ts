@@ -118,20 +118,20 @@ export function watchRules(project: Project, services?: readonly string[]): Watc
     watch.forEach((raw, i) => {
       const where = `services.${service}.develop.watch[${i}]`;
       const action = raw.action;
-      if (!WATCH_ACTIONS.includes(action)) throw new OperationError(ErrorCodes.USAGE, `${where}.action: "${String(raw.action)}" is not one of ${WATCH_ACTIONS.join(', ')}`, { service });
-      if (typeof raw.path !== 'string' || raw.path === '') throw new OperationError(ErrorCodes.USAGE, `${where}.path: watch rules must define a path`, { service });
-      if (action === 'rebuild' && !build) throw new OperationError(ErrorCodes.USAGE, `can't watch service "${service}" with action rebuild without a build context`, { service });
+      if (!WATCH_ACTIONS.includes(action)) throw new OperationError(ErrorCodes.SERVICE_SPEC, `${where}.action: "${String(raw.action)}" is not one of ${WATCH_ACTIONS.join(', ')}`, { service });
+      if (typeof raw.path !== 'string' || raw.path === '') throw new OperationError(ErrorCodes.SERVICE_SPEC, `${where}.path: watch rules must define a path`, { service });
+      if (action === 'rebuild' && !build) throw new OperationError(ErrorCodes.SERVICE_SPEC, `can't watch service "${service}" with action rebuild without a build context`, { service });
       const path = resolve(projectDir, raw.path);
       const target = typeof raw.target === 'string' && raw.target !== '' ? posix.resolve('/', raw.target) : undefined;
       if ((action === 'sync' || action === 'sync+restart' || action === 'sync+exec') && !target) {
-        throw new OperationError(ErrorCodes.USAGE, `${where}.target: action ${action} needs a target path in the container`, { service });
+        throw new OperationError(ErrorCodes.SERVICE_SPEC, `${where}.target: action ${action} needs a target path in the container`, { service });
       }
       let exec: ExecHook | undefined;
       if (action === 'sync+exec') {
         // the loader split a command written as one string into its words (canonicalHook)
         const x = raw.exec ?? {};
         const command = [...(x.command ?? [])];
-        if (!command.length) throw new OperationError(ErrorCodes.USAGE, `can't watch with action "sync+exec" on service ${service} without a command`, { service });
+        if (!command.length) throw new OperationError(ErrorCodes.SERVICE_SPEC, `can't watch with action "sync+exec" on service ${service} without a command`, { service });
         exec = {
           command,
           user: typeof x.user === 'string' ? x.user : undefined,

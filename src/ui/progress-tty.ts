@@ -13,7 +13,7 @@ import {
 } from 'listr2';
 import type { ProgressEvent, ProgressStatus } from '../model/events.js';
 import type { ChalkInstance } from './color.js';
-import { messageLine, progressId, type ProgressRenderer, type ProgressStream } from './progress.js';
+import { messageLine, progressId, type ProgressRenderer, type ProgressStream } from './progress-lines.js';
 import { textWidth } from './table.js';
 
 interface Line {

@@ -3,18 +3,14 @@
 //   tty    a live region drawn by listr2, one line per resource updated in place (progress-tty.ts)
 //   json   one JSON object per line per event (compose 2.26 has no json mode; the shape is ours)
 //   quiet  nothing; the CLI still reports the final error itself
-import { resourceLabel, type MessageEvent, type ProgressEvent, type ResourceEvent } from '../model/events.js';
+import type { ProgressEvent } from '../model/events.js';
 import { BuildPlainPrinter } from './build-progress.js';
 import type { ChalkInstance, Env } from './color.js';
+import { messageLine, progressId, type ProgressRenderer, type ProgressStream } from './progress-lines.js';
+
+export { messageLine, progressId, type ProgressRenderer, type ProgressStream };
 
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
-
-/** The part of a NodeJS.WriteStream the renderers use; a test can pass a plain object. */
-export interface ProgressStream {
-  write(chunk: string): boolean;
-  readonly isTTY?: boolean;
-  readonly columns?: number;
-}
 
 export interface ProgressOptions {
   /** Default process.stderr, where compose draws its progress. */
@@ -27,12 +23,6 @@ export interface ProgressOptions {
   readonly title?: string;
   /** Where plain mode prints BuildKit's build progress: compose prints it on standard output. Default process.stdout. */
   readonly buildStream?: ProgressStream;
-}
-
-export interface ProgressRenderer {
-  onEvent(e: ProgressEvent): void;
-  /** Flush and stop; idempotent. Events after done() are dropped. */
-  done(): Promise<void>;
 }
 
 /** What `auto` means: a live region only on an interactive terminal outside CI. */
@@ -67,25 +57,6 @@ export async function createProgressRenderer(mode: ProgressMode, opts: ProgressO
       return new TtyRenderer(stream, createChalk(opts.color), opts.title ?? 'Running');
     }
   }
-}
-
-/**
- * The id compose prints for a resource: "Container p-web-1", "Network p_default". Compose 2.26 quotes a
- * volume's name while creating it (`Volume "p_data"  Creating`) and nowhere else; mimicked here so that
- * ops can emit plain names.
- */
-export function progressId(e: Pick<ResourceEvent, 'kind' | 'name' | 'text' | 'label'>): string {
-  if (e.label) return `${resourceLabel(e.kind, e.name)} ${e.label}`;
-  if (e.kind === 'volume' && (e.text === 'Creating' || e.text === 'Created')) return `Volume "${e.name}"`;
-  return resourceLabel(e.kind, e.name);
-}
-
-/** Messages the way compose's logger prints them on a terminal: "WARN[0003] text", seconds since start. */
-export function messageLine(e: MessageEvent, chalk: ChalkInstance, startedAt: number): string {
-  if (e.level === 'info') return e.text;
-  const secs = String(Math.min(9999, Math.floor((Date.now() - startedAt) / 1000))).padStart(4, '0');
-  const tag = e.level === 'warning' ? chalk.yellow('WARN') : chalk.red('ERRO');
-  return `${tag}[${secs}] ${e.text}`;
 }
 
 class PlainRenderer implements ProgressRenderer {

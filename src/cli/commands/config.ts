@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { loadProject, loadYamlModel, serializeConfig } from '../../config/index.js';
 import { withoutUnusedResources, type ModelParts } from '../../config/defaults.js';
 import { extractVariables } from '../../config/template.js';
-import { BerthError, ErrorCodes } from '../../model/errors.js';
+import { BerthError, ErrorCodes, NoSuchServiceError } from '../../model/errors.js';
 import { serviceConfigHash } from '../../config/hash.js';
 import type { Project } from '../../model/types.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -71,7 +71,7 @@ export async function configCommand(only: string[], o: ConfigFlags): Promise<num
     return emit(lines(Object.entries(loaded.meta.environment).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`)));
   }
   const filter = interpolate ? only : [];
-  for (const s of filter) if (!loaded.services[s]) throw new BerthError(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${s}`);
+  for (const s of filter) if (!loaded.services[s]) throw new NoSuchServiceError(s);
   const selected: Project = filter.length ? { ...loaded, services: Object.fromEntries(filter.map((s) => [s, loaded.services[s]])) } : loaded;
   // compose's CLI drops what no service uses even without normalization (its loader, like berth's, keeps it)
   let project = o.normalize === false ? withoutUnused(selected) : selected;

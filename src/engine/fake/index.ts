@@ -3,6 +3,8 @@
 // codes the dockerode engine maps to), not the Docker API in full. Tests drive what the engine would do on its
 // own (a container exiting, a healthcheck passing) through the helpers below the Engine methods.
 import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import { extract, pack } from 'tar-stream';
 import { EngineError, ErrorCodes } from '../../model/errors.js';
 import { normalizeImageRef } from '../image-ref.js';
 import type {
@@ -66,6 +68,8 @@ interface FakeContainer {
   startedAt?: string;
   finishedAt?: string;
   networks: Map<string, FakeEndpoint>;
+  /** Networks the create request named that did not exist: the engine looks them up again at start. */
+  unresolved: Map<string, EndpointSettings | undefined>;
   logs: string[];
 }
 
@@ -85,6 +89,26 @@ interface FakeImage {
   tags: Set<string>;
   size: number;
   lastTagTime?: number;
+}
+
+interface FakeFile {
+  mode: number;
+  mtime: Date;
+  /** absent for a directory */
+  data?: Buffer;
+}
+
+// The directories every fake container's filesystem starts with (busybox's top level, reduced).
+const BASE_DIRECTORIES = ['/', '/bin', '/dev', '/etc', '/home', '/proc', '/root', '/sys', '/tmp', '/usr', '/var'];
+
+function normalizePath(path: string): string {
+  return posix.resolve('/', path);
+}
+
+function fileStat(path: string, f: FakeFile): IO.PathStat {
+  // Go's os.FileMode: the directory bit is 1<<31
+  const mode = (f.data ? 0 : 2 ** 31) + (f.mode & 0o7777);
+  return { name: posix.basename(path) || '/', size: f.data?.length ?? 4096, mode, mtime: f.mtime.toISOString(), linkTarget: '' };
 }
 
 interface Subscriber {
@@ -284,19 +308,22 @@ export class FakeEngine implements Engine {
     const image = this.findImage(request.Image);
     if (!image) throw notFound(`No such image: ${normalizeImageRef(request.Image)}`);
 
-    // Resolve every network first so a failed create leaves nothing behind, as in the engine.
+    // Engine 20.10 accepts a network that does not exist at create and fails the start with 404 instead.
     const endpoints = new Map<string, { network: FakeNetwork; settings?: EndpointSettings }>();
+    const unresolved = new Map<string, EndpointSettings | undefined>();
     const mode = request.HostConfig.NetworkMode;
     const primary = mode === undefined || mode === '' || mode === 'default' ? 'bridge' : mode;
     if (!primary.startsWith('container:')) {
       const network = this.findNetwork(primary);
-      if (!network) throw notFound(`network ${primary} not found`);
-      endpoints.set(network.request.Name, { network });
+      if (network) endpoints.set(network.request.Name, { network });
+      else unresolved.set(primary, undefined);
     }
     for (const [key, settings] of Object.entries(request.NetworkingConfig?.EndpointsConfig ?? {})) {
       const network = this.findNetwork(key);
-      if (!network) throw notFound(`network ${key} not found`);
-      endpoints.set(network.request.Name, { network, settings });
+      if (network) {
+        unresolved.delete(key);
+        endpoints.set(network.request.Name, { network, settings });
+      } else unresolved.set(key, settings);
     }
 
     const id = this.newId(`container:${name}`);
@@ -309,6 +336,7 @@ export class FakeEngine implements Engine {
       state: 'created',
       exitCode: 0,
       networks: new Map(),
+      unresolved,
       logs: [],
     };
     for (const [networkName, { network, settings }] of endpoints) this.attach(c, networkName, network, settings);
@@ -325,6 +353,12 @@ export class FakeEngine implements Engine {
     this.enter('startContainer', [id]);
     const c = this.mustGet(id);
     if (c.state === 'running') return;
+    for (const [key, settings] of c.unresolved) {
+      const network = this.findNetwork(key);
+      if (!network) throw notFound(`network ${key} not found`);
+      this.attach(c, network.request.Name, network, settings);
+      c.unresolved.delete(key);
+    }
     const bound = this.hostPorts(c);
     for (const other of this.containers.values()) {
       if (other === c || other.state !== 'running') continue;
@@ -445,7 +479,7 @@ export class FakeEngine implements Engine {
         statusCode: 403,
       });
     }
-    if (this.attachedTo(n).length) {
+    if (this.endpointsOn(n).length) {
       throw new EngineError(
         ErrorCodes.ENGINE_CONFLICT,
         `error while removing network: network ${n.request.Name} id ${n.id} has active endpoints`,
@@ -462,13 +496,15 @@ export class FakeEngine implements Engine {
     if (!n) throw notFound(`network ${network} not found`);
     const c = this.find(container);
     if (!c) throw notFound(`No such container: ${container}`);
-    if (c.networks.has(n.request.Name)) {
+    // a stopped container has no endpoint: connecting it again only rewrites its configuration
+    if (c.networks.has(n.request.Name) && this.isLive(c)) {
       throw new EngineError(
         ErrorCodes.ENGINE_CONFLICT,
         `endpoint with name ${c.name} already exists in network ${n.request.Name}`,
         { statusCode: 403 },
       );
     }
+    if (c.networks.has(n.request.Name)) this.detach(c, n.request.Name);
     this.attach(c, n.request.Name, n, endpoint);
   }
 
@@ -586,7 +622,8 @@ export class FakeEngine implements Engine {
   execHandler: (containerId: string, cmd: readonly string[]) => { output?: string; exitCode?: number } = () => ({});
   private readonly logWaiters = new Set<() => void>();
   private readonly execs = new Map<string, { containerId: string; request: IO.ExecCreateRequest; running: boolean; exitCode: number | null }>();
-  private readonly archives = new Map<string, Buffer>();
+  /** Each container's files as archives put them, by absolute path; directories have no data. */
+  private readonly files = new Map<string, Map<string, FakeFile>>();
 
   private isLive(c: FakeContainer): boolean {
     return this.containers.get(c.id) === c && (c.state === 'running' || c.state === 'paused' || c.state === 'restarting');
@@ -670,8 +707,13 @@ export class FakeEngine implements Engine {
       this.terminate(c, 0);
       this.emitContainer(c, 'stop');
     }
+    // as a start does: the exit code is reset and a healthcheck starts over
     c.state = 'running';
+    c.exitCode = 0;
     c.startedAt = new Date().toISOString();
+    c.finishedAt = undefined;
+    const test = c.request.Healthcheck?.Test;
+    if (test?.length && test[0] !== 'NONE') c.health = 'starting';
     this.emitContainer(c, 'start');
     this.emitContainer(c, 'restart');
   }
@@ -687,7 +729,8 @@ export class FakeEngine implements Engine {
   async unpauseContainer(id: string): Promise<void> {
     this.enter('unpauseContainer', [id]);
     const c = this.mustGet(id);
-    if (c.state !== 'paused') throw conflict(`Container ${c.id} is not paused`);
+    // engine 20.10 answers 500 here, not 409 as for pausing a stopped container
+    if (c.state !== 'paused') throw new EngineError(ErrorCodes.ENGINE_FAILED, `Container ${c.id} is not paused`, { statusCode: 500 });
     c.state = 'running';
     this.emitContainer(c, 'unpause');
   }
@@ -739,36 +782,82 @@ export class FakeEngine implements Engine {
   async statPath(id: string, path: string): Promise<IO.PathStat | undefined> {
     this.enter('statPath', [id, path]);
     const c = this.mustGet(id);
-    return this.archives.has(`${c.id}:${path}`) ? { name: path.split('/').pop() ?? path, size: 0, mode: 0o644, mtime: '', linkTarget: '' } : undefined;
+    const file = this.filesOf(c).get(normalizePath(path));
+    return file && fileStat(normalizePath(path), file);
   }
 
   async getArchive(id: string, path: string): Promise<{ stat: IO.PathStat; tar: AsyncIterable<Buffer> }> {
     this.enter('getArchive', [id, path]);
     const c = this.mustGet(id);
-    const tar = this.archives.get(`${c.id}:${path}`);
-    if (!tar) throw notFound(`Could not find the file ${path} in container ${c.name}`);
-    return { stat: { name: path.split('/').pop() ?? path, size: tar.length, mode: 0o644, mtime: '', linkTarget: '' }, tar: (async function* () { yield tar; })() };
+    const files = this.filesOf(c);
+    const at = normalizePath(path);
+    const file = files.get(at);
+    if (!file) throw notFound(`Could not find the file ${path} in container ${c.name}`);
+    // as the engine does: the entry (and, for a directory, everything under it) named from its base name
+    const base = posix.basename(at) || '.';
+    const entries = [...files].filter(([p]) => p === at || p.startsWith(at === '/' ? '/' : `${at}/`)).sort(([a], [b]) => a.localeCompare(b));
+    const archive = pack();
+    for (const [p, f] of entries) {
+      const name = posix.join(base, posix.relative(at, p));
+      if (f.data) archive.entry({ name, mode: f.mode, mtime: f.mtime, size: f.data.length }, f.data);
+      else archive.entry({ name, type: 'directory', mode: f.mode, mtime: f.mtime });
+    }
+    archive.finalize();
+    return { stat: fileStat(at, file), tar: archive as AsyncIterable<Buffer> };
   }
 
   async putArchive(id: string, path: string, tar: Buffer, options?: { copyUIDGID?: boolean }): Promise<void> {
     this.enter('putArchive', [id, path, options]);
     const c = this.mustGet(id);
-    this.archives.set(`${c.id}:${path}`, tar);
+    const files = this.filesOf(c);
+    const at = normalizePath(path);
+    if (files.get(at)?.data !== undefined || !files.has(at)) throw notFound(`Could not find the file ${path} in container ${c.name}`);
+    const x = extract();
+    const reading = (async () => {
+      for await (const entry of x) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of entry) chunks.push(chunk as Buffer);
+        const target = posix.join(at, entry.header.name);
+        const mtime = entry.header.mtime ?? new Date();
+        const mode = entry.header.mode ?? (entry.header.type === 'directory' ? 0o755 : 0o644);
+        for (let dir = posix.dirname(target); !files.has(dir); dir = posix.dirname(dir)) files.set(dir, { mode: 0o755, mtime });
+        files.set(target, entry.header.type === 'directory' ? { mode, mtime } : { mode, mtime, data: Buffer.concat(chunks) });
+      }
+    })();
+    x.end(tar);
+    await reading;
+  }
+
+  private filesOf(c: FakeContainer): Map<string, FakeFile> {
+    let files = this.files.get(c.id);
+    if (!files) {
+      const mtime = new Date(c.created * 1000);
+      files = new Map(BASE_DIRECTORIES.map((d) => [d, { mode: 0o755, mtime }]));
+      this.files.set(c.id, files);
+    }
+    return files;
   }
 
   async distributionDigest(ref: string): Promise<string> {
     this.enter('distributionDigest', [ref]);
-    if (!this.remote.has(normalizeImageRef(ref))) throw notFound(`manifest unknown: ${ref}`);
+    // as the dockerode adapter reports a registry's refusal: the daemon's error, not a 404 of the engine's own
+    if (!this.remote.has(normalizeImageRef(ref))) throw new EngineError(ErrorCodes.ENGINE_FAILED, `Error response from daemon: manifest unknown: ${ref}`);
     return `sha256:${this.hash(`remote:${normalizeImageRef(ref)}`)}`;
   }
 
   async exportContainer(id: string): Promise<AsyncIterable<Buffer>> {
     this.enter('exportContainer', [id]);
-    this.mustGet(id);
-    // an empty tar archive: two zero blocks
-    return (async function* () {
-      yield Buffer.alloc(1024);
-    })();
+    const c = this.mustGet(id);
+    // the container's whole file tree, as `docker export`: paths relative to the root
+    const archive = pack();
+    for (const [p, f] of [...this.filesOf(c)].sort(([a], [b]) => a.localeCompare(b))) {
+      if (p === '/') continue;
+      const name = p.slice(1);
+      if (f.data) archive.entry({ name, mode: f.mode, mtime: f.mtime, size: f.data.length }, f.data);
+      else archive.entry({ name, type: 'directory', mode: f.mode, mtime: f.mtime });
+    }
+    archive.finalize();
+    return archive as AsyncIterable<Buffer>;
   }
 
   async commitContainer(id: string, options: IO.CommitOptions = {}): Promise<{ id: string }> {
@@ -1004,6 +1093,11 @@ export class FakeEngine implements Engine {
     return [...this.containers.values()].filter((c) => c.networks.has(n.request.Name));
   }
 
+  /** The containers with an endpoint on the network: the engine makes one at start and drops it at stop. */
+  private endpointsOn(n: FakeNetwork): FakeContainer[] {
+    return this.attachedTo(n).filter((c) => this.isLive(c));
+  }
+
   private attach(c: FakeContainer, networkName: string, n: FakeNetwork, settings?: EndpointSettings): void {
     const octet = (this.attachedTo(n).length % 250) + 2;
     const subnet = [...this.networks.keys()].indexOf(n.id) % 250;
@@ -1187,7 +1281,7 @@ export class FakeEngine implements Engine {
       name: n.request.Name,
       driver: n.request.Driver ?? 'bridge',
       labels: { ...(n.request.Labels ?? {}) },
-      ...(withContainers ? { containers: this.attachedTo(n).map((c) => c.id) } : {}),
+      ...(withContainers ? { containers: this.endpointsOn(n).map((c) => c.id) } : {}),
     };
   }
 

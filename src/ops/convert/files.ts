@@ -52,7 +52,7 @@ export function postCreateCopies(project: Project, serviceName: string): PostCre
       if (def.environment) {
         const value = project.meta.environment[def.environment];
         if (value === undefined) {
-          throw new OperationError(ErrorCodes.CONFIG_NOT_FOUND, `environment variable "${def.environment}" required by ${kind.slice(0, -1)} "${ref.source}" is not set`, { service: serviceName });
+          throw new OperationError(ErrorCodes.SECRET_SOURCE_UNSET, `environment variable "${def.environment}" required by ${kind.slice(0, -1)} "${ref.source}" is not set`, { service: serviceName });
         }
         content = value;
       } else if (def.content !== undefined) {

@@ -23,7 +23,7 @@ function project(build: Record<string, unknown>, secrets: Project['secrets'] = {
 describe('buildSecrets', () => {
   it('maps ids as compose does (target, else the key), file paths against the project, env values from the project environment', () => {
     const p = project(
-      { secrets: [{ source: 'tok' }, { source: 'key', target: 'api', mode: '0400' }, 'unset'] },
+      { secrets: [{ source: 'tok' }, { source: 'key', target: 'api', mode: '0400' }, { source: 'unset' }] },
       { tok: { name: 'p_tok', file: './s/tok.txt' }, key: { name: 'p_key', environment: 'API_KEY' }, unset: { name: 'p_unset', environment: 'NOPE' } },
       { API_KEY: 'v1' },
     );
@@ -43,8 +43,8 @@ describe('buildSecrets', () => {
   });
 
   it('refuses an undefined secret and one that is neither file nor environment', () => {
-    expect(() => buildSecrets(project({ secrets: ['x'] }), 'app')).toThrow('service "app" refers to undefined build secret x');
-    expect(() => buildSecrets(project({ secrets: ['x'] }, { x: { name: 'p_x', external: true } }), 'app')).toThrow(
+    expect(() => buildSecrets(project({ secrets: [{ source: 'x' }] }), 'app')).toThrow('service "app" refers to undefined build secret x');
+    expect(() => buildSecrets(project({ secrets: [{ source: 'x' }] }, { x: { name: 'p_x', external: true } }), 'app')).toThrow(
       'service "app": build.secrets only supports environment or file-based secrets: "x"',
     );
   });
@@ -89,7 +89,7 @@ describe('cache_from / cache_to', () => {
 });
 
 describe('buildSpec', () => {
-  const p = project({ secrets: ['tok'], ssh: ['default'], cache_to: ['type=inline'], cache_from: ['type=registry,ref=r/c'] }, { tok: { name: 'p_tok', file: '/w/t' } });
+  const p = project({ secrets: [{ source: 'tok' }], ssh: ['default'], cache_to: ['type=inline'], cache_from: ['type=registry,ref=r/c'] }, { tok: { name: 'p_tok', file: '/w/t' } });
 
   it('carries secrets, ssh and the cache for BuildKit', () => {
     const spec = buildSpec(p, 'app', { ssh: ['id=/k'] }, 'buildkit');
@@ -115,7 +115,7 @@ describe('checkBuildKitSources', () => {
     writeFileSync(big, Buffer.alloc(500 * 1024 + 1));
     const check = (secrets: { id: string; file: string }[], ssh: { id: string; paths: string[] }[], env = {}) => checkBuildKitSources({ service: 'app', secrets, ssh }, env);
     await expect(check([{ id: 's', file: ok }], [{ id: 'k', paths: [ok] }], {})).resolves.toBeUndefined();
-    await expect(check([{ id: 's', file: join(dir, 'nope') }], [])).rejects.toMatchObject({ code: 'CONSISTENCY', message: expect.stringMatching(/^service "app": build\.secrets s: cannot read .*nope: ENOENT$/) });
+    await expect(check([{ id: 's', file: join(dir, 'nope') }], [])).rejects.toMatchObject({ code: 'SERVICE_SPEC', message: expect.stringMatching(/^service "app": build\.secrets s: cannot read .*nope: ENOENT$/) });
     await expect(check([{ id: 'b', file: big }], [])).rejects.toThrow(/build\.secrets b: .* more than BuildKit's limit of 512000/);
     await expect(check([], [{ id: 'default', paths: [] }], {})).rejects.toThrow('service "app": build.ssh default: invalid empty ssh agent socket, make sure SSH_AUTH_SOCK is set');
     await expect(check([], [{ id: 'default', paths: [] }], { SSH_AUTH_SOCK: '/s' })).resolves.toBeUndefined();

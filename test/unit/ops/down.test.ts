@@ -29,7 +29,9 @@ describe('down and the network endpoint race', () => {
     const engine = fakeEngine();
     const p = await project('services:\n  a:\n    image: busybox:local\n');
     await up(engine, p);
-    await engine.createContainer({ name: 'stranger', Image: 'busybox:local', HostConfig: { NetworkMode: 'p_default' }, NetworkingConfig: { EndpointsConfig: { p_default: {} } } });
+    const stranger = await engine.createContainer({ name: 'stranger', Image: 'busybox:local', HostConfig: { NetworkMode: 'p_default' }, NetworkingConfig: { EndpointsConfig: { p_default: {} } } });
+    // running: only a running container holds an endpoint (a created one does not keep the network)
+    await engine.startContainer(stranger.id);
     const events: string[] = [];
     await down(engine, 'p', p, { onEvent: (e) => e.type === 'resource' && events.push(`${e.name} ${e.text}`) });
     expect(events).toContain('p_default Resource is still in use');
