@@ -95,3 +95,18 @@ export function parseByteSize(input: string | number): number {
   if (!m) throw new Error(`invalid size "${input}"`);
   return Math.floor(Number(m[1]) * BYTE_UNITS[m[2].toLowerCase()]);
 }
+
+/**
+ * Docker's HumanSize: decimal units and `digits` significant digits ("2.05kB", "265B"); 3 as docker prints
+ * sizes, 4 as buildx prints transfer sizes ("1.234kB").
+ */
+export function humanSize(bytes: number, digits = 3): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${Number(v.toPrecision(digits))}${units[i]}`;
+}

@@ -15,17 +15,8 @@ import { builderFromEnv, buildSpec, hasBuild, type BuildOverrides, type BuildSpe
 export type { BuildOptions, BuildResult } from './build-types.js';
 import type { BuildOptions, BuildResult } from './build-types.js';
 
-/** Docker's HumanSize (decimal units, 3 significant digits): "2.05kB", "265B". */
-export function humanSize(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${Number(v.toPrecision(3))}${units[i]}`;
-}
+export { humanSize } from '../model/units.js';
+import { humanSize } from '../model/units.js';
 
 const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
 

@@ -16,18 +16,10 @@
 // Steps are numbered in the order they are first shown, across every service of the run; a step's header is
 // repeated when its output resumes after another step's. Sub-tasks ("transferring context") print once done.
 import type { BuildEvent, BuildVertex, BuildVertexStatus } from '../model/events.js';
+import { humanSize } from '../model/units.js';
 
-/** Docker's HumanSize as buildx prints transfer sizes: decimal units, 4 significant digits ("279B", "1.234kB"). */
-export function humanSize4(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${Number(v.toPrecision(4))}${units[i]}`;
-}
+/** Docker's HumanSize as buildx prints transfer sizes: 4 significant digits ("279B", "1.234kB"). */
+export const humanSize4 = (bytes: number): string => humanSize(bytes, 4);
 
 interface Step {
   /** 0 until its header is first printed. */
