@@ -3,6 +3,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
 import { findExcessDepth, MAX_YAML_DEPTH } from './yaml-depth.js';
+import { fastParseYaml } from './yaml-fast.js';
 
 export type KeyPath = readonly (string | number)[];
 
@@ -77,7 +78,6 @@ export function parseYaml(text: string, file: string): ParsedFile {
 
 /** Every YAML document of a file, in order; later documents override earlier ones like override files. */
 export function parseYamlDocuments(text: string, file: string): ParsedFile[] {
-  const lineCounter = new LineCounter();
   // before the yaml library recurses into it (see yaml-depth.ts)
   const tooDeep = findExcessDepth(text);
   if (tooDeep) {
@@ -91,6 +91,16 @@ export function parseYamlDocuments(text: string, file: string): ParsedFile[] {
       position: { file, line, col: tooDeep.offset - lineStart + 1 },
     });
   }
+  // the common shape, without the library's document (yaml-fast.ts); positions come from the library only
+  // when an error asks for one
+  const fast = fastParseYaml(text);
+  if (fast !== undefined) return [lazyFileView(text, file, fast)];
+  return parseWithLibrary(text, file);
+}
+
+/** parseYamlDocuments through the yaml library's document (every shape, every error, positions). */
+export function parseWithLibrary(text: string, file: string): ParsedFile[] {
+  const lineCounter = new LineCounter();
   const docs = withPlainEnv(() => parseAllDocuments(text, {
     lineCounter,
     merge: false,
@@ -292,6 +302,22 @@ function fileView(doc: Document | undefined, data: Record<string, unknown>, file
       return (found.exact ? nodePos(found.key) : undefined) ?? nodePos(found.node) ?? pos(0);
     },
     has: (path) => locate(path).exact,
+  };
+}
+
+/**
+ * The fast path's tree with the positions of the library's document, parsed the first time one is asked for
+ * (only errors ask): the happy path of a large file never builds the document.
+ */
+function lazyFileView(text: string, file: string, data: Record<string, unknown>): ParsedFile {
+  let full: ParsedFile | undefined;
+  const located = (): ParsedFile => (full ??= parseWithLibrary(text, file)[0]);
+  return {
+    file,
+    data,
+    positionOf: (path) => located().positionOf(path),
+    keyPositionOf: (path) => located().keyPositionOf(path),
+    has: (path) => located().has(path),
   };
 }
 
