@@ -78,6 +78,15 @@ export function parseYaml(text: string, file: string): ParsedFile {
 
 /** Every YAML document of a file, in order; later documents override earlier ones like override files. */
 export function parseYamlDocuments(text: string, file: string): ParsedFile[] {
+  // the common shape, without the library's document (yaml-fast.ts); positions come from the library only
+  // when an error asks for one. It nests far less than the depth limit below, or gives up.
+  const fast = fastParseYaml(text);
+  if (fast !== undefined) return [lazyFileView(text, file, fast)];
+  return parseWithLibrary(text, file);
+}
+
+/** parseYamlDocuments through the yaml library's document (every shape, every error, positions). */
+export function parseWithLibrary(text: string, file: string): ParsedFile[] {
   // before the yaml library recurses into it (see yaml-depth.ts)
   const tooDeep = findExcessDepth(text);
   if (tooDeep) {
@@ -91,15 +100,6 @@ export function parseYamlDocuments(text: string, file: string): ParsedFile[] {
       position: { file, line, col: tooDeep.offset - lineStart + 1 },
     });
   }
-  // the common shape, without the library's document (yaml-fast.ts); positions come from the library only
-  // when an error asks for one
-  const fast = fastParseYaml(text);
-  if (fast !== undefined) return [lazyFileView(text, file, fast)];
-  return parseWithLibrary(text, file);
-}
-
-/** parseYamlDocuments through the yaml library's document (every shape, every error, positions). */
-export function parseWithLibrary(text: string, file: string): ParsedFile[] {
   const lineCounter = new LineCounter();
   const docs = withPlainEnv(() => parseAllDocuments(text, {
     lineCounter,

@@ -39,6 +39,9 @@ const UNUSUAL = /[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\uff
 
 // parse.ts's MAX_ALIAS_NODES: at or past it the library path decides (and refuses)
 const NODE_LIMIT = 1_000_000;
+// Nesting this path follows: far below yaml-depth.ts's 10,000, so that a tree from here never needs that check
+// (which may count a level or two more than a parser): deeper files take the checked library path
+const DEPTH_LIMIT = 1_000;
 
 const IN_PROGRESS = Symbol('anchor in progress');
 interface Anchored {
@@ -119,6 +122,7 @@ export function fastParseYaml(text: string): Record<string, unknown> | undefined
 class FastParser {
   private i = 0;
   private nodes = 0;
+  private depth = 0;
   /** Whether the value just parsed was written as a sequence (`<<: [*a, *b]` merges each item). */
   private wasSeq = false;
   private readonly anchors = new Map<string, Anchored | typeof IN_PROGRESS>();
@@ -146,6 +150,10 @@ class FastParser {
     const root = this.blockMap(indent);
     if (this.nextContent(this.i, false) >= 0) giveUp();
     return root;
+  }
+
+  private enter(): void {
+    if (++this.depth > DEPTH_LIMIT) giveUp();
   }
 
   private count(k = 1): void {
@@ -212,6 +220,7 @@ class FastParser {
   /** A block mapping whose keys start at column `indent`; `i` is at its first key. Leaves `i` at a line start. */
   private blockMap(indent: number): Record<string, unknown> {
     const { text } = this;
+    this.enter();
     const out: Record<string, unknown> = {};
     let merged: Record<string, unknown>[] | undefined;
     for (;;) {
@@ -249,6 +258,7 @@ class FastParser {
       const c = text.charCodeAt(this.i);
       if (c === DASH && this.isSpaceOrEnd(this.i + 1)) giveUp();
     }
+    this.depth--;
     if (!merged) return out;
     const result: Record<string, unknown> = {};
     for (let k = merged.length - 1; k >= 0; k--) Object.assign(result, merged[k]);
@@ -421,6 +431,7 @@ class FastParser {
   /** A block sequence whose `-` are at column `indent`; `i` is at its first `-`. Leaves `i` at a line start. */
   private blockSeq(indent: number): unknown[] {
     const { text } = this;
+    this.enter();
     const out: unknown[] = [];
     for (;;) {
       this.i++;
@@ -446,6 +457,7 @@ class FastParser {
       }
       this.i = at;
     }
+    this.depth--;
     return out;
   }
 
@@ -607,25 +619,28 @@ class FastParser {
 
   private flowSeq(): unknown[] {
     this.count();
+    this.enter();
     this.i++;
     const out: unknown[] = [];
     if (this.skipFlowSpace() === RBRACKET) {
       this.i++;
-      return out;
+    } else {
+      do out.push(this.inlineValue(true));
+      while (!this.flowSeparator(RBRACKET));
     }
-    for (;;) {
-      out.push(this.inlineValue(true));
-      if (this.flowSeparator(RBRACKET)) return out;
-    }
+    this.depth--;
+    return out;
   }
 
   private flowMap(): Record<string, unknown> {
     const { text } = this;
     this.count();
+    this.enter();
     this.i++;
     const out: Record<string, unknown> = {};
     if (this.skipFlowSpace() === RBRACE) {
       this.i++;
+      this.depth--;
       return out;
     }
     for (;;) {
@@ -659,6 +674,7 @@ class FastParser {
       out[key] = this.inlineValue(true);
       if (this.flowSeparator(RBRACE)) {
         this.wasSeq = false;
+        this.depth--;
         return out;
       }
     }
