@@ -185,11 +185,11 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
   return out;
 }
 
-const OMITTED_FALSE = ['oom_kill_disable', 'privileged', 'read_only', 'stdin_open', 'tty'];
+const OMITTED_FALSE = new Set(['oom_kill_disable', 'privileged', 'read_only', 'stdin_open', 'tty']);
 
 // Go maps of a service; an empty one is omitted like an empty list (struct-valued keys such as deploy or
 // healthcheck are not maps: `healthcheck: {}` stays)
-const MAP_KEYS = ['labels', 'annotations', 'environment', 'sysctls', 'depends_on', 'networks', 'ulimits', 'storage_opt', 'extra_hosts', 'links', 'gpus'];
+const MAP_KEYS = new Set(['labels', 'annotations', 'environment', 'sysctls', 'depends_on', 'networks', 'ulimits', 'storage_opt', 'extra_hosts', 'links', 'gpus']);
 
 /**
  * Empty lists and maps are not set, as compose-go's omitempty prints and reads them: `ports: []` (often left by
@@ -197,12 +197,13 @@ const MAP_KEYS = ['labels', 'annotations', 'environment', 'sysctls', 'depends_on
  * if the key were absent. `command: []` and `entrypoint: []` stay: an empty command is a value there.
  */
 function dropEmpty(out: Tree): void {
-  for (const [k, v] of Object.entries(out)) {
+  for (const k of Object.keys(out)) {
     if (k === 'command' || k === 'entrypoint' || k.startsWith('x-')) continue;
+    const v = out[k];
     // plain Go bools with omitempty: false is their zero value and is not printed (init and attach are
     // pointers: their false stays)
-    if (v === false && OMITTED_FALSE.includes(k)) delete out[k];
-    if ((Array.isArray(v) && v.length === 0) || (MAP_KEYS.includes(k) && isMap(v) && Object.keys(v).length === 0)) delete out[k];
+    if (v === false && OMITTED_FALSE.has(k)) delete out[k];
+    if ((Array.isArray(v) && v.length === 0) || (MAP_KEYS.has(k) && isMap(v) && isEmpty(v))) delete out[k];
   }
   // inside build every list and map is a Go slice or map; logging.options is a map
   if (isMap(out.build)) {
@@ -329,7 +330,20 @@ function scalarString(v: unknown): string {
 }
 
 function mapValues<T>(m: Tree, fn: (v: unknown) => T): Record<string, T> {
-  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, fn(v)]));
+  // as Object.fromEntries(Object.entries(m).map(…)), without the entry arrays (it runs for every service)
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(m)) {
+    // an own `__proto__` key stays a key, as fromEntries made it
+    if (k === '__proto__') Object.defineProperty(out, k, { value: fn(m[k]), enumerable: true, writable: true, configurable: true });
+    else out[k] = fn(m[k]);
+  }
+  return out;
+}
+
+/** Object.keys(m).length === 0, without the array. */
+function isEmpty(m: Tree): boolean {
+  for (const k in m) if (Object.prototype.hasOwnProperty.call(m, k)) return false;
+  return true;
 }
 
 /**
@@ -480,8 +494,9 @@ function canonicalDependsOn(value: unknown): Record<string, Tree> {
   const entries: [string, unknown][] = Array.isArray(value) ? value.map((n) => [String(n), {}]) : Object.entries(value as Tree);
   const out: Record<string, Tree> = {};
   for (const [name, dep] of entries) {
-    const d = isMap(dep) ? dep : {};
-    out[name] = { ...d, condition: d.condition ?? 'service_started', required: d.required ?? true };
+    const d = isMap(dep) ? dep : undefined;
+    // the short form (a list of names) is most of them: no copy of an empty mapping
+    out[name] = d === undefined || isEmpty(d) ? { condition: 'service_started', required: true } : { ...d, condition: d.condition ?? 'service_started', required: d.required ?? true };
   }
   return out;
 }

@@ -297,6 +297,12 @@ const UNIQUE: readonly [string, Indexer][] = [
   ['services.*.volumes', volumeIndexer],
   ['services.*.devices', deviceIndexer],
 ];
+// by last key (none is `*`): every sequence of the model asks, and its last key rules out all but one or two
+const UNIQUE_BY_LAST = new Map<string, [string, Indexer][]>();
+for (const rule of UNIQUE) {
+  const last = rule[0].slice(rule[0].lastIndexOf('.') + 1);
+  UNIQUE_BY_LAST.set(last, [...(UNIQUE_BY_LAST.get(last) ?? []), rule]);
+}
 
 function portIndexer(e: unknown): string {
   if (isMap(e)) {
@@ -358,7 +364,7 @@ export function enforceUnicity(value: unknown, path: string[] = [], strip = fals
   }
   if (Array.isArray(value)) {
     let rule: Indexer | undefined;
-    for (const [pattern, indexer] of UNIQUE) {
+    for (const [pattern, indexer] of UNIQUE_BY_LAST.get(path[path.length - 1]) ?? []) {
       if (matches(pattern, path)) {
         rule = indexer;
         break;
