@@ -52,8 +52,10 @@ const LEGACY_OCTAL = {
 };
 
 // Guards against "billion laughs" documents while leaving room for heavy anchor use in real files:
-// every node reached through an alias counts, so exponential expansion stops early.
-const MAX_ALIAS_NODES = 1_000_000;
+// every node reached through an alias counts, so exponential expansion stops early. Nodes written out in the
+// file do not count (their number is bounded by its size): a 15 MB file of plain services has more than a
+// million, and was refused as an alias bomb when they did.
+export const MAX_ALIAS_NODES = 1_000_000;
 
 /**
  * Runs `fn` with process.env replaced by a plain copy. The yaml library reads process.env.LOG_TOKENS for
@@ -86,7 +88,7 @@ export function parseYamlDocuments(text: string, file: string): ParsedFile[] {
 }
 
 /** parseYamlDocuments through the yaml library's document (every shape, every error, positions). */
-export function parseWithLibrary(text: string, file: string): ParsedFile[] {
+export function parseWithLibrary(text: string, file: string, maxAliasNodes = MAX_ALIAS_NODES): ParsedFile[] {
   // before the yaml library recurses into it (see yaml-depth.ts)
   const tooDeep = findExcessDepth(text);
   if (tooDeep) {
@@ -126,7 +128,7 @@ export function parseWithLibrary(text: string, file: string): ParsedFile[] {
           : `invalid YAML: ${first.message.split('\n')[0]}: fix the syntax`;
       throw new ConfigError(ErrorCodes.YAML_SYNTAX, message, { position: pos(first.pos[0]) });
     }
-    const budget = { nodes: 0 };
+    const budget = { nodes: 0, max: maxAliasNodes };
     let data = toTree(doc as Document, doc.contents as Node | null, [], pos, budget, new Set());
     if (data === null || data === undefined) data = {};
     if (typeof data !== 'object' || Array.isArray(data) || data instanceof ResetTag || data instanceof OverrideTag) {
@@ -148,7 +150,7 @@ function toTree(
   node: Node | null | undefined,
   path: (string | number)[],
   pos: (offset: number) => SourcePosition,
-  budget: { nodes: number },
+  budget: { nodes: number; max: number },
   resolving: Set<Node>,
   ignoreTag = false,
 ): unknown {
@@ -166,7 +168,7 @@ function toTree(
       resolving.delete(target);
     }
   }
-  if (++budget.nodes > MAX_ALIAS_NODES) {
+  if (resolving.size > 0 && ++budget.nodes > budget.max) {
     throw new ConfigError(ErrorCodes.YAML_SYNTAX, 'document expands to too many nodes (alias bomb?): simplify the anchors', {
       position: pos(node.range?.[0] ?? 0),
     });

@@ -6,7 +6,7 @@
 // Invariant: it returns a tree only where the yaml library (with parse.ts's options) would give exactly that
 // tree and no error. Anything it does not recognise with certainty (tags, block scalars, multi-line scalars,
 // explicit keys, directives, several documents, tabs, CR, unusual characters, non-string or duplicate keys,
-// unknown or self-referring aliases, a node budget near the alias-bomb limit, ...) makes it give up
+// unknown or self-referring aliases, alias expansion near the alias-bomb limit, ...) makes it give up
 // (`undefined`), and the caller parses with the library, which then also produces the errors and their
 // positions. It never reports an error itself. test/unit/config/yaml-fast.test.ts checks it against the library.
 
@@ -37,8 +37,8 @@ function giveUp(): never {
 // surrogates (a lone one is possible in text given by content), DEL.
 const UNUSUAL = /[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]/;
 
-// parse.ts's MAX_ALIAS_NODES: at or past it the library path decides (and refuses)
-const NODE_LIMIT = 1_000_000;
+// parse.ts's MAX_ALIAS_NODES (nodes reached through aliases): at or past it the library path decides (and refuses)
+const ALIAS_NODE_LIMIT = 1_000_000;
 // Nesting this path follows: far below yaml-depth.ts's 10,000, so that a tree from here never needs that check
 // (which may count a level or two more than a parser): deeper files take the checked library path
 const DEPTH_LIMIT = 1_000;
@@ -121,7 +121,10 @@ export function fastParseYaml(text: string): Record<string, unknown> | undefined
 
 class FastParser {
   private i = 0;
+  /** Nodes parsed, as toTree counts them, aliases expanded (an anchor's share is what an alias of it adds). */
   private nodes = 0;
+  /** Nodes reached through aliases: the alias-bomb budget. */
+  private expanded = 0;
   private depth = 0;
   /** Whether the value just parsed was written as a sequence (`<<: [*a, *b]` merges each item). */
   private wasSeq = false;
@@ -158,7 +161,6 @@ class FastParser {
 
   private count(k = 1): void {
     this.nodes += k;
-    if (this.nodes >= NODE_LIMIT) giveUp();
   }
 
   private isSpaceOrEnd(at: number): boolean {
@@ -492,6 +494,8 @@ class FastParser {
     const entry = this.anchors.get(text.slice(start, this.i));
     if (entry === undefined || entry === IN_PROGRESS) giveUp();
     this.count(entry.nodes);
+    this.expanded += entry.nodes;
+    if (this.expanded >= ALIAS_NODE_LIMIT) giveUp();
     return clone(entry.value);
   }
 
