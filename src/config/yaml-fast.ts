@@ -63,16 +63,13 @@ const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 
 /** A plain scalar's value as the library resolves it (parse.ts's tags, in their order). */
 export function resolvePlain(s: string): unknown {
+  if (s.length === 0) return null;
   const c = s.charCodeAt(0);
-  // nothing but these can start a non-string: digits, sign, dot, ~, n/N, t/T, f/F (and the empty scalar)
-  if (
-    s.length > 0 &&
-    !(c >= 48 && c <= 57) &&
-    c !== 43 && c !== DASH && c !== DOT && c !== 126 &&
-    c !== 110 && c !== 78 && c !== 116 && c !== 84 && c !== 102 && c !== 70
-  ) {
-    return s;
-  }
+  // the first character rules out most tags: n/N (null), t/T/f/F (bool) and ~ can only be those; every
+  // other tag starts with a digit, a sign or a dot; anything else is a string
+  if (c === 110 || c === 78 || c === 126) return NULL.test(s) ? null : s;
+  if (c === 116 || c === 84 || c === 102 || c === 70) return BOOL.test(s) ? s[0] === 't' || s[0] === 'T' : s;
+  if (!(c >= 48 && c <= 57) && c !== 43 && c !== DASH && c !== DOT) return s;
   if (LEGACY_OCTAL.test(s)) return parseInt(s, 8);
   if (NULL.test(s)) return null;
   if (BOOL.test(s)) return s[0] === 't' || s[0] === 'T';
