@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { parseWithLibrary, parseYamlDocuments, type KeyPath } from '../../../src/config/parse.js';
 import { fastParseYaml, resolvePlain } from '../../../src/config/yaml-fast.js';
+import { CORPUS_DIR, HAS_CORPUS } from '../conformance/corpus.js';
 // @ts-expect-error -- a plain .mjs benchmark script without types
 import { largeCompose } from '../../../bench/large-file.mjs';
 
@@ -49,6 +50,22 @@ function check(text: string): boolean {
   return true;
 }
 
+/** Every multi-line string in the corpus' JSON files: the inline compose files of its loader cases (and others). */
+function inlineTexts(dir: string, out: string[] = []): string[] {
+  const collect = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (v.includes('\n')) out.push(v);
+    } else if (Array.isArray(v)) v.forEach(collect);
+    else if (v && typeof v === 'object') Object.values(v).forEach(collect);
+  };
+  for (const e of readdirSync(dir)) {
+    const p = path.join(dir, e);
+    if (statSync(p).isDirectory()) inlineTexts(p, out);
+    else if (e.endsWith('.json')) collect(JSON.parse(readFileSync(p, 'utf8')));
+  }
+  return out;
+}
+
 function yamlFiles(dir: string, out: string[] = []): string[] {
   let entries: string[];
   try {
@@ -69,11 +86,18 @@ const root = path.resolve(import.meta.dirname, '../../..');
 
 describe('fast YAML path', () => {
   it('reads every YAML file of the corpus, fixtures and examples as the library does (or gives up)', () => {
-    const files = [...yamlFiles('/work/shared/conformance'), ...yamlFiles(path.join(root, 'fixtures')), ...yamlFiles(path.join(root, 'examples')), ...yamlFiles(path.join(root, 'test'))];
+    const files = [...(HAS_CORPUS ? yamlFiles(CORPUS_DIR) : []), ...yamlFiles(path.join(root, 'fixtures')), ...yamlFiles(path.join(root, 'examples')), ...yamlFiles(path.join(root, 'test'))];
     let taken = 0;
     for (const f of files) if (check(readFileSync(f, 'utf8'))) taken++;
     // the point of the path: ordinary compose files take it
     expect(taken).toBeGreaterThan(files.length / 2);
+    // the corpus' inline files (loader cases) and any other multi-line text in it: the property holds for any text
+    if (HAS_CORPUS) {
+      const texts = inlineTexts(CORPUS_DIR);
+      let inlineTaken = 0;
+      for (const t of texts) if (check(t)) inlineTaken++;
+      expect(inlineTaken).toBeGreaterThan(100);
+    }
   });
 
   it("reads the benchmark's large file (anchors merged into every service) as the library does", () => {
