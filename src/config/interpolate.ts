@@ -91,16 +91,18 @@ export function interpolateTree<T>(tree: T, options: InterpolateOptions): T {
     if (!g) return undefined;
     // the first pattern in the table's order wins, as when they were tried in order
     let found: Cast | undefined;
-    for (const c of g.byLast.get(String(path[path.length - 1])) ?? []) if (fits(c, path)) { found = c; break; }
+    const byLast = g.byLast.get(String(path[path.length - 1]));
+    if (byLast) for (const c of byLast) if (fits(c, path)) { found = c; break; }
     for (const c of g.anyLast) if ((!found || c.order < found.order) && fits(c, path)) { found = c; break; }
     return found?.type;
   };
 
+  const substituteOptions = { onUnset: options.onUnset };
   const walk = (value: unknown, path: (string | number)[]): unknown => {
     if (typeof value === 'string') {
       let out: string;
       try {
-        out = substitute(value, options.lookup, { onUnset: options.onUnset });
+        out = substitute(value, options.lookup, substituteOptions);
       } catch (err) {
         if (err instanceof TemplateError) throw toConfigError(err, path, options);
         throw err;
@@ -108,6 +110,8 @@ export function interpolateTree<T>(tree: T, options: InterpolateOptions): T {
       const cast = castFor(path);
       return cast ? castValue(out, cast, path, options) : out;
     }
+    // numbers, booleans and null (most of what is not a string) before the class checks
+    if (value === null || typeof value !== 'object') return value;
     if (value instanceof OverrideTag) return new OverrideTag(walk(value.value, path));
     if (value instanceof ResetTag) return value;
     // one path stack for the whole walk: errors copy it (formatKeyPath, positionOf) before it changes.
