@@ -99,6 +99,10 @@ function clone(v: unknown): unknown {
   return out;
 }
 
+/** Anchor and alias names this path reads: letters, digits, `_`, `-`, `.` (others are left to the library). */
+const isNameChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === DASH || c === DOT;
+
 const isPlainMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
@@ -466,7 +470,7 @@ class FastParser {
     while (this.i < n) {
       const c = text.charCodeAt(this.i);
       if (c === SPACE || c === NL) break;
-      if (c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE || c === COLON || c === HASH) giveUp();
+      if (!isNameChar(c)) giveUp();
       this.i++;
     }
     if (this.i === start) giveUp();
@@ -484,7 +488,7 @@ class FastParser {
         if (inFlow) break;
         giveUp();
       }
-      if (c === LBRACKET || c === LBRACE || c === COLON || c === HASH) giveUp();
+      if (!isNameChar(c)) giveUp();
       this.i++;
     }
     if (this.i === start) giveUp();
