@@ -47,9 +47,11 @@ export function applyDefaults(project: string, parts: ModelParts): ModelParts {
     // compose 2.26 prints `restart` on implicit dependencies only when it is true
     services[name] = withImplicitDependencies(withNet, false);
   }
-  const kept = withoutUnusedResources({ ...parts, services });
+  // one pass over the services for both questions (a large file has tens of thousands)
+  const used = usedResources(services);
+  const kept = withoutUnusedResources({ ...parts, services }, used);
   const networks = { ...kept.networks };
-  if (usedResources(services).networks.has('default') && !networks.default) networks.default = {};
+  if (used.networks.has('default') && !networks.default) networks.default = {};
   return {
     services,
     networks: named(project, networks),
@@ -60,8 +62,7 @@ export function applyDefaults(project: string, parts: ModelParts): ModelParts {
 }
 
 /** Networks, volumes, secrets and configs no service refers to are dropped (compose does, normalized or not). */
-export function withoutUnusedResources(parts: ModelParts): ModelParts {
-  const used = usedResources(parts.services);
+export function withoutUnusedResources(parts: ModelParts, used = usedResources(parts.services)): ModelParts {
   const keep = (all: Record<string, Tree>, names: Set<string>) =>
     Object.fromEntries(Object.entries(all).filter(([k]) => names.has(k))) as Record<string, Tree>;
   return {

@@ -73,18 +73,36 @@ export interface InterpolateOptions {
 }
 
 export function interpolateTree<T>(tree: T, options: InterpolateOptions): T {
-  const casts = Object.entries(options.casts ?? COMPOSE_CASTS).map(([pattern, type]) => ({ parts: pattern.split('.'), type }));
-  // patterns by length: every string of the file asks, and most paths are longer or shorter than any pattern
-  const byLength = new Map<number, typeof casts>();
-  for (const c of casts) byLength.set(c.parts.length, [...(byLength.get(c.parts.length) ?? []), c]);
-  const castFor = (path: KeyPath): CastType | undefined =>
-    byLength.get(path.length)?.find((c) => c.parts.every((p, i) => p === '*' || p === String(path[i])))?.type;
+  const casts = Object.entries(options.casts ?? COMPOSE_CASTS).map(([pattern, type], order) => ({ parts: pattern.split('.'), type, order }));
+  // patterns by length, then by last segment: every string of the file asks, and most paths match no pattern
+  // in length or in last key
+  type Cast = (typeof casts)[number];
+  const byLength = new Map<number, { byLast: Map<string, Cast[]>; anyLast: Cast[] }>();
+  for (const c of casts) {
+    let g = byLength.get(c.parts.length);
+    if (!g) byLength.set(c.parts.length, (g = { byLast: new Map(), anyLast: [] }));
+    const last = c.parts[c.parts.length - 1];
+    if (last === '*') g.anyLast.push(c);
+    else g.byLast.set(last, [...(g.byLast.get(last) ?? []), c]);
+  }
+  const fits = (c: Cast, path: KeyPath) => c.parts.every((p, i) => p === '*' || p === String(path[i]));
+  const castFor = (path: KeyPath): CastType | undefined => {
+    const g = byLength.get(path.length);
+    if (!g) return undefined;
+    // the first pattern in the table's order wins, as when they were tried in order
+    let found: Cast | undefined;
+    const byLast = g.byLast.get(String(path[path.length - 1]));
+    if (byLast) for (const c of byLast) if (fits(c, path)) { found = c; break; }
+    for (const c of g.anyLast) if ((!found || c.order < found.order) && fits(c, path)) { found = c; break; }
+    return found?.type;
+  };
 
+  const substituteOptions = { onUnset: options.onUnset };
   const walk = (value: unknown, path: (string | number)[]): unknown => {
     if (typeof value === 'string') {
       let out: string;
       try {
-        out = substitute(value, options.lookup, { onUnset: options.onUnset });
+        out = substitute(value, options.lookup, substituteOptions);
       } catch (err) {
         if (err instanceof TemplateError) throw toConfigError(err, path, options);
         throw err;
@@ -92,25 +110,47 @@ export function interpolateTree<T>(tree: T, options: InterpolateOptions): T {
       const cast = castFor(path);
       return cast ? castValue(out, cast, path, options) : out;
     }
+    // numbers, booleans and null (most of what is not a string) before the class checks
+    if (value === null || typeof value !== 'object') return value;
     if (value instanceof OverrideTag) return new OverrideTag(walk(value.value, path));
     if (value instanceof ResetTag) return value;
-    // one path stack for the whole walk: errors copy it (formatKeyPath, positionOf) before it changes
+    // one path stack for the whole walk: errors copy it (formatKeyPath, positionOf) before it changes.
+    // Collections are copied only where something in them changed: in a large file most strings have no `$`,
+    // and copying every node was most of this stage's time and garbage. Nothing mutates the trees given here
+    // (merge copies what it changes, and unicity copies the whole model).
     if (Array.isArray(value)) {
-      return value.map((v, i) => {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
         path.push(i);
         const r = walk(v, path);
         path.pop();
-        return r;
-      });
+        if (out) out.push(r);
+        else if (r !== v && !(Number.isNaN(r) && Number.isNaN(v))) {
+          out = value.slice(0, i);
+          out.push(r);
+        }
+      }
+      return out ?? value;
     }
     if (value !== null && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
+      const keys = Object.keys(value);
+      const src = value as Record<string, unknown>;
+      let out: Record<string, unknown> | undefined;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        const v = src[k];
         path.push(k);
-        out[k] = walk(v, path);
+        const r = walk(v, path);
         path.pop();
+        if (out) out[k] = r;
+        else if (r !== v && !(Number.isNaN(r) && Number.isNaN(v))) {
+          out = {};
+          for (let j = 0; j < i; j++) out[keys[j]] = src[keys[j]];
+          out[k] = r;
+        }
       }
-      return out;
+      return out ?? value;
     }
     return value;
   };

@@ -211,11 +211,41 @@ function mergeIpamConfig(base: unknown, override: unknown, path: Path): unknown 
 /** Resolves markers left after merging: `!reset` keys disappear, `!override` values are unwrapped. */
 export function stripMarkers(value: unknown): unknown {
   if (value instanceof OverrideTag) return stripMarkers(value.value);
-  if (Array.isArray(value)) return value.filter((v) => !(v instanceof ResetTag)).map(stripMarkers);
+  // copy on write, as enforceUnicity
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (v instanceof ResetTag) {
+        out ??= value.slice(0, i);
+        continue;
+      }
+      const r = stripMarkers(v);
+      if (out) out.push(r);
+      else if (r !== v) {
+        out = value.slice(0, i);
+        out.push(r);
+      }
+    }
+    return out ?? value;
+  }
   if (isMap(value)) {
-    const out: Tree = {};
-    for (const [k, v] of Object.entries(value)) if (!(v instanceof ResetTag)) out[k] = stripMarkers(v);
-    return out;
+    const keys = Object.keys(value);
+    let out: Tree | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const v = value[keys[i]];
+      if (v instanceof ResetTag) {
+        out ??= copyKeys(value, keys, i);
+        continue;
+      }
+      const r = stripMarkers(v);
+      if (out) out[keys[i]] = r;
+      else if (r !== v) {
+        out = copyKeys(value, keys, i);
+        out[keys[i]] = r;
+      }
+    }
+    return out ?? value;
   }
   return value;
 }
@@ -267,6 +297,12 @@ const UNIQUE: readonly [string, Indexer][] = [
   ['services.*.volumes', volumeIndexer],
   ['services.*.devices', deviceIndexer],
 ];
+// by last key (none is `*`): every sequence of the model asks, and its last key rules out all but one or two
+const UNIQUE_BY_LAST = new Map<string, [string, Indexer][]>();
+for (const rule of UNIQUE) {
+  const last = rule[0].slice(rule[0].lastIndexOf('.') + 1);
+  UNIQUE_BY_LAST.set(last, [...(UNIQUE_BY_LAST.get(last) ?? []), rule]);
+}
 
 function portIndexer(e: unknown): string {
   if (isMap(e)) {
@@ -296,45 +332,93 @@ function deviceIndexer(e: unknown): string {
   return parts.length === 1 ? parts[0] : parts[1];
 }
 
-/** Keeps one entry per identity in the sequences listed in UNIQUE: the last wins, in the first's place. */
+/**
+ * Keeps one entry per identity in the sequences listed in UNIQUE: the last wins, in the first's place.
+ * Copy on write: a collection is copied only when something in it changes (a duplicate dropped, a marker
+ * stripped), so a large model without duplicates is walked, not rebuilt. The result may share nodes with the
+ * input; the trees given here are the load's own (parsed, interpolated, merged), never used after it, and the
+ * parse builds a separate copy for every alias, so sharing cannot make one node appear in two places.
+ */
 export function enforceUnicity(value: unknown, path: string[] = [], strip = false): unknown {
   if (strip && value instanceof OverrideTag) return enforceUnicity(value.value, path, strip);
   if (isMap(value)) {
-    const out: Tree = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (strip && v instanceof ResetTag) continue;
+    const keys = Object.keys(value);
+    let out: Tree | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const v = value[k];
+      if (strip && v instanceof ResetTag) {
+        out ??= copyKeys(value, keys, i);
+        continue;
+      }
       path.push(k);
-      out[k] = enforceUnicity(v, path, strip);
+      const r = enforceUnicity(v, path, strip);
       path.pop();
+      if (out) out[k] = r;
+      else if (r !== v) {
+        out = copyKeys(value, keys, i);
+        out[k] = r;
+      }
     }
-    return out;
+    return out ?? value;
   }
   if (Array.isArray(value)) {
-    const rule = UNIQUE.find(([pattern]) => matches(pattern, path));
-    const items = strip ? value.filter((v) => !(v instanceof ResetTag)) : value;
+    let rule: Indexer | undefined;
+    for (const [pattern, indexer] of UNIQUE_BY_LAST.get(path[path.length - 1]) ?? []) {
+      if (matches(pattern, path)) {
+        rule = indexer;
+        break;
+      }
+    }
     if (!rule) {
-      return items.map((v, i) => {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        if (strip && v instanceof ResetTag) {
+          out ??= value.slice(0, i);
+          continue;
+        }
         path.push(String(i));
         const r = enforceUnicity(v, path, strip);
         path.pop();
-        return r;
-      });
+        if (out) out.push(r);
+        else if (r !== v) {
+          out = value.slice(0, i);
+          out.push(r);
+        }
+      }
+      return out ?? value;
     }
     const out: unknown[] = [];
     const index = new Map<string, number>();
-    for (const raw of items) {
+    let changed = false;
+    for (const raw of value) {
+      if (strip && raw instanceof ResetTag) {
+        changed = true;
+        continue;
+      }
       const entry = strip ? stripMarkers(raw) : raw;
-      const key = rule[1](entry);
+      if (entry !== raw) changed = true;
+      const key = rule(entry);
       const at = index.get(key);
-      if (at !== undefined) out[at] = entry;
-      else {
+      if (at !== undefined) {
+        out[at] = entry;
+        changed = true;
+      } else {
         index.set(key, out.length);
         out.push(entry);
       }
     }
-    return out;
+    return changed ? out : value;
   }
   return value;
+}
+
+/** A new mapping with the first `n` of `keys` copied from `from`. */
+function copyKeys(from: Tree, keys: readonly string[], n: number): Tree {
+  const out: Tree = {};
+  for (let j = 0; j < n; j++) out[keys[j]] = from[keys[j]];
+  return out;
 }
 
 /** "K=V" / "K" list or mapping → mapping (a bare "K" becomes null: resolved later from the environment). */

@@ -3,6 +3,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
 import { findExcessDepth, MAX_YAML_DEPTH } from './yaml-depth.js';
+import { fastParseYaml } from './yaml-fast.js';
 
 export type KeyPath = readonly (string | number)[];
 
@@ -51,8 +52,10 @@ const LEGACY_OCTAL = {
 };
 
 // Guards against "billion laughs" documents while leaving room for heavy anchor use in real files:
-// every node reached through an alias counts, so exponential expansion stops early.
-const MAX_ALIAS_NODES = 1_000_000;
+// every node reached through an alias counts, so exponential expansion stops early. Nodes written out in the
+// file do not count (their number is bounded by its size): a 15 MB file of plain services has more than a
+// million, and was refused as an alias bomb when they did.
+export const MAX_ALIAS_NODES = 1_000_000;
 
 /**
  * Runs `fn` with process.env replaced by a plain copy. The yaml library reads process.env.LOG_TOKENS for
@@ -77,7 +80,15 @@ export function parseYaml(text: string, file: string): ParsedFile {
 
 /** Every YAML document of a file, in order; later documents override earlier ones like override files. */
 export function parseYamlDocuments(text: string, file: string): ParsedFile[] {
-  const lineCounter = new LineCounter();
+  // the common shape, without the library's document (yaml-fast.ts); positions come from the library only
+  // when an error asks for one. It nests far less than the depth limit below, or gives up.
+  const fast = fastParseYaml(text);
+  if (fast !== undefined) return [lazyFileView(text, file, fast)];
+  return parseWithLibrary(text, file);
+}
+
+/** parseYamlDocuments through the yaml library's document (every shape, every error, positions). */
+export function parseWithLibrary(text: string, file: string, maxAliasNodes = MAX_ALIAS_NODES): ParsedFile[] {
   // before the yaml library recurses into it (see yaml-depth.ts)
   const tooDeep = findExcessDepth(text);
   if (tooDeep) {
@@ -91,6 +102,7 @@ export function parseYamlDocuments(text: string, file: string): ParsedFile[] {
       position: { file, line, col: tooDeep.offset - lineStart + 1 },
     });
   }
+  const lineCounter = new LineCounter();
   const docs = withPlainEnv(() => parseAllDocuments(text, {
     lineCounter,
     merge: false,
@@ -116,7 +128,7 @@ export function parseYamlDocuments(text: string, file: string): ParsedFile[] {
           : `invalid YAML: ${first.message.split('\n')[0]}: fix the syntax`;
       throw new ConfigError(ErrorCodes.YAML_SYNTAX, message, { position: pos(first.pos[0]) });
     }
-    const budget = { nodes: 0 };
+    const budget = { nodes: 0, max: maxAliasNodes };
     let data = toTree(doc as Document, doc.contents as Node | null, [], pos, budget, new Set());
     if (data === null || data === undefined) data = {};
     if (typeof data !== 'object' || Array.isArray(data) || data instanceof ResetTag || data instanceof OverrideTag) {
@@ -138,7 +150,7 @@ function toTree(
   node: Node | null | undefined,
   path: (string | number)[],
   pos: (offset: number) => SourcePosition,
-  budget: { nodes: number },
+  budget: { nodes: number; max: number },
   resolving: Set<Node>,
   ignoreTag = false,
 ): unknown {
@@ -156,7 +168,7 @@ function toTree(
       resolving.delete(target);
     }
   }
-  if (++budget.nodes > MAX_ALIAS_NODES) {
+  if (resolving.size > 0 && ++budget.nodes > budget.max) {
     throw new ConfigError(ErrorCodes.YAML_SYNTAX, 'document expands to too many nodes (alias bomb?): simplify the anchors', {
       position: pos(node.range?.[0] ?? 0),
     });
@@ -292,6 +304,22 @@ function fileView(doc: Document | undefined, data: Record<string, unknown>, file
       return (found.exact ? nodePos(found.key) : undefined) ?? nodePos(found.node) ?? pos(0);
     },
     has: (path) => locate(path).exact,
+  };
+}
+
+/**
+ * The fast path's tree with the positions of the library's document, parsed the first time one is asked for
+ * (only errors ask): the happy path of a large file never builds the document.
+ */
+function lazyFileView(text: string, file: string, data: Record<string, unknown>): ParsedFile {
+  let full: ParsedFile | undefined;
+  const located = (): ParsedFile => (full ??= parseWithLibrary(text, file)[0]);
+  return {
+    file,
+    data,
+    positionOf: (path) => located().positionOf(path),
+    keyPositionOf: (path) => located().keyPositionOf(path),
+    has: (path) => located().has(path),
   };
 }
 
