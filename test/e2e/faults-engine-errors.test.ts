@@ -8,26 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { berth, berthBin, cleanup, composeRef, describeEngine, docker, freePort, leftovers, projectDir, run, uniqueProject, type RunResult } from '../helpers/e2e.js';
-
-
-/** Close a server and every connection it still holds (close() alone waits for them). */
-function closeHard(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    for (const sock of (server as Server & { held?: Set<import('node:net').Socket> }).held ?? []) sock.destroy();
-    server.close(() => resolve());
-  });
-}
-
-/** Remember the server's connections so closeHard can end them. */
-function track(server: Server): Server {
-  const held = new Set<import('node:net').Socket>();
-  (server as Server & { held?: typeof held }).held = held;
-  server.on('connection', (sock) => {
-    held.add(sock);
-    sock.on('close', () => held.delete(sock));
-  });
-  return server;
-}
+import { closeHard, track } from '../helpers/tracked-server.js';
 
 /** The lines of stderr that are not progress ("Container x  Created"): what the user reads as the error. */
 const errorLines = (r: RunResult) =>

@@ -6,26 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DockerEngine } from '../../../src/engine/dockerode/engine.js';
 import { DEFAULT_ENGINE_TIMEOUT_S, engineTimeoutMs } from '../../../src/engine/dockerode/http.js';
 import { EngineError, ErrorCodes } from '../../../src/model/errors.js';
-
-
-/** Close a server and every connection it still holds (close() alone waits for them). */
-function closeHard(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    for (const sock of (server as Server & { held?: Set<import('node:net').Socket> }).held ?? []) sock.destroy();
-    server.close(() => resolve());
-  });
-}
-
-/** Remember the server's connections so closeHard can end them. */
-function track(server: Server): Server {
-  const held = new Set<import('node:net').Socket>();
-  (server as Server & { held?: typeof held }).held = held;
-  server.on('connection', (sock) => {
-    held.add(sock);
-    sock.on('close', () => held.delete(sock));
-  });
-  return server;
-}
+import { closeHard, track } from '../../helpers/tracked-server.js';
 
 const servers: Server[] = [];
 afterAll(() => Promise.all(servers.map(closeHard)));
