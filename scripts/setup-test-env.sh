@@ -32,6 +32,8 @@ command -v dockerd >/dev/null 2>&1 && command -v containerd >/dev/null 2>&1 || n
 if [ -n "$need_pkgs" ]; then
   { [ "$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need_pkgs >/dev/null; } || fail "could not install$need_pkgs (the fault tests' private engine)"
 fi
+# the newer engine (Docker 26) that the named-context and cache-export build tests start privately
+bash "$here/engine-next.sh" || fail "the newer test engine (scripts/engine-next.sh) could not be installed"
 # the stack tests' local swarm (scripts/swarm-cluster.sh): network namespaces, a bridge, iptables, nsenter/unshare
 for tool in ip:iproute2 iptables:iptables nsenter:util-linux unshare:util-linux; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool#*:}" >/dev/null; } || fail "${tool#*:} could not be installed (needed by scripts/swarm-cluster.sh)"

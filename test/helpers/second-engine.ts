@@ -11,7 +11,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe } from 'vitest';
 import { run, type RunResult } from './e2e.js';
 
@@ -64,6 +64,16 @@ function installExitHook(): void {
   }
 }
 
+/** Where scripts/engine-next.sh installs the newer engine's dockerd (Docker 26, BuildKit 0.13). */
+export const ENGINE_NEXT_DOCKERD = join(process.env.ENGINE_NEXT_DIR ?? '/opt/berth/engine-next', 'bin', 'dockerd');
+
+export interface SecondEngineOptions {
+  /** The dockerd binary (default: the one on PATH, the main engine's version); its directory leads PATH. */
+  readonly dockerd?: string;
+  /** daemon.json (default: empty), e.g. `{ features: { 'containerd-snapshotter': true } }`. */
+  readonly daemonConfig?: Record<string, unknown>;
+}
+
 export class SecondEngine {
   readonly id = randomBytes(3).toString('hex');
   readonly netns: string;
@@ -71,7 +81,10 @@ export class SecondEngine {
   private dirPath?: string;
 
   /** `prefix`: the name prefix of the helper (suite) that owns it, for its netns, cgroup, directory and namespaces. */
-  constructor(readonly prefix = 'b14f') {
+  constructor(
+    readonly prefix = 'b14f',
+    readonly options: SecondEngineOptions = {},
+  ) {
     this.netns = `${prefix}-${this.id}`;
     this.cgroupParent = `/${prefix}-${this.id}`;
   }
@@ -131,7 +144,7 @@ export class SecondEngine {
     live.add(this);
     if (this.starts++ === 0) {
       this.dirPath = mkdtempSync(`/tmp/${this.prefix}-`);
-      writeFileSync(join(this.dir, 'daemon.json'), '{}\n');
+      writeFileSync(join(this.dir, 'daemon.json'), `${JSON.stringify(this.options.daemonConfig ?? {})}\n`);
       execFileSync('ip', ['netns', 'add', this.netns]);
       execFileSync('ip', ['-n', this.netns, 'link', 'set', 'lo', 'up']);
     }
@@ -140,10 +153,13 @@ export class SecondEngine {
     rmSync(join(this.dir, 'docker.pid'), { force: true });
     rmSync(join(this.dir, 'exec', 'containerd', 'containerd.pid'), { force: true });
     const log = openSync(join(this.dir, 'dockerd.log'), 'a');
+    const dockerd = this.options.dockerd ?? 'dockerd';
+    // a dockerd of another version finds its own docker-proxy beside it
+    const env = this.options.dockerd ? { ...process.env, PATH: `${dirname(dockerd)}:${process.env.PATH ?? ''}` } : process.env;
     const child = spawn(
       'setsid',
-      ['nsenter', `--net=/run/netns/${this.netns}`, '--', 'unshare', '--mount', '--propagation', 'slave', '--', 'dockerd', ...this.args()],
-      { stdio: ['ignore', log, log], detached: true },
+      ['nsenter', `--net=/run/netns/${this.netns}`, '--', 'unshare', '--mount', '--propagation', 'slave', '--', dockerd, ...this.args()],
+      { stdio: ['ignore', log, log], detached: true, env },
     );
     child.unref();
     closeSync(log);
