@@ -591,7 +591,15 @@ export type BuildKitNamedContext = { readonly dir: BuildKitDir } | { readonly im
 
 export interface BuildKitRequest {
   readonly namedContexts?: Readonly<Record<string, BuildKitNamedContext>>;
+  /**
+   * Cache exports besides inline (`cache_to` type=registry: ref, mode=min|max): only an engine with the
+   * containerd image store has exporters for them; elsewhere the build fails with BUILD_CACHE_EXPORT_UNSUPPORTED.
+   */
+  readonly cacheExports?: readonly { readonly type: string; readonly attrs: Readonly<Record<string, string>> }[];
 }
+
+/** The start of the message of a build refused because the engine cannot export its cache (compose's words). */
+export const BUILD_CACHE_EXPORT_UNSUPPORTED = 'Cache export is not supported for the docker driver';
 
 // ---- BuildKit builds (buildImageKit)
 

@@ -7,7 +7,7 @@ import { COMPOSE_COMPAT_VERSION, Labels, serviceImage } from '../model/labels.js
 import type { BuildConfig, ExtraHosts, ListOrDict, Project } from '../model/types.js';
 import { parseByteSize } from '../model/units.js';
 import { isAbsolute, resolve } from 'node:path';
-import { buildKitCache, buildSecrets, buildSsh } from './build-buildkit.js';
+import { buildKitCache, buildSecrets, buildSsh, type BuildCacheExport } from './build-buildkit.js';
 
 export interface BuildSpec {
   readonly service: string;
@@ -37,6 +37,8 @@ export interface BuildSpec {
   readonly ssh: readonly BuildSshAgent[];
   /** cache_to type=inline: BUILDKIT_INLINE_CACHE=1. */
   readonly inlineCache: boolean;
+  /** cache_to exports besides inline (BuildKit only). */
+  readonly cacheTo?: readonly BuildCacheExport[];
   /**
    * additional_contexts by name (BuildKit only): a local directory (absolute), another service's image (built
    * first) or an image reference (`docker-image://`).
@@ -201,7 +203,7 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     }
   }
   const secrets = classic ? { secrets: [], warnings: [] } : buildSecrets(project, service);
-  const cache = classic ? { cacheFrom: strings(raw.cache_from), inline: false, warnings: [] } : buildKitCache(service, strings(raw.cache_from), strings(raw.cache_to));
+  const cache = classic ? { cacheFrom: strings(raw.cache_from), inline: false, exports: [], warnings: [] } : buildKitCache(service, strings(raw.cache_from), strings(raw.cache_to));
   return {
     service,
     image: serviceImage(project, service),
@@ -227,6 +229,7 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     secrets: secrets.secrets,
     ssh: classic ? [] : buildSsh(project, service, overrides.ssh),
     inlineCache: cache.inline,
+    ...(cache.exports.length ? { cacheTo: cache.exports } : {}),
     additionalContexts: classic ? {} : additionalContexts(project, service, raw.additional_contexts),
     warnings: [...secrets.warnings, ...cache.warnings],
   };

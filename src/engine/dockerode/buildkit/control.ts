@@ -6,7 +6,7 @@
 // exports of every type and entitlements. The image id is the exporter's `containerimage.digest`.
 import { EngineError, ErrorCodes } from '../../../model/errors.js';
 import { startupMark } from '../../../model/startup-trace.js';
-import type { BuildKitDir, BuildKitProgress, BuildKitRequest, BuildKitResult, BuildKitTransfer } from '../../types.js';
+import { BUILD_CACHE_EXPORT_UNSUPPORTED, type BuildKitDir, type BuildKitProgress, type BuildKitRequest, type BuildKitResult, type BuildKitTransfer } from '../../types.js';
 import { toEngineError } from '../errors.js';
 import type { EngineHttp } from '../http.js';
 import { fileSyncServices, type FileSyncTransfer } from './filesync.js';
@@ -108,6 +108,7 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
   const imports: SolveCacheEntry[] = (r.cacheFrom ?? []).map((ref) => ({ Type: 'registry', Attrs: { ref } }));
   const exports: SolveCacheEntry[] = [];
   if (goTrue(r.buildArgs?.BUILDKIT_INLINE_CACHE)) exports.push({ Type: 'inline', Attrs: {} });
+  for (const e of r.cacheExports ?? []) exports.push({ Type: e.type, Attrs: { ...e.attrs } });
   if (imports.length) attrs['cache-imports'] = JSON.stringify(imports);
 
   const exporterAttrs: Record<string, string> = r.tags.length ? { name: r.tags.join(',') } : {};
@@ -126,8 +127,18 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
 
 /** What the build route does that this path does not: the engine maps `host-gateway` to its own address. */
 export function needsBuildRoute(request: BuildKitRequest): boolean {
-  if (Object.keys(request.namedContexts ?? {}).length) return false;
+  if (Object.keys(request.namedContexts ?? {}).length || request.cacheExports?.length) return false;
   return (request.extraHosts ?? []).some((h) => h.slice(h.indexOf(':') + 1) === 'host-gateway');
+}
+
+/**
+ * Whether the engine's builder has cache exporters besides inline: only with the containerd image store
+ * (`/info` DriverStatus driver-type io.containerd.snapshotter.v1), the rule buildx's docker driver applies
+ * before it starts a build, which compose then refuses; asking first keeps the refusal ahead of any output.
+ */
+export async function canExportCache(http: EngineHttp): Promise<boolean> {
+  const info = await http.call<{ DriverStatus?: [string, string][] | null }>({ path: '/info', method: 'GET', ok: [200] });
+  return (info.DriverStatus ?? []).some(([k, v]) => k === 'driver-type' && v === 'io.containerd.snapshotter.v1');
 }
 
 export interface ControlBuildOptions {
@@ -147,6 +158,15 @@ export async function buildWithControl(
   onProgress?: (p: BuildKitProgress) => void,
   options: ControlBuildOptions = {},
 ): Promise<BuildKitResult> {
+  if (request.cacheExports?.length) {
+    let can: boolean;
+    try {
+      can = await canExportCache(http);
+    } catch (err) {
+      throw toEngineError(err, address, 'GET /info');
+    }
+    if (!can) throw new EngineError(ErrorCodes.BUILD_FAILED, `${BUILD_CACHE_EXPORT_UNSUPPORTED}: the engine has no containerd image store`);
+  }
   const transfers: BuildKitTransfer[] = [];
   const services: GrpcServices = {
     ...fileSyncServices(sessionDirs(request), (t: FileSyncTransfer) => transfers.push({ ...t })),
