@@ -198,23 +198,31 @@ export async function buildWithControl(
     const solveMessage = await encode('moby.buildkit.v1.SolveRequest', solveRequest({ request, ref, session: session!.id }));
     const StatusResponse = await protoType('moby.buildkit.v1.StatusResponse');
     // Status waits (a few seconds) for the job Solve starts: both are sent at once
+    const stopStatus = new AbortController();
     const status = (async () => {
-      for await (const m of client.serverStream(STATUS, await encode('moby.buildkit.v1.StatusRequest', { Ref: ref }))) {
+      for await (const m of client.serverStream(STATUS, await encode('moby.buildkit.v1.StatusRequest', { Ref: ref }), stopStatus.signal)) {
         onProgress?.(progressOf(StatusResponse.toObject(StatusResponse.decode(m), { defaults: false, arrays: true }) as Json));
       }
-    })();
+    })().catch(() => undefined); // progress is best-effort: Solve's answer decides the build
+    // Once Solve has answered, the progress stream ends with the job; one for a job that never started
+    // (a request refused up front) would wait out the engine's own delay: it gets 3 s, as buildkit's client
+    // gives it.
+    const statusEnd = () => {
+      const timer = setTimeout(() => stopStatus.abort(), 3000);
+      return status.finally(() => clearTimeout(timer));
+    };
     let reply: Uint8Array;
     try {
       reply = await client.unary(SOLVE, solveMessage, signal);
       startupMark('buildkit Solve answered');
     } catch (err) {
       // the progress up to the failure is what names the failed step: let it arrive
-      await status.catch(() => undefined);
+      await statusEnd();
       if (signal?.aborted) throw new EngineError(ErrorCodes.BUILD_FAILED, 'the build was cancelled');
       if (err instanceof GrpcError && err.code !== GrpcStatus.UNAVAILABLE) throw new EngineError(ErrorCodes.BUILD_FAILED, err.message, { cause: err });
       throw toEngineError(err, address, 'POST /grpc (Control.Solve)');
     }
-    await status.catch(() => undefined);
+    await statusEnd();
     startupMark('buildkit progress ended');
     const SolveResponse = await protoType('moby.buildkit.v1.SolveResponse');
     const response = SolveResponse.toObject(SolveResponse.decode(reply), { defaults: false }) as Json;
