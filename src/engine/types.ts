@@ -596,6 +596,8 @@ export interface BuildKitRequest {
    * containerd image store has exporters for them; elsewhere the build fails with BUILD_CACHE_EXPORT_UNSUPPORTED.
    */
   readonly cacheExports?: readonly { readonly type: string; readonly attrs: Readonly<Record<string, string>> }[];
+  /** Cache imports besides the registry references of `cacheFrom` (e.g. type=local through the session). */
+  readonly cacheImports?: readonly { readonly type: string; readonly attrs: Readonly<Record<string, string>> }[];
 }
 
 /** The start of the message of a build refused because the engine cannot export its cache (compose's words). */

@@ -105,7 +105,10 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
   for (const [name, c] of named) attrs[`context:${name}`] = 'dir' in c ? `local:${localName(name)}` : `docker-image://${c.image}`;
   if (named.length) attrs['frontend.caps'] = CONTEXTS_CAP;
 
-  const imports: SolveCacheEntry[] = (r.cacheFrom ?? []).map((ref) => ({ Type: 'registry', Attrs: { ref } }));
+  const imports: SolveCacheEntry[] = [
+    ...(r.cacheFrom ?? []).map((ref) => ({ Type: 'registry', Attrs: { ref } })),
+    ...(r.cacheImports ?? []).map((e) => ({ Type: e.type, Attrs: { ...e.attrs } })),
+  ];
   const exports: SolveCacheEntry[] = [];
   if (goTrue(r.buildArgs?.BUILDKIT_INLINE_CACHE)) exports.push({ Type: 'inline', Attrs: {} });
   for (const e of r.cacheExports ?? []) exports.push({ Type: e.type, Attrs: { ...e.attrs } });
@@ -127,7 +130,7 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
 
 /** What the build route does that this path does not: the engine maps `host-gateway` to its own address. */
 export function needsBuildRoute(request: BuildKitRequest): boolean {
-  if (Object.keys(request.namedContexts ?? {}).length || request.cacheExports?.length) return false;
+  if (Object.keys(request.namedContexts ?? {}).length || request.cacheExports?.length || request.cacheImports?.length) return false;
   return (request.extraHosts ?? []).some((h) => h.slice(h.indexOf(':') + 1) === 'host-gateway');
 }
 
