@@ -60,7 +60,7 @@ describe('solveRequest', () => {
 
   it('asks for nothing more than the defaults of a plain build', () => {
     const r = solveRequest({ ref: 'r', session: 's', request: base });
-    expect(r.FrontendAttrs).toEqual({ filename: 'Dockerfile', 'image-resolve-mode': 'default' });
+    expect(r.FrontendAttrs).toEqual({ filename: 'Dockerfile', 'image-resolve-mode': 'local' });
     expect(r.Cache).toEqual({ Imports: [], Exports: [] });
     expect(r.Entitlements).toEqual([]);
   });

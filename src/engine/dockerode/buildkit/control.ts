@@ -72,7 +72,7 @@ const goTrue = (v: string | undefined) => v !== undefined && ['1', 't', 'T', 'tr
 /**
  * The SolveRequest of a build (pure). The frontend attributes are those the engine's build route derives
  * from its query (moby's builder-next), so that a build means the same on either path, plus those only
- * this API carries. Cache imports go both in the request and, as JSON, in the `cache-imports` attribute the
+ * this API carries; where buildx's docker driver differs (image-resolve-mode), compose's. Cache imports go both in the request and, as JSON, in the `cache-imports` attribute the
  * Dockerfile frontend reads, as buildkit's client sends them.
  */
 export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
@@ -83,7 +83,9 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
   for (const [k, v] of Object.entries(r.buildArgs ?? {})) attrs[`build-arg:${k}`] = v;
   for (const [k, v] of Object.entries(r.labels ?? {})) attrs[`label:${k}`] = v;
   if (r.noCache) attrs['no-cache'] = '';
-  attrs['image-resolve-mode'] = r.pull ? 'pull' : 'default';
+  // "local" (prefer the engine's images) as buildx's docker driver sends it: the engine's build route says
+  // "default", which the containerd-store builder reads as "the registry first, local images if that fails"
+  attrs['image-resolve-mode'] = r.pull ? 'pull' : 'local';
   if (r.platform) attrs.platform = r.platform;
   const entitlements: string[] = [];
   const network = r.networkMode ?? '';
