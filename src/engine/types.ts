@@ -596,6 +596,8 @@ export interface BuildKitRequest {
    * containerd image store has exporters for them; elsewhere the build fails with BUILD_CACHE_EXPORT_UNSUPPORTED.
    */
   readonly cacheExports?: readonly { readonly type: string; readonly attrs: Readonly<Record<string, string>> }[];
+  /** Entitlements to ask the engine for (security.insecure, network.host); its configuration decides. */
+  readonly entitlements?: readonly string[];
   /** Cache imports besides the registry references of `cacheFrom` (e.g. type=local through the session). */
   readonly cacheImports?: readonly { readonly type: string; readonly attrs: Readonly<Record<string, string>> }[];
 }

@@ -148,6 +148,7 @@ export async function buildServiceKit(engine: Engine, spec: BuildSpec, options: 
         ...(spec.ssh.length ? { ssh: spec.ssh } : {}),
         ...(Object.keys(named).length ? { namedContexts: named } : {}),
         ...(spec.cacheTo?.length ? { cacheExports: spec.cacheTo.map((e) => ({ type: e.type, attrs: e.attrs })) } : {}),
+        ...(spec.entitlements?.length ? { entitlements: spec.entitlements } : {}),
       },
       onProgress,
     );

@@ -44,6 +44,12 @@ export interface BuildSpec {
    * first) or an image reference (`docker-image://`).
    */
   readonly additionalContexts?: Readonly<Record<string, AdditionalContext>>;
+  /**
+   * Entitlements the build asks the engine to grant (BuildKit only): `privileged` is security.insecure (as
+   * compose maps it), `entitlements` lists them; the engine's configuration decides (Docker grants
+   * network.host by default, security.insecure only when its builder config allows it).
+   */
+  readonly entitlements?: readonly string[];
   /** Non-fatal notes for the user (ignored secret modes, cache imports the builder cannot do). */
   readonly warnings: readonly string[];
 }
@@ -68,7 +74,7 @@ export const BUILDER_LABEL = 'com.docker.compose.image.builder';
 // Keys of the build section that need BuildKit; the classic builder has no equivalent.
 const BUILDKIT_ONLY = ['ssh', 'secrets', 'additional_contexts', 'cache_to', 'platforms', 'privileged', 'entitlements'] as const satisfies readonly (keyof BuildConfig)[];
 // Those of them berth's BuildKit builds serve (the session's secrets, ssh and cache handling).
-const BUILDKIT_SERVED = new Set<string>(['ssh', 'secrets', 'cache_to', 'additional_contexts']);
+const BUILDKIT_SERVED = new Set<string>(['ssh', 'secrets', 'cache_to', 'additional_contexts', 'privileged', 'entitlements']);
 
 export function hasBuild(project: Project, service: string): boolean {
   return !!project.services[service]?.build;
@@ -120,10 +126,8 @@ function extraHosts(value: ExtraHosts | undefined): string[] {
   return entries.map(([h, ip]) => `${h}:${ip.replace(/^\[(.*)\]$/, '$1')}`);
 }
 
-// Keys BuildKit knows but berth's builds cannot pass: entitlements (privileged = security.insecure) are not grantable through it either.
+// Keys BuildKit knows but berth's builds cannot pass.
 const BUILDKIT_UNREACHABLE: readonly (readonly [keyof BuildConfig, string])[] = [
-  ['privileged', "needs the security.insecure entitlement, which the engine's build API cannot grant"],
-  ['entitlements', "needs BuildKit entitlements, which the engine's build API cannot grant"],
   ['platforms', "builds several platforms at once, which needs a buildx builder; set the service's platform instead"],
 ];
 const UNREACHABLE_KEYS = new Set<string>(BUILDKIT_UNREACHABLE.map(([key]) => key));
@@ -162,6 +166,13 @@ export function additionalContexts(project: Project, service: string, raw: Reado
     }
   }
   return out;
+}
+
+function entitlementsOf(raw: BuildConfig): { entitlements?: string[] } {
+  const out = new Set<string>();
+  if (raw.privileged === true) out.add('security.insecure');
+  for (const e of raw.entitlements ?? []) out.add(String(e));
+  return out.size ? { entitlements: [...out] } : {};
 }
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== false && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
@@ -231,6 +242,7 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     inlineCache: cache.inline,
     ...(cache.exports.length ? { cacheTo: cache.exports } : {}),
     additionalContexts: classic ? {} : additionalContexts(project, service, raw.additional_contexts),
+    ...(classic ? {} : entitlementsOf(raw)),
     warnings: [...secrets.warnings, ...cache.warnings],
   };
 }

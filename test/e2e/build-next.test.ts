@@ -9,6 +9,7 @@
 // registry (Debian's docker-registry, as scripts/local-registry.sh runs it) inside the first one's namespace
 // on the pair's address, which both engines are told to reach over plain HTTP (insecure-registries). The
 // first engine builds and exports; the second, whose builder cache is empty, imports: its steps are CACHED.
+// Those engines also grant security.insecure, which build.privileged asks for (the main engine refuses it).
 import { spawn, execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -131,11 +132,12 @@ describeSecondEngine('BuildKit 0.13 through the control API (Docker 26): additio
   }, 120_000);
 });
 
-describeSecondEngine('BuildKit 0.13 with the containerd image store (Docker 26): registry cache export and import', () => {
+describeSecondEngine('BuildKit 0.13 with the containerd image store (Docker 26): registry cache export and import, entitlements', () => {
   // a /30 of our own between the two namespaces; the registry listens on the first engine's end
   const net = `10.219.${randomInt(0, 64) * 4}`;
   const registry = `${net}.1:5000`;
-  const daemonConfig = { features: { 'containerd-snapshotter': true }, 'insecure-registries': [registry] };
+  // the builder may grant security.insecure here (build.privileged); Docker's default refuses it
+  const daemonConfig = { features: { 'containerd-snapshotter': true }, 'insecure-registries': [registry], builder: { entitlements: { 'security-insecure': true } } };
   const first = new SecondEngine('b8g', { dockerd: ENGINE_NEXT_DOCKERD, daemonConfig });
   const second = new SecondEngine('b8g', { dockerd: ENGINE_NEXT_DOCKERD, daemonConfig });
   const project = uniqueProject('b8g');
@@ -226,4 +228,25 @@ services:
     const out = await second.docker(['run', '--rm', '--network', 'none', `${project}-mine`]);
     expect(out.stdout).toBe('the file\nfirst step\n');
   }, 300_000);
+
+  it('privileged asks for security.insecure: granted by an engine configured for it, refused by the main one, as for compose-ref', async () => {
+    const priv = await projectDir({
+      'compose.yaml': `services:\n  p:\n    image: ${project}-priv\n    build:\n      context: .\n      privileged: true\n      dockerfile_inline: |\n        FROM busybox:local\n        LABEL privileged=yes\n`,
+    });
+    try {
+      for (const env of [{ DOCKER_HOST: first.host }, {}]) {
+        const mine = await berth(['-p', project, '--progress', 'quiet', 'build'], { cwd: priv, env });
+        const theirs = await composeRef(['-p', project, '--progress', 'quiet', 'build'], { cwd: priv, env });
+        expect(mine.code, mine.stderr).toBe(theirs.code);
+        if (env.DOCKER_HOST) expect(mine.code, mine.stderr).toBe(0);
+        else {
+          expect(mine.code).toBe(17);
+          expect(mine.stderr).toContain('service "p" failed to build: granting entitlement security.insecure is not allowed by build daemon configuration');
+          expect(theirs.stderr).toContain('granting entitlement security.insecure is not allowed');
+        }
+      }
+    } finally {
+      await rm(priv, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -71,6 +71,11 @@ describe('solveRequest', () => {
     expect(() => solveRequest({ ref: 'r', session: 's', request: { ...base, networkMode: 'mynet' } })).toThrow('network mode "mynet" not supported by buildkit');
   });
 
+  it('asks for the entitlements of the request, network.host once', () => {
+    const r = solveRequest({ ref: 'r', session: 's', request: { ...base, networkMode: 'host', entitlements: ['security.insecure', 'network.host'] } });
+    expect(r.Entitlements).toEqual(['network.host', 'security.insecure']);
+  });
+
   it('exports the inline cache only when BUILDKIT_INLINE_CACHE is true as Go reads it', () => {
     expect(solveRequest({ ref: 'r', session: 's', request: { ...base, buildArgs: { BUILDKIT_INLINE_CACHE: 'true' } } }).Cache.Exports).toEqual([{ Type: 'inline', Attrs: {} }]);
     expect(solveRequest({ ref: 'r', session: 's', request: { ...base, buildArgs: { BUILDKIT_INLINE_CACHE: '0' } } }).Cache.Exports).toEqual([]);

@@ -30,8 +30,6 @@ describe('builder choice and build keys', () => {
   ])('DOCKER_BUILDKIT %j → %s', (env, builder) => expect(builderFromEnv(env)).toBe(builder));
 
   it.each([
-    ['privileged', true, 'build.privileged needs the security.insecure entitlement'],
-    ['entitlements', ['network.host'], 'build.entitlements needs BuildKit entitlements'],
     ['platforms', ['linux/amd64', 'linux/arm64'], 'build.platforms builds several platforms at once'],
   ])('BuildKit: build.%s is refused, naming the service and key', (key, value, message) => {
     expect(() => buildSpec(project({ [key]: value }), 'web', {}, 'buildkit')).toThrow(`service "web": ${message}`);
@@ -43,6 +41,12 @@ describe('builder choice and build keys', () => {
     expect(() => buildSpec(project({ additional_contexts: { x: 'service:nope' } }), 'web', {}, 'buildkit')).toThrow('service "web": build.additional_contexts.x refers to undefined service nope');
     expect(() => buildSpec(project({ additional_contexts: { x: 'https://h/r.git' } }), 'web', {}, 'buildkit')).toThrow('build.additional_contexts.x https://h/r.git is a URL');
     expect(() => buildSpec(project({ additional_contexts: { x: '/d' } }), 'web', {}, 'classic')).toThrow('build.additional_contexts needs BuildKit');
+  });
+
+  it('BuildKit: privileged asks for security.insecure (as compose maps it), entitlements for what they list', () => {
+    expect(buildSpec(project({ privileged: true, entitlements: ['network.host', 'security.insecure'] }), 'web', {}, 'buildkit').entitlements).toEqual(['security.insecure', 'network.host']);
+    expect(buildSpec(project({ privileged: false }), 'web', {}, 'buildkit').entitlements).toBeUndefined();
+    expect(() => buildSpec(project({ privileged: true }), 'web', {}, 'classic')).toThrow('build.privileged needs BuildKit');
   });
 
   it('labels BuildKit images as compose does (project, service, version), classic ones with the builder', () => {

@@ -94,6 +94,7 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
     throw new EngineError(ErrorCodes.BUILD_FAILED, `network mode "${network}" not supported by buildkit`);
   }
   if (network === 'host') entitlements.push('network.host');
+  for (const e of r.entitlements ?? []) if (!entitlements.includes(e)) entitlements.push(e);
   if (r.extraHosts?.length) {
     attrs['add-hosts'] = r.extraHosts
       .map((h) => {
@@ -132,7 +133,7 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
 
 /** What the build route does that this path does not: the engine maps `host-gateway` to its own address. */
 export function needsBuildRoute(request: BuildKitRequest): boolean {
-  if (Object.keys(request.namedContexts ?? {}).length || request.cacheExports?.length || request.cacheImports?.length) return false;
+  if (Object.keys(request.namedContexts ?? {}).length || request.cacheExports?.length || request.cacheImports?.length || request.entitlements?.length) return false;
   return (request.extraHosts ?? []).some((h) => h.slice(h.indexOf(':') + 1) === 'host-gateway');
 }
 
