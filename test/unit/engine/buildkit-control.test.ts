@@ -52,7 +52,6 @@ describe('solveRequest', () => {
       },
       ExporterDeprecated: 'moby',
       ExporterAttrsDeprecated: { name: 'p-web,reg/web:1' },
-      Exporters: [{ Type: 'moby', Attrs: { name: 'p-web,reg/web:1' } }],
       Cache: { Imports: [{ Type: 'registry', Attrs: { ref: 'reg/web:cache' } }], Exports: [{ Type: 'inline', Attrs: {} }] },
       Entitlements: ['network.host'],
     });
@@ -61,7 +60,7 @@ describe('solveRequest', () => {
   it('asks for nothing more than the defaults of a plain build', () => {
     const r = solveRequest({ ref: 'r', session: 's', request: base });
     expect(r.FrontendAttrs).toEqual({ filename: 'Dockerfile', 'image-resolve-mode': 'local' });
-    expect(r.Cache).toEqual({ Imports: [], Exports: [] });
+    expect(r.Cache).toBeUndefined();
     expect(r.Entitlements).toEqual([]);
   });
 
@@ -77,23 +76,23 @@ describe('solveRequest', () => {
   });
 
   it('exports the inline cache only when BUILDKIT_INLINE_CACHE is true as Go reads it', () => {
-    expect(solveRequest({ ref: 'r', session: 's', request: { ...base, buildArgs: { BUILDKIT_INLINE_CACHE: 'true' } } }).Cache.Exports).toEqual([{ Type: 'inline', Attrs: {} }]);
-    expect(solveRequest({ ref: 'r', session: 's', request: { ...base, buildArgs: { BUILDKIT_INLINE_CACHE: '0' } } }).Cache.Exports).toEqual([]);
+    expect(solveRequest({ ref: 'r', session: 's', request: { ...base, buildArgs: { BUILDKIT_INLINE_CACHE: 'true' } } }).Cache?.Exports).toEqual([{ Type: 'inline', Attrs: {} }]);
+    expect(solveRequest({ ref: 'r', session: 's', request: { ...base, buildArgs: { BUILDKIT_INLINE_CACHE: '0' } } }).Cache).toBeUndefined();
   });
 
   it('adds cache exports after the inline one, and imports of any type after the registry references', () => {
     const r = solveRequest({ ref: 'r', session: 's', request: { ...base, buildArgs: { BUILDKIT_INLINE_CACHE: '1' }, cacheExports: [{ type: 'registry', attrs: { ref: 'h:5000/c:1', mode: 'max' } }] } });
-    expect(r.Cache.Exports).toEqual([
+    expect(r.Cache?.Exports).toEqual([
       { Type: 'inline', Attrs: {} },
       { Type: 'registry', Attrs: { ref: 'h:5000/c:1', mode: 'max' } },
     ]);
     expect(needsBuildRoute({ ...base, extraHosts: ['h:host-gateway'], cacheExports: [{ type: 'registry', attrs: { ref: 'x' } }] })).toBe(false);
     const imports = solveRequest({ ref: 'r', session: 's', request: { ...base, cacheFrom: ['h/c:1'], cacheImports: [{ type: 'local', attrs: { src: '/c' } }] } });
-    expect(imports.Cache.Imports).toEqual([
+    expect(imports.Cache?.Imports).toEqual([
       { Type: 'registry', Attrs: { ref: 'h/c:1' } },
       { Type: 'local', Attrs: { src: '/c' } },
     ]);
-    expect(JSON.parse(imports.FrontendAttrs['cache-imports']!)).toEqual(imports.Cache.Imports);
+    expect(JSON.parse(imports.FrontendAttrs['cache-imports']!)).toEqual(imports.Cache?.Imports);
   });
 
   it('encodes as a SolveRequest and decodes back the same', async () => {

@@ -33,11 +33,15 @@ export interface SolveRequestObject {
   readonly Session: string;
   readonly Frontend: 'dockerfile.v0';
   readonly FrontendAttrs: Record<string, string>;
-  /** One exporter: buildkit ≤ 0.12 reads the deprecated pair, later ones `Exporters` (both set, as buildkit's client does). */
+  /**
+   * The one exporter, in the fields every BuildKit reads (≥ 0.13 moves them into `Exporters` itself when that
+   * is empty). Not `Exporters` as well: each message type protobufjs encodes costs its code generation at
+   * start-up, on every build.
+   */
   readonly ExporterDeprecated: string;
   readonly ExporterAttrsDeprecated: Record<string, string>;
-  readonly Exporters: readonly { readonly Type: string; readonly Attrs: Record<string, string> }[];
-  readonly Cache: { readonly Imports: readonly SolveCacheEntry[]; readonly Exports: readonly SolveCacheEntry[] };
+  /** Absent when there is nothing to import or export (for the same reason). */
+  readonly Cache?: { readonly Imports: readonly SolveCacheEntry[]; readonly Exports: readonly SolveCacheEntry[] };
   readonly Entitlements: readonly string[];
 }
 
@@ -125,8 +129,7 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
     FrontendAttrs: attrs,
     ExporterDeprecated: 'moby',
     ExporterAttrsDeprecated: exporterAttrs,
-    Exporters: [{ Type: 'moby', Attrs: exporterAttrs }],
-    Cache: { Imports: imports, Exports: exports },
+    ...(imports.length || exports.length ? { Cache: { Imports: imports, Exports: exports } } : {}),
     Entitlements: entitlements,
   };
 }
