@@ -1,7 +1,8 @@
 // The floor for a no-op `up -d` in Node (bench/startup.mjs runs it as a tool of its own): a bare Node process
-// that makes the engine calls berth's no-op up makes (the project's containers, networks and volumes listed at
-// once, then the image inspected) over node:http, and exits. No CLI, no compose file, no project cache: what is
-// left is Node's own start, loading node:http, and the engine's answers.
+// that makes the engine calls berth's no-op up makes for a project that declares no volumes, as the benches'
+// stacks (the project's containers and networks listed at once, then the image inspected; berth lists volumes
+// only for a project that declares some) over node:http, and exits. No CLI, no compose file, no project cache:
+// what is left is Node's own start, loading node:http, and the engine's answers.
 // Usage: node bench/noop-floor.cjs <project> [image]   (DOCKER_HOST: unix sockets only; default /var/run/docker.sock)
 'use strict';
 /* global require, process, Buffer */
@@ -28,7 +29,7 @@ function get(path) {
   });
 }
 
-const lists = Promise.all([get(`/containers/json?all=true&filters=${filters}`), get(`/networks?filters=${filters}`), get(`/volumes?filters=${filters}`)]);
+const lists = Promise.all([get(`/containers/json?all=true&filters=${filters}`), get(`/networks?filters=${filters}`)]);
 Promise.all([lists, get(`/images/${encodeURIComponent(image)}/json`)]).then(
   () => process.exit(0),
   (err) => {

@@ -46,7 +46,8 @@ export async function up(options: UpCallOptions = {}): Promise<UpResult & { proj
   // The lock is taken first, so that what the lists say still holds when the plan acts on it.
   const engine = await engineFor(options);
   const converge = async () => {
-    const prefetched = await prefetchProject(engine, early, { volumes: true });
+    // (volumes are listed once the project says it declares any: observe.ts)
+    const prefetched = await prefetchProject(engine, early, { volumes: false });
     const [project, { up: upOp }] = await Promise.all([resolveProject(options.project), import('../ops/up.js')]);
     checkServices(project, options.services);
     warn(project, options.onEvent);

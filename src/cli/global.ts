@@ -78,7 +78,8 @@ export async function progressFor(g: GlobalOptions, env: NodeJS.ProcessEnv = pro
   // a dry run's progress lines say so, as compose's do: " DRY-RUN MODE -  Container p-web-1  Started" (plain
   // output only: the live region redraws its lines, and json lines must stay JSON)
   const dryPlain = g.dryRun && (mode === 'plain' || (mode === 'auto' && !process.stderr.isTTY));
-  const stream = dryPlain ? { write: (chunk: string) => process.stderr.write(chunk.replace(/^(?=.)/gm, ' DRY-RUN MODE - ')), isTTY: false } : process.stderr;
+  // (quiet: no stream at all, so that process.stderr is never made; see createProgressRenderer)
+  const stream = mode === 'quiet' ? undefined : dryPlain ? { write: (chunk: string) => process.stderr.write(chunk.replace(/^(?=.)/gm, ' DRY-RUN MODE - ')), isTTY: false } : process.stderr;
   const renderer = await createProgressRenderer(mode, { stream, env, color });
   return { onEvent: (e) => renderer.onEvent(e), done: () => renderer.done() };
 }

@@ -278,7 +278,11 @@ function selectEngineFromFlags(o: { context?: string; host?: string; tls?: boole
  * (pflag's) spellings become commander's first; what compose refuses throws UsageError, worded as compose
  * words it.
  */
-export async function parseCommandLine(program: Command, args: readonly string[], env: NodeJS.ProcessEnv = process.env, stderr: Pick<NodeJS.WriteStream, 'write'> = process.stderr): Promise<Command> {
+// process.stderr is made on first use (for a pipe: a socket and its handle, ~1 ms of start-up); a command line
+// that warns about nothing never makes it here
+const stderrOnUse: Pick<NodeJS.WriteStream, 'write'> = { write: (chunk: string | Uint8Array) => process.stderr.write(chunk) };
+
+export async function parseCommandLine(program: Command, args: readonly string[], env: NodeJS.ProcessEnv = process.env, stderr: Pick<NodeJS.WriteStream, 'write'> = stderrOnUse): Promise<Command> {
   const parsed = normaliseArgv(program, args);
   if (parsed.stdout) process.stdout.write(parsed.stdout);
   let action: Command = program;

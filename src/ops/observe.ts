@@ -55,15 +55,19 @@ export interface Prefetched {
   readonly lists: Promise<ProjectLists>;
 }
 
-/** The prefetched lists when they answer this question, else a fresh list call. */
+/** The prefetched lists when they answer this question (completed by a volume list if it lacks one), else fresh list calls. */
 export function projectLists(engine: Engine, project: string, options: { readonly volumes: boolean }, prefetched?: Prefetched): Promise<ProjectLists> {
-  return prefetched && prefetched.name === project && (prefetched.volumes || !options.volumes) ? prefetched.lists : listProject(engine, project, options);
+  if (!prefetched || prefetched.name !== project) return listProject(engine, project, options);
+  if (prefetched.volumes || !options.volumes) return prefetched.lists;
+  const volumes = engine.listVolumes({ labels: [projectFilter(project)] });
+  return Promise.all([prefetched.lists, volumes]).then(([lists, v]) => ({ ...lists, volumes: v }));
 }
 
 export async function observe(engine: Engine, project: Project, services: Iterable<string>, prefetched?: Prefetched): Promise<ObservedState> {
   const refs = [...new Set([...services].map((s) => serviceImage(project, s)))];
+  // the volume list answers only the project's declared volumes: a project without any does not ask for it
   const [lists, images] = await Promise.all([
-    projectLists(engine, project.name, { volumes: true }, prefetched),
+    projectLists(engine, project.name, { volumes: Object.keys(project.volumes).length > 0 }, prefetched),
     Promise.all(refs.map(async (ref) => [ref, await engine.inspectImage(ref)] as const)),
   ]);
   const containers = withoutOneOffs(lists.containers);

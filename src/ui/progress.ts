@@ -41,12 +41,14 @@ export function resolveProgressMode(
 
 /** The live region's module (listr2) is loaded only when it is the one chosen. */
 export async function createProgressRenderer(mode: ProgressMode, opts: ProgressOptions): Promise<ProgressRenderer> {
+  // quiet prints nothing: process.stderr is not even made (for a pipe, a socket: ~1 ms of a no-op command)
+  if (mode === 'quiet') return QUIET;
   const stream = opts.stream ?? process.stderr;
   // without an explicit environment, std-env's detection of CI providers decides (loaded only then)
   const ci = mode === 'auto' && opts.env === undefined ? (await import('std-env')).isCI : undefined;
   switch (resolveProgressMode(mode, stream, opts.env, ci)) {
     case 'quiet':
-      return { onEvent() {}, done: () => Promise.resolve() };
+      return QUIET;
     case 'json':
       return new JsonRenderer(stream);
     // chalk, only for the modes that may colour
@@ -58,6 +60,8 @@ export async function createProgressRenderer(mode: ProgressMode, opts: ProgressO
     }
   }
 }
+
+const QUIET: ProgressRenderer = { onEvent() {}, done: () => Promise.resolve() };
 
 class PlainRenderer implements ProgressRenderer {
   private readonly startedAt = Date.now();

@@ -4,7 +4,7 @@
 // sessions (never: berth builds with the classic /build endpoint) and for ssh:// DOCKER_HOST. While dockerode
 // loads, those modules are answered with lazy stand-ins that load the real module on first use, so nothing
 // changes in behaviour, only when the cost is paid.
-import { Module } from 'node:module';
+import type { Module as ModuleClass } from 'node:module';
 
 type Loader = (request: string, parent: unknown, isMain: boolean) => unknown;
 
@@ -34,6 +34,9 @@ let cached: Promise<any> | undefined;
  */
 export function loadDockerode(): Promise<any> {
   cached ??= (async () => {
+    // node:module is fetched here, when dockerode is loaded, not when this file is: loading it brings Node's
+    // ES module loader along (~0.5 ms), which a command that never needs dockerode should not pay
+    const { Module } = process.getBuiltinModule('node:module') as { Module: typeof ModuleClass };
     const M = Module as unknown as { _load: Loader };
     const original = M._load;
     M._load = function (this: unknown, request: string, parent: unknown, isMain: boolean) {

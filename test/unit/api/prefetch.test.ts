@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { down, ps, up } from '../../../src/api/index.js';
 import { FakeEngine } from '../../../src/engine/fake/index.js';
 import { ConfigError, EngineError, ErrorCodes } from '../../../src/model/errors.js';
+import { planText } from '../../../src/ops/plan.js';
 
 let dir: string;
 let lockDir: string | undefined;
@@ -30,7 +31,8 @@ describe('prefetched project lists', () => {
   it('up -p: the lists are asked for once, and the plan is the one a plain load makes', async () => {
     const e = engine();
     const r = await up({ engine: e, project: { cwd: dir, projectName: 'pf', env: {} }, dryRun: true });
-    expect(lists(e)).toEqual([1, 1, 1]);
+    // no volume list: the project declares no volumes, and only declared volumes are looked up
+    expect(lists(e)).toEqual([1, 1, 0]);
     const plain = engine();
     const q = await up({ engine: plain, project: { cwd: dir, env: { COMPOSE_PROJECT_NAME: undefined } as Record<string, string | undefined>, projectNameFromDirectory: true }, dryRun: true });
     expect(r.plan.ops.map((o) => o.reason)).toEqual(q.plan.ops.map((o) => o.reason));
@@ -40,16 +42,37 @@ describe('prefetched project lists', () => {
     writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  a:\n    image: [\n');
     const e = engine();
     await expect(up({ engine: e, project: { cwd: dir, projectName: 'pf', env: {} } })).rejects.toBeInstanceOf(ConfigError);
-    expect(lists(e)).toEqual([1, 1, 1]);
+    expect(lists(e)).toEqual([1, 1, 0]);
     expect(e.methodsCalled.every((m) => m.startsWith('list'))).toBe(true);
 
     const named = engine();
     await expect(up({ engine: named, project: { cwd: dir, env: { COMPOSE_PROJECT_NAME: 'pf' } } })).rejects.toBeInstanceOf(ConfigError);
-    expect(lists(named)).toEqual([1, 1, 1]);
+    expect(lists(named)).toEqual([1, 1, 0]);
 
     const unnamed = engine();
     await expect(up({ engine: unnamed, project: { cwd: dir, env: {} } })).rejects.toBeInstanceOf(ConfigError);
     expect(unnamed.methodsCalled).toEqual([]);
+  });
+
+  it('up -p of a project that declares volumes: they are listed once, after the load, and the plan is a plain load\'s', async () => {
+    writeFileSync(path.join(dir, 'compose.yaml'), 'name: pf\nservices:\n  a:\n    image: busybox:local\n    volumes: [data:/d, kept:/k]\nvolumes:\n  data: {}\n  kept:\n    name: kept-by-hand\n');
+    const run = async (project: { cwd: string; env: Record<string, string>; projectName?: string }) => {
+      const e = engine();
+      await e.createVolume({ Name: 'pf_data', Labels: { 'com.docker.compose.project': 'pf', 'com.docker.compose.volume': 'data' } });
+      await e.createVolume({ Name: 'kept-by-hand' });
+      e.clearCalls();
+      const r = await up({ engine: e, project, dryRun: true });
+      return { e, text: planText(r.plan) };
+    };
+    const early = await run({ cwd: dir, projectName: 'pf', env: {} });
+    expect(lists(early.e)).toEqual([1, 1, 1]);
+    // pf_data is found in the list (labelled as the project's), kept-by-hand is not: it is looked up by name
+    expect(early.e.callsTo('inspectVolume').map((c) => c.args[0])).toEqual(['kept-by-hand']);
+    const plain = await run({ cwd: dir, env: {} });
+    expect(lists(plain.e)).toEqual([1, 1, 1]);
+    expect(early.text).toEqual(plain.text);
+    expect(early.text).not.toMatch(/create volume pf_data/);
+    expect(early.text).toMatch(/create container pf-a-1/);
   });
 
   it('an error in the files is reported before an engine that fails', async () => {
