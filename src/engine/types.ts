@@ -582,6 +582,29 @@ export interface BuildKitRequest {
   readonly ssh?: readonly BuildSshAgent[];
 }
 
+/**
+ * A named build context (`additional_contexts`, a Dockerfile's `FROM name` / `COPY --from=name`): a directory
+ * the session serves, or an image (another service's, built first, or `docker-image://`). Needs the
+ * control API and a Dockerfile frontend with named contexts (BuildKit ≥ 0.10; not Docker 20.10's).
+ */
+export type BuildKitNamedContext = { readonly dir: BuildKitDir } | { readonly image: string };
+
+export interface BuildKitRequest {
+  readonly namedContexts?: Readonly<Record<string, BuildKitNamedContext>>;
+  /**
+   * Cache exports besides inline (`cache_to` type=registry: ref, mode=min|max): only an engine with the
+   * containerd image store has exporters for them; elsewhere the build fails with BUILD_CACHE_EXPORT_UNSUPPORTED.
+   */
+  readonly cacheExports?: readonly { readonly type: string; readonly attrs: Readonly<Record<string, string>> }[];
+  /** Entitlements to ask the engine for (security.insecure, network.host); its configuration decides. */
+  readonly entitlements?: readonly string[];
+  /** Cache imports besides the registry references of `cacheFrom` (e.g. type=local through the session). */
+  readonly cacheImports?: readonly { readonly type: string; readonly attrs: Readonly<Record<string, string>> }[];
+}
+
+/** The start of the message of a build refused because the engine cannot export its cache (compose's words). */
+export const BUILD_CACHE_EXPORT_UNSUPPORTED = 'Cache export is not supported for the docker driver';
+
 // ---- BuildKit builds (buildImageKit)
 
 /** A directory the builder may read through the session. */

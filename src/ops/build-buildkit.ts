@@ -1,8 +1,9 @@
 // What a BuildKit build of a service needs beyond the classic build's fields, from the compose model:
 // secrets (build.secrets → top-level secrets), ssh agents (build.ssh, build --ssh), and what of
-// cache_from / cache_to the engine's own builder can do on `POST /build?version=2` (Docker 20.10,
-// BuildKit 0.8): import registry caches (cache-from refs) and export the inline cache (image metadata, via
-// BUILDKIT_INLINE_CACHE); nothing else. compose (docker driver) refuses cache export other than inline
+// cache_from / cache_to the engine's own builder can do through its control API: import registry caches,
+// export the inline cache (image metadata, via BUILDKIT_INLINE_CACHE) and, on an engine with the containerd
+// image store (Docker ≥ 24 with the containerd-snapshotter feature), export registry caches. Elsewhere
+// (Docker 20.10, any graph-driver engine) compose (docker driver) refuses cache export other than inline
 // with "Cache export is not supported for the docker driver" (exit 17), and so does berth, in one line.
 import type { BuildSecret, BuildSshAgent } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
@@ -81,11 +82,20 @@ export function parseCacheEntry(entry: string): { type: string; attrs: Record<st
   return { type: type || (rest.ref ? 'registry' : ''), attrs: rest };
 }
 
+export interface BuildCacheExport {
+  readonly type: string;
+  readonly attrs: Readonly<Record<string, string>>;
+  /** The cache_to entry as written, for messages. */
+  readonly entry: string;
+}
+
 export interface BuildKitCache {
   /** Registry references the builder imports cache from (`cachefrom` of /build). */
   readonly cacheFrom: string[];
   /** cache_to type=inline: the image carries its cache metadata (BUILDKIT_INLINE_CACHE=1). */
   readonly inline: boolean;
+  /** cache_to exports other than inline (type=registry: ref, mode=min|max, …), as the builder takes them. */
+  readonly exports: BuildCacheExport[];
   /** cache_from entries the builder cannot import here, built without (as a cache that is not there). */
   readonly warnings: string[];
 }
@@ -96,7 +106,7 @@ export interface BuildKitCache {
  * directory can only be imported through BuildKit's control API with a content store on the session, which
  * this path does not have: the build goes on without it, with a warning (compose builds on too, and only
  * warns when the directory holds no cache; the image is the same, only the cache hits differ). Exports:
- * inline only; anything else fails as in compose.
+ * inline, and registry (which the engine may refuse); anything else fails as in compose.
  */
 export function buildKitCache(service: string, cacheFrom: readonly string[], cacheTo: readonly string[]): BuildKitCache {
   const refs: string[] = [];
@@ -113,10 +123,15 @@ export function buildKitCache(service: string, cacheFrom: readonly string[], cac
     }
   }
   let inline = false;
+  const exports: BuildCacheExport[] = [];
   for (const entry of cacheTo) {
-    const { type } = parseCacheEntry(entry);
+    const { type, attrs } = parseCacheEntry(entry);
     if (type === 'inline') inline = true;
-    else {
+    else if (type === 'registry') {
+      if (!attrs.ref) throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}": build.cache_to ${entry}: a registry cache needs ref=`, { service });
+      // whether the engine can export it is the engine's answer (build-kit.ts words its refusal)
+      exports.push({ type, attrs, entry });
+    } else {
       throw new OperationError(
         ErrorCodes.BUILD_FAILED,
         `service "${service}": build.cache_to ${entry}: cache export is not supported for the docker driver (the engine's builder); use type=inline and push the image`,
@@ -124,7 +139,7 @@ export function buildKitCache(service: string, cacheFrom: readonly string[], cac
       );
     }
   }
-  return { cacheFrom: refs, inline, warnings };
+  return { cacheFrom: refs, inline, exports, warnings };
 }
 
 /** BuildKit's limit on one secret (secretsprovider.MaxSecretSize). */

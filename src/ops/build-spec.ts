@@ -6,7 +6,8 @@ import { ErrorCodes, OperationError } from '../model/errors.js';
 import { COMPOSE_COMPAT_VERSION, Labels, serviceImage } from '../model/labels.js';
 import type { BuildConfig, ExtraHosts, ListOrDict, Project } from '../model/types.js';
 import { parseByteSize } from '../model/units.js';
-import { buildKitCache, buildSecrets, buildSsh } from './build-buildkit.js';
+import { isAbsolute, resolve } from 'node:path';
+import { buildKitCache, buildSecrets, buildSsh, type BuildCacheExport } from './build-buildkit.js';
 
 export interface BuildSpec {
   readonly service: string;
@@ -36,9 +37,24 @@ export interface BuildSpec {
   readonly ssh: readonly BuildSshAgent[];
   /** cache_to type=inline: BUILDKIT_INLINE_CACHE=1. */
   readonly inlineCache: boolean;
+  /** cache_to exports besides inline (BuildKit only). */
+  readonly cacheTo?: readonly BuildCacheExport[];
+  /**
+   * additional_contexts by name (BuildKit only): a local directory (absolute), another service's image (built
+   * first) or an image reference (`docker-image://`).
+   */
+  readonly additionalContexts?: Readonly<Record<string, AdditionalContext>>;
+  /**
+   * Entitlements the build asks the engine to grant (BuildKit only): `privileged` is security.insecure (as
+   * compose maps it), `entitlements` lists them; the engine's configuration decides (Docker grants
+   * network.host by default, security.insecure only when its builder config allows it).
+   */
+  readonly entitlements?: readonly string[];
   /** Non-fatal notes for the user (ignored secret modes, cache imports the builder cannot do). */
   readonly warnings: readonly string[];
 }
+
+export type AdditionalContext = { readonly dir: string } | { readonly service: string; readonly image: string } | { readonly image: string };
 
 /** What the command line adds (`berth build --build-arg/--no-cache/--pull`). */
 export interface BuildOverrides {
@@ -58,7 +74,7 @@ export const BUILDER_LABEL = 'com.docker.compose.image.builder';
 // Keys of the build section that need BuildKit; the classic builder has no equivalent.
 const BUILDKIT_ONLY = ['ssh', 'secrets', 'additional_contexts', 'cache_to', 'platforms', 'privileged', 'entitlements'] as const satisfies readonly (keyof BuildConfig)[];
 // Those of them berth's BuildKit builds serve (the session's secrets, ssh and cache handling).
-const BUILDKIT_SERVED = new Set<string>(['ssh', 'secrets', 'cache_to']);
+const BUILDKIT_SERVED = new Set<string>(['ssh', 'secrets', 'cache_to', 'additional_contexts', 'privileged', 'entitlements']);
 
 export function hasBuild(project: Project, service: string): boolean {
   return !!project.services[service]?.build;
@@ -110,13 +126,8 @@ function extraHosts(value: ExtraHosts | undefined): string[] {
   return entries.map(([h, ip]) => `${h}:${ip.replace(/^\[(.*)\]$/, '$1')}`);
 }
 
-// Keys BuildKit knows but the engine's build API (POST /build, API 1.41, engine 20.10's built-in Dockerfile
-// frontend) cannot pass: named contexts need the frontend's "contexts" capability and attributes the route
-// does not forward; entitlements (privileged = security.insecure) are not grantable through it either.
+// Keys BuildKit knows but berth's builds cannot pass.
 const BUILDKIT_UNREACHABLE: readonly (readonly [keyof BuildConfig, string])[] = [
-  ['additional_contexts', "needs named build contexts, which the engine's build API and its built-in Dockerfile frontend do not support (compose fails the same way on this engine: unsupported frontend capability moby.buildkit.frontend.contexts)"],
-  ['privileged', "needs the security.insecure entitlement, which the engine's build API cannot grant"],
-  ['entitlements', "needs BuildKit entitlements, which the engine's build API cannot grant"],
   ['platforms', "builds several platforms at once, which needs a buildx builder; set the service's platform instead"],
 ];
 const UNREACHABLE_KEYS = new Set<string>(BUILDKIT_UNREACHABLE.map(([key]) => key));
@@ -127,6 +138,41 @@ export type Builder = 'buildkit' | 'classic';
 export function builderFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): Builder {
   const v = env.DOCKER_BUILDKIT?.trim().toLowerCase();
   return v === '0' || v === 'false' ? 'classic' : 'buildkit';
+}
+
+/**
+ * additional_contexts → named contexts: `service:<name>` is that service's image (the service is built first,
+ * buildServices), `docker-image://<ref>` an image, anything else a local directory (the loader resolved it
+ * against the project directory). Remote contexts (URLs, git) are refused, as berth builds from local files.
+ */
+export function additionalContexts(project: Project, service: string, raw: Readonly<Record<string, string>> | undefined): Record<string, AdditionalContext> {
+  const out: Record<string, AdditionalContext> = {};
+  for (const [name, value] of Object.entries(raw ?? {})) {
+    const v = String(value);
+    const fail = (why: string): never => {
+      throw new OperationError(ErrorCodes.SERVICE_SPEC, `service "${service}": build.additional_contexts.${name} ${why}`, { service });
+    };
+    if (v.startsWith('service:')) {
+      const ref = v.slice('service:'.length);
+      if (!project.services[ref]) fail(`refers to undefined service ${ref}`);
+      out[name] = { service: ref, image: serviceImage(project, ref) };
+    } else if (v.startsWith('docker-image://')) {
+      if (v.length === 'docker-image://'.length) fail('names no image');
+      out[name] = { image: v.slice('docker-image://'.length) };
+    } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || v.startsWith('git@')) {
+      fail(`${v} is a URL; berth builds from local directories, service: references and docker-image:// images only`);
+    } else {
+      out[name] = { dir: isAbsolute(v) ? v : resolve(project.meta.workingDir, v) };
+    }
+  }
+  return out;
+}
+
+function entitlementsOf(raw: BuildConfig): { entitlements?: string[] } {
+  const out = new Set<string>();
+  if (raw.privileged === true) out.add('security.insecure');
+  for (const e of raw.entitlements ?? []) out.add(String(e));
+  return out.size ? { entitlements: [...out] } : {};
 }
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== false && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
@@ -168,7 +214,7 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     }
   }
   const secrets = classic ? { secrets: [], warnings: [] } : buildSecrets(project, service);
-  const cache = classic ? { cacheFrom: strings(raw.cache_from), inline: false, warnings: [] } : buildKitCache(service, strings(raw.cache_from), strings(raw.cache_to));
+  const cache = classic ? { cacheFrom: strings(raw.cache_from), inline: false, exports: [], warnings: [] } : buildKitCache(service, strings(raw.cache_from), strings(raw.cache_to));
   return {
     service,
     image: serviceImage(project, service),
@@ -194,6 +240,9 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     secrets: secrets.secrets,
     ssh: classic ? [] : buildSsh(project, service, overrides.ssh),
     inlineCache: cache.inline,
+    ...(cache.exports.length ? { cacheTo: cache.exports } : {}),
+    additionalContexts: classic ? {} : additionalContexts(project, service, raw.additional_contexts),
+    ...(classic ? {} : entitlementsOf(raw)),
     warnings: [...secrets.warnings, ...cache.warnings],
   };
 }

@@ -76,14 +76,19 @@ describe('cache_from / cache_to', () => {
     expect(buildKitCache('app', ['type=registry,ref=r/c:1', 'r/img:2', 'type=local,src=/c'], ['type=inline'])).toEqual({
       cacheFrom: ['r/c:1', 'r/img:2'],
       inline: true,
+      exports: [],
       warnings: ['service "app": build.cache_from type=local,src=/c ignored: the engine\'s builder imports registry caches only (type=registry,ref=…)'],
     });
   });
 
-  it('fails like compose (docker driver) for registry and local cache exports, naming service and key', () => {
-    expect(() => buildKitCache('app', [], ['type=registry,ref=r/c:1'])).toThrow(
-      'service "app": build.cache_to type=registry,ref=r/c:1: cache export is not supported for the docker driver',
-    );
+  it('hands registry cache exports to the engine (which may refuse them), with their attributes', () => {
+    expect(buildKitCache('app', [], ['type=registry,ref=r/c:1,mode=max', 'type=inline']).exports).toEqual([
+      { type: 'registry', attrs: { ref: 'r/c:1', mode: 'max' }, entry: 'type=registry,ref=r/c:1,mode=max' },
+    ]);
+    expect(() => buildKitCache('app', [], ['type=registry,mode=max'])).toThrow('service "app": build.cache_to type=registry,mode=max: a registry cache needs ref=');
+  });
+
+  it('fails like compose (docker driver) for local cache exports, naming service and key', () => {
     expect(() => buildKitCache('app', [], ['type=local,dest=/c'])).toThrow(/build\.cache_to type=local,dest=\/c: cache export is not supported/);
   });
 });
