@@ -1,7 +1,8 @@
 // Build step: compiles the vendored BuildKit .proto files (proto/, spec text) into one JSON descriptor that
 // protobufjs loads at run time without its parser: src/engine/dockerode/buildkit/generated/protos.js
 // (committed, like src/config/generated/) and, when dist/ exists, its copy under dist/.
-// Only what berth's session serves or decodes is kept: the session services (file sync, secrets, ssh, auth),
+// Only what berth's session serves or decodes is kept: the session services (file sync, secrets, ssh, auth,
+// containerd's content store for local caches),
 // fsutil's wire types, and the progress messages of BuildKit's control API (StatusResponse and what it uses;
 // the rest of control.proto needs imports berth does not vendor and is dropped before resolving).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ const files = [
   'github.com/moby/buildkit/session/sshforward/ssh.proto',
   'github.com/moby/buildkit/session/auth/auth.proto',
   'github.com/moby/buildkit/api/services/control/control.proto',
+  'github.com/containerd/containerd/api/services/content/v1/content.proto',
 ];
 const KEEP_CONTROL = new Set(['StatusResponse', 'Vertex', 'VertexStatus', 'VertexLog', 'VertexWarning']);
 
