@@ -2,9 +2,9 @@
 // protobufjs loads at run time without its parser: src/engine/dockerode/buildkit/generated/protos.js
 // (committed, like src/config/generated/) and, when dist/ exists, its copy under dist/.
 // Only what berth's session serves or decodes is kept: the session services (file sync, secrets, ssh, auth,
-// containerd's content store for local caches),
-// fsutil's wire types, and the progress messages of BuildKit's control API (StatusResponse and what it uses;
-// the rest of control.proto needs imports berth does not vendor and is dropped before resolving).
+// containerd's content store for local caches), fsutil's wire types, the build request and the progress
+// messages of BuildKit's control API (Solve, Status and what they use; the rest of control.proto needs
+// imports berth does not vendor and is dropped before resolving).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +18,12 @@ const files = [
   'github.com/moby/buildkit/session/sshforward/ssh.proto',
   'github.com/moby/buildkit/session/auth/auth.proto',
   'github.com/moby/buildkit/api/services/control/control.proto',
+  'github.com/moby/buildkit/sourcepolicy/pb/policy.proto',
   'github.com/containerd/containerd/api/services/content/v1/content.proto',
 ];
-const KEEP_CONTROL = new Set(['StatusResponse', 'Vertex', 'VertexStatus', 'VertexLog', 'VertexWarning']);
+// the progress messages, and the build request berth sends on `POST /grpc` (Control.Solve, Control.Status);
+// sourcepolicy is policy.proto's package (nested in moby.buildkit.v1), which SolveRequest refers to
+const KEEP_CONTROL = new Set(['StatusResponse', 'Vertex', 'VertexStatus', 'VertexLog', 'VertexWarning', 'SolveRequest', 'SolveResponse', 'StatusRequest', 'CacheOptions', 'CacheOptionsEntry', 'Exporter', 'sourcepolicy']);
 
 // Parsed file by file (loadSync would resolve every type at once, the dropped ones included); imports are
 // followed inside proto/, and one that is not vendored (options-only extensions, the control API's other

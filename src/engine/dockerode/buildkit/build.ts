@@ -1,4 +1,5 @@
-// A BuildKit build on the engine (API 1.41 build route): a session serving the context and Dockerfile
+// A BuildKit build on the engine's build route (API 1.41), kept for what the control API (control.ts) cannot
+// do on every engine: a session serving the context and Dockerfile
 // directories, then `POST /build?version=2&remote=client-session&session=<id>`, whose NDJSON answer carries
 // BuildKit's progress as `moby.buildkit.trace` aux messages (a StatusResponse, protobuf, base64 in JSON) and
 // the image id as `moby.image.id`. The engine's builder reads the Dockerfile from the session's "dockerfile"
@@ -12,7 +13,8 @@ import type { EngineHttp } from '../http.js';
 import { NdjsonSplitter } from '../streams.js';
 import { fileSyncServices, type FileSyncTransfer } from './filesync.js';
 import type { GrpcServices } from './grpc.js';
-import { protoType, toNumber } from './proto.js';
+import { protoType } from './proto.js';
+import { progressOf } from './progress.js';
 import { openSession } from './session.js';
 
 type Json = Record<string, any>;
@@ -39,38 +41,10 @@ export function buildQuery(request: BuildKitRequest, sessionId: string, buildId:
   return `/build?${q.toString()}`;
 }
 
-const ms = (t: any): number | undefined => (t ? toNumber(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : undefined);
-
-/** A StatusResponse in berth's words. */
+/** A StatusResponse (protobuf, base64 as the build route's aux messages carry it) in berth's words. */
 export async function decodeTrace(base64: string): Promise<BuildKitProgress> {
   const StatusResponse = await protoType('moby.buildkit.v1.StatusResponse');
-  const r = StatusResponse.toObject(StatusResponse.decode(Buffer.from(base64, 'base64')), { defaults: false, arrays: true }) as Json;
-  return {
-    vertexes: (r.vertexes ?? []).map((v: Json) => ({
-      digest: String(v.digest ?? ''),
-      name: String(v.name ?? ''),
-      cached: !!v.cached,
-      ...(v.started ? { started: ms(v.started) } : {}),
-      ...(v.completed ? { completed: ms(v.completed) } : {}),
-      ...(v.error ? { error: String(v.error) } : {}),
-    })),
-    statuses: (r.statuses ?? []).map((s: Json) => ({
-      vertex: String(s.vertex ?? ''),
-      id: String(s.ID ?? ''),
-      name: String(s.name ?? ''),
-      current: toNumber(s.current),
-      total: toNumber(s.total),
-      ...(s.timestamp ? { timestamp: ms(s.timestamp) } : {}),
-      ...(s.started ? { started: ms(s.started) } : {}),
-      ...(s.completed ? { completed: ms(s.completed) } : {}),
-    })),
-    logs: (r.logs ?? []).map((l: Json) => ({
-      vertex: String(l.vertex ?? ''),
-      stream: toNumber(l.stream),
-      data: l.msg ?? new Uint8Array(),
-      ...(l.timestamp ? { timestamp: ms(l.timestamp) } : {}),
-    })),
-  };
+  return progressOf(StatusResponse.toObject(StatusResponse.decode(Buffer.from(base64, 'base64')), { defaults: false, arrays: true }) as Json);
 }
 
 export interface BuildKitBuildOptions {
@@ -78,7 +52,24 @@ export interface BuildKitBuildOptions {
   readonly services?: GrpcServices;
 }
 
+/**
+ * A BuildKit build: through the control API (control.ts), as compose runs them, unless the request needs what
+ * only the build route does (`host-gateway` in extra hosts, which the engine resolves there).
+ */
 export async function buildWithBuildKit(
+  http: EngineHttp,
+  address: string,
+  request: BuildKitRequest,
+  onProgress?: (p: BuildKitProgress) => void,
+  options: BuildKitBuildOptions = {},
+): Promise<BuildKitResult> {
+  const { buildWithControl, needsBuildRoute } = await import('./control.js');
+  if (needsBuildRoute(request)) return buildWithBuildRoute(http, address, request, onProgress, options);
+  return buildWithControl(http, address, request, onProgress, options);
+}
+
+/** A build through `POST /build?version=2` (see the top of this file). */
+export async function buildWithBuildRoute(
   http: EngineHttp,
   address: string,
   request: BuildKitRequest,

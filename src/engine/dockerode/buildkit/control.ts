@@ -1,0 +1,183 @@
+// A BuildKit build through the engine's control API, as compose (buildx's docker driver) runs one: a session
+// serving the context and Dockerfile directories (and named contexts, secrets, ssh, auth), then
+// `POST /grpc` upgraded to h2c, on which berth calls `moby.buildkit.v1.Control/Solve` (frontend
+// dockerfile.v0, exporter "moby") and `Control/Status` (the progress, StatusResponse messages). Unlike the
+// build route (build.ts), the request carries any frontend attribute (named contexts), cache imports and
+// exports of every type and entitlements. The image id is the exporter's `containerimage.digest`.
+import { EngineError, ErrorCodes } from '../../../model/errors.js';
+import type { BuildKitProgress, BuildKitRequest, BuildKitResult, BuildKitTransfer } from '../../types.js';
+import { toEngineError } from '../errors.js';
+import type { EngineHttp } from '../http.js';
+import { fileSyncServices, type FileSyncTransfer } from './filesync.js';
+import { grpcClient, type GrpcClient } from './grpc-client.js';
+import { GrpcError, GrpcStatus, type GrpcServices } from './grpc.js';
+import { protoType } from './proto.js';
+import { openSession, sessionId } from './session.js';
+import { progressOf } from './progress.js';
+
+type Json = Record<string, any>;
+
+export const SOLVE = '/moby.buildkit.v1.Control/Solve';
+export const STATUS = '/moby.buildkit.v1.Control/Status';
+
+/** A cache import or export of the request (CacheOptionsEntry). */
+export interface SolveCacheEntry {
+  readonly Type: string;
+  readonly Attrs: Record<string, string>;
+}
+
+/** The SolveRequest fields berth sets, by the names of control.proto. */
+export interface SolveRequestObject {
+  readonly Ref: string;
+  readonly Session: string;
+  readonly Frontend: 'dockerfile.v0';
+  readonly FrontendAttrs: Record<string, string>;
+  /** One exporter: buildkit ≤ 0.12 reads the deprecated pair, later ones `Exporters` (both set, as buildkit's client does). */
+  readonly ExporterDeprecated: string;
+  readonly ExporterAttrsDeprecated: Record<string, string>;
+  readonly Exporters: readonly { readonly Type: string; readonly Attrs: Record<string, string> }[];
+  readonly Cache: { readonly Imports: readonly SolveCacheEntry[]; readonly Exports: readonly SolveCacheEntry[] };
+  readonly Entitlements: readonly string[];
+}
+
+export interface SolveRequestOptions {
+  readonly request: BuildKitRequest;
+  /** The build's id (Status is asked for the same). */
+  readonly ref: string;
+  /** The session serving the directories. */
+  readonly session: string;
+}
+
+// Go's strconv.ParseBool, as the engine reads BUILDKIT_INLINE_CACHE
+const goTrue = (v: string | undefined) => v !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v);
+
+/**
+ * The SolveRequest of a build (pure). The frontend attributes are those the engine's build route derives
+ * from its query (moby's builder-next), so that a build means the same on either path, plus those only
+ * this API carries. Cache imports go both in the request and, as JSON, in the `cache-imports` attribute the
+ * Dockerfile frontend reads, as buildkit's client sends them.
+ */
+export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
+  const r = o.request;
+  const attrs: Record<string, string> = {};
+  if (r.dockerfile && r.dockerfile !== '.') attrs.filename = r.dockerfile;
+  if (r.target) attrs.target = r.target;
+  for (const [k, v] of Object.entries(r.buildArgs ?? {})) attrs[`build-arg:${k}`] = v;
+  for (const [k, v] of Object.entries(r.labels ?? {})) attrs[`label:${k}`] = v;
+  if (r.noCache) attrs['no-cache'] = '';
+  attrs['image-resolve-mode'] = r.pull ? 'pull' : 'default';
+  if (r.platform) attrs.platform = r.platform;
+  const entitlements: string[] = [];
+  const network = r.networkMode ?? '';
+  if (network === 'host' || network === 'none') attrs['force-network-mode'] = network;
+  else if (network !== '' && network !== 'default') {
+    throw new EngineError(ErrorCodes.BUILD_FAILED, `network mode "${network}" not supported by buildkit`);
+  }
+  if (network === 'host') entitlements.push('network.host');
+  if (r.extraHosts?.length) {
+    attrs['add-hosts'] = r.extraHosts
+      .map((h) => {
+        const colon = h.indexOf(':');
+        return `${h.slice(0, colon)}=${h.slice(colon + 1)}`;
+      })
+      .join(',');
+  }
+  if (r.shmSize !== undefined && r.shmSize > 0) attrs['shm-size'] = String(r.shmSize);
+
+  const imports: SolveCacheEntry[] = (r.cacheFrom ?? []).map((ref) => ({ Type: 'registry', Attrs: { ref } }));
+  const exports: SolveCacheEntry[] = [];
+  if (goTrue(r.buildArgs?.BUILDKIT_INLINE_CACHE)) exports.push({ Type: 'inline', Attrs: {} });
+  if (imports.length) attrs['cache-imports'] = JSON.stringify(imports);
+
+  const exporterAttrs: Record<string, string> = r.tags.length ? { name: r.tags.join(',') } : {};
+  return {
+    Ref: o.ref,
+    Session: o.session,
+    Frontend: 'dockerfile.v0',
+    FrontendAttrs: attrs,
+    ExporterDeprecated: 'moby',
+    ExporterAttrsDeprecated: exporterAttrs,
+    Exporters: [{ Type: 'moby', Attrs: exporterAttrs }],
+    Cache: { Imports: imports, Exports: exports },
+    Entitlements: entitlements,
+  };
+}
+
+/** What the build route does that this path does not: the engine maps `host-gateway` to its own address. */
+export function needsBuildRoute(request: BuildKitRequest): boolean {
+  return (request.extraHosts ?? []).some((h) => h.slice(h.indexOf(':') + 1) === 'host-gateway');
+}
+
+export interface ControlBuildOptions {
+  /** Extra session services (secrets, ssh forwarding, registry auth), by gRPC path. */
+  readonly services?: GrpcServices;
+}
+
+async function encode(type: string, value: unknown): Promise<Uint8Array> {
+  const T = await protoType(type);
+  return T.encode(T.fromObject(value as Json)).finish();
+}
+
+export async function buildWithControl(
+  http: EngineHttp,
+  address: string,
+  request: BuildKitRequest,
+  onProgress?: (p: BuildKitProgress) => void,
+  options: ControlBuildOptions = {},
+): Promise<BuildKitResult> {
+  const transfers: BuildKitTransfer[] = [];
+  const services: GrpcServices = {
+    ...fileSyncServices({ context: request.context, dockerfile: request.dockerfileDir }, (t: FileSyncTransfer) => transfers.push({ ...t })),
+    ...options.services,
+  };
+  const ref = sessionId();
+  let session;
+  let client: GrpcClient;
+  try {
+    // the session and the control connection are independent upgrades: open both at once
+    const [s, socket] = await Promise.allSettled([openSession(http, { name: request.sessionName, sharedKey: request.sharedKey, services }), http.upgrade('/grpc', 'h2c', {})]);
+    if (s.status === 'fulfilled') session = s.value;
+    if (socket.status === 'rejected') {
+      session?.close();
+      throw toEngineError(socket.reason, address, 'POST /grpc');
+    }
+    if (s.status === 'rejected') {
+      socket.value.destroy();
+      throw toEngineError(s.reason, address, 'POST /session');
+    }
+    client = await grpcClient(socket.value);
+  } catch (err) {
+    session?.close();
+    throw err;
+  }
+  const signal = request.signal;
+  try {
+    const solveMessage = await encode('moby.buildkit.v1.SolveRequest', solveRequest({ request, ref, session: session!.id }));
+    const StatusResponse = await protoType('moby.buildkit.v1.StatusResponse');
+    // Status waits (a few seconds) for the job Solve starts: both are sent at once
+    const status = (async () => {
+      for await (const m of client.serverStream(STATUS, await encode('moby.buildkit.v1.StatusRequest', { Ref: ref }))) {
+        onProgress?.(progressOf(StatusResponse.toObject(StatusResponse.decode(m), { defaults: false, arrays: true }) as Json));
+      }
+    })();
+    let reply: Uint8Array;
+    try {
+      reply = await client.unary(SOLVE, solveMessage, signal);
+    } catch (err) {
+      // the progress up to the failure is what names the failed step: let it arrive
+      await status.catch(() => undefined);
+      if (signal?.aborted) throw new EngineError(ErrorCodes.BUILD_FAILED, 'the build was cancelled');
+      if (err instanceof GrpcError && err.code !== GrpcStatus.UNAVAILABLE) throw new EngineError(ErrorCodes.BUILD_FAILED, err.message, { cause: err });
+      throw toEngineError(err, address, 'POST /grpc (Control.Solve)');
+    }
+    await status.catch(() => undefined);
+    const SolveResponse = await protoType('moby.buildkit.v1.SolveResponse');
+    const response = SolveResponse.toObject(SolveResponse.decode(reply), { defaults: false }) as Json;
+    const id = response.ExporterResponse?.['containerimage.digest'];
+    if (typeof id !== 'string' || !id) throw new EngineError(ErrorCodes.BUILD_FAILED, 'the engine reported no image id for the build');
+    return { id, transfers };
+  } finally {
+    client.close();
+    session!.close();
+  }
+}
