@@ -624,3 +624,25 @@ export interface BuildKitResult {
   readonly id: string;
   readonly transfers: readonly BuildKitTransfer[];
 }
+
+// ---- type=local build caches (issue 21): a directory on the client's disk (an OCI layout) that the builder
+// reads and writes through the session's content store; served on the control API's path only. These
+// declarations merge into BuildKitRequest and BuildKitResult above.
+
+/** A cache import or export as BuildKit takes it (compose's `type=…,key=value` entry, parsed). */
+export interface BuildKitCacheEntry {
+  readonly type: string;
+  readonly attrs: Readonly<Record<string, string>>;
+}
+
+export interface BuildKitRequest {
+  /** `type=local` imports (attrs `src`, and `digest` or `tag`); relative paths are against the working directory. */
+  readonly localCacheImports?: readonly BuildKitCacheEntry[];
+  /** `type=local` exports (attrs `dest`, `mode`, `tag`, …). */
+  readonly localCacheExports?: readonly BuildKitCacheEntry[];
+}
+
+export interface BuildKitResult {
+  /** What the build passed over without failing (a local cache directory with no usable cache). */
+  readonly warnings?: readonly string[];
+}

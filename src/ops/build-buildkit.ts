@@ -4,7 +4,7 @@
 // BuildKit 0.8): import registry caches (cache-from refs) and export the inline cache (image metadata, via
 // BUILDKIT_INLINE_CACHE); nothing else. compose (docker driver) refuses cache export other than inline
 // with "Cache export is not supported for the docker driver" (exit 17), and so does berth, in one line.
-import type { BuildSecret, BuildSshAgent } from '../engine/types.js';
+import type { BuildKitCacheEntry, BuildSecret, BuildSshAgent } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import type { Project } from '../model/types.js';
 import { isAbsolute, resolve } from 'node:path';
@@ -88,6 +88,9 @@ export interface BuildKitCache {
   readonly inline: boolean;
   /** cache_from entries the builder cannot import here, built without (as a cache that is not there). */
   readonly warnings: string[];
+  /** type=local imports and exports (a directory the builder reads and writes through the session). */
+  readonly localImports: BuildKitCacheEntry[];
+  readonly localExports: BuildKitCacheEntry[];
 }
 
 /**
@@ -101,6 +104,8 @@ export interface BuildKitCache {
 export function buildKitCache(service: string, cacheFrom: readonly string[], cacheTo: readonly string[]): BuildKitCache {
   const refs: string[] = [];
   const warnings: string[] = [];
+  const localImports: BuildKitCacheEntry[] = [];
+  const localExports: BuildKitCacheEntry[] = [];
   for (const entry of cacheFrom) {
     const { type, attrs } = parseCacheEntry(entry);
     if (type === 'registry') {
@@ -108,15 +113,21 @@ export function buildKitCache(service: string, cacheFrom: readonly string[], cac
       refs.push(attrs.ref);
     } else if (type === 'inline') {
       throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}": build.cache_from ${entry}: type=inline is an export; import it with type=registry,ref=<image>`, { service });
+    } else if (type === 'local') {
+      if (!attrs.src) throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}": build.cache_from ${entry}: a local cache needs src=`, { service });
+      localImports.push({ type, attrs });
     } else {
       warnings.push(`service "${service}": build.cache_from ${entry} ignored: the engine's builder imports registry caches only (type=registry,ref=…)`);
     }
   }
   let inline = false;
   for (const entry of cacheTo) {
-    const { type } = parseCacheEntry(entry);
+    const { type, attrs } = parseCacheEntry(entry);
     if (type === 'inline') inline = true;
-    else {
+    else if (type === 'local') {
+      if (!attrs.dest) throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}": build.cache_to ${entry}: a local cache needs dest=`, { service });
+      localExports.push({ type, attrs });
+    } else {
       throw new OperationError(
         ErrorCodes.BUILD_FAILED,
         `service "${service}": build.cache_to ${entry}: cache export is not supported for the docker driver (the engine's builder); use type=inline and push the image`,
@@ -124,7 +135,7 @@ export function buildKitCache(service: string, cacheFrom: readonly string[], cac
       );
     }
   }
-  return { cacheFrom: refs, inline, warnings };
+  return { cacheFrom: refs, inline, warnings, localImports, localExports };
 }
 
 /** BuildKit's limit on one secret (secretsprovider.MaxSecretSize). */

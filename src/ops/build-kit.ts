@@ -121,6 +121,8 @@ export async function buildServiceKit(engine: Engine, spec: BuildSpec, options: 
         ...(options.signal ? { signal: options.signal } : {}),
         ...(spec.secrets.length ? { secrets: spec.secrets } : {}),
         ...(spec.ssh.length ? { ssh: spec.ssh } : {}),
+        ...(spec.localCacheImports ? { localCacheImports: spec.localCacheImports } : {}),
+        ...(spec.localCacheExports ? { localCacheExports: spec.localCacheExports } : {}),
       },
       onProgress,
     );
@@ -132,6 +134,7 @@ export async function buildServiceKit(engine: Engine, spec: BuildSpec, options: 
     const tail = shown.length ? `\n  output of the failed step:\n    ${shown.join('\n    ')}` : '';
     return fail(`${message}${tail}`, err, failed?.name);
   }
+  for (const text of result.warnings ?? []) emit({ type: 'message', level: 'warning', text: `service "${service}": ${text}` });
   emit({ type: 'resource', kind: 'service', name: service, status: 'done', text: 'Built', service });
   const context = result.transfers.filter((t) => t.dir === 'context');
   return { service, image: spec.image, id: result.id, contextBytes: context.reduce((n, t) => n + t.dataBytes, 0), transfers: result.transfers };

@@ -1,7 +1,7 @@
 // A service's `build` section, from the loader's canonical form (context resolved to an absolute path,
 // `dockerfile` defaulted, args a map) to what one build needs. extra_hosts, which the loader keeps as
 // written in a build section, is read in either of its forms.
-import type { BuildSecret, BuildSshAgent } from '../engine/types.js';
+import type { BuildKitCacheEntry, BuildSecret, BuildSshAgent } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { COMPOSE_COMPAT_VERSION, Labels, serviceImage } from '../model/labels.js';
 import type { BuildConfig, ExtraHosts, ListOrDict, Project } from '../model/types.js';
@@ -36,6 +36,9 @@ export interface BuildSpec {
   readonly ssh: readonly BuildSshAgent[];
   /** cache_to type=inline: BUILDKIT_INLINE_CACHE=1. */
   readonly inlineCache: boolean;
+  /** cache_from / cache_to type=local (BuildKit only). */
+  readonly localCacheImports?: readonly BuildKitCacheEntry[];
+  readonly localCacheExports?: readonly BuildKitCacheEntry[];
   /** Non-fatal notes for the user (ignored secret modes, cache imports the builder cannot do). */
   readonly warnings: readonly string[];
 }
@@ -194,6 +197,8 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     secrets: secrets.secrets,
     ssh: classic ? [] : buildSsh(project, service, overrides.ssh),
     inlineCache: cache.inline,
+    ...('localImports' in cache && cache.localImports.length ? { localCacheImports: cache.localImports } : {}),
+    ...('localExports' in cache && cache.localExports.length ? { localCacheExports: cache.localExports } : {}),
     warnings: [...secrets.warnings, ...cache.warnings],
   };
 }

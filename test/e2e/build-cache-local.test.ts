@@ -162,6 +162,8 @@ describeSecondEngine('type=local build caches (newer private engines, beside com
       const r = await build(who, importer, image, { from: join(dir, 'no-such-cache') });
       expect(r.code, r.out).toBe(0);
       expect(cachedRunSteps(r.out), r.out).toEqual([]);
+      // both say so (compose-ref in its client's log line, berth as a warning naming the service)
+      expect(r.out).toMatch(/local cache import at \S*no-such-cache (not found|skipped)/);
       await cleanImporter(image);
     }
   }, 240_000);

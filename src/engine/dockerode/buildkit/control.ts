@@ -10,6 +10,7 @@ import { toEngineError } from '../errors.js';
 import type { EngineHttp } from '../http.js';
 import { fileSyncServices, type FileSyncTransfer } from './filesync.js';
 import { grpcClient, type GrpcClient } from './grpc-client.js';
+import { localCaches, type CacheEntry, type LocalCaches } from './local-cache.js';
 import { GrpcError, GrpcStatus, type GrpcServices } from './grpc.js';
 import { protoType } from './proto.js';
 import { openSession, sessionId } from './session.js';
@@ -46,6 +47,8 @@ export interface SolveRequestOptions {
   readonly ref: string;
   /** The session serving the directories. */
   readonly session: string;
+  /** type=local caches as local-cache.ts resolved them (imports with their digest, absolute paths). */
+  readonly localCaches?: { readonly imports: readonly CacheEntry[]; readonly exports: readonly CacheEntry[] };
 }
 
 // Go's strconv.ParseBool, as the engine reads BUILDKIT_INLINE_CACHE
@@ -87,6 +90,8 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
   const imports: SolveCacheEntry[] = (r.cacheFrom ?? []).map((ref) => ({ Type: 'registry', Attrs: { ref } }));
   const exports: SolveCacheEntry[] = [];
   if (goTrue(r.buildArgs?.BUILDKIT_INLINE_CACHE)) exports.push({ Type: 'inline', Attrs: {} });
+  for (const e of o.localCaches?.imports ?? []) imports.push({ Type: e.type, Attrs: { ...e.attrs } });
+  for (const e of o.localCaches?.exports ?? []) exports.push({ Type: e.type, Attrs: { ...e.attrs } });
   if (imports.length) attrs['cache-imports'] = JSON.stringify(imports);
 
   const exporterAttrs: Record<string, string> = r.tags.length ? { name: r.tags.join(',') } : {};
@@ -105,6 +110,8 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
 
 /** What the build route does that this path does not: the engine maps `host-gateway` to its own address. */
 export function needsBuildRoute(request: BuildKitRequest): boolean {
+  // a local cache needs this path's content store: it wins over host-gateway
+  if (request.localCacheImports?.length || request.localCacheExports?.length) return false;
   return (request.extraHosts ?? []).some((h) => h.slice(h.indexOf(':') + 1) === 'host-gateway');
 }
 
@@ -126,9 +133,11 @@ export async function buildWithControl(
   options: ControlBuildOptions = {},
 ): Promise<BuildKitResult> {
   const transfers: BuildKitTransfer[] = [];
+  const caches = await openLocalCaches(request);
   const services: GrpcServices = {
     ...fileSyncServices({ context: request.context, dockerfile: request.dockerfileDir }, (t: FileSyncTransfer) => transfers.push({ ...t })),
     ...options.services,
+    ...caches.services,
   };
   const ref = sessionId();
   let session;
@@ -148,11 +157,12 @@ export async function buildWithControl(
     client = await grpcClient(socket.value);
   } catch (err) {
     session?.close();
+    await caches.close();
     throw err;
   }
   const signal = request.signal;
   try {
-    const solveMessage = await encode('moby.buildkit.v1.SolveRequest', solveRequest({ request, ref, session: session!.id }));
+    const solveMessage = await encode('moby.buildkit.v1.SolveRequest', solveRequest({ request, ref, session: session!.id, localCaches: caches }));
     const StatusResponse = await protoType('moby.buildkit.v1.StatusResponse');
     // Status waits (a few seconds) for the job Solve starts: both are sent at once
     const status = (async () => {
@@ -175,9 +185,24 @@ export async function buildWithControl(
     const response = SolveResponse.toObject(SolveResponse.decode(reply), { defaults: false }) as Json;
     const id = response.ExporterResponse?.['containerimage.digest'];
     if (typeof id !== 'string' || !id) throw new EngineError(ErrorCodes.BUILD_FAILED, 'the engine reported no image id for the build');
-    return { id, transfers };
+    try {
+      await caches.finish(response.ExporterResponse ?? {});
+    } catch (err) {
+      throw new EngineError(ErrorCodes.BUILD_FAILED, `exporting the cache: ${(err as Error).message}`, { cause: err });
+    }
+    return { id, transfers, ...(caches.warnings.length ? { warnings: caches.warnings } : {}) };
   } finally {
     client.close();
     session!.close();
+    await caches.close();
+  }
+}
+
+/** The request's type=local caches: imports resolved from their index.json, export directories made. */
+async function openLocalCaches(request: BuildKitRequest): Promise<LocalCaches> {
+  try {
+    return await localCaches(request.localCacheImports ?? [], request.localCacheExports ?? []);
+  } catch (err) {
+    throw new EngineError(ErrorCodes.BUILD_FAILED, err instanceof Error ? err.message : String(err), { cause: err });
   }
 }
