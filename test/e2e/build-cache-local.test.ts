@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { berth, composeRef, docker, projectDir, uniqueProject, type RunResult } from '../helpers/e2e.js';
+import { berth, composeRef, describeEngine, docker, projectDir, uniqueProject, type RunResult } from '../helpers/e2e.js';
 import { describeSecondEngine, ENGINE_NEXT_DOCKERD, SecondEngine } from '../helpers/second-engine.js';
 
 // each RUN writes something no rebuild can reproduce: equal content after an import means the step was taken from the cache
@@ -167,4 +167,23 @@ describeSecondEngine('type=local build caches (newer private engines, beside com
       await cleanImporter(image);
     }
   }, 240_000);
+});
+
+describeEngine('type=local cache export on the main engine (20.10: no local exporter)', () => {
+  it('berth fails as compose-ref does (exit 17), with the engine reason and advice, and makes no cache directory', async () => {
+    const project = uniqueProject('b8cx');
+    const dir = await projectDir({ Dockerfile: 'FROM scratch\nCOPY a.txt /a.txt\n', 'a.txt': `${project}\n`, 'compose.yaml': composeFile(`${project}-app:1`, { to: './cache' }) });
+    try {
+      const ref = await composeRef(['-p', project, 'build'], { cwd: dir });
+      expect(ref.code, ref.stderr).toBe(17);
+      expect(ref.stderr).toContain('Cache export is not supported for the docker driver');
+      const r = await berth(['-p', project, 'build'], { cwd: dir });
+      expect(r.code, r.stderr).toBe(ref.code);
+      expect(r.stderr).toContain('service "app" failed to build: unknown cache exporter: "local": cache export is not supported by this engine\'s builder; turn on the containerd image store');
+      expect(existsSync(join(dir, 'cache'))).toBe(false);
+    } finally {
+      await docker(['image', 'rm', '-f', `${project}-app:1`]);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

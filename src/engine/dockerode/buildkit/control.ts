@@ -177,7 +177,7 @@ export async function buildWithControl(
       // the progress up to the failure is what names the failed step: let it arrive
       await status.catch(() => undefined);
       if (signal?.aborted) throw new EngineError(ErrorCodes.BUILD_FAILED, 'the build was cancelled');
-      if (err instanceof GrpcError && err.code !== GrpcStatus.UNAVAILABLE) throw new EngineError(ErrorCodes.BUILD_FAILED, err.message, { cause: err });
+      if (err instanceof GrpcError && err.code !== GrpcStatus.UNAVAILABLE) throw new EngineError(ErrorCodes.BUILD_FAILED, withCacheHint(err.message), { cause: err });
       throw toEngineError(err, address, 'POST /grpc (Control.Solve)');
     }
     await status.catch(() => undefined);
@@ -196,6 +196,16 @@ export async function buildWithControl(
     session!.close();
     await caches.close();
   }
+}
+
+/**
+ * An engine without a cache exporter of the type asked (20.10 has inline only; local and registry ones need
+ * the containerd image store): compose refuses those up front with the docker driver's advice, berth says
+ * the same after the engine's answer.
+ */
+function withCacheHint(message: string): string {
+  if (!/unknown cache exporter/.test(message)) return message;
+  return `${message}: cache export is not supported by this engine's builder; turn on the containerd image store, or use cache_to type=inline`;
 }
 
 /** The request's type=local caches: imports resolved from their index.json, export directories made. */

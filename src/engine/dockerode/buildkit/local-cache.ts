@@ -99,6 +99,7 @@ const indexQueue = new Map<string, Promise<unknown>>();
 export async function recordCacheManifest(dir: string, descriptor: OciDescriptor, tag: string): Promise<void> {
   if (!parseDigest(String(descriptor?.digest ?? ''))) throw new LocalCacheError(`the builder's cache manifest has no valid digest: ${JSON.stringify(descriptor)}`);
   const run = async () => {
+    await fsp.mkdir(dir, { recursive: true, mode: 0o755 });
     await writeAtomic(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }), 0o644);
     const index = withTagged(await readOciIndex(dir), descriptor, tag);
     await writeAtomic(join(dir, 'index.json'), JSON.stringify(index), 0o644);
@@ -158,7 +159,7 @@ export async function resolveLocalImport(entry: CacheEntry, cwd: string = proces
 export interface LocalCaches {
   /** The imports for the solve: local ones resolved (with digest and an absolute src), unusable ones left out. */
   readonly imports: CacheEntry[];
-  /** The exports for the solve: local ones with an absolute dest (created). */
+  /** The exports for the solve: local ones with an absolute dest (made when the builder first writes). */
   readonly exports: CacheEntry[];
   /** Local imports that were left out, and why. */
   readonly warnings: string[];
@@ -185,8 +186,8 @@ export async function localCaches(imports: readonly CacheEntry[], exports: reado
       continue;
     }
     if (!e.attrs.dest) throw new LocalCacheError('local cache exporter requires dest');
+    // made when the builder writes its first blob (or the index): a build that fails before leaves nothing
     const dir = resolve(cwd, e.attrs.dest);
-    await fsp.mkdir(dir, { recursive: true, mode: 0o755 });
     stores.set(STORE_PREFIX + dir, new OciLayoutStore(dir, { writable: true }));
     tags.set(dir, e.attrs.tag ?? 'latest');
     outExports.push({ type: 'local', attrs: { ...e.attrs, dest: dir } });

@@ -272,7 +272,8 @@ export class OciLayoutStore {
     if (this.ingests.has(ref)) throw new GrpcError(GrpcStatus.UNAVAILABLE, `ref ${ref} locked: unavailable`);
     const algorithm = expected ? digestOrFail(expected).algorithm : 'sha256';
     const ingestDir = join(this.dir, 'ingest');
-    await fsp.mkdir(ingestDir, { recursive: true });
+    // the directory itself too: an export's is only made once the builder writes to it
+    await fsp.mkdir(ingestDir, { recursive: true, mode: 0o755 });
     // a name of its own per write: two sessions exporting into one directory never share a temporary file
     const temp = join(ingestDir, `${createHash('sha256').update(ref).digest('hex').slice(0, 16)}-${randomBytes(6).toString('hex')}`);
     const file = await fsp.open(temp, 'wx', 0o600);
@@ -318,7 +319,7 @@ export class OciLayoutStore {
       const target = this.blobPath(digestOrFail(actual));
       await i.file.sync();
       await i.file.close();
-      await fsp.mkdir(join(this.dir, 'blobs', i.algorithm), { recursive: true });
+      await fsp.mkdir(join(this.dir, 'blobs', i.algorithm), { recursive: true, mode: 0o755 });
       // blobs are immutable: read-only, as containerd's store leaves them (a cache directory is meant to be
       // shared by whoever builds from it, so others may read)
       await fsp.chmod(i.temp, 0o444);
