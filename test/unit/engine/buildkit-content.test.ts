@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { needsBuildRoute, solveRequest } from '../../../src/engine/dockerode/buildkit/control.js';
 import { ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME, CACHE_MANIFEST_KEY, findTagged, localCaches, recordCacheManifest, resolveLocalImport, withTagged } from '../../../src/engine/dockerode/buildkit/local-cache.js';
 import { GrpcStatus } from '../../../src/engine/dockerode/buildkit/grpc.js';
 import { codec } from '../../../src/engine/dockerode/buildkit/services/codec.js';
@@ -413,5 +414,29 @@ describe('local cache directories (index.json)', () => {
     expect(none.services).toEqual({});
     await none.finish({});
     await expect(localCaches([], [{ type: 'local', attrs: {} }])).rejects.toThrow('local cache exporter requires dest');
+  });
+});
+
+describe('the Solve request with local caches', () => {
+  const base = { tags: ['p-web'], dockerfile: 'Dockerfile', context: { path: '/c' }, dockerfileDir: { path: '/c' }, sessionName: 'web', sharedKey: 'k' };
+  it('carries resolved local imports (in the request and the frontend\'s cache-imports) and exports beside registry and inline ones', () => {
+    const r = solveRequest({
+      ref: 'r',
+      session: 's',
+      request: { ...base, cacheFrom: ['reg/web:cache'], buildArgs: { BUILDKIT_INLINE_CACHE: '1' } },
+      localCaches: { imports: [{ type: 'local', attrs: { src: '/abs/c', digest: 'sha256:' + 'a'.repeat(64) } }], exports: [{ type: 'local', attrs: { dest: '/abs/d', mode: 'max' } }] },
+    });
+    const imports = [
+      { Type: 'registry', Attrs: { ref: 'reg/web:cache' } },
+      { Type: 'local', Attrs: { src: '/abs/c', digest: 'sha256:' + 'a'.repeat(64) } },
+    ];
+    expect(r.Cache).toEqual({ Imports: imports, Exports: [{ Type: 'inline', Attrs: {} }, { Type: 'local', Attrs: { dest: '/abs/d', mode: 'max' } }] });
+    expect(JSON.parse(r.FrontendAttrs['cache-imports']!)).toEqual(imports);
+  });
+  it('a build with a local cache takes the control API even with host-gateway (only it serves the content store)', () => {
+    const gw = { ...base, extraHosts: ['h:host-gateway'] };
+    expect(needsBuildRoute(gw)).toBe(true);
+    expect(needsBuildRoute({ ...gw, localCacheImports: [{ type: 'local', attrs: { src: '/c' } }] })).toBe(false);
+    expect(needsBuildRoute({ ...gw, localCacheExports: [{ type: 'local', attrs: { dest: '/c' } }] })).toBe(false);
   });
 });
