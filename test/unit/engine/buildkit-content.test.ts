@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { needsBuildRoute, solveRequest } from '../../../src/engine/dockerode/buildkit/control.js';
 import { ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME, CACHE_MANIFEST_KEY, findTagged, localCaches, recordCacheManifest, resolveLocalImport, withTagged } from '../../../src/engine/dockerode/buildkit/local-cache.js';
-import { GrpcStatus } from '../../../src/engine/dockerode/buildkit/grpc.js';
+import { GrpcDeframer, grpcFrame, GrpcStatus } from '../../../src/engine/dockerode/buildkit/grpc.js';
 import { codec } from '../../../src/engine/dockerode/buildkit/services/codec.js';
 import { compileFilters, CONTENT_PATHS, contentServices, OciLayoutStore, parseDigest, STORE_ID_HEADER, WriteAction } from '../../../src/engine/dockerode/buildkit/services/content.js';
 import { callGrpc, openStream, serveGrpc, type GrpcTestServer } from '../../helpers/grpc-h2.js';
@@ -438,5 +438,22 @@ describe('the Solve request with local caches', () => {
     expect(needsBuildRoute(gw)).toBe(true);
     expect(needsBuildRoute({ ...gw, localCacheImports: [{ type: 'local', attrs: { src: '/c' } }] })).toBe(false);
     expect(needsBuildRoute({ ...gw, localCacheExports: [{ type: 'local', attrs: { dest: '/c' } }] })).toBe(false);
+  });
+});
+
+describe('GrpcDeframer with messages of megabytes (a content write)', () => {
+  it('joins a message from many chunks, headers cut across chunks, the ones after it intact', () => {
+    const big = Buffer.alloc(3 * 1024 * 1024 + 17);
+    for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff;
+    const wire = Buffer.concat([grpcFrame(Buffer.from('a')), grpcFrame(big), grpcFrame(Buffer.from('tail'))]);
+    const d = new GrpcDeframer();
+    const out: Uint8Array[] = [];
+    // 16 kB chunks, as HTTP/2 delivers them, shifted by 3 bytes so that frame headers straddle chunks
+    out.push(...d.push(wire.subarray(0, 3)));
+    for (let at = 3; at < wire.length; at += 16384) out.push(...d.push(wire.subarray(at, at + 16384)));
+    expect(out.map((m) => m.length)).toEqual([1, big.length, 4]);
+    expect(sha256(Buffer.from(out[1]!))).toBe(sha256(big));
+    expect(Buffer.from(out[2]!).toString()).toBe('tail');
+    expect(d.empty).toBe(true);
   });
 });
