@@ -12,10 +12,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { berth, composeRef, describeEngine, docker, projectDir, uniqueProject, type RunResult } from '../helpers/e2e.js';
 import { describeSecondEngine, ENGINE_NEXT_DOCKERD, SecondEngine } from '../helpers/second-engine.js';
 
-// each RUN writes something no rebuild can reproduce: equal content after an import means the step was taken from the cache
+// each RUN writes something no rebuild can reproduce: equal content after an import means the step was taken
+// from the cache; the 24 MB layer of random bytes crosses the session in several messages each way
 const DOCKERFILE = `FROM busybox:local
 RUN cat /proc/sys/kernel/random/uuid > /nonce
-RUN sha256sum /nonce > /sum
+RUN head -c 24000000 /dev/urandom > /big && sha256sum /nonce /big > /sum
 COPY a.txt /a.txt
 `;
 
@@ -100,7 +101,7 @@ describeSecondEngine('type=local build caches (newer private engines, beside com
       expect(exported.out).toMatch(/exporting cache/);
       cacheManifest(cacheDir);
       nonces[who] = await nonceIn(exporter, image);
-      expect(nonces[who]).toMatch(/^[0-9a-f-]{36}\n[0-9a-f]{64} {2}\/nonce\n$/);
+      expect(nonces[who]).toMatch(/^[0-9a-f-]{36}\n[0-9a-f]{64} {2}\/nonce\n[0-9a-f]{64} {2}\/big\n$/);
 
       await cleanImporter(image);
       const imported = await build(who, importer, image, { from: cacheDir });
@@ -119,6 +120,26 @@ describeSecondEngine('type=local build caches (newer private engines, beside com
       expect(imported.code, imported.out).toBe(0);
       expect(cachedRunSteps(imported.out), `${who} from ${other}'s cache: ${imported.out}`).toEqual(['2/4', '3/4']);
       expect(await nonceIn(importer, image)).toBe(nonces[other]);
+    }
+  }, 240_000);
+
+  it('one directory as both cache_from and cache_to (the usual CI set-up): the rebuild is CACHED and the index keeps one latest', async () => {
+    for (const who of ['berth', 'ref'] as const) {
+      const cacheDir = join(dir, `cache-rt-${who}`);
+      const image = `${project}-rt-${who}:1`;
+      await cleanImporter(image);
+      const first = await build(who, importer, image, { from: cacheDir, to: cacheDir });
+      expect(first.code, first.out).toBe(0);
+      expect(cachedRunSteps(first.out), first.out).toEqual([]);
+      const before = cacheManifest(cacheDir);
+      const nonce = await nonceIn(importer, image);
+      await cleanImporter(image);
+      const second = await build(who, importer, image, { from: cacheDir, to: cacheDir });
+      expect(second.code, second.out).toBe(0);
+      expect(cachedRunSteps(second.out), `${who}: ${second.out}`).toEqual(['2/4', '3/4']);
+      expect(await nonceIn(importer, image)).toBe(nonce);
+      // the same cache again: the same manifest under latest, once
+      expect(cacheManifest(cacheDir).digest).toBe(before.digest);
     }
   }, 240_000);
 
