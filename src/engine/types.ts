@@ -582,6 +582,17 @@ export interface BuildKitRequest {
   readonly ssh?: readonly BuildSshAgent[];
 }
 
+/**
+ * A named build context (`additional_contexts`, a Dockerfile's `FROM name` / `COPY --from=name`): a directory
+ * the session serves, or an image (another service's, built first, or `docker-image://`). Needs the
+ * control API and a Dockerfile frontend with named contexts (BuildKit ≥ 0.10; not Docker 20.10's).
+ */
+export type BuildKitNamedContext = { readonly dir: BuildKitDir } | { readonly image: string };
+
+export interface BuildKitRequest {
+  readonly namedContexts?: Readonly<Record<string, BuildKitNamedContext>>;
+}
+
 // ---- BuildKit builds (buildImageKit)
 
 /** A directory the builder may read through the session. */

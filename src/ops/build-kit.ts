@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import type { BuildKitDir, BuildKitProgress, Engine } from '../engine/types.js';
+import type { BuildKitDir, BuildKitNamedContext, BuildKitProgress, Engine } from '../engine/types.js';
 import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type BuildVertex } from '../model/events.js';
 import type { BuildOptions, BuildResult } from './build-types.js';
@@ -59,6 +59,30 @@ export async function buildKitDirs(spec: BuildSpec): Promise<BuildKitDirs> {
   return { dockerfile, dockerfileDir, context: { path: root, ...(excludes.length > 1 ? { excludes } : {}) } };
 }
 
+/** A named context's directory, with its own .dockerignore applied while walking (as for the context). */
+async function namedDir(path: string): Promise<BuildKitDir> {
+  const root = resolve(path);
+  const ignoreText = await readIfExists(join(root, '.dockerignore'));
+  const excludes = ignoreText === undefined ? [] : [...parseDockerignore(ignoreText), '!.dockerignore'];
+  return { path: root, ...(excludes.length > 1 ? { excludes } : {}) };
+}
+
+/** additional_contexts as the engine's request names them: directories to serve, or images. */
+export async function namedContexts(spec: BuildSpec): Promise<Record<string, BuildKitNamedContext>> {
+  const out: Record<string, BuildKitNamedContext> = {};
+  for (const [name, c] of Object.entries(spec.additionalContexts ?? {})) {
+    if ('dir' in c) {
+      const st = await fsp.stat(c.dir).catch(() => undefined);
+      if (!st?.isDirectory()) throw new OperationError(ErrorCodes.SERVICE_SPEC, `service "${spec.service}": build.additional_contexts.${name}: ${c.dir} is not a directory`, { service: spec.service });
+      out[name] = { dir: await namedDir(c.dir) };
+    } else out[name] = { image: c.image };
+  }
+  return out;
+}
+
+// What an engine whose Dockerfile frontend has no named contexts answers (Docker 20.10, BuildKit 0.8).
+const NO_CONTEXTS = 'unsupported frontend capability moby.buildkit.frontend.contexts';
+
 export async function buildServiceKit(engine: Engine, spec: BuildSpec, options: Omit<BuildOptions, 'args' | 'noCache' | 'pull' | 'memory'> = {}): Promise<BuildResult> {
   const emit = options.onEvent ?? noopSink;
   const service = spec.service;
@@ -72,6 +96,7 @@ export async function buildServiceKit(engine: Engine, spec: BuildSpec, options: 
     if (!found?.isFile()) fail((await fsp.stat(spec.context).catch(() => undefined))?.isDirectory() ? `Dockerfile not found: ${path}` : `build context not found: ${spec.context}`);
   }
   const dirs = await buildKitDirs(spec);
+  const named = await namedContexts(spec);
   for (const text of spec.warnings) emit({ type: 'message', level: 'warning', text });
   await checkBuildKitSources(spec);
 
@@ -123,12 +148,21 @@ export async function buildServiceKit(engine: Engine, spec: BuildSpec, options: 
         ...(spec.ssh.length ? { ssh: spec.ssh } : {}),
         ...(spec.localCacheImports ? { localCacheImports: spec.localCacheImports } : {}),
         ...(spec.localCacheExports ? { localCacheExports: spec.localCacheExports } : {}),
+        ...(Object.keys(named).length ? { namedContexts: named } : {}),
       },
       onProgress,
     );
   } catch (err) {
     if (err instanceof BerthError && err.code === ErrorCodes.ENGINE_UNREACHABLE) throw err;
     const message = err instanceof Error ? err.message : String(err);
+    if (Object.keys(named).length && message.includes(NO_CONTEXTS)) {
+      emit({ type: 'resource', kind: 'service', name: service, status: 'error', text: 'Error', service, detail: NO_CONTEXTS });
+      throw new OperationError(
+        ErrorCodes.BUILD_FAILED,
+        `service "${service}": build.additional_contexts needs named build contexts, which this engine's built-in Dockerfile frontend does not support (${NO_CONTEXTS}; compose fails the same way on this engine)`,
+        { service, cause: err },
+      );
+    }
     const failed = [...steps.values()].find((v) => v.error);
     const shown = failed ? [...(output.get(failed.digest) ?? []), partial.get(failed.digest) ?? ''].filter((l) => l.trim() !== '').slice(-20) : [];
     const tail = shown.length ? `\n  output of the failed step:\n    ${shown.join('\n    ')}` : '';

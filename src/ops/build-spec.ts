@@ -6,6 +6,7 @@ import { ErrorCodes, OperationError } from '../model/errors.js';
 import { COMPOSE_COMPAT_VERSION, Labels, serviceImage } from '../model/labels.js';
 import type { BuildConfig, ExtraHosts, ListOrDict, Project } from '../model/types.js';
 import { parseByteSize } from '../model/units.js';
+import { isAbsolute, resolve } from 'node:path';
 import { buildKitCache, buildSecrets, buildSsh } from './build-buildkit.js';
 
 export interface BuildSpec {
@@ -39,9 +40,16 @@ export interface BuildSpec {
   /** cache_from / cache_to type=local (BuildKit only). */
   readonly localCacheImports?: readonly BuildKitCacheEntry[];
   readonly localCacheExports?: readonly BuildKitCacheEntry[];
+  /**
+   * additional_contexts by name (BuildKit only): a local directory (absolute), another service's image (built
+   * first) or an image reference (`docker-image://`).
+   */
+  readonly additionalContexts?: Readonly<Record<string, AdditionalContext>>;
   /** Non-fatal notes for the user (ignored secret modes, cache imports the builder cannot do). */
   readonly warnings: readonly string[];
 }
+
+export type AdditionalContext = { readonly dir: string } | { readonly service: string; readonly image: string } | { readonly image: string };
 
 /** What the command line adds (`berth build --build-arg/--no-cache/--pull`). */
 export interface BuildOverrides {
@@ -61,7 +69,7 @@ export const BUILDER_LABEL = 'com.docker.compose.image.builder';
 // Keys of the build section that need BuildKit; the classic builder has no equivalent.
 const BUILDKIT_ONLY = ['ssh', 'secrets', 'additional_contexts', 'cache_to', 'platforms', 'privileged', 'entitlements'] as const satisfies readonly (keyof BuildConfig)[];
 // Those of them berth's BuildKit builds serve (the session's secrets, ssh and cache handling).
-const BUILDKIT_SERVED = new Set<string>(['ssh', 'secrets', 'cache_to']);
+const BUILDKIT_SERVED = new Set<string>(['ssh', 'secrets', 'cache_to', 'additional_contexts']);
 
 export function hasBuild(project: Project, service: string): boolean {
   return !!project.services[service]?.build;
@@ -113,11 +121,8 @@ function extraHosts(value: ExtraHosts | undefined): string[] {
   return entries.map(([h, ip]) => `${h}:${ip.replace(/^\[(.*)\]$/, '$1')}`);
 }
 
-// Keys BuildKit knows but the engine's build API (POST /build, API 1.41, engine 20.10's built-in Dockerfile
-// frontend) cannot pass: named contexts need the frontend's "contexts" capability and attributes the route
-// does not forward; entitlements (privileged = security.insecure) are not grantable through it either.
+// Keys BuildKit knows but berth's builds cannot pass: entitlements (privileged = security.insecure) are not grantable through it either.
 const BUILDKIT_UNREACHABLE: readonly (readonly [keyof BuildConfig, string])[] = [
-  ['additional_contexts', "needs named build contexts, which the engine's build API and its built-in Dockerfile frontend do not support (compose fails the same way on this engine: unsupported frontend capability moby.buildkit.frontend.contexts)"],
   ['privileged', "needs the security.insecure entitlement, which the engine's build API cannot grant"],
   ['entitlements', "needs BuildKit entitlements, which the engine's build API cannot grant"],
   ['platforms', "builds several platforms at once, which needs a buildx builder; set the service's platform instead"],
@@ -130,6 +135,34 @@ export type Builder = 'buildkit' | 'classic';
 export function builderFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): Builder {
   const v = env.DOCKER_BUILDKIT?.trim().toLowerCase();
   return v === '0' || v === 'false' ? 'classic' : 'buildkit';
+}
+
+/**
+ * additional_contexts → named contexts: `service:<name>` is that service's image (the service is built first,
+ * buildServices), `docker-image://<ref>` an image, anything else a local directory (the loader resolved it
+ * against the project directory). Remote contexts (URLs, git) are refused, as berth builds from local files.
+ */
+export function additionalContexts(project: Project, service: string, raw: Readonly<Record<string, string>> | undefined): Record<string, AdditionalContext> {
+  const out: Record<string, AdditionalContext> = {};
+  for (const [name, value] of Object.entries(raw ?? {})) {
+    const v = String(value);
+    const fail = (why: string): never => {
+      throw new OperationError(ErrorCodes.SERVICE_SPEC, `service "${service}": build.additional_contexts.${name} ${why}`, { service });
+    };
+    if (v.startsWith('service:')) {
+      const ref = v.slice('service:'.length);
+      if (!project.services[ref]) fail(`refers to undefined service ${ref}`);
+      out[name] = { service: ref, image: serviceImage(project, ref) };
+    } else if (v.startsWith('docker-image://')) {
+      if (v.length === 'docker-image://'.length) fail('names no image');
+      out[name] = { image: v.slice('docker-image://'.length) };
+    } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || v.startsWith('git@')) {
+      fail(`${v} is a URL; berth builds from local directories, service: references and docker-image:// images only`);
+    } else {
+      out[name] = { dir: isAbsolute(v) ? v : resolve(project.meta.workingDir, v) };
+    }
+  }
+  return out;
 }
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== false && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
@@ -199,6 +232,7 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     inlineCache: cache.inline,
     ...('localImports' in cache && cache.localImports.length ? { localCacheImports: cache.localImports } : {}),
     ...('localExports' in cache && cache.localExports.length ? { localCacheExports: cache.localExports } : {}),
+    additionalContexts: classic ? {} : additionalContexts(project, service, raw.additional_contexts),
     warnings: [...secrets.warnings, ...cache.warnings],
   };
 }

@@ -119,16 +119,30 @@ export async function buildServices(engine: Engine, project: Project, services: 
   const builder = options.builder ?? (engine.buildImageKit && options.memory === undefined ? builderFromEnv() : 'classic');
   const specs = new Map<string, BuildSpec>();
   const images = new Set<string>();
-  for (const s of services) {
+  // additional_contexts `service:<name>`: that service's image is an input, so it is built first, and built
+  // even when not asked for (as compose does); the order is an extra edge of the build's graph only
+  const edges = dependencyEdges(project.services);
+  const queue = [...services];
+  const queued = new Set(queue);
+  while (queue.length) {
+    const s = queue.shift()!;
     if (!hasBuild(project, s)) continue;
     const spec = buildSpec(project, s, options, builder);
+    for (const c of Object.values(spec.additionalContexts ?? {})) {
+      if (!('service' in c)) continue;
+      edges[s] = [...(edges[s] ?? []), c.service];
+      if (!queued.has(c.service)) {
+        queued.add(c.service);
+        queue.push(c.service);
+      }
+    }
     if (images.has(spec.image)) continue;
     images.add(spec.image);
     specs.set(s, spec);
   }
   const results: BuildResult[] = [];
   if (!specs.size) return results;
-  await walk(buildGraph(dependencyEdges(project.services)), {
+  await walk(buildGraph(edges), {
     direction: 'up',
     only: new Set(specs.keys()),
     concurrency: options.parallel,

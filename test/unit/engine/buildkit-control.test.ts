@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { needsBuildRoute, solveRequest } from '../../../src/engine/dockerode/buildkit/control.js';
+import { needsBuildRoute, sessionDirs, solveRequest } from '../../../src/engine/dockerode/buildkit/control.js';
 import { grpcClient, type GrpcClient } from '../../../src/engine/dockerode/buildkit/grpc-client.js';
 import { GrpcError, GrpcStatus, serveGrpc, type GrpcServer, type GrpcServices } from '../../../src/engine/dockerode/buildkit/grpc.js';
 import { protoType } from '../../../src/engine/dockerode/buildkit/proto.js';
@@ -81,6 +81,19 @@ describe('solveRequest', () => {
     const r = solveRequest({ ref: 'r', session: 's', request: { ...base, cacheFrom: ['x'], networkMode: 'host' } });
     const back = T.toObject(T.decode(T.encode(T.fromObject(r as never)).finish()), { arrays: true, objects: true });
     expect(back).toMatchObject(JSON.parse(JSON.stringify(r)));
+  });
+
+  it('passes named contexts as buildx names them: local directories by their own name (but context/dockerfile), images as docker-image://', () => {
+    const request: BuildKitRequest = { ...base, namedContexts: { extra: { dir: { path: '/e' } }, context: { dir: { path: '/c2' } }, base: { image: 'p-base' } } };
+    const r = solveRequest({ ref: 'r', session: 's', request });
+    expect(r.FrontendAttrs).toMatchObject({
+      'context:extra': 'local:extra',
+      'context:context': 'local:_context',
+      'context:base': 'docker-image://p-base',
+      'frontend.caps': 'moby.buildkit.frontend.contexts+forward',
+    });
+    expect(sessionDirs(request)).toEqual({ context: { path: '/c' }, dockerfile: { path: '/c' }, extra: { path: '/e' }, _context: { path: '/c2' } });
+    expect(solveRequest({ ref: 'r', session: 's', request: base }).FrontendAttrs['frontend.caps']).toBeUndefined();
   });
 
   it('keeps the build route for host-gateway, which only the engine resolves there', () => {

@@ -28,12 +28,19 @@ describe('builder choice and build keys', () => {
   ])('DOCKER_BUILDKIT %j → %s', (env, builder) => expect(builderFromEnv(env)).toBe(builder));
 
   it.each([
-    ['additional_contexts', { extra: './extra' }, 'build.additional_contexts needs named build contexts'],
     ['privileged', true, 'build.privileged needs the security.insecure entitlement'],
     ['entitlements', ['network.host'], 'build.entitlements needs BuildKit entitlements'],
     ['platforms', ['linux/amd64', 'linux/arm64'], 'build.platforms builds several platforms at once'],
   ])('BuildKit: build.%s is refused, naming the service and key', (key, value, message) => {
     expect(() => buildSpec(project({ [key]: value }), 'web', {}, 'buildkit')).toThrow(`service "web": ${message}`);
+  });
+
+  it('BuildKit: additional_contexts become directories, service images and image references; URLs are refused', () => {
+    const spec = buildSpec(project({ additional_contexts: { extra: '/abs/extra', rel: 'rel', base: 'service:web', img: 'docker-image://alpine:3' } }), 'web', {}, 'buildkit');
+    expect(spec.additionalContexts).toEqual({ extra: { dir: '/abs/extra' }, rel: { dir: expect.stringMatching(/\/rel$/) }, base: { service: 'web', image: 'shop-web' }, img: { image: 'alpine:3' } });
+    expect(() => buildSpec(project({ additional_contexts: { x: 'service:nope' } }), 'web', {}, 'buildkit')).toThrow('service "web": build.additional_contexts.x refers to undefined service nope');
+    expect(() => buildSpec(project({ additional_contexts: { x: 'https://h/r.git' } }), 'web', {}, 'buildkit')).toThrow('build.additional_contexts.x https://h/r.git is a URL');
+    expect(() => buildSpec(project({ additional_contexts: { x: '/d' } }), 'web', {}, 'classic')).toThrow('build.additional_contexts needs BuildKit');
   });
 
   it('labels BuildKit images as compose does (project, service, version), classic ones with the builder', () => {

@@ -5,7 +5,8 @@
 // build route (build.ts), the request carries any frontend attribute (named contexts), cache imports and
 // exports of every type and entitlements. The image id is the exporter's `containerimage.digest`.
 import { EngineError, ErrorCodes } from '../../../model/errors.js';
-import type { BuildKitProgress, BuildKitRequest, BuildKitResult, BuildKitTransfer } from '../../types.js';
+import { startupMark } from '../../../model/startup-trace.js';
+import type { BuildKitDir, BuildKitProgress, BuildKitRequest, BuildKitResult, BuildKitTransfer } from '../../types.js';
 import { toEngineError } from '../errors.js';
 import type { EngineHttp } from '../http.js';
 import { fileSyncServices, type FileSyncTransfer } from './filesync.js';
@@ -51,6 +52,23 @@ export interface SolveRequestOptions {
   readonly localCaches?: { readonly imports: readonly CacheEntry[]; readonly exports: readonly CacheEntry[] };
 }
 
+/** The session's name of a named context's directory: its own, unless it is one of the two the frontend reads by default. */
+export function localName(name: string): string {
+  return name === 'context' || name === 'dockerfile' ? `_${name}` : name;
+}
+
+/** The directories the session serves, by the names the builder asks for. */
+export function sessionDirs(request: BuildKitRequest): Record<string, BuildKitDir> {
+  const dirs: Record<string, BuildKitDir> = { context: request.context, dockerfile: request.dockerfileDir };
+  for (const [name, c] of Object.entries(request.namedContexts ?? {})) if ('dir' in c) dirs[localName(name)] = c.dir;
+  return dirs;
+}
+
+// The Dockerfile frontend's capability for `context:<name>` attributes. "+forward": a frontend without it
+// may hand the build to a newer frontend image named by the Dockerfile's syntax directive; without one it
+// fails with "unsupported frontend capability moby.buildkit.frontend.contexts" (Docker 20.10).
+const CONTEXTS_CAP = 'moby.buildkit.frontend.contexts+forward';
+
 // Go's strconv.ParseBool, as the engine reads BUILDKIT_INLINE_CACHE
 const goTrue = (v: string | undefined) => v !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v);
 
@@ -86,6 +104,9 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
       .join(',');
   }
   if (r.shmSize !== undefined && r.shmSize > 0) attrs['shm-size'] = String(r.shmSize);
+  const named = Object.entries(r.namedContexts ?? {});
+  for (const [name, c] of named) attrs[`context:${name}`] = 'dir' in c ? `local:${localName(name)}` : `docker-image://${c.image}`;
+  if (named.length) attrs['frontend.caps'] = CONTEXTS_CAP;
 
   const imports: SolveCacheEntry[] = (r.cacheFrom ?? []).map((ref) => ({ Type: 'registry', Attrs: { ref } }));
   const exports: SolveCacheEntry[] = [];
@@ -112,6 +133,7 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
 export function needsBuildRoute(request: BuildKitRequest): boolean {
   // a local cache needs this path's content store: it wins over host-gateway
   if (request.localCacheImports?.length || request.localCacheExports?.length) return false;
+  if (Object.keys(request.namedContexts ?? {}).length) return false;
   return (request.extraHosts ?? []).some((h) => h.slice(h.indexOf(':') + 1) === 'host-gateway');
 }
 
@@ -135,7 +157,7 @@ export async function buildWithControl(
   const transfers: BuildKitTransfer[] = [];
   const caches = await openLocalCaches(request);
   const services: GrpcServices = {
-    ...fileSyncServices({ context: request.context, dockerfile: request.dockerfileDir }, (t: FileSyncTransfer) => transfers.push({ ...t })),
+    ...fileSyncServices(sessionDirs(request), (t: FileSyncTransfer) => transfers.push({ ...t })),
     ...options.services,
     ...caches.services,
   };
@@ -155,6 +177,7 @@ export async function buildWithControl(
       throw toEngineError(s.reason, address, 'POST /session');
     }
     client = await grpcClient(socket.value);
+    startupMark('buildkit session and control connection open');
   } catch (err) {
     session?.close();
     await caches.close();
@@ -173,6 +196,7 @@ export async function buildWithControl(
     let reply: Uint8Array;
     try {
       reply = await client.unary(SOLVE, solveMessage, signal);
+      startupMark('buildkit Solve answered');
     } catch (err) {
       // the progress up to the failure is what names the failed step: let it arrive
       await status.catch(() => undefined);
@@ -181,6 +205,7 @@ export async function buildWithControl(
       throw toEngineError(err, address, 'POST /grpc (Control.Solve)');
     }
     await status.catch(() => undefined);
+    startupMark('buildkit progress ended');
     const SolveResponse = await protoType('moby.buildkit.v1.SolveResponse');
     const response = SolveResponse.toObject(SolveResponse.decode(reply), { defaults: false }) as Json;
     const id = response.ExporterResponse?.['containerimage.digest'];
