@@ -591,7 +591,15 @@ export type BuildKitNamedContext = { readonly dir: BuildKitDir } | { readonly im
 
 export interface BuildKitRequest {
   readonly namedContexts?: Readonly<Record<string, BuildKitNamedContext>>;
+  /**
+   * Cache exports besides inline (`cache_to` type=registry: ref, mode=min|max): only an engine with the
+   * containerd image store has exporters for them; elsewhere the build fails with BUILD_CACHE_EXPORT_UNSUPPORTED.
+   */
+  readonly cacheExports?: readonly { readonly type: string; readonly attrs: Readonly<Record<string, string>> }[];
 }
+
+/** The start of the message of a build refused because the engine cannot export its cache (compose's words). */
+export const BUILD_CACHE_EXPORT_UNSUPPORTED = 'Cache export is not supported for the docker driver';
 
 // ---- BuildKit builds (buildImageKit)
 
@@ -637,8 +645,8 @@ export interface BuildKitResult {
 }
 
 // ---- type=local build caches (issue 21): a directory on the client's disk (an OCI layout) that the builder
-// reads and writes through the session's content store; served on the control API's path only. These
-// declarations merge into BuildKitRequest and BuildKitResult above.
+// reads and writes through the session's content store; served on the control API's path only. Exports are
+// `cacheExports` entries of type local. These declarations merge into BuildKitRequest and BuildKitResult above.
 
 /** A cache import or export as BuildKit takes it (compose's `type=…,key=value` entry, parsed). */
 export interface BuildKitCacheEntry {
@@ -649,8 +657,6 @@ export interface BuildKitCacheEntry {
 export interface BuildKitRequest {
   /** `type=local` imports (attrs `src`, and `digest` or `tag`); relative paths are against the working directory. */
   readonly localCacheImports?: readonly BuildKitCacheEntry[];
-  /** `type=local` exports (attrs `dest`, `mode`, `tag`, …). */
-  readonly localCacheExports?: readonly BuildKitCacheEntry[];
 }
 
 export interface BuildKitResult {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import type { BuildKitDir, BuildKitNamedContext, BuildKitProgress, Engine } from '../engine/types.js';
+import { BUILD_CACHE_EXPORT_UNSUPPORTED, type BuildKitDir, type BuildKitNamedContext, type BuildKitProgress, type Engine } from '../engine/types.js';
 import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type BuildVertex } from '../model/events.js';
 import type { BuildOptions, BuildResult } from './build-types.js';
@@ -147,14 +147,22 @@ export async function buildServiceKit(engine: Engine, spec: BuildSpec, options: 
         ...(spec.secrets.length ? { secrets: spec.secrets } : {}),
         ...(spec.ssh.length ? { ssh: spec.ssh } : {}),
         ...(spec.localCacheImports ? { localCacheImports: spec.localCacheImports } : {}),
-        ...(spec.localCacheExports ? { localCacheExports: spec.localCacheExports } : {}),
         ...(Object.keys(named).length ? { namedContexts: named } : {}),
+        ...(spec.cacheTo?.length ? { cacheExports: spec.cacheTo.map((e) => ({ type: e.type, attrs: e.attrs })) } : {}),
       },
       onProgress,
     );
   } catch (err) {
     if (err instanceof BerthError && err.code === ErrorCodes.ENGINE_UNREACHABLE) throw err;
     const message = err instanceof Error ? err.message : String(err);
+    if (spec.cacheTo?.length && message.startsWith(BUILD_CACHE_EXPORT_UNSUPPORTED)) {
+      // refused before anything was built, as compose refuses: one line, no progress
+      throw new OperationError(
+        ErrorCodes.BUILD_FAILED,
+        `service "${service}": build.cache_to ${spec.cacheTo[0]!.entry}: cache export is not supported for the docker driver on this engine (it has no containerd image store); use type=inline and push the image`,
+        { service, cause: err },
+      );
+    }
     if (Object.keys(named).length && message.includes(NO_CONTEXTS)) {
       emit({ type: 'resource', kind: 'service', name: service, status: 'error', text: 'Error', service, detail: NO_CONTEXTS });
       throw new OperationError(

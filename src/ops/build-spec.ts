@@ -7,7 +7,7 @@ import { COMPOSE_COMPAT_VERSION, Labels, serviceImage } from '../model/labels.js
 import type { BuildConfig, ExtraHosts, ListOrDict, Project } from '../model/types.js';
 import { parseByteSize } from '../model/units.js';
 import { isAbsolute, resolve } from 'node:path';
-import { buildKitCache, buildSecrets, buildSsh } from './build-buildkit.js';
+import { buildKitCache, buildSecrets, buildSsh, type BuildCacheExport } from './build-buildkit.js';
 
 export interface BuildSpec {
   readonly service: string;
@@ -37,9 +37,10 @@ export interface BuildSpec {
   readonly ssh: readonly BuildSshAgent[];
   /** cache_to type=inline: BUILDKIT_INLINE_CACHE=1. */
   readonly inlineCache: boolean;
-  /** cache_from / cache_to type=local (BuildKit only). */
+  /** cache_from type=local (BuildKit only). */
   readonly localCacheImports?: readonly BuildKitCacheEntry[];
-  readonly localCacheExports?: readonly BuildKitCacheEntry[];
+  /** cache_to exports besides inline (BuildKit only): type=registry and type=local. */
+  readonly cacheTo?: readonly BuildCacheExport[];
   /**
    * additional_contexts by name (BuildKit only): a local directory (absolute), another service's image (built
    * first) or an image reference (`docker-image://`).
@@ -204,7 +205,7 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     }
   }
   const secrets = classic ? { secrets: [], warnings: [] } : buildSecrets(project, service);
-  const cache = classic ? { cacheFrom: strings(raw.cache_from), inline: false, warnings: [] } : buildKitCache(service, strings(raw.cache_from), strings(raw.cache_to));
+  const cache = classic ? { cacheFrom: strings(raw.cache_from), inline: false, exports: [], warnings: [], localImports: [] } : buildKitCache(service, strings(raw.cache_from), strings(raw.cache_to));
   return {
     service,
     image: serviceImage(project, service),
@@ -230,8 +231,8 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     secrets: secrets.secrets,
     ssh: classic ? [] : buildSsh(project, service, overrides.ssh),
     inlineCache: cache.inline,
-    ...('localImports' in cache && cache.localImports.length ? { localCacheImports: cache.localImports } : {}),
-    ...('localExports' in cache && cache.localExports.length ? { localCacheExports: cache.localExports } : {}),
+    ...(cache.localImports.length ? { localCacheImports: cache.localImports } : {}),
+    ...(cache.exports.length ? { cacheTo: cache.exports } : {}),
     additionalContexts: classic ? {} : additionalContexts(project, service, raw.additional_contexts),
     warnings: [...secrets.warnings, ...cache.warnings],
   };

@@ -423,21 +423,30 @@ describe('the Solve request with local caches', () => {
     const r = solveRequest({
       ref: 'r',
       session: 's',
-      request: { ...base, cacheFrom: ['reg/web:cache'], buildArgs: { BUILDKIT_INLINE_CACHE: '1' } },
+      request: {
+        ...base,
+        cacheFrom: ['reg/web:cache'],
+        buildArgs: { BUILDKIT_INLINE_CACHE: '1' },
+        // the local export as compose wrote it (relative): the resolved one below replaces it
+        cacheExports: [{ type: 'registry', attrs: { ref: 'reg/web:c2' } }, { type: 'local', attrs: { dest: 'd', mode: 'max' } }],
+      },
       localCaches: { imports: [{ type: 'local', attrs: { src: '/abs/c', digest: 'sha256:' + 'a'.repeat(64) } }], exports: [{ type: 'local', attrs: { dest: '/abs/d', mode: 'max' } }] },
     });
     const imports = [
       { Type: 'registry', Attrs: { ref: 'reg/web:cache' } },
       { Type: 'local', Attrs: { src: '/abs/c', digest: 'sha256:' + 'a'.repeat(64) } },
     ];
-    expect(r.Cache).toEqual({ Imports: imports, Exports: [{ Type: 'inline', Attrs: {} }, { Type: 'local', Attrs: { dest: '/abs/d', mode: 'max' } }] });
+    expect(r.Cache).toEqual({
+      Imports: imports,
+      Exports: [{ Type: 'inline', Attrs: {} }, { Type: 'registry', Attrs: { ref: 'reg/web:c2' } }, { Type: 'local', Attrs: { dest: '/abs/d', mode: 'max' } }],
+    });
     expect(JSON.parse(r.FrontendAttrs['cache-imports']!)).toEqual(imports);
   });
   it('a build with a local cache takes the control API even with host-gateway (only it serves the content store)', () => {
     const gw = { ...base, extraHosts: ['h:host-gateway'] };
     expect(needsBuildRoute(gw)).toBe(true);
     expect(needsBuildRoute({ ...gw, localCacheImports: [{ type: 'local', attrs: { src: '/c' } }] })).toBe(false);
-    expect(needsBuildRoute({ ...gw, localCacheExports: [{ type: 'local', attrs: { dest: '/c' } }] })).toBe(false);
+    expect(needsBuildRoute({ ...gw, cacheExports: [{ type: 'local', attrs: { dest: '/c' } }] })).toBe(false);
   });
 });
 

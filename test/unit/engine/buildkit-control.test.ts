@@ -76,6 +76,15 @@ describe('solveRequest', () => {
     expect(solveRequest({ ref: 'r', session: 's', request: { ...base, buildArgs: { BUILDKIT_INLINE_CACHE: '0' } } }).Cache.Exports).toEqual([]);
   });
 
+  it('adds registry cache exports with their attributes after the inline one', () => {
+    const r = solveRequest({ ref: 'r', session: 's', request: { ...base, buildArgs: { BUILDKIT_INLINE_CACHE: '1' }, cacheExports: [{ type: 'registry', attrs: { ref: 'h:5000/c:1', mode: 'max' } }] } });
+    expect(r.Cache.Exports).toEqual([
+      { Type: 'inline', Attrs: {} },
+      { Type: 'registry', Attrs: { ref: 'h:5000/c:1', mode: 'max' } },
+    ]);
+    expect(needsBuildRoute({ ...base, extraHosts: ['h:host-gateway'], cacheExports: [{ type: 'registry', attrs: { ref: 'x' } }] })).toBe(false);
+  });
+
   it('encodes as a SolveRequest and decodes back the same', async () => {
     const T = await protoType('moby.buildkit.v1.SolveRequest');
     const r = solveRequest({ ref: 'r', session: 's', request: { ...base, cacheFrom: ['x'], networkMode: 'host' } });

@@ -76,18 +76,19 @@ describe('cache_from / cache_to', () => {
     expect(buildKitCache('app', ['type=registry,ref=r/c:1', 'r/img:2', 'type=local,src=/c,tag=v1', 'type=gha'], ['type=inline', 'type=local,dest=/d,mode=max'])).toEqual({
       cacheFrom: ['r/c:1', 'r/img:2'],
       inline: true,
+      exports: [{ type: 'local', attrs: { dest: '/d', mode: 'max' }, entry: 'type=local,dest=/d,mode=max' }],
       warnings: ['service "app": build.cache_from type=gha ignored: the engine\'s builder imports registry caches only (type=registry,ref=…)'],
       localImports: [{ type: 'local', attrs: { src: '/c', tag: 'v1' } }],
-      localExports: [{ type: 'local', attrs: { dest: '/d', mode: 'max' } }],
     });
     expect(() => buildKitCache('app', ['type=local'], [])).toThrow('service "app": build.cache_from type=local: a local cache needs src=');
     expect(() => buildKitCache('app', [], ['type=local,mode=max'])).toThrow('service "app": build.cache_to type=local,mode=max: a local cache needs dest=');
   });
 
-  it('fails like compose (docker driver) for registry cache exports, naming service and key', () => {
-    expect(() => buildKitCache('app', [], ['type=registry,ref=r/c:1'])).toThrow(
-      'service "app": build.cache_to type=registry,ref=r/c:1: cache export is not supported for the docker driver',
-    );
+  it('hands registry cache exports to the engine (which may refuse them), with their attributes', () => {
+    expect(buildKitCache('app', [], ['type=registry,ref=r/c:1,mode=max', 'type=inline']).exports).toEqual([
+      { type: 'registry', attrs: { ref: 'r/c:1', mode: 'max' }, entry: 'type=registry,ref=r/c:1,mode=max' },
+    ]);
+    expect(() => buildKitCache('app', [], ['type=registry,mode=max'])).toThrow('service "app": build.cache_to type=registry,mode=max: a registry cache needs ref=');
   });
 });
 

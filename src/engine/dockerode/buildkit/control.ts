@@ -6,7 +6,7 @@
 // exports of every type and entitlements. The image id is the exporter's `containerimage.digest`.
 import { EngineError, ErrorCodes } from '../../../model/errors.js';
 import { startupMark } from '../../../model/startup-trace.js';
-import type { BuildKitDir, BuildKitProgress, BuildKitRequest, BuildKitResult, BuildKitTransfer } from '../../types.js';
+import { BUILD_CACHE_EXPORT_UNSUPPORTED, type BuildKitDir, type BuildKitProgress, type BuildKitRequest, type BuildKitResult, type BuildKitTransfer } from '../../types.js';
 import { toEngineError } from '../errors.js';
 import type { EngineHttp } from '../http.js';
 import { fileSyncServices, type FileSyncTransfer } from './filesync.js';
@@ -111,6 +111,8 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
   const imports: SolveCacheEntry[] = (r.cacheFrom ?? []).map((ref) => ({ Type: 'registry', Attrs: { ref } }));
   const exports: SolveCacheEntry[] = [];
   if (goTrue(r.buildArgs?.BUILDKIT_INLINE_CACHE)) exports.push({ Type: 'inline', Attrs: {} });
+  // type=local ones as local-cache.ts resolved them (absolute paths, the import's digest), when it did
+  for (const e of r.cacheExports ?? []) if (e.type !== 'local' || !o.localCaches) exports.push({ Type: e.type, Attrs: { ...e.attrs } });
   for (const e of o.localCaches?.imports ?? []) imports.push({ Type: e.type, Attrs: { ...e.attrs } });
   for (const e of o.localCaches?.exports ?? []) exports.push({ Type: e.type, Attrs: { ...e.attrs } });
   if (imports.length) attrs['cache-imports'] = JSON.stringify(imports);
@@ -132,9 +134,19 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
 /** What the build route does that this path does not: the engine maps `host-gateway` to its own address. */
 export function needsBuildRoute(request: BuildKitRequest): boolean {
   // a local cache needs this path's content store: it wins over host-gateway
-  if (request.localCacheImports?.length || request.localCacheExports?.length) return false;
-  if (Object.keys(request.namedContexts ?? {}).length) return false;
+  if (request.localCacheImports?.length) return false;
+  if (Object.keys(request.namedContexts ?? {}).length || request.cacheExports?.length) return false;
   return (request.extraHosts ?? []).some((h) => h.slice(h.indexOf(':') + 1) === 'host-gateway');
+}
+
+/**
+ * Whether the engine's builder has cache exporters besides inline: only with the containerd image store
+ * (`/info` DriverStatus driver-type io.containerd.snapshotter.v1), the rule buildx's docker driver applies
+ * before it starts a build, which compose then refuses; asking first keeps the refusal ahead of any output.
+ */
+export async function canExportCache(http: EngineHttp): Promise<boolean> {
+  const info = await http.call<{ DriverStatus?: [string, string][] | null }>({ path: '/info', method: 'GET', ok: [200] });
+  return (info.DriverStatus ?? []).some(([k, v]) => k === 'driver-type' && v === 'io.containerd.snapshotter.v1');
 }
 
 export interface ControlBuildOptions {
@@ -154,6 +166,15 @@ export async function buildWithControl(
   onProgress?: (p: BuildKitProgress) => void,
   options: ControlBuildOptions = {},
 ): Promise<BuildKitResult> {
+  if (request.cacheExports?.length) {
+    let can: boolean;
+    try {
+      can = await canExportCache(http);
+    } catch (err) {
+      throw toEngineError(err, address, 'GET /info');
+    }
+    if (!can) throw new EngineError(ErrorCodes.BUILD_FAILED, `${BUILD_CACHE_EXPORT_UNSUPPORTED}: the engine has no containerd image store`);
+  }
   const transfers: BuildKitTransfer[] = [];
   const caches = await openLocalCaches(request);
   const services: GrpcServices = {
@@ -201,7 +222,7 @@ export async function buildWithControl(
       // the progress up to the failure is what names the failed step: let it arrive
       await status.catch(() => undefined);
       if (signal?.aborted) throw new EngineError(ErrorCodes.BUILD_FAILED, 'the build was cancelled');
-      if (err instanceof GrpcError && err.code !== GrpcStatus.UNAVAILABLE) throw new EngineError(ErrorCodes.BUILD_FAILED, withCacheHint(err.message), { cause: err });
+      if (err instanceof GrpcError && err.code !== GrpcStatus.UNAVAILABLE) throw new EngineError(ErrorCodes.BUILD_FAILED, err.message, { cause: err });
       throw toEngineError(err, address, 'POST /grpc (Control.Solve)');
     }
     await status.catch(() => undefined);
@@ -223,20 +244,10 @@ export async function buildWithControl(
   }
 }
 
-/**
- * An engine without a cache exporter of the type asked (20.10 has inline only; local and registry ones need
- * the containerd image store): compose refuses those up front with the docker driver's advice, berth says
- * the same after the engine's answer.
- */
-function withCacheHint(message: string): string {
-  if (!/unknown cache exporter/.test(message)) return message;
-  return `${message}: cache export is not supported by this engine's builder; turn on the containerd image store, or use cache_to type=inline`;
-}
-
-/** The request's type=local caches: imports resolved from their index.json, export directories made. */
+/** The request's type=local caches: imports resolved from their index.json, exports with absolute paths. */
 async function openLocalCaches(request: BuildKitRequest): Promise<LocalCaches> {
   try {
-    return await localCaches(request.localCacheImports ?? [], request.localCacheExports ?? []);
+    return await localCaches(request.localCacheImports ?? [], (request.cacheExports ?? []).filter((e) => e.type === 'local'));
   } catch (err) {
     throw new EngineError(ErrorCodes.BUILD_FAILED, err instanceof Error ? err.message : String(err), { cause: err });
   }
