@@ -596,6 +596,8 @@ export interface BuildKitRequest {
    * containerd image store has exporters for them; elsewhere the build fails with BUILD_CACHE_EXPORT_UNSUPPORTED.
    */
   readonly cacheExports?: readonly { readonly type: string; readonly attrs: Readonly<Record<string, string>> }[];
+  /** Cache imports besides the registry references of `cacheFrom` (e.g. type=local through the session). */
+  readonly cacheImports?: readonly { readonly type: string; readonly attrs: Readonly<Record<string, string>> }[];
 }
 
 /** The start of the message of a build refused because the engine cannot export its cache (compose's words). */
@@ -645,18 +647,14 @@ export interface BuildKitResult {
 }
 
 // ---- type=local build caches (issue 21): a directory on the client's disk (an OCI layout) that the builder
-// reads and writes through the session's content store; served on the control API's path only. Exports are
-// `cacheExports` entries of type local. These declarations merge into BuildKitRequest and BuildKitResult above.
+// reads and writes through the session's content store; served on the control API's path only. They are the
+// `cacheImports` / `cacheExports` entries of type local (`src`, `dest`: relative paths are against the working
+// directory). This declaration merges into BuildKitResult above.
 
 /** A cache import or export as BuildKit takes it (compose's `type=…,key=value` entry, parsed). */
 export interface BuildKitCacheEntry {
   readonly type: string;
   readonly attrs: Readonly<Record<string, string>>;
-}
-
-export interface BuildKitRequest {
-  /** `type=local` imports (attrs `src`, and `digest` or `tag`); relative paths are against the working directory. */
-  readonly localCacheImports?: readonly BuildKitCacheEntry[];
 }
 
 export interface BuildKitResult {

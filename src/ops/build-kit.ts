@@ -146,7 +146,7 @@ export async function buildServiceKit(engine: Engine, spec: BuildSpec, options: 
         ...(options.signal ? { signal: options.signal } : {}),
         ...(spec.secrets.length ? { secrets: spec.secrets } : {}),
         ...(spec.ssh.length ? { ssh: spec.ssh } : {}),
-        ...(spec.localCacheImports ? { localCacheImports: spec.localCacheImports } : {}),
+        ...(spec.localCacheImports ? { cacheImports: spec.localCacheImports } : {}),
         ...(Object.keys(named).length ? { namedContexts: named } : {}),
         ...(spec.cacheTo?.length ? { cacheExports: spec.cacheTo.map((e) => ({ type: e.type, attrs: e.attrs })) } : {}),
       },

@@ -5,7 +5,7 @@ import { promises as fsp } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Transform } from 'node:stream';
 import type { Engine } from '../engine/types.js';
-import { buildGraph, dependencyEdges, walk } from '../graph/index.js';
+import { buildGraph, dependencyEdges, findCycle, walk } from '../graph/index.js';
 import { BerthError, ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
@@ -142,6 +142,8 @@ export async function buildServices(engine: Engine, project: Project, services: 
   }
   const results: BuildResult[] = [];
   if (!specs.size) return results;
+  const cycle = findCycle(edges);
+  if (cycle) throw new OperationError(ErrorCodes.SERVICE_SPEC, `build order cycle through additional_contexts service: references: ${cycle.join(' -> ')}`, { service: cycle[0] });
   await walk(buildGraph(edges), {
     direction: 'up',
     only: new Set(specs.keys()),

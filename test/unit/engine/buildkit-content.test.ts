@@ -426,8 +426,9 @@ describe('the Solve request with local caches', () => {
       request: {
         ...base,
         cacheFrom: ['reg/web:cache'],
+        cacheImports: [{ type: 'local', attrs: { src: 'c' } }],
         buildArgs: { BUILDKIT_INLINE_CACHE: '1' },
-        // the local export as compose wrote it (relative): the resolved one below replaces it
+        // the local entries as compose wrote them (relative): the resolved ones below replace them
         cacheExports: [{ type: 'registry', attrs: { ref: 'reg/web:c2' } }, { type: 'local', attrs: { dest: 'd', mode: 'max' } }],
       },
       localCaches: { imports: [{ type: 'local', attrs: { src: '/abs/c', digest: 'sha256:' + 'a'.repeat(64) } }], exports: [{ type: 'local', attrs: { dest: '/abs/d', mode: 'max' } }] },
@@ -445,7 +446,7 @@ describe('the Solve request with local caches', () => {
   it('a build with a local cache takes the control API even with host-gateway (only it serves the content store)', () => {
     const gw = { ...base, extraHosts: ['h:host-gateway'] };
     expect(needsBuildRoute(gw)).toBe(true);
-    expect(needsBuildRoute({ ...gw, localCacheImports: [{ type: 'local', attrs: { src: '/c' } }] })).toBe(false);
+    expect(needsBuildRoute({ ...gw, cacheImports: [{ type: 'local', attrs: { src: '/c' } }] })).toBe(false);
     expect(needsBuildRoute({ ...gw, cacheExports: [{ type: 'local', attrs: { dest: '/c' } }] })).toBe(false);
   });
 });

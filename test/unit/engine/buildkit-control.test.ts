@@ -60,7 +60,7 @@ describe('solveRequest', () => {
 
   it('asks for nothing more than the defaults of a plain build', () => {
     const r = solveRequest({ ref: 'r', session: 's', request: base });
-    expect(r.FrontendAttrs).toEqual({ filename: 'Dockerfile', 'image-resolve-mode': 'default' });
+    expect(r.FrontendAttrs).toEqual({ filename: 'Dockerfile', 'image-resolve-mode': 'local' });
     expect(r.Cache).toEqual({ Imports: [], Exports: [] });
     expect(r.Entitlements).toEqual([]);
   });
@@ -76,19 +76,26 @@ describe('solveRequest', () => {
     expect(solveRequest({ ref: 'r', session: 's', request: { ...base, buildArgs: { BUILDKIT_INLINE_CACHE: '0' } } }).Cache.Exports).toEqual([]);
   });
 
-  it('adds registry cache exports with their attributes after the inline one', () => {
+  it('adds cache exports after the inline one, and imports of any type after the registry references', () => {
     const r = solveRequest({ ref: 'r', session: 's', request: { ...base, buildArgs: { BUILDKIT_INLINE_CACHE: '1' }, cacheExports: [{ type: 'registry', attrs: { ref: 'h:5000/c:1', mode: 'max' } }] } });
     expect(r.Cache.Exports).toEqual([
       { Type: 'inline', Attrs: {} },
       { Type: 'registry', Attrs: { ref: 'h:5000/c:1', mode: 'max' } },
     ]);
     expect(needsBuildRoute({ ...base, extraHosts: ['h:host-gateway'], cacheExports: [{ type: 'registry', attrs: { ref: 'x' } }] })).toBe(false);
+    const imports = solveRequest({ ref: 'r', session: 's', request: { ...base, cacheFrom: ['h/c:1'], cacheImports: [{ type: 'local', attrs: { src: '/c' } }] } });
+    expect(imports.Cache.Imports).toEqual([
+      { Type: 'registry', Attrs: { ref: 'h/c:1' } },
+      { Type: 'local', Attrs: { src: '/c' } },
+    ]);
+    expect(JSON.parse(imports.FrontendAttrs['cache-imports']!)).toEqual(imports.Cache.Imports);
   });
 
   it('encodes as a SolveRequest and decodes back the same', async () => {
     const T = await protoType('moby.buildkit.v1.SolveRequest');
     const r = solveRequest({ ref: 'r', session: 's', request: { ...base, cacheFrom: ['x'], networkMode: 'host' } });
-    const back = T.toObject(T.decode(T.encode(T.fromObject(r as never)).finish()), { arrays: true, objects: true });
+    // as control.ts encodes it: the plain object, no fromObject
+    const back = T.toObject(T.decode(T.encode(r as never).finish()), { arrays: true, objects: true });
     expect(back).toMatchObject(JSON.parse(JSON.stringify(r)));
   });
 

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { Project } from '../../../src/model/types.js';
 import { buildKitDirs, serviceStepName } from '../../../src/ops/build-kit.js';
 import { builderFromEnv, buildSpec } from '../../../src/ops/build-spec.js';
+import { buildServices } from '../../../src/ops/build.js';
+import type { Engine } from '../../../src/engine/types.js';
 
 function project(build: Record<string, unknown>): Project {
   return {
@@ -81,5 +83,40 @@ describe('buildKitDirs', () => {
     const inline = await buildKitDirs({ ...base, dockerfile: 'Dockerfile', dockerfileInline: 'FROM busybox\n' });
     expect(inline.dockerfile).toBe('Dockerfile');
     expect(Buffer.from(inline.dockerfileDir.files!.Dockerfile!).toString()).toBe('FROM busybox\n');
+  });
+});
+
+describe('buildServices with additional_contexts service: references', () => {
+  const twoServices = (contexts: Record<string, Record<string, string>>): Project =>
+    ({
+      name: 'shop',
+      services: Object.fromEntries(['app', 'base', 'tool'].map((s) => [s, { build: { context: '/srv/shop', dockerfile_inline: 'FROM scratch\n', additional_contexts: contexts[s] } }])),
+      networks: {},
+      volumes: {},
+      meta: { workingDir: '/srv/shop', composeFiles: ['/srv/shop/compose.yaml'], environment: {}, disabledServices: {}, profiles: [], warnings: [] },
+    }) as unknown as Project;
+  // an engine that records what it was asked to build, and what named contexts each build had
+  const recorder = () => {
+    const built: { tag: string; named: unknown }[] = [];
+    const engine = {
+      buildImageKit: async (r: { tags: readonly string[]; namedContexts?: unknown }) => {
+        built.push({ tag: r.tags[0]!, named: r.namedContexts });
+        return { id: `sha256:${r.tags[0]}`, transfers: [] };
+      },
+    } as unknown as Engine;
+    return { built, engine };
+  };
+
+  it('builds the referenced service first, even when not asked for, and passes its image', async () => {
+    const { built, engine } = recorder();
+    await buildServices(engine, twoServices({ app: { base: 'service:base' }, base: { t: 'service:tool' } }), ['app'], { builder: 'buildkit' });
+    expect(built.map((b) => b.tag)).toEqual(['shop-tool', 'shop-base', 'shop-app']);
+    expect(built[2]!.named).toEqual({ base: { image: 'shop-base' } });
+  });
+
+  it('refuses a cycle of references instead of leaving services unbuilt', async () => {
+    const { built, engine } = recorder();
+    await expect(buildServices(engine, twoServices({ app: { b: 'service:base' }, base: { a: 'service:app' } }), ['app'], { builder: 'buildkit' })).rejects.toThrow(/build order cycle through additional_contexts service: references/);
+    expect(built).toEqual([]);
   });
 });

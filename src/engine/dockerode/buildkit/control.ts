@@ -75,7 +75,7 @@ const goTrue = (v: string | undefined) => v !== undefined && ['1', 't', 'T', 'tr
 /**
  * The SolveRequest of a build (pure). The frontend attributes are those the engine's build route derives
  * from its query (moby's builder-next), so that a build means the same on either path, plus those only
- * this API carries. Cache imports go both in the request and, as JSON, in the `cache-imports` attribute the
+ * this API carries; where buildx's docker driver differs (image-resolve-mode), compose's. Cache imports go both in the request and, as JSON, in the `cache-imports` attribute the
  * Dockerfile frontend reads, as buildkit's client sends them.
  */
 export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
@@ -86,7 +86,9 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
   for (const [k, v] of Object.entries(r.buildArgs ?? {})) attrs[`build-arg:${k}`] = v;
   for (const [k, v] of Object.entries(r.labels ?? {})) attrs[`label:${k}`] = v;
   if (r.noCache) attrs['no-cache'] = '';
-  attrs['image-resolve-mode'] = r.pull ? 'pull' : 'default';
+  // "local" (prefer the engine's images) as buildx's docker driver sends it: the engine's build route says
+  // "default", which the containerd-store builder reads as "the registry first, local images if that fails"
+  attrs['image-resolve-mode'] = r.pull ? 'pull' : 'local';
   if (r.platform) attrs.platform = r.platform;
   const entitlements: string[] = [];
   const network = r.networkMode ?? '';
@@ -108,10 +110,13 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
   for (const [name, c] of named) attrs[`context:${name}`] = 'dir' in c ? `local:${localName(name)}` : `docker-image://${c.image}`;
   if (named.length) attrs['frontend.caps'] = CONTEXTS_CAP;
 
-  const imports: SolveCacheEntry[] = (r.cacheFrom ?? []).map((ref) => ({ Type: 'registry', Attrs: { ref } }));
+  const imports: SolveCacheEntry[] = [
+    ...(r.cacheFrom ?? []).map((ref) => ({ Type: 'registry', Attrs: { ref } })),
+    // type=local ones as local-cache.ts resolved them (absolute paths, the import's digest), when it did
+    ...(r.cacheImports ?? []).filter((e) => e.type !== 'local' || !o.localCaches).map((e) => ({ Type: e.type, Attrs: { ...e.attrs } })),
+  ];
   const exports: SolveCacheEntry[] = [];
   if (goTrue(r.buildArgs?.BUILDKIT_INLINE_CACHE)) exports.push({ Type: 'inline', Attrs: {} });
-  // type=local ones as local-cache.ts resolved them (absolute paths, the import's digest), when it did
   for (const e of r.cacheExports ?? []) if (e.type !== 'local' || !o.localCaches) exports.push({ Type: e.type, Attrs: { ...e.attrs } });
   for (const e of o.localCaches?.imports ?? []) imports.push({ Type: e.type, Attrs: { ...e.attrs } });
   for (const e of o.localCaches?.exports ?? []) exports.push({ Type: e.type, Attrs: { ...e.attrs } });
@@ -133,9 +138,7 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
 
 /** What the build route does that this path does not: the engine maps `host-gateway` to its own address. */
 export function needsBuildRoute(request: BuildKitRequest): boolean {
-  // a local cache needs this path's content store: it wins over host-gateway
-  if (request.localCacheImports?.length) return false;
-  if (Object.keys(request.namedContexts ?? {}).length || request.cacheExports?.length) return false;
+  if (Object.keys(request.namedContexts ?? {}).length || request.cacheExports?.length || request.cacheImports?.length) return false;
   return (request.extraHosts ?? []).some((h) => h.slice(h.indexOf(':') + 1) === 'host-gateway');
 }
 
@@ -154,9 +157,11 @@ export interface ControlBuildOptions {
   readonly services?: GrpcServices;
 }
 
+// Plain objects straight to encode/decode (no fromObject/toObject): every field berth sets is already of its
+// wire type, and each converter protobufjs would otherwise compile costs start-up time.
 async function encode(type: string, value: unknown): Promise<Uint8Array> {
   const T = await protoType(type);
-  return T.encode(T.fromObject(value as Json)).finish();
+  return T.encode(value as Json).finish();
 }
 
 export async function buildWithControl(
@@ -183,6 +188,9 @@ export async function buildWithControl(
     ...caches.services,
   };
   const ref = sessionId();
+  // protobufjs compiles a type's encoder on first use (~5 ms, more on a busy machine): done now, with a
+  // stand-in session id, it overlaps the engine's answers to the upgrades instead of following them
+  const warm = encode('moby.buildkit.v1.SolveRequest', solveRequest({ request, ref, session: ref })).catch(() => undefined);
   let session;
   let client: GrpcClient;
   try {
@@ -206,29 +214,38 @@ export async function buildWithControl(
   }
   const signal = request.signal;
   try {
+    await warm;
     const solveMessage = await encode('moby.buildkit.v1.SolveRequest', solveRequest({ request, ref, session: session!.id, localCaches: caches }));
     const StatusResponse = await protoType('moby.buildkit.v1.StatusResponse');
     // Status waits (a few seconds) for the job Solve starts: both are sent at once
+    const stopStatus = new AbortController();
     const status = (async () => {
-      for await (const m of client.serverStream(STATUS, await encode('moby.buildkit.v1.StatusRequest', { Ref: ref }))) {
+      for await (const m of client.serverStream(STATUS, await encode('moby.buildkit.v1.StatusRequest', { Ref: ref }), stopStatus.signal)) {
         onProgress?.(progressOf(StatusResponse.toObject(StatusResponse.decode(m), { defaults: false, arrays: true }) as Json));
       }
-    })();
+    })().catch(() => undefined); // progress is best-effort: Solve's answer decides the build
+    // Once Solve has answered, the progress stream ends with the job; one for a job that never started
+    // (a request refused up front) would wait out the engine's own delay: it gets 3 s, as buildkit's client
+    // gives it.
+    const statusEnd = () => {
+      const timer = setTimeout(() => stopStatus.abort(), 3000);
+      return status.finally(() => clearTimeout(timer));
+    };
     let reply: Uint8Array;
     try {
       reply = await client.unary(SOLVE, solveMessage, signal);
       startupMark('buildkit Solve answered');
     } catch (err) {
       // the progress up to the failure is what names the failed step: let it arrive
-      await status.catch(() => undefined);
+      await statusEnd();
       if (signal?.aborted) throw new EngineError(ErrorCodes.BUILD_FAILED, 'the build was cancelled');
       if (err instanceof GrpcError && err.code !== GrpcStatus.UNAVAILABLE) throw new EngineError(ErrorCodes.BUILD_FAILED, err.message, { cause: err });
       throw toEngineError(err, address, 'POST /grpc (Control.Solve)');
     }
-    await status.catch(() => undefined);
+    await statusEnd();
     startupMark('buildkit progress ended');
     const SolveResponse = await protoType('moby.buildkit.v1.SolveResponse');
-    const response = SolveResponse.toObject(SolveResponse.decode(reply), { defaults: false }) as Json;
+    const response = SolveResponse.decode(reply) as Json;
     const id = response.ExporterResponse?.['containerimage.digest'];
     if (typeof id !== 'string' || !id) throw new EngineError(ErrorCodes.BUILD_FAILED, 'the engine reported no image id for the build');
     try {
@@ -247,7 +264,7 @@ export async function buildWithControl(
 /** The request's type=local caches: imports resolved from their index.json, exports with absolute paths. */
 async function openLocalCaches(request: BuildKitRequest): Promise<LocalCaches> {
   try {
-    return await localCaches(request.localCacheImports ?? [], (request.cacheExports ?? []).filter((e) => e.type === 'local'));
+    return await localCaches((request.cacheImports ?? []).filter((e) => e.type === 'local'), (request.cacheExports ?? []).filter((e) => e.type === 'local'));
   } catch (err) {
     throw new EngineError(ErrorCodes.BUILD_FAILED, err instanceof Error ? err.message : String(err), { cause: err });
   }
