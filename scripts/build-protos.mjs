@@ -1,9 +1,10 @@
 // Build step: compiles the vendored BuildKit .proto files (proto/, spec text) into one JSON descriptor that
 // protobufjs loads at run time without its parser: src/engine/dockerode/buildkit/generated/protos.js
 // (committed, like src/config/generated/) and, when dist/ exists, its copy under dist/.
-// Only what berth's session serves or decodes is kept: the session services (file sync, secrets, ssh, auth),
-// fsutil's wire types, the build request and the progress messages of BuildKit's control API (Solve, Status
-// and what they use; the rest of control.proto needs imports berth does not vendor and is dropped before resolving).
+// Only what berth's session serves or decodes is kept: the session services (file sync, secrets, ssh, auth,
+// containerd's content store for local caches), fsutil's wire types, the build request and the progress
+// messages of BuildKit's control API (Solve, Status and what they use; the rest of control.proto needs
+// imports berth does not vendor and is dropped before resolving).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ const files = [
   'github.com/moby/buildkit/session/auth/auth.proto',
   'github.com/moby/buildkit/api/services/control/control.proto',
   'github.com/moby/buildkit/sourcepolicy/pb/policy.proto',
+  'github.com/containerd/containerd/api/services/content/v1/content.proto',
 ];
 // the progress messages, and the build request berth sends on `POST /grpc` (Control.Solve, Control.Status);
 // sourcepolicy is policy.proto's package (nested in moby.buildkit.v1), which SolveRequest refers to

@@ -647,3 +647,19 @@ export interface BuildKitResult {
   readonly id: string;
   readonly transfers: readonly BuildKitTransfer[];
 }
+
+// ---- type=local build caches (issue 21): a directory on the client's disk (an OCI layout) that the builder
+// reads and writes through the session's content store; served on the control API's path only. They are the
+// `cacheImports` / `cacheExports` entries of type local (`src`, `dest`: relative paths are against the working
+// directory). This declaration merges into BuildKitResult above.
+
+/** A cache import or export as BuildKit takes it (compose's `type=…,key=value` entry, parsed). */
+export interface BuildKitCacheEntry {
+  readonly type: string;
+  readonly attrs: Readonly<Record<string, string>>;
+}
+
+export interface BuildKitResult {
+  /** What the build passed over without failing (a local cache directory with no usable cache). */
+  readonly warnings?: readonly string[];
+}

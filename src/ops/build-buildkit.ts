@@ -2,10 +2,11 @@
 // secrets (build.secrets → top-level secrets), ssh agents (build.ssh, build --ssh), and what of
 // cache_from / cache_to the engine's own builder can do through its control API: import registry caches,
 // export the inline cache (image metadata, via BUILDKIT_INLINE_CACHE) and, on an engine with the containerd
-// image store (Docker ≥ 24 with the containerd-snapshotter feature), export registry caches. Elsewhere
+// image store (Docker ≥ 24 with the containerd-snapshotter feature), export registry and local caches;
+// local caches are imported on every engine (the session serves the directory). Elsewhere
 // (Docker 20.10, any graph-driver engine) compose (docker driver) refuses cache export other than inline
 // with "Cache export is not supported for the docker driver" (exit 17), and so does berth, in one line.
-import type { BuildSecret, BuildSshAgent } from '../engine/types.js';
+import type { BuildKitCacheEntry, BuildSecret, BuildSshAgent } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import type { Project } from '../model/types.js';
 import { isAbsolute, resolve } from 'node:path';
@@ -94,23 +95,25 @@ export interface BuildKitCache {
   readonly cacheFrom: string[];
   /** cache_to type=inline: the image carries its cache metadata (BUILDKIT_INLINE_CACHE=1). */
   readonly inline: boolean;
-  /** cache_to exports other than inline (type=registry: ref, mode=min|max, …), as the builder takes them. */
+  /** cache_to exports other than inline (type=registry: ref, mode=min|max, …; type=local: dest, …), as the builder takes them. */
   readonly exports: BuildCacheExport[];
   /** cache_from entries the builder cannot import here, built without (as a cache that is not there). */
   readonly warnings: string[];
+  /** type=local imports (a directory the builder reads through the session; local exports are in `exports`). */
+  readonly localImports: BuildKitCacheEntry[];
 }
 
 /**
- * cache_from / cache_to → what /build?version=2 on the engine's builder takes. Imports: registry
- * references (an import that finds nothing is a warning of the builder, not an error). A local cache
- * directory can only be imported through BuildKit's control API with a content store on the session, which
- * this path does not have: the build goes on without it, with a warning (compose builds on too, and only
- * warns when the directory holds no cache; the image is the same, only the cache hits differ). Exports:
- * inline, and registry (which the engine may refuse); anything else fails as in compose.
+ * cache_from / cache_to → what the engine's builder takes. Imports: registry references (an import that
+ * finds nothing is a warning of the builder, not an error) and local directories (served by the session's
+ * content store; one without a usable cache is passed over with a warning, as compose does); other types
+ * are skipped with a warning. Exports: inline, registry and local (which the engine may refuse); anything
+ * else fails as in compose.
  */
 export function buildKitCache(service: string, cacheFrom: readonly string[], cacheTo: readonly string[]): BuildKitCache {
   const refs: string[] = [];
   const warnings: string[] = [];
+  const localImports: BuildKitCacheEntry[] = [];
   for (const entry of cacheFrom) {
     const { type, attrs } = parseCacheEntry(entry);
     if (type === 'registry') {
@@ -118,6 +121,9 @@ export function buildKitCache(service: string, cacheFrom: readonly string[], cac
       refs.push(attrs.ref);
     } else if (type === 'inline') {
       throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}": build.cache_from ${entry}: type=inline is an export; import it with type=registry,ref=<image>`, { service });
+    } else if (type === 'local') {
+      if (!attrs.src) throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}": build.cache_from ${entry}: a local cache needs src=`, { service });
+      localImports.push({ type, attrs });
     } else {
       warnings.push(`service "${service}": build.cache_from ${entry} ignored: the engine's builder imports registry caches only (type=registry,ref=…)`);
     }
@@ -127,8 +133,9 @@ export function buildKitCache(service: string, cacheFrom: readonly string[], cac
   for (const entry of cacheTo) {
     const { type, attrs } = parseCacheEntry(entry);
     if (type === 'inline') inline = true;
-    else if (type === 'registry') {
-      if (!attrs.ref) throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}": build.cache_to ${entry}: a registry cache needs ref=`, { service });
+    else if (type === 'registry' || type === 'local') {
+      if (type === 'registry' && !attrs.ref) throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}": build.cache_to ${entry}: a registry cache needs ref=`, { service });
+      if (type === 'local' && !attrs.dest) throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}": build.cache_to ${entry}: a local cache needs dest=`, { service });
       // whether the engine can export it is the engine's answer (build-kit.ts words its refusal)
       exports.push({ type, attrs, entry });
     } else {
@@ -139,7 +146,7 @@ export function buildKitCache(service: string, cacheFrom: readonly string[], cac
       );
     }
   }
-  return { cacheFrom: refs, inline, exports, warnings };
+  return { cacheFrom: refs, inline, exports, warnings, localImports };
 }
 
 /** BuildKit's limit on one secret (secretsprovider.MaxSecretSize). */

@@ -146,6 +146,7 @@ export async function buildServiceKit(engine: Engine, spec: BuildSpec, options: 
         ...(options.signal ? { signal: options.signal } : {}),
         ...(spec.secrets.length ? { secrets: spec.secrets } : {}),
         ...(spec.ssh.length ? { ssh: spec.ssh } : {}),
+        ...(spec.localCacheImports ? { cacheImports: spec.localCacheImports } : {}),
         ...(Object.keys(named).length ? { namedContexts: named } : {}),
         ...(spec.cacheTo?.length ? { cacheExports: spec.cacheTo.map((e) => ({ type: e.type, attrs: e.attrs })) } : {}),
         ...(spec.entitlements?.length ? { entitlements: spec.entitlements } : {}),
@@ -176,6 +177,7 @@ export async function buildServiceKit(engine: Engine, spec: BuildSpec, options: 
     const tail = shown.length ? `\n  output of the failed step:\n    ${shown.join('\n    ')}` : '';
     return fail(`${message}${tail}`, err, failed?.name);
   }
+  for (const text of result.warnings ?? []) emit({ type: 'message', level: 'warning', text: `service "${service}": ${text}` });
   emit({ type: 'resource', kind: 'service', name: service, status: 'done', text: 'Built', service });
   const context = result.transfers.filter((t) => t.dir === 'context');
   return { service, image: spec.image, id: result.id, contextBytes: context.reduce((n, t) => n + t.dataBytes, 0), transfers: result.transfers };

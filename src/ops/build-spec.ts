@@ -1,7 +1,7 @@
 // A service's `build` section, from the loader's canonical form (context resolved to an absolute path,
 // `dockerfile` defaulted, args a map) to what one build needs. extra_hosts, which the loader keeps as
 // written in a build section, is read in either of its forms.
-import type { BuildSecret, BuildSshAgent } from '../engine/types.js';
+import type { BuildKitCacheEntry, BuildSecret, BuildSshAgent } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { COMPOSE_COMPAT_VERSION, Labels, serviceImage } from '../model/labels.js';
 import type { BuildConfig, ExtraHosts, ListOrDict, Project } from '../model/types.js';
@@ -37,7 +37,9 @@ export interface BuildSpec {
   readonly ssh: readonly BuildSshAgent[];
   /** cache_to type=inline: BUILDKIT_INLINE_CACHE=1. */
   readonly inlineCache: boolean;
-  /** cache_to exports besides inline (BuildKit only). */
+  /** cache_from type=local (BuildKit only). */
+  readonly localCacheImports?: readonly BuildKitCacheEntry[];
+  /** cache_to exports besides inline (BuildKit only): type=registry and type=local. */
   readonly cacheTo?: readonly BuildCacheExport[];
   /**
    * additional_contexts by name (BuildKit only): a local directory (absolute), another service's image (built
@@ -214,7 +216,7 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     }
   }
   const secrets = classic ? { secrets: [], warnings: [] } : buildSecrets(project, service);
-  const cache = classic ? { cacheFrom: strings(raw.cache_from), inline: false, exports: [], warnings: [] } : buildKitCache(service, strings(raw.cache_from), strings(raw.cache_to));
+  const cache = classic ? { cacheFrom: strings(raw.cache_from), inline: false, exports: [], warnings: [], localImports: [] } : buildKitCache(service, strings(raw.cache_from), strings(raw.cache_to));
   return {
     service,
     image: serviceImage(project, service),
@@ -240,6 +242,7 @@ export function buildSpec(project: Project, service: string, overrides: BuildOve
     secrets: secrets.secrets,
     ssh: classic ? [] : buildSsh(project, service, overrides.ssh),
     inlineCache: cache.inline,
+    ...(cache.localImports.length ? { localCacheImports: cache.localImports } : {}),
     ...(cache.exports.length ? { cacheTo: cache.exports } : {}),
     additionalContexts: classic ? {} : additionalContexts(project, service, raw.additional_contexts),
     ...(classic ? {} : entitlementsOf(raw)),

@@ -72,13 +72,16 @@ describe('cache_from / cache_to', () => {
     expect(parseCacheEntry('type=local,src=/c')).toEqual({ type: 'local', attrs: { src: '/c' } });
   });
 
-  it('imports registry caches, exports inline; a local import is skipped with a warning', () => {
-    expect(buildKitCache('app', ['type=registry,ref=r/c:1', 'r/img:2', 'type=local,src=/c'], ['type=inline'])).toEqual({
+  it('imports registry and local caches, exports inline and local; another type is skipped with a warning', () => {
+    expect(buildKitCache('app', ['type=registry,ref=r/c:1', 'r/img:2', 'type=local,src=/c,tag=v1', 'type=gha'], ['type=inline', 'type=local,dest=/d,mode=max'])).toEqual({
       cacheFrom: ['r/c:1', 'r/img:2'],
       inline: true,
-      exports: [],
-      warnings: ['service "app": build.cache_from type=local,src=/c ignored: the engine\'s builder imports registry caches only (type=registry,ref=…)'],
+      exports: [{ type: 'local', attrs: { dest: '/d', mode: 'max' }, entry: 'type=local,dest=/d,mode=max' }],
+      warnings: ['service "app": build.cache_from type=gha ignored: the engine\'s builder imports registry caches only (type=registry,ref=…)'],
+      localImports: [{ type: 'local', attrs: { src: '/c', tag: 'v1' } }],
     });
+    expect(() => buildKitCache('app', ['type=local'], [])).toThrow('service "app": build.cache_from type=local: a local cache needs src=');
+    expect(() => buildKitCache('app', [], ['type=local,mode=max'])).toThrow('service "app": build.cache_to type=local,mode=max: a local cache needs dest=');
   });
 
   it('hands registry cache exports to the engine (which may refuse them), with their attributes', () => {
@@ -86,10 +89,6 @@ describe('cache_from / cache_to', () => {
       { type: 'registry', attrs: { ref: 'r/c:1', mode: 'max' }, entry: 'type=registry,ref=r/c:1,mode=max' },
     ]);
     expect(() => buildKitCache('app', [], ['type=registry,mode=max'])).toThrow('service "app": build.cache_to type=registry,mode=max: a registry cache needs ref=');
-  });
-
-  it('fails like compose (docker driver) for local cache exports, naming service and key', () => {
-    expect(() => buildKitCache('app', [], ['type=local,dest=/c'])).toThrow(/build\.cache_to type=local,dest=\/c: cache export is not supported/);
   });
 });
 

@@ -11,6 +11,7 @@ import { toEngineError } from '../errors.js';
 import type { EngineHttp } from '../http.js';
 import { fileSyncServices, type FileSyncTransfer } from './filesync.js';
 import { grpcClient, type GrpcClient } from './grpc-client.js';
+import { localCaches, type CacheEntry, type LocalCaches } from './local-cache.js';
 import { GrpcError, GrpcStatus, type GrpcServices } from './grpc.js';
 import { protoType } from './proto.js';
 import { openSession, sessionId } from './session.js';
@@ -51,6 +52,8 @@ export interface SolveRequestOptions {
   readonly ref: string;
   /** The session serving the directories. */
   readonly session: string;
+  /** type=local caches as local-cache.ts resolved them (imports with their digest, absolute paths). */
+  readonly localCaches?: { readonly imports: readonly CacheEntry[]; readonly exports: readonly CacheEntry[] };
 }
 
 /** The session's name of a named context's directory: its own, unless it is one of the two the frontend reads by default. */
@@ -114,11 +117,14 @@ export function solveRequest(o: SolveRequestOptions): SolveRequestObject {
 
   const imports: SolveCacheEntry[] = [
     ...(r.cacheFrom ?? []).map((ref) => ({ Type: 'registry', Attrs: { ref } })),
-    ...(r.cacheImports ?? []).map((e) => ({ Type: e.type, Attrs: { ...e.attrs } })),
+    // type=local ones as local-cache.ts resolved them (absolute paths, the import's digest), when it did
+    ...(r.cacheImports ?? []).filter((e) => e.type !== 'local' || !o.localCaches).map((e) => ({ Type: e.type, Attrs: { ...e.attrs } })),
   ];
   const exports: SolveCacheEntry[] = [];
   if (goTrue(r.buildArgs?.BUILDKIT_INLINE_CACHE)) exports.push({ Type: 'inline', Attrs: {} });
-  for (const e of r.cacheExports ?? []) exports.push({ Type: e.type, Attrs: { ...e.attrs } });
+  for (const e of r.cacheExports ?? []) if (e.type !== 'local' || !o.localCaches) exports.push({ Type: e.type, Attrs: { ...e.attrs } });
+  for (const e of o.localCaches?.imports ?? []) imports.push({ Type: e.type, Attrs: { ...e.attrs } });
+  for (const e of o.localCaches?.exports ?? []) exports.push({ Type: e.type, Attrs: { ...e.attrs } });
   if (imports.length) attrs['cache-imports'] = JSON.stringify(imports);
 
   const exporterAttrs: Record<string, string> = r.tags.length ? { name: r.tags.join(',') } : {};
@@ -179,9 +185,11 @@ export async function buildWithControl(
     if (!can) throw new EngineError(ErrorCodes.BUILD_FAILED, `${BUILD_CACHE_EXPORT_UNSUPPORTED}: the engine has no containerd image store`);
   }
   const transfers: BuildKitTransfer[] = [];
+  const caches = await openLocalCaches(request);
   const services: GrpcServices = {
     ...fileSyncServices(sessionDirs(request), (t: FileSyncTransfer) => transfers.push({ ...t })),
     ...options.services,
+    ...caches.services,
   };
   const ref = sessionId();
   // protobufjs compiles a type's encoder on first use (~5 ms, more on a busy machine): done now, with a
@@ -205,12 +213,13 @@ export async function buildWithControl(
     startupMark('buildkit session and control connection open');
   } catch (err) {
     session?.close();
+    await caches.close();
     throw err;
   }
   const signal = request.signal;
   try {
     await warm;
-    const solveMessage = await encode('moby.buildkit.v1.SolveRequest', solveRequest({ request, ref, session: session!.id }));
+    const solveMessage = await encode('moby.buildkit.v1.SolveRequest', solveRequest({ request, ref, session: session!.id, localCaches: caches }));
     const StatusResponse = await protoType('moby.buildkit.v1.StatusResponse');
     // Status waits (a few seconds) for the job Solve starts: both are sent at once
     const stopStatus = new AbortController();
@@ -243,9 +252,24 @@ export async function buildWithControl(
     const response = SolveResponse.decode(reply) as Json;
     const id = response.ExporterResponse?.['containerimage.digest'];
     if (typeof id !== 'string' || !id) throw new EngineError(ErrorCodes.BUILD_FAILED, 'the engine reported no image id for the build');
-    return { id, transfers };
+    try {
+      await caches.finish(response.ExporterResponse ?? {});
+    } catch (err) {
+      throw new EngineError(ErrorCodes.BUILD_FAILED, `exporting the cache: ${(err as Error).message}`, { cause: err });
+    }
+    return { id, transfers, ...(caches.warnings.length ? { warnings: caches.warnings } : {}) };
   } finally {
     client.close();
     session!.close();
+    await caches.close();
+  }
+}
+
+/** The request's type=local caches: imports resolved from their index.json, exports with absolute paths. */
+async function openLocalCaches(request: BuildKitRequest): Promise<LocalCaches> {
+  try {
+    return await localCaches((request.cacheImports ?? []).filter((e) => e.type === 'local'), (request.cacheExports ?? []).filter((e) => e.type === 'local'));
+  } catch (err) {
+    throw new EngineError(ErrorCodes.BUILD_FAILED, err instanceof Error ? err.message : String(err), { cause: err });
   }
 }

@@ -45,25 +45,56 @@ export const HEALTH_CHECK = '/grpc.health.v1.Health/Check';
 // HealthCheckResponse{status: SERVING}: field 1, varint 1
 const SERVING = Uint8Array.of(0x08, 0x01);
 
-/** Splits a byte stream into gRPC messages; frames may be cut anywhere, the header included. */
+/**
+ * Splits a byte stream into gRPC messages; frames may be cut anywhere, the header included. Chunks are kept
+ * as a list and copied once, when a whole message is there: a message of megabytes (a content store's
+ * write) arrives in many 16 kB chunks, and joining them as they come would copy it over and over.
+ */
 export class GrpcDeframer {
-  private pending: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private length = 0;
 
   push(chunk: Buffer): Uint8Array[] {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    if (chunk.length) {
+      this.chunks.push(chunk);
+      this.length += chunk.length;
+    }
     const out: Uint8Array[] = [];
-    while (this.pending.length >= 5) {
-      if (this.pending[0] !== 0) throw new GrpcError(GrpcStatus.UNIMPLEMENTED, 'compressed gRPC messages are not supported');
-      const size = this.pending.readUInt32BE(1);
-      if (this.pending.length < 5 + size) break;
-      out.push(this.pending.subarray(5, 5 + size));
-      this.pending = this.pending.subarray(5 + size);
+    while (this.length >= 5) {
+      const head = this.chunks[0]!.length >= 5 ? this.chunks[0]! : Buffer.concat(this.chunks, 5);
+      if (head[0] !== 0) throw new GrpcError(GrpcStatus.UNIMPLEMENTED, 'compressed gRPC messages are not supported');
+      const size = head.readUInt32BE(1);
+      if (this.length < 5 + size) break;
+      this.take(5);
+      out.push(this.take(size));
+    }
+    return out;
+  }
+
+  /** The next n bytes (a view when they are in one chunk). */
+  private take(n: number): Buffer {
+    const first = this.chunks[0];
+    this.length -= n;
+    if (first && first.length >= n) {
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const c = this.chunks[0]!;
+      const k = Math.min(c.length, n - at);
+      c.copy(out, at, 0, k);
+      at += k;
+      if (k === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(k);
     }
     return out;
   }
 
   get empty(): boolean {
-    return this.pending.length === 0;
+    return this.length === 0;
   }
 }
 
