@@ -70,6 +70,24 @@ module.exports = validate;`,
   },
 };
 
+// BuildKit's message types (src/engine/dockerode/buildkit/generated/protos-static.js, with protobufjs's minimal
+// runtime): only a build loads them, so they are a file of their own too (buildkit-protos.cjs), with its
+// own code cache (written below, by a run that encodes and decodes every type). proto.ts imports the module
+// dynamically; the stand-in is what that import evaluates.
+const BUILDKIT_PROTOS = 'buildkit-protos.cjs';
+const lazyProtos = {
+  name: 'lazy-protos',
+  setup(b) {
+    b.onResolve({ filter: /\/generated\/protos-static\.js$/ }, () => ({ path: 'buildkit-protos', namespace: 'lazy-protos' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-protos' }, () => ({
+      loader: 'js',
+      contents: `const cached = globalThis[Symbol.for('berth.requireCached')];
+// module.exports is the static root: proto.ts's import() takes it as the default export (as for the schema)
+module.exports = (cached ? cached('${BUILDKIT_PROTOS}') : require('./${BUILDKIT_PROTOS}')).default;`,
+    }));
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 
 // The dashboard's page (src/dashboard/web/): one JS and one CSS asset, shipped in dist/ (package.json "files"),
@@ -104,6 +122,19 @@ await build({
   minifySyntax: true,
   logLevel: 'warning',
 });
+await build({
+  entryPoints: [join(root, 'dist/engine/dockerode/buildkit/generated/protos-static.js')],
+  outfile: join(outdir, BUILDKIT_PROTOS),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  minifyIdentifiers: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
 const result = await build({
   entryPoints: [join(root, 'dist/cli/main.js')],
   outfile: bundle,
@@ -116,12 +147,12 @@ const result = await build({
   supported: { 'dynamic-import': false },
   // dockerode is bundled; what it loads only for BuildKit sessions and ssh:// stays outside, so the
   // deferral in src/engine/dockerode/load.ts still sees those requires; cpu-features is a native addon
-  external: ['@grpc/grpc-js', '@grpc/proto-loader', 'ssh2', 'cpu-features', 'protobufjs', './compose-schema.cjs'],
+  external: ['@grpc/grpc-js', '@grpc/proto-loader', 'ssh2', 'cpu-features', 'protobufjs', './compose-schema.cjs', `./${BUILDKIT_PROTOS}`],
   // the compiled sources read files next to themselves (package.json) through import.meta.url; the build id
   // tells the project cache (src/cli/global.ts) which entries this code made
   define: { 'import.meta.url': '__berthBundleUrl', __BERTH_BUILD__: JSON.stringify(randomUUID()) },
   banner: { js: "const __berthBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [deferBuiltins, lazySchema],
+  plugins: [deferBuiltins, lazySchema, lazyProtos],
   // less to read and hash at every start; names are kept for stack traces
   minifyWhitespace: true,
   minifySyntax: true,
@@ -134,7 +165,7 @@ const result = await build({
 // which for ASCII is the same text as UTF-8 decoding gives, only cheaper. One non-ASCII character (a literal µ
 // in a regular expression, which esbuild does not escape) would be read wrongly. Write such characters as \u
 // escapes in the sources.
-for (const file of [bundle, join(outdir, 'compose-schema.cjs')]) {
+for (const file of [bundle, join(outdir, 'compose-schema.cjs'), join(outdir, BUILDKIT_PROTOS)]) {
   const text = readFileSync(file, 'utf8');
   // eslint-disable-next-line no-control-regex -- the range starts at NUL on purpose
   const nonAscii = /[^\x00-\x7f]/.exec(text);
@@ -235,4 +266,49 @@ networks: { front: {}, back: {} }
 } finally {
   engine.close();
   rmSync(dir, { recursive: true, force: true });
+}
+
+// The message types' code cache: compiled exactly as bin/berth.js compiles the file (latin1, Module.wrap, its
+// V8 flags), then the session services' and progress types are round-tripped (fromObject, encode, decode,
+// toObject) empty and, for the messages of every build (file-sync packets, progress), filled, so that the cache holds the functions a
+// build runs; functions it does not hold are compiled lazily as usual.
+{
+  const file = join(outdir, BUILDKIT_PROTOS);
+  const trainer = `'use strict';
+const { readFileSync, writeFileSync } = require('node:fs');
+const { Script } = require('node:vm');
+const Module = require('node:module');
+const { dirname } = require('node:path');
+const file = ${JSON.stringify(file)};
+const script = new Script(Module.wrap(readFileSync(file, 'latin1')), { filename: file });
+const mod = { exports: {} };
+script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
+const root = mod.exports.default;
+const types = [];
+const visit = (ns) => { for (const v of Object.values(ns)) if (typeof v === 'function' && typeof v.decode === 'function') { types.push(v); visit(v); } else if (v && typeof v === 'object' && v.constructor === Object) visit(v); };
+// the session services' and the progress messages; LLB's (pb) are encoded once per build at most
+visit(root.moby);
+visit(root.fsutil);
+if (types.length < 10) throw new Error('found ' + types.length + ' message types');
+const trip = (T, o) => T.toObject(T.decode(T.encode(T.fromObject(o)).finish()), { defaults: true, arrays: true, longs: Number, enums: Number });
+for (const T of types) { trip(T, {}); T.toObject(T.decode(T.encode(T.create()).finish())); }
+const long = { low: 1, high: 1, unsigned: false };
+const Packet = root.fsutil.types.Packet;
+for (const p of [{ type: 0, stat: { path: 'a/b', mode: 2147484141, uid: 0, gid: 0, size: long, modTime: long, linkname: 'x', devmajor: long, devminor: long, xattrs: { k: Buffer.from('v') } } }, { type: 1, ID: 7 }, { type: 2, ID: 300, data: Buffer.alloc(200) }, { type: 3 }, { type: 4, data: Buffer.from('e') }]) {
+  trip(Packet, p);
+  Packet.toObject(Packet.decode(Packet.encode(Packet.fromObject(p)).finish()), { enums: Number });
+}
+const ts = { seconds: long, nanos: 5 };
+const status = { vertexes: [{ digest: 'sha256:1', inputs: ['sha256:0'], name: '[1/2] RUN x', cached: true, started: ts, completed: ts, error: 'e' }], statuses: [{ ID: 'i', vertex: 'sha256:1', name: 'n', current: long, total: long, timestamp: ts, started: ts, completed: ts }], logs: [{ vertex: 'sha256:1', timestamp: ts, stream: 1, msg: Buffer.from('log') }], warnings: [{ vertex: 'sha256:1', level: 1, short: Buffer.from('w'), detail: [Buffer.from('d')], url: 'u' }] };
+const StatusResponse = root.moby.buildkit.v1.StatusResponse;
+trip(StatusResponse, status);
+StatusResponse.toObject(StatusResponse.decode(StatusResponse.encode(StatusResponse.fromObject(status)).finish()), { defaults: false, arrays: true });
+writeFileSync(file + '.cache', script.createCachedData());
+`;
+  // bin/berth.js's V8 flags (its shebang): a cache made under other flags would be rejected
+  const child = spawn(process.execPath, ['--no-memory-reducer', '-e', trainer], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const status = await new Promise((resolve) => child.on('close', resolve));
+  if (status !== 0) throw new Error(`training run of ${BUILDKIT_PROTOS} failed (${status}): ${stderr}`);
 }
