@@ -12,8 +12,8 @@ import type { EngineHttp } from '../http.js';
 import { NdjsonSplitter } from '../streams.js';
 import { fileSyncServices, type FileSyncTransfer } from './filesync.js';
 import type { GrpcServices } from './grpc.js';
-import { protoType, toNumber } from './proto.js';
-import { openSession } from './session.js';
+import { loadProtos, protoType, toNumber } from './proto.js';
+import { openSession, sessionId, type BuildSession } from './session.js';
 
 type Json = Record<string, any>;
 
@@ -90,22 +90,41 @@ export async function buildWithBuildKit(
     ...fileSyncServices({ context: request.context, dockerfile: request.dockerfileDir }, (t: FileSyncTransfer) => transfers.push({ ...t })),
     ...options.services,
   };
-  let session;
-  try {
-    session = await openSession(http, { name: request.sessionName, sharedKey: request.sharedKey, services });
-  } catch (err) {
-    throw toEngineError(err, address, 'POST /session');
-  }
+  // The build and its session are requested together, as the docker CLI and buildx do: the engine's builder
+  // waits for the session it names (BuildKit's session manager, up to 5 s), and its first call on it (the
+  // Dockerfile) comes tens of ms after the build started. So the session's upgrade, its HTTP/2 set-up and
+  // loading the message types all happen while the engine starts the build, not before it; the build, the
+  // longer path, is sent first.
+  const id = sessionId();
   const buildId = randomUUID();
-  const signal = request.signal;
+  const requested = http.call<IncomingMessage>({ path: buildQuery(request, id, buildId), method: 'POST', ok: [200], isStream: true, headers: { 'Content-Type': 'application/x-tar' } });
+  // awaited below, after the session: a failure meanwhile is not unhandled
+  requested.catch(() => undefined);
+  const opening = openSession(http, { id, name: request.sessionName, sharedKey: request.sharedKey, services });
   const cancel = () => {
     http.call({ path: '/build/cancel', method: 'POST', ok: [200], query: { id: buildId } }).catch(() => undefined);
   };
+  const signal = request.signal;
   signal?.addEventListener('abort', cancel, { once: true });
+  let session: BuildSession;
+  try {
+    session = await opening;
+  } catch (err) {
+    // a build waiting for a session that will not come: cancelled, its answer dropped
+    signal?.removeEventListener('abort', cancel);
+    cancel();
+    requested.then(
+      (res) => res.destroy(),
+      () => undefined,
+    );
+    throw toEngineError(err, address, 'POST /session');
+  }
+  // the file sync's first packets need them; loaded now, after both requests went out
+  void loadProtos().catch(() => undefined);
   try {
     let res: IncomingMessage;
     try {
-      res = await http.call<IncomingMessage>({ path: buildQuery(request, session.id, buildId), method: 'POST', ok: [200], isStream: true, headers: { 'Content-Type': 'application/x-tar' } });
+      res = await requested;
     } catch (err) {
       const e = toEngineError(err, address, 'POST /build');
       if (e instanceof EngineError && e.code !== ErrorCodes.ENGINE_UNREACHABLE) throw new EngineError(ErrorCodes.BUILD_FAILED, e.message, { statusCode: e.statusCode, cause: e });
