@@ -44,7 +44,9 @@ const ms = (t: any): number | undefined => (t ? toNumber(t.seconds) * 1000 + Mat
 /** A StatusResponse in berth's words. */
 export async function decodeTrace(base64: string): Promise<BuildKitProgress> {
   const StatusResponse = await protoType('moby.buildkit.v1.StatusResponse');
-  const r = StatusResponse.toObject(StatusResponse.decode(Buffer.from(base64, 'base64')), { defaults: false, arrays: true }) as Json;
+  // the decoded message is read as it is (unset fields are its defaults: '', 0, null, []), not converted to a
+  // plain object first: a build decodes one of these per progress update, tens to thousands of them
+  const r = StatusResponse.decode(Buffer.from(base64, 'base64')) as Json;
   return {
     vertexes: (r.vertexes ?? []).map((v: Json) => ({
       digest: String(v.digest ?? ''),

@@ -205,7 +205,9 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
     }
   };
 
-  const visit = async (rel: string, full: string | undefined): Promise<void> => {
+  // `inside`: a directory an include pattern matched is being walked, so everything below it is included too
+  // (no pattern needs asking again per entry)
+  const visit = async (rel: string, full: string | undefined, inside: boolean): Promise<void> => {
     const names = new Set<string>();
     // The walk's file system calls are synchronous: one thread-pool round trip per entry made a tree of a few
     // thousand files take most of a second, as long as what BuildKit does with it (Go's walk makes direct
@@ -217,8 +219,9 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
       const path = rel ? `${rel}/${name}` : name;
       const content = rel === '' ? virtual[name] : undefined;
       const excluded = !!asked?.matches(path) || (content === undefined && !!own?.matches(path));
+      const included = inside || !include || include.includes(path);
       if (content !== undefined) {
-        if (excluded || (include && !include.includes(path))) continue;
+        if (excluded || !included) continue;
         if (pending.length) await flush();
         const size = BigInt(content.length);
         const wait = emit({ path, regular: true, content, stat: { path, mode: 0o644, uid: 0, gid: 0, size: int64(size), modTime: int64(0n) } });
@@ -227,8 +230,9 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
       }
       // a name no include pattern can reach (nor anything below it) is not even stat'ed: the Dockerfile
       // frontend's small transfers (the Dockerfile, .dockerignore) would otherwise stat the whole root
-      if (include && !include.includes(path) && !include.mayHoldMatch(path)) continue;
-      const abs = join(full!, name);
+      if (!included && !include!.mayHoldMatch(path)) continue;
+      // below the root, `full` is already joined and clean
+      const abs = rel === '' ? join(full!, name) : `${full!}/${name}`;
       let s = lstatSync(abs, { bigint: true });
       let linkname: string | undefined;
       if (s.isSymbolicLink()) {
@@ -243,25 +247,24 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
       }
       if (s.isSocket()) continue;
       if (s.isDirectory()) {
-        const inIncluded = !include || include.includes(path);
         const entry: Entry = { path, full: abs, regular: false, stat: statMessage(path, s, undefined) };
-        if (!excluded && inIncluded) {
+        if (!excluded && included) {
           if (pending.length) await flush();
           const wait = emit(entry);
           if (wait) await wait;
-          await visit(path, abs);
+          await visit(path, abs, !!include);
           continue;
         }
         const descend = excluded ? !!(asked?.matches(path) ? asked.exceptionInside(path) : own?.exceptionInside(path)) : !!include?.mayHoldMatch(path);
         if (!descend) continue;
         pending.push(entry);
         const depth = pending.length;
-        await visit(path, abs);
+        await visit(path, abs, false);
         // nothing inside was sent: the directory is not either
         if (pending.length >= depth) pending.splice(depth - 1);
         continue;
       }
-      if (excluded || (include && !include.includes(path))) continue;
+      if (excluded || !included) continue;
       if (pending.length) await flush();
       let wait: Promise<void> | undefined;
       if (s.isFile() && s.nlink > 1n) {
@@ -278,7 +281,7 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
       if (wait) await wait;
     }
   };
-  await visit('', dir.path);
+  await visit('', dir.path, false);
 }
 
 /**
@@ -308,7 +311,8 @@ export function fileSyncServices(dirs: Readonly<Record<string, SyncedDir>>, onTr
         return c.writable ? c.writable() : undefined;
       };
       const queueStat = (stat?: Record<string, unknown>): Promise<void> | undefined => {
-        const m = Packet.encode(Packet.fromObject(stat ? { type: PACKET.STAT, stat } : { type: PACKET.STAT })).finish();
+        // berth's own stat objects have the message's shape already (int64s as {low, high}): encoded as they are
+        const m = Packet.encode(stat ? { type: PACKET.STAT, stat } : { type: PACKET.STAT }).finish();
         batch.push(m);
         batchBytes += 5 + m.length;
         return batchBytes >= STAT_BATCH ? flushStats() : undefined;
