@@ -7,11 +7,12 @@
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { connect as http2Connect } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'dist/cli-bundle');
@@ -221,10 +222,88 @@ const engine = createServer((req, res) => {
   // down's stops and removals
   if (running && (req.method === 'DELETE' || /\/(stop|kill)$/.test(path))) return res.writeHead(204).end();
   if (path === '/volumes') return json(200, { Volumes: [], Warnings: null });
+  if (path === '/build' && req.method === 'POST') return trainBuild(req, res);
   const image = /^\/images\/(.+)\/json$/.exec(path);
   if (image) return json(200, { Id: `sha256:${'0'.repeat(64)}`, RepoTags: [decodeURIComponent(image[1])], Config: {} });
   return json(404, { message: `not found: ${path}` });
 });
+// The build's training (its own cache, berth.cjs.build.cache, see bin/berth.js): the stand-in plays the engine's
+// builder far enough for berth's BuildKit path to run as in a real build: the session's upgrade, on which it
+// is the HTTP/2 client and asks the file sync for the Dockerfile, the .dockerignore and the context (every
+// file's data, then FIN), and the build's NDJSON answer with progress messages and the image id.
+const { default: protos } = await import(pathToFileURL(join(root, 'dist/engine/dockerode/buildkit/generated/protos-static.js')).href);
+const { Packet } = protos.fsutil.types;
+const { StatusResponse } = protos.moby.buildkit.v1;
+let sessionDone;
+const sessionFinished = new Promise((resolve, reject) => (sessionDone = { resolve, reject }));
+const grpcFrame = (m) => Buffer.concat([Buffer.from([0, m.length >>> 24, (m.length >>> 16) & 255, (m.length >>> 8) & 255, m.length & 255]), m]);
+/** One DiffCopy as BuildKit's receiver makes it: every regular file requested, then FIN. */
+async function trainDiffCopy(client, dirName, followpaths) {
+  const call = client.request({ ':method': 'POST', ':path': '/moby.filesync.v1.FileSync/DiffCopy', 'content-type': 'application/grpc', te: 'trailers', 'dir-name': dirName, followpaths });
+  const send = (p) => call.write(grpcFrame(Packet.encode(Packet.fromObject(p)).finish()));
+  let pending = Buffer.alloc(0);
+  let next = 0;
+  const files = [];
+  let waiting = 0;
+  await new Promise((resolve, reject) => {
+    call.on('data', (chunk) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 5 && pending.length >= 5 + pending.readUInt32BE(1)) {
+        const p = Packet.decode(pending.subarray(5, 5 + pending.readUInt32BE(1)));
+        pending = pending.subarray(5 + pending.readUInt32BE(1));
+        if (p.type === 0 && p.stat) {
+          // a regular file: no Go mode type bit (named pipe and above)
+          const id = next++;
+          if (p.stat.mode < 2 ** 25) files.push(id);
+        } else if (p.type === 0) {
+          for (const ID of files) send({ type: 1, ID });
+          waiting = files.length;
+          if (!waiting) send({ type: 3 });
+        } else if (p.type === 2 && !p.data?.length) {
+          if (--waiting === 0) send({ type: 3 });
+        } else if (p.type === 3) call.end();
+        else if (p.type === 4) reject(new Error(`file sync training: ${Buffer.from(p.data).toString()}`));
+      }
+    });
+    call.on('error', reject);
+    call.on('close', resolve);
+  });
+}
+function trainSession(socket) {
+  socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n');
+  const client = http2Connect('http://engine', { createConnection: () => socket });
+  client.on('error', (err) => sessionDone.reject(err));
+  (async () => {
+    await trainDiffCopy(client, 'dockerfile', ['Dockerfile', 'Dockerfile.dockerignore', 'dockerfile']);
+    await trainDiffCopy(client, 'context', ['.dockerignore']);
+    await trainDiffCopy(client, 'context', ['src', 'Dockerfile']);
+    client.close();
+  })().then(sessionDone.resolve, sessionDone.reject);
+}
+async function trainBuild(req, res) {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  const at = (ms) => ({ seconds: 1700000000 + Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
+  const trace = (status) => res.write(`${JSON.stringify({ id: 'moby.buildkit.trace', aux: Buffer.from(StatusResponse.encode(StatusResponse.fromObject(status)).finish()).toString('base64') })}\n`);
+  const steps = ['[internal] load build definition from Dockerfile', '[internal] load .dockerignore', '[internal] load build context', '[1/2] FROM docker.io/library/busybox:local', '[2/2] RUN echo trained', 'exporting to image'];
+  try {
+    await sessionFinished;
+    steps.forEach((name, i) => {
+      const digest = `sha256:${String(i).repeat(64)}`;
+      trace({ vertexes: [{ digest, name, started: at(i * 10) }] });
+      trace({ statuses: [{ ID: `transferring ${i}:`, vertex: digest, name: 'transferring', current: 1024 * i, total: 4096, timestamp: at(i * 10 + 2), started: at(i * 10) }] });
+      if (i === 4) trace({ logs: [{ vertex: digest, stream: 1, msg: Buffer.from('trained\n'), timestamp: at(i * 10 + 3) }] });
+      trace({ vertexes: [{ digest, name, started: at(i * 10), completed: at(i * 10 + 5), cached: i === 3 }] });
+    });
+    res.end(`${JSON.stringify({ id: 'moby.image.id', aux: { ID: `sha256:${'2'.repeat(64)}` } })}\n`);
+  } catch (err) {
+    res.end(`${JSON.stringify({ errorDetail: { message: String(err) }, error: String(err) })}\n`);
+  }
+}
+engine.on('upgrade', (req, socket) => {
+  if (new URL(req.url, 'http://engine').pathname === '/session') trainSession(socket);
+  else socket.destroy();
+});
+
 try {
   writeFileSync(
     join(dir, 'compose.yaml'),
@@ -248,9 +327,9 @@ networks: { front: {}, back: {} }
   );
   const socket = join(dir, 'engine.sock');
   await new Promise((resolve, reject) => engine.once('error', reject).listen(socket, resolve));
-  const train = async (mode, args) => {
+  const train = async (mode, args, cwd = dir) => {
     const child = spawn(process.execPath, ['--', join(root, 'bin/berth.js'), ...args], {
-      cwd: dir,
+      cwd,
       env: { ...process.env, BERTH_CODE_CACHE: mode, BERTH_CACHE_DIR: join(dir, 'cache'), DOCKER_HOST: `unix://${socket}` },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -263,6 +342,15 @@ networks: { front: {}, back: {} }
   running = true;
   await train('add', ['ps']);
   await train('add', ['--progress', 'quiet', 'down', '-t', '1']);
+  // last, so that the build's cache holds everything the others' does
+  const project = join(dir, 'build');
+  mkdirSync(join(project, 'src', 'lib'), { recursive: true });
+  writeFileSync(join(project, 'Dockerfile'), 'FROM busybox:local\nCOPY src/ /src/\nRUN echo trained\n');
+  writeFileSync(join(project, '.dockerignore'), '*.log\n');
+  for (const f of ['src/a.js', 'src/lib/b.js', 'src/lib/c.txt']) writeFileSync(join(project, f), `// ${f}\n`.repeat(100));
+  writeFileSync(join(project, 'compose.yaml'), 'name: train-build\nservices:\n  app:\n    build: .\n');
+  await train('add', ['--progress', 'plain', 'build'], project);
+  await sessionFinished;
 } finally {
   engine.close();
   rmSync(dir, { recursive: true, force: true });
