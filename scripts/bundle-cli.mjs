@@ -73,8 +73,8 @@ module.exports = validate;`,
 
 // BuildKit's message types (src/engine/dockerode/buildkit/generated/protos-static.js, with protobufjs's minimal
 // runtime): only a build loads them, so they are a file of their own too (buildkit-protos.cjs), with its
-// own code cache (written below, by a run that encodes and decodes every type). proto.ts imports the module
-// dynamically; the stand-in is what that import evaluates.
+// own code cache (written below, by a run that encodes and decodes the messages a build exchanges). proto.ts
+// imports the module dynamically; the stand-in is what that import evaluates.
 const BUILDKIT_PROTOS = 'buildkit-protos.cjs';
 const lazyProtos = {
   name: 'lazy-protos',
@@ -358,8 +358,9 @@ networks: { front: {}, back: {} }
 
 // The message types' code cache: compiled exactly as bin/berth.js compiles the file (latin1, Module.wrap, its
 // V8 flags), then the session services' and progress types are round-tripped (fromObject, encode, decode,
-// toObject) empty and, for the messages of every build (file-sync packets, progress), filled, so that the cache holds the functions a
-// build runs; functions it does not hold are compiled lazily as usual.
+// toObject) empty and, for the messages of every build (file-sync packets, progress), filled, so that the
+// cache holds the functions a build runs; functions it does not hold are compiled lazily as usual. (The
+// build's training above also wrote a cache for this file; this one, written last, covers more types.)
 {
   const file = join(outdir, BUILDKIT_PROTOS);
   const trainer = `'use strict';
