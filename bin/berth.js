@@ -66,7 +66,13 @@ const mode = process.env.BERTH_CODE_CACHE;
 /** Scripts whose cache is written after the command: created from this run's compiled functions. */
 const toSave = [];
 
-function requireCached(file) {
+// A build runs much code no other command runs (the BuildKit session, file sync, progress): its functions are
+// in a cache of their own, berth.cjs.build.cache (the training's runs plus a build), read in place of the
+// smaller berth.cjs.cache when the command line names a build (`build`, `up --build`); a word `build` that is
+// not the command (a service named so) only costs the larger read. Every other command reads the smaller one.
+const building = process.argv.some((a) => a === 'build' || a === '--build');
+
+function requireCached(file, variant) {
   let source;
   try {
     // latin1: the build makes these files pure ASCII (scripts/bundle-cli.mjs checks), for which latin1 gives
@@ -77,13 +83,17 @@ function requireCached(file) {
     process.stderr.write(`berth is not built: ${file} is missing (run npm run build)\n`);
     process.exit(1);
   }
-  const cacheFile = `${file}.cache`;
+  // the variant's cache is read first, else the file's own; what this run writes goes to the variant's
+  const cacheFile = variant ? `${file}.${variant}.cache` : `${file}.cache`;
   let cachedData;
   if (mode !== 'off' && mode !== 'write') {
-    try {
-      cachedData = readFileSync(cacheFile);
-    } catch {
-      // no cache yet: compiled from source, and the cache written after this run
+    for (const f of variant ? [cacheFile, `${file}.cache`] : [cacheFile]) {
+      try {
+        cachedData = readFileSync(f);
+        break;
+      } catch {
+        // no cache yet: compiled from source, and the cache written after this run
+      }
     }
   }
   mark?.(`read ${file.slice(dist.length + 1)}`);
@@ -97,7 +107,7 @@ function requireCached(file) {
 }
 globalThis[Symbol.for('berth.requireCached')] = (name) => requireCached(join(dist, name));
 
-const bundle = requireCached(join(dist, 'berth.cjs'));
+const bundle = requireCached(join(dist, 'berth.cjs'), building ? 'build' : undefined);
 
 bundle.main(process.argv).then(
   (code) => {

@@ -7,11 +7,12 @@
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { connect as http2Connect, createServer as createHttp2Server } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'dist/cli-bundle');
@@ -70,6 +71,24 @@ module.exports = validate;`,
   },
 };
 
+// BuildKit's message types (src/engine/dockerode/buildkit/generated/protos-static.js, with protobufjs's minimal
+// runtime): only a build loads them, so they are a file of their own too (buildkit-protos.cjs), with its
+// own code cache (written below, by a run that encodes and decodes the messages a build exchanges). proto.ts
+// imports the module dynamically; the stand-in is what that import evaluates.
+const BUILDKIT_PROTOS = 'buildkit-protos.cjs';
+const lazyProtos = {
+  name: 'lazy-protos',
+  setup(b) {
+    b.onResolve({ filter: /\/generated\/protos-static\.js$/ }, () => ({ path: 'buildkit-protos', namespace: 'lazy-protos' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-protos' }, () => ({
+      loader: 'js',
+      contents: `const cached = globalThis[Symbol.for('berth.requireCached')];
+// module.exports is the static root: proto.ts's import() takes it as the default export (as for the schema)
+module.exports = (cached ? cached('${BUILDKIT_PROTOS}') : require('./${BUILDKIT_PROTOS}')).default;`,
+    }));
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 
 // The dashboard's page (src/dashboard/web/): one JS and one CSS asset, shipped in dist/ (package.json "files"),
@@ -104,6 +123,19 @@ await build({
   minifySyntax: true,
   logLevel: 'warning',
 });
+await build({
+  entryPoints: [join(root, 'dist/engine/dockerode/buildkit/generated/protos-static.js')],
+  outfile: join(outdir, BUILDKIT_PROTOS),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  minifyIdentifiers: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
 const result = await build({
   entryPoints: [join(root, 'dist/cli/main.js')],
   outfile: bundle,
@@ -116,12 +148,12 @@ const result = await build({
   supported: { 'dynamic-import': false },
   // dockerode is bundled; what it loads only for BuildKit sessions and ssh:// stays outside, so the
   // deferral in src/engine/dockerode/load.ts still sees those requires; cpu-features is a native addon
-  external: ['@grpc/grpc-js', '@grpc/proto-loader', 'ssh2', 'cpu-features', 'protobufjs', './compose-schema.cjs'],
+  external: ['@grpc/grpc-js', '@grpc/proto-loader', 'ssh2', 'cpu-features', 'protobufjs', './compose-schema.cjs', `./${BUILDKIT_PROTOS}`],
   // the compiled sources read files next to themselves (package.json) through import.meta.url; the build id
   // tells the project cache (src/cli/global.ts) which entries this code made
   define: { 'import.meta.url': '__berthBundleUrl', __BERTH_BUILD__: JSON.stringify(randomUUID()) },
   banner: { js: "const __berthBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [deferBuiltins, lazySchema],
+  plugins: [deferBuiltins, lazySchema, lazyProtos],
   // less to read and hash at every start; names are kept for stack traces
   minifyWhitespace: true,
   minifySyntax: true,
@@ -134,7 +166,7 @@ const result = await build({
 // which for ASCII is the same text as UTF-8 decoding gives, only cheaper. One non-ASCII character (a literal µ
 // in a regular expression, which esbuild does not escape) would be read wrongly. Write such characters as \u
 // escapes in the sources.
-for (const file of [bundle, join(outdir, 'compose-schema.cjs')]) {
+for (const file of [bundle, join(outdir, 'compose-schema.cjs'), join(outdir, BUILDKIT_PROTOS)]) {
   const text = readFileSync(file, 'utf8');
   // eslint-disable-next-line no-control-regex -- the range starts at NUL on purpose
   const nonAscii = /[^\x00-\x7f]/.exec(text);
@@ -204,10 +236,131 @@ const engine = createServer((req, res) => {
     const data = { Name: 'train_data', Driver: 'local', Labels: { 'com.docker.compose.project': 'train', 'com.docker.compose.volume': 'data' } };
     return json(200, { Volumes: running ? [data] : [], Warnings: null });
   }
+  if (path === '/build' && req.method === 'POST') return trainBuild(req, res);
   const image = /^\/images\/(.+)\/json$/.exec(path);
   if (image) return json(200, { Id: `sha256:${'0'.repeat(64)}`, RepoTags: [decodeURIComponent(image[1])], Config: {} });
   return json(404, { message: `not found: ${path}` });
 });
+// The build's training (its own cache, berth.cjs.build.cache, see bin/berth.js): the stand-in plays the engine's
+// builder far enough for berth's BuildKit path to run as in a real build: the session's upgrade, on which it
+// is the HTTP/2 client and asks the file sync for the Dockerfile, the .dockerignore and the context (every
+// file's data, then FIN), and the control API's Solve and Status (or the build route's NDJSON answer) with
+// progress messages and the image id.
+const { default: protos } = await import(pathToFileURL(join(root, 'dist/engine/dockerode/buildkit/generated/protos-static.js')).href);
+const { Packet } = protos.fsutil.types;
+const { StatusResponse } = protos.moby.buildkit.v1;
+let sessionDone;
+const sessionFinished = new Promise((resolve, reject) => (sessionDone = { resolve, reject }));
+const grpcFrame = (m) => Buffer.concat([Buffer.from([0, m.length >>> 24, (m.length >>> 16) & 255, (m.length >>> 8) & 255, m.length & 255]), m]);
+/** One DiffCopy as BuildKit's receiver makes it: every regular file requested, then FIN. */
+async function trainDiffCopy(client, dirName, followpaths) {
+  const call = client.request({ ':method': 'POST', ':path': '/moby.filesync.v1.FileSync/DiffCopy', 'content-type': 'application/grpc', te: 'trailers', 'dir-name': dirName, followpaths });
+  const send = (p) => call.write(grpcFrame(Packet.encode(Packet.fromObject(p)).finish()));
+  let pending = Buffer.alloc(0);
+  let next = 0;
+  const files = [];
+  let waiting = 0;
+  await new Promise((resolve, reject) => {
+    call.on('data', (chunk) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 5 && pending.length >= 5 + pending.readUInt32BE(1)) {
+        const p = Packet.decode(pending.subarray(5, 5 + pending.readUInt32BE(1)));
+        pending = pending.subarray(5 + pending.readUInt32BE(1));
+        if (p.type === 0 && p.stat) {
+          // a regular file: no Go mode type bit (named pipe and above)
+          const id = next++;
+          if (p.stat.mode < 2 ** 25) files.push(id);
+        } else if (p.type === 0) {
+          for (const ID of files) send({ type: 1, ID });
+          waiting = files.length;
+          if (!waiting) send({ type: 3 });
+        } else if (p.type === 2 && !p.data?.length) {
+          if (--waiting === 0) send({ type: 3 });
+        } else if (p.type === 3) call.end();
+        else if (p.type === 4) reject(new Error(`file sync training: ${Buffer.from(p.data).toString()}`));
+      }
+    });
+    call.on('error', reject);
+    call.on('close', resolve);
+  });
+}
+function trainSession(socket) {
+  socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n');
+  const client = http2Connect('http://engine', { createConnection: () => socket });
+  client.on('error', (err) => sessionDone.reject(err));
+  (async () => {
+    await trainDiffCopy(client, 'dockerfile', ['Dockerfile', 'Dockerfile.dockerignore', 'dockerfile']);
+    await trainDiffCopy(client, 'context', ['.dockerignore']);
+    await trainDiffCopy(client, 'context', ['src', 'Dockerfile']);
+    client.close();
+  })().then(sessionDone.resolve, sessionDone.reject);
+}
+const trainSteps = ['[internal] load build definition from Dockerfile', '[internal] load .dockerignore', '[internal] load build context', '[1/2] FROM docker.io/library/busybox:local', '[2/2] RUN echo trained', 'exporting to image'];
+const trainAt = (ms) => ({ seconds: 1700000000 + Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
+/** The progress of the trained build, as StatusResponse objects (the build route's traces, Control.Status's messages). */
+function trainStatuses() {
+  const out = [];
+  trainSteps.forEach((name, i) => {
+    const digest = `sha256:${String(i).repeat(64)}`;
+    out.push({ vertexes: [{ digest, name, started: trainAt(i * 10) }] });
+    out.push({ statuses: [{ ID: `transferring ${i}:`, vertex: digest, name: 'transferring', current: 1024 * i, total: 4096, timestamp: trainAt(i * 10 + 2), started: trainAt(i * 10) }] });
+    if (i === 4) out.push({ logs: [{ vertex: digest, stream: 1, msg: Buffer.from('trained\n'), timestamp: trainAt(i * 10 + 3) }] });
+    out.push({ vertexes: [{ digest, name, started: trainAt(i * 10), completed: trainAt(i * 10 + 5), cached: i === 3 }] });
+  });
+  return out;
+}
+/** The build route (`/build?version=2`, berth's path for host-gateway extra hosts): NDJSON traces, then the image id. */
+async function trainBuild(req, res) {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  try {
+    await sessionFinished;
+    for (const status of trainStatuses()) res.write(`${JSON.stringify({ id: 'moby.buildkit.trace', aux: Buffer.from(StatusResponse.encode(StatusResponse.fromObject(status)).finish()).toString('base64') })}\n`);
+    res.end(`${JSON.stringify({ id: 'moby.image.id', aux: { ID: `sha256:${'2'.repeat(64)}` } })}\n`);
+  } catch (err) {
+    res.end(`${JSON.stringify({ errorDetail: { message: String(err) }, error: String(err) })}\n`);
+  }
+}
+/**
+ * The control API (`POST /grpc`, berth's default build path): Control.Status streams the progress once the
+ * session's file sync is done, Control.Solve answers with the exporter's image digest after it.
+ */
+function trainControl(socket) {
+  socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n');
+  const { SolveResponse } = protos.moby.buildkit.v1;
+  let statusSent;
+  const statusDone = new Promise((resolve) => (statusSent = resolve));
+  const server = createHttp2Server();
+  server.on('stream', (stream, headers) => {
+    const reply = async (messages) => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+      for (const m of messages) stream.write(grpcFrame(m));
+      stream.end();
+    };
+    const fail = (err) => {
+      if (!stream.headersSent) stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '2', 'grpc-message': encodeURIComponent(String(err)) }, { endStream: true });
+    };
+    stream.resume();
+    const path = headers[':path'];
+    if (path === '/moby.buildkit.v1.Control/Status') {
+      sessionFinished
+        .then(() => reply(trainStatuses().map((st) => StatusResponse.encode(StatusResponse.fromObject(st)).finish())))
+        .then(statusSent, (err) => (fail(err), statusSent()));
+    } else if (path === '/moby.buildkit.v1.Control/Solve') {
+      Promise.all([sessionFinished, statusDone])
+        .then(() => reply([SolveResponse.encode(SolveResponse.fromObject({ ExporterResponse: { 'containerimage.digest': `sha256:${'2'.repeat(64)}` } })).finish()]))
+        .catch(fail);
+    } else stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '12' }, { endStream: true });
+  });
+  server.emit('connection', socket);
+}
+engine.on('upgrade', (req, socket) => {
+  const upgrade = new URL(req.url, 'http://engine').pathname;
+  if (upgrade === '/session') trainSession(socket);
+  else if (upgrade === '/grpc') trainControl(socket);
+  else socket.destroy();
+});
+
 try {
   writeFileSync(
     join(dir, 'compose.yaml'),
@@ -231,9 +384,9 @@ networks: { front: {}, back: {} }
   );
   const socket = join(dir, 'engine.sock');
   await new Promise((resolve, reject) => engine.once('error', reject).listen(socket, resolve));
-  const train = async (mode, args) => {
+  const train = async (mode, args, cwd = dir) => {
     const child = spawn(process.execPath, ['--', join(root, 'bin/berth.js'), ...args], {
-      cwd: dir,
+      cwd,
       env: { ...process.env, BERTH_CODE_CACHE: mode, BERTH_CACHE_DIR: join(dir, 'cache'), DOCKER_HOST: `unix://${socket}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -255,7 +408,62 @@ networks: { front: {}, back: {} }
   // source at every run before (main-thread CPU -0.6 ms, 18 of 30 pairs; docs/performance.md, issue 19)
   await train('add', ['-p', 'train', '--progress', 'quiet', 'up', '-d']);
   await train('add', ['--progress', 'quiet', 'down', '-t', '1']);
+  // last, so that the build's cache holds everything the others' does
+  const project = join(dir, 'build');
+  mkdirSync(join(project, 'src', 'lib'), { recursive: true });
+  writeFileSync(join(project, 'Dockerfile'), 'FROM busybox:local\nCOPY src/ /src/\nRUN echo trained\n');
+  writeFileSync(join(project, '.dockerignore'), '*.log\n');
+  for (const f of ['src/a.js', 'src/lib/b.js', 'src/lib/c.txt']) writeFileSync(join(project, f), `// ${f}\n`.repeat(100));
+  writeFileSync(join(project, 'compose.yaml'), 'name: train-build\nservices:\n  app:\n    build: .\n');
+  await train('add', ['--progress', 'plain', 'build'], project);
+  await sessionFinished;
 } finally {
   engine.close();
   rmSync(dir, { recursive: true, force: true });
+}
+
+// The message types' code cache: compiled exactly as bin/berth.js compiles the file (latin1, Module.wrap, its
+// V8 flags), then the session services' and progress types are round-tripped (fromObject, encode, decode,
+// toObject) empty and, for the messages of every build (file-sync packets, progress), filled, so that the
+// cache holds the functions a build runs; functions it does not hold are compiled lazily as usual. (The
+// build's training above also wrote a cache for this file; this one, written last, covers more types.)
+{
+  const file = join(outdir, BUILDKIT_PROTOS);
+  const trainer = `'use strict';
+const { readFileSync, writeFileSync } = require('node:fs');
+const { Script } = require('node:vm');
+const Module = require('node:module');
+const { dirname } = require('node:path');
+const file = ${JSON.stringify(file)};
+const script = new Script(Module.wrap(readFileSync(file, 'latin1')), { filename: file });
+const mod = { exports: {} };
+script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
+const root = mod.exports.default;
+const types = [];
+const visit = (ns) => { for (const v of Object.values(ns)) if (typeof v === 'function' && typeof v.decode === 'function') { types.push(v); visit(v); } else if (v && typeof v === 'object' && v.constructor === Object) visit(v); };
+// the session services' and the progress messages; LLB's (pb) are encoded once per build at most
+visit(root.moby);
+visit(root.fsutil);
+if (types.length < 10) throw new Error('found ' + types.length + ' message types');
+const trip = (T, o) => T.toObject(T.decode(T.encode(T.fromObject(o)).finish()), { defaults: true, arrays: true, longs: Number, enums: Number });
+for (const T of types) { trip(T, {}); T.toObject(T.decode(T.encode(T.create()).finish())); }
+const long = { low: 1, high: 1, unsigned: false };
+const Packet = root.fsutil.types.Packet;
+for (const p of [{ type: 0, stat: { path: 'a/b', mode: 2147484141, uid: 0, gid: 0, size: long, modTime: long, linkname: 'x', devmajor: long, devminor: long, xattrs: { k: Buffer.from('v') } } }, { type: 1, ID: 7 }, { type: 2, ID: 300, data: Buffer.alloc(200) }, { type: 3 }, { type: 4, data: Buffer.from('e') }]) {
+  trip(Packet, p);
+  Packet.toObject(Packet.decode(Packet.encode(Packet.fromObject(p)).finish()), { enums: Number });
+}
+const ts = { seconds: long, nanos: 5 };
+const status = { vertexes: [{ digest: 'sha256:1', inputs: ['sha256:0'], name: '[1/2] RUN x', cached: true, started: ts, completed: ts, error: 'e' }], statuses: [{ ID: 'i', vertex: 'sha256:1', name: 'n', current: long, total: long, timestamp: ts, started: ts, completed: ts }], logs: [{ vertex: 'sha256:1', timestamp: ts, stream: 1, msg: Buffer.from('log') }], warnings: [{ vertex: 'sha256:1', level: 1, short: Buffer.from('w'), detail: [Buffer.from('d')], url: 'u' }] };
+const StatusResponse = root.moby.buildkit.v1.StatusResponse;
+trip(StatusResponse, status);
+StatusResponse.toObject(StatusResponse.decode(StatusResponse.encode(StatusResponse.fromObject(status)).finish()), { defaults: false, arrays: true });
+writeFileSync(file + '.cache', script.createCachedData());
+`;
+  // bin/berth.js's V8 flags (its shebang): a cache made under other flags would be rejected
+  const child = spawn(process.execPath, ['--no-memory-reducer', '-e', trainer], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const status = await new Promise((resolve) => child.on('close', resolve));
+  if (status !== 0) throw new Error(`training run of ${BUILDKIT_PROTOS} failed (${status}): ${stderr}`);
 }

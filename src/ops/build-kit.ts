@@ -45,16 +45,23 @@ export async function buildKitDirs(spec: BuildSpec): Promise<BuildKitDirs> {
   const root = resolve(spec.context);
   let dockerfile = 'Dockerfile';
   let dockerfileDir: BuildKitDir;
-  let ignoreText: string | undefined;
+  let own: Promise<string | undefined> = Promise.resolve(undefined);
   if (spec.dockerfileInline !== undefined) {
     dockerfileDir = { files: { Dockerfile: Buffer.from(spec.dockerfileInline) } };
   } else {
     const abs = isAbsolute(spec.dockerfile) ? spec.dockerfile : join(root, spec.dockerfile);
     dockerfile = basename(abs);
     dockerfileDir = { path: dirname(abs) };
-    ignoreText = await readIfExists(`${abs}.dockerignore`);
+    own = readIfExists(`${abs}.dockerignore`);
   }
-  ignoreText ??= await readIfExists(join(root, '.dockerignore'));
+  // both read at once; the context's is only used (and its read error only reported) without the Dockerfile's
+  const shared = readIfExists(join(root, '.dockerignore')).then(
+    (text) => () => text,
+    (err: unknown) => () => {
+      throw err;
+    },
+  );
+  const ignoreText = (await own) ?? (await shared)();
   const excludes = ignoreText === undefined ? [] : [...parseDockerignore(ignoreText), '!.dockerignore'];
   return { dockerfile, dockerfileDir, context: { path: root, ...(excludes.length > 1 ? { excludes } : {}) } };
 }
@@ -90,12 +97,15 @@ export async function buildServiceKit(engine: Engine, spec: BuildSpec, options: 
     emit({ type: 'resource', kind: 'service', name: service, status: 'error', text: 'Error', service, detail: why.split('\n')[0] });
     throw new OperationError(ErrorCodes.BUILD_FAILED, `service "${service}" failed to build${step ? ` at step ${step}` : ''}: ${why}`, { service, ...(cause ? { cause } : {}) });
   };
+  // the ignore files are read while the Dockerfile is looked for; its absence is still the error reported first
+  const reading = buildKitDirs(spec);
+  reading.catch(() => undefined);
   if (spec.dockerfileInline === undefined) {
     const path = isAbsolute(spec.dockerfile) ? spec.dockerfile : join(spec.context, spec.dockerfile);
     const found = await fsp.stat(path).catch(() => undefined);
     if (!found?.isFile()) fail((await fsp.stat(spec.context).catch(() => undefined))?.isDirectory() ? `Dockerfile not found: ${path}` : `build context not found: ${spec.context}`);
   }
-  const dirs = await buildKitDirs(spec);
+  const dirs = await reading;
   const named = await namedContexts(spec);
   for (const text of spec.warnings) emit({ type: 'message', level: 'warning', text });
   await checkBuildKitSources(spec);

@@ -1,4 +1,4 @@
-import { build, push } from '../../api/index.js';
+import { build, push } from '../../api/images.js';
 import { BerthError, ErrorCodes } from '../../model/errors.js';
 import { parseByteSize } from '../../model/units.js';
 import { builderFromEnv } from '../../ops/build-spec.js';

@@ -71,6 +71,34 @@ describe('bin/berth.js', () => {
     expect(statSync(cache).mtimeMs).toBe(mtime);
   });
 
+  it('a build reads a code cache of its own (berth.cjs.build.cache), every other command the smaller one', () => {
+    const root = path.join(work, 'install-build');
+    mkdirSync(path.join(root, 'bin'), { recursive: true });
+    mkdirSync(path.join(root, 'dist/cli-bundle'), { recursive: true });
+    for (const f of ['bin/berth.js', 'bin/package.json', 'package.json', 'dist/cli-bundle/berth.cjs', 'dist/cli-bundle/berth.cjs.cache', 'dist/cli-bundle/berth.cjs.build.cache', 'dist/cli-bundle/compose-schema.cjs']) {
+      copyFileSync(path.join(repo, f), path.join(root, f));
+    }
+    // the build's training ran more of the bundle: its cache holds more functions
+    expect(statSync(path.join(root, 'dist/cli-bundle/berth.cjs.build.cache')).size).toBeGreaterThan(statSync(path.join(root, 'dist/cli-bundle/berth.cjs.cache')).size);
+    const base = path.join(root, 'dist/cli-bundle/berth.cjs.cache');
+    const build = path.join(root, 'dist/cli-bundle/berth.cjs.build.cache');
+    writeFileSync(build, 'not a code cache');
+    const baseBytes = readFileSync(base);
+    // not a build: the build's cache is neither read nor rewritten
+    expect(run(process.execPath, ['--', path.join(root, 'bin/berth.js'), '--version']).status).toBe(0);
+    expect(readFileSync(build, 'utf8')).toBe('not a code cache');
+    // a build (here of a project with nothing to build: no engine is asked) reads it, finds it rejected and
+    // rewrites it; the other commands' cache is left as it was
+    const dir = path.join(work, 'nothing-to-build');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  web:\n    image: busybox:local\n');
+    const r = run(process.execPath, ['--', path.join(root, 'bin/berth.js'), 'build'], { DOCKER_HOST: `unix://${path.join(work, 'no-engine.sock')}` }, dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(build).toString('utf8')).not.toBe('not a code cache');
+    expect(readFileSync(build).length).toBeGreaterThan(10_000);
+    expect(readFileSync(base).equals(baseBytes)).toBe(true);
+  });
+
   it('loads the compose-spec validator through the same code cache, written once it has validated', () => {
     const root = path.join(work, 'install-schema');
     mkdirSync(path.join(root, 'bin'), { recursive: true });

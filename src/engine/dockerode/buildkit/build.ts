@@ -13,9 +13,9 @@ import type { EngineHttp } from '../http.js';
 import { NdjsonSplitter } from '../streams.js';
 import { fileSyncServices, type FileSyncTransfer } from './filesync.js';
 import type { GrpcServices } from './grpc.js';
-import { protoType } from './proto.js';
+import { loadProtos, protoType } from './proto.js';
 import { progressOf } from './progress.js';
-import { openSession } from './session.js';
+import { openSession, sessionId, type BuildSession } from './session.js';
 
 type Json = Record<string, any>;
 
@@ -44,7 +44,9 @@ export function buildQuery(request: BuildKitRequest, sessionId: string, buildId:
 /** A StatusResponse (protobuf, base64 as the build route's aux messages carry it) in berth's words. */
 export async function decodeTrace(base64: string): Promise<BuildKitProgress> {
   const StatusResponse = await protoType('moby.buildkit.v1.StatusResponse');
-  return progressOf(StatusResponse.toObject(StatusResponse.decode(Buffer.from(base64, 'base64')), { defaults: false, arrays: true }) as Json);
+  // the decoded message is read as it is (unset fields are its defaults: '', 0, null, []), not converted to a
+  // plain object first: a build decodes one of these per progress update, tens to thousands of them
+  return progressOf(StatusResponse.decode(Buffer.from(base64, 'base64')) as Json);
 }
 
 export interface BuildKitBuildOptions {
@@ -81,22 +83,41 @@ export async function buildWithBuildRoute(
     ...fileSyncServices({ context: request.context, dockerfile: request.dockerfileDir }, (t: FileSyncTransfer) => transfers.push({ ...t })),
     ...options.services,
   };
-  let session;
-  try {
-    session = await openSession(http, { name: request.sessionName, sharedKey: request.sharedKey, services });
-  } catch (err) {
-    throw toEngineError(err, address, 'POST /session');
-  }
+  // The build and its session are requested together, as the docker CLI and buildx do: the engine's builder
+  // waits for the session it names (BuildKit's session manager, up to 5 s), and its first call on it (the
+  // Dockerfile) comes tens of ms after the build started. So the session's upgrade, its HTTP/2 set-up and
+  // loading the message types all happen while the engine starts the build, not before it; the build, the
+  // longer path, is sent first.
+  const id = sessionId();
   const buildId = randomUUID();
-  const signal = request.signal;
+  const requested = http.call<IncomingMessage>({ path: buildQuery(request, id, buildId), method: 'POST', ok: [200], isStream: true, headers: { 'Content-Type': 'application/x-tar' } });
+  // awaited below, after the session: a failure meanwhile is not unhandled
+  requested.catch(() => undefined);
+  const opening = openSession(http, { id, name: request.sessionName, sharedKey: request.sharedKey, services });
   const cancel = () => {
     http.call({ path: '/build/cancel', method: 'POST', ok: [200], query: { id: buildId } }).catch(() => undefined);
   };
+  const signal = request.signal;
   signal?.addEventListener('abort', cancel, { once: true });
+  let session: BuildSession;
+  try {
+    session = await opening;
+  } catch (err) {
+    // a build waiting for a session that will not come: cancelled, its answer dropped
+    signal?.removeEventListener('abort', cancel);
+    cancel();
+    requested.then(
+      (res) => res.destroy(),
+      () => undefined,
+    );
+    throw toEngineError(err, address, 'POST /session');
+  }
+  // the file sync's first packets need them; loaded now, after both requests went out
+  void loadProtos().catch(() => undefined);
   try {
     let res: IncomingMessage;
     try {
-      res = await http.call<IncomingMessage>({ path: buildQuery(request, session.id, buildId), method: 'POST', ok: [200], isStream: true, headers: { 'Content-Type': 'application/x-tar' } });
+      res = await requested;
     } catch (err) {
       const e = toEngineError(err, address, 'POST /build');
       if (e instanceof EngineError && e.code !== ErrorCodes.ENGINE_UNREACHABLE) throw new EngineError(ErrorCodes.BUILD_FAILED, e.message, { statusCode: e.statusCode, cause: e });

@@ -225,7 +225,7 @@ export async function buildWithControl(
     const stopStatus = new AbortController();
     const status = (async () => {
       for await (const m of client.serverStream(STATUS, await encode('moby.buildkit.v1.StatusRequest', { Ref: ref }), stopStatus.signal)) {
-        onProgress?.(progressOf(StatusResponse.toObject(StatusResponse.decode(m), { defaults: false, arrays: true }) as Json));
+        onProgress?.(progressOf(StatusResponse.decode(m) as Json)); // as decoded: see decodeTrace
       }
     })().catch(() => undefined); // progress is best-effort: Solve's answer decides the build
     // Once Solve has answered, the progress stream ends with the job; one for a job that never started

@@ -11,7 +11,7 @@
 // exception pattern names something inside it). Stats carry Go's os.FileMode bits, mtime in nanoseconds and
 // uid/gid 0 (the docker CLI and compose reset owners, so a COPY's result does not depend on who runs it).
 import dockerignore from '@balena/dockerignore';
-import { lstatSync, readdirSync, readlinkSync, statSync, type BigIntStats, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GrpcError, GrpcStatus, type GrpcCall, type GrpcServerCall, type GrpcServices } from './grpc.js';
@@ -49,6 +49,11 @@ const PACKET = { STAT: 0, REQ: 1, DATA: 2, FIN: 3, ERR: 4 } as const;
 // fewer, larger messages cost less on both sides
 const CHUNK = 512 * 1024;
 const PARALLEL_FILES = 4;
+// Files up to this size are read in one synchronous call: the asynchronous open, read and close are three
+// thread-pool round trips, each longer than reading such a file, and most files of a context are small
+const SMALL_FILE = 64 * 1024;
+// STAT packets per write: ~500 of them (a write per packet cost ~15 µs each on the HTTP/2 stream)
+const STAT_BATCH = 32 * 1024;
 
 /** A DATA packet's header (type, ID, and the data field's tag and length), the data itself sent after it. */
 function dataHeader(id: number, length: number): Buffer {
@@ -144,17 +149,118 @@ function includeMatcher(patterns: readonly string[]): { includes(path: string): 
   };
 }
 
+type Int64 = ReturnType<typeof int64>;
+
+/** fsutil's Stat message as the walk makes it (int64 fields as protobufjs's {low, high}). */
+export interface StatFields {
+  path: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: Int64;
+  modTime: Int64;
+  linkname?: string;
+  devmajor?: Int64;
+  devminor?: Int64;
+}
+
+const varint32Size = (n: number): number => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5);
+
+function varint64Size(v: Int64): number {
+  let lo = v.low >>> 0;
+  let hi = v.high >>> 0;
+  let n = 1;
+  while (hi !== 0 || lo > 127) {
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+    hi >>>= 7;
+    n++;
+  }
+  return n;
+}
+
+function writeVarint32(buf: Buffer, at: number, n: number): number {
+  n >>>= 0;
+  while (n > 127) {
+    buf[at++] = (n & 127) | 128;
+    n >>>= 7;
+  }
+  buf[at++] = n;
+  return at;
+}
+
+function writeVarint64(buf: Buffer, at: number, v: Int64): number {
+  let lo = v.low >>> 0;
+  let hi = v.high >>> 0;
+  while (hi !== 0 || lo > 127) {
+    buf[at++] = (lo & 127) | 128;
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+    hi >>>= 7;
+  }
+  buf[at++] = lo;
+  return at;
+}
+
+/**
+ * Packet{type: STAT, stat} encoded directly: the bytes protobufjs's encoder gives for the same object (every
+ * field the object has is written, in field order; a test compares them), without its writer's allocations.
+ * The walk sends one per entry, and encoding them was half of a warm transfer's CPU.
+ */
+export function encodeStatPacket(stat: StatFields): Buffer {
+  const pathBytes = Buffer.byteLength(stat.path);
+  const linkBytes = stat.linkname === undefined ? 0 : Buffer.byteLength(stat.linkname);
+  // path (1), mode (2), uid (3), gid (4), size (5), modTime (6), linkname (7), devmajor (8), devminor (9)
+  let inner = 1 + varint32Size(pathBytes) + pathBytes + 1 + varint32Size(stat.mode >>> 0) + 1 + varint32Size(stat.uid >>> 0) + 1 + varint32Size(stat.gid >>> 0);
+  inner += 1 + varint64Size(stat.size) + 1 + varint64Size(stat.modTime);
+  if (stat.linkname !== undefined) inner += 1 + varint32Size(linkBytes) + linkBytes;
+  if (stat.devmajor !== undefined) inner += 1 + varint64Size(stat.devmajor);
+  if (stat.devminor !== undefined) inner += 1 + varint64Size(stat.devminor);
+  // type (1) = STAT, stat (2)
+  const buf = Buffer.allocUnsafe(2 + 1 + varint32Size(inner) + inner);
+  let at = 0;
+  buf[at++] = 0x08;
+  buf[at++] = PACKET.STAT;
+  buf[at++] = 0x12;
+  at = writeVarint32(buf, at, inner);
+  buf[at++] = 0x0a;
+  at = writeVarint32(buf, at, pathBytes);
+  at += buf.write(stat.path, at, 'utf8');
+  buf[at++] = 0x10;
+  at = writeVarint32(buf, at, stat.mode);
+  buf[at++] = 0x18;
+  at = writeVarint32(buf, at, stat.uid);
+  buf[at++] = 0x20;
+  at = writeVarint32(buf, at, stat.gid);
+  buf[at++] = 0x28;
+  at = writeVarint64(buf, at, stat.size);
+  buf[at++] = 0x30;
+  at = writeVarint64(buf, at, stat.modTime);
+  if (stat.linkname !== undefined) {
+    buf[at++] = 0x3a;
+    at = writeVarint32(buf, at, linkBytes);
+    at += buf.write(stat.linkname, at, 'utf8');
+  }
+  if (stat.devmajor !== undefined) {
+    buf[at++] = 0x40;
+    at = writeVarint64(buf, at, stat.devmajor);
+  }
+  if (stat.devminor !== undefined) {
+    buf[at++] = 0x48;
+    at = writeVarint64(buf, at, stat.devminor);
+  }
+  return buf;
+}
+
 interface Entry {
   path: string;
   full?: string;
-  stat: Record<string, unknown>;
+  stat: StatFields;
   regular: boolean;
   /** A regular file's size when stat'ed. */
   size?: number;
   content?: Uint8Array;
 }
 
-function statMessage(path: string, s: BigIntStats, linkname: string | undefined): Record<string, unknown> {
+function statMessage(path: string, s: BigIntStats, linkname: string | undefined): StatFields {
   const mode = goFileMode({
     mode: Number(s.mode),
     isDirectory: () => s.isDirectory(),
@@ -179,7 +285,7 @@ function statMessage(path: string, s: BigIntStats, linkname: string | undefined)
  * Walk one synced directory as the builder asked, calling `emit` per entry in Go's walk order. Directories
  * that are excluded (and hold no exception) or cannot hold an included path are never opened.
  */
-async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e: Entry) => Promise<void>): Promise<void> {
+async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e: Entry) => Promise<void> | undefined): Promise<void> {
   const asked = excludeMatcher(option(metadata, 'exclude-patterns'));
   const own = dir.excludes?.length ? excludeMatcher(dir.excludes) : undefined;
   const followPaths = cleanPatterns(option(metadata, 'followpaths'));
@@ -194,11 +300,18 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
   // directories whose stat waits for a first entry below them (they are walked only for an exception or an
   // include pattern inside, and are sent only when something inside is)
   const pending: Entry[] = [];
+  // emit returns a promise only when the sender must wait (its buffer is full): no await, no microtask
+  // round trip, per entry otherwise
   const flush = async () => {
-    for (const e of pending.splice(0)) await emit(e);
+    for (const e of pending.splice(0)) {
+      const wait = emit(e);
+      if (wait) await wait;
+    }
   };
 
-  const visit = async (rel: string, full: string | undefined): Promise<void> => {
+  // `inside`: a directory an include pattern matched is being walked, so everything below it is included too
+  // (no pattern needs asking again per entry)
+  const visit = async (rel: string, full: string | undefined, inside: boolean): Promise<void> => {
     const names = new Set<string>();
     // The walk's file system calls are synchronous: one thread-pool round trip per entry made a tree of a few
     // thousand files take most of a second, as long as what BuildKit does with it (Go's walk makes direct
@@ -210,17 +323,20 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
       const path = rel ? `${rel}/${name}` : name;
       const content = rel === '' ? virtual[name] : undefined;
       const excluded = !!asked?.matches(path) || (content === undefined && !!own?.matches(path));
+      const included = inside || !include || include.includes(path);
       if (content !== undefined) {
-        if (excluded || (include && !include.includes(path))) continue;
-        await flush();
+        if (excluded || !included) continue;
+        if (pending.length) await flush();
         const size = BigInt(content.length);
-        await emit({ path, regular: true, content, stat: { path, mode: 0o644, uid: 0, gid: 0, size: int64(size), modTime: int64(0n) } });
+        const wait = emit({ path, regular: true, content, stat: { path, mode: 0o644, uid: 0, gid: 0, size: int64(size), modTime: int64(0n) } });
+        if (wait) await wait;
         continue;
       }
       // a name no include pattern can reach (nor anything below it) is not even stat'ed: the Dockerfile
       // frontend's small transfers (the Dockerfile, .dockerignore) would otherwise stat the whole root
-      if (include && !include.includes(path) && !include.mayHoldMatch(path)) continue;
-      const abs = join(full!, name);
+      if (!included && !include!.mayHoldMatch(path)) continue;
+      // below the root, `full` is already joined and clean
+      const abs = rel === '' ? join(full!, name) : `${full!}/${name}`;
       let s = lstatSync(abs, { bigint: true });
       let linkname: string | undefined;
       if (s.isSymbolicLink()) {
@@ -235,38 +351,41 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
       }
       if (s.isSocket()) continue;
       if (s.isDirectory()) {
-        const inIncluded = !include || include.includes(path);
         const entry: Entry = { path, full: abs, regular: false, stat: statMessage(path, s, undefined) };
-        if (!excluded && inIncluded) {
-          await flush();
-          await emit(entry);
-          await visit(path, abs);
+        if (!excluded && included) {
+          if (pending.length) await flush();
+          const wait = emit(entry);
+          if (wait) await wait;
+          await visit(path, abs, !!include);
           continue;
         }
         const descend = excluded ? !!(asked?.matches(path) ? asked.exceptionInside(path) : own?.exceptionInside(path)) : !!include?.mayHoldMatch(path);
         if (!descend) continue;
         pending.push(entry);
         const depth = pending.length;
-        await visit(path, abs);
+        await visit(path, abs, false);
         // nothing inside was sent: the directory is not either
         if (pending.length >= depth) pending.splice(depth - 1);
         continue;
       }
-      if (excluded || (include && !include.includes(path))) continue;
-      await flush();
+      if (excluded || !included) continue;
+      if (pending.length) await flush();
+      let wait: Promise<void> | undefined;
       if (s.isFile() && s.nlink > 1n) {
         const key = `${s.dev}:${s.ino}`;
         const first = inodes.get(key);
         if (first !== undefined) {
-          await emit({ path, full: abs, regular: true, stat: { ...statMessage(path, s, first), size: int64(0n) } });
+          wait = emit({ path, full: abs, regular: true, stat: { ...statMessage(path, s, first), size: int64(0n) } });
+          if (wait) await wait;
           continue;
         }
         inodes.set(key, path);
       }
-      await emit({ path, full: abs, regular: s.isFile(), size: Number(s.size), stat: statMessage(path, s, linkname) });
+      wait = emit({ path, full: abs, regular: s.isFile(), size: Number(s.size), stat: statMessage(path, s, linkname) });
+      if (wait) await wait;
     }
   };
-  await visit('', dir.path);
+  await visit('', dir.path, false);
 }
 
 /**
@@ -282,7 +401,27 @@ export function fileSyncServices(dirs: Readonly<Record<string, SyncedDir>>, onTr
       const dir = dirs[name];
       if (!dir) throw new GrpcError(GrpcStatus.NOT_FOUND, `no access allowed to dir "${name}"`);
       const transfer: FileSyncTransfer = { dir: name, listed: [], read: [], dataBytes: 0, wireBytes: 0 };
+      // STAT packets, many and small, are queued and written a batch at a time; whatever is sent after them
+      // (an ERR, DATA, FIN) is written after the queue
+      let batch: Uint8Array[] = [];
+      let batchBytes = 0;
+      const flushStats = (): Promise<void> | undefined => {
+        if (!batch.length) return undefined;
+        const messages = batch;
+        batch = [];
+        batchBytes = 0;
+        if (c.sendBatch) c.sendBatch(messages);
+        else for (const m of messages) call.send(m);
+        return c.writable ? c.writable() : undefined;
+      };
+      const queueStat = (stat?: StatFields): Promise<void> | undefined => {
+        const m = stat ? encodeStatPacket(stat) : Packet.encode({ type: PACKET.STAT }).finish();
+        batch.push(m);
+        batchBytes += 5 + m.length;
+        return batchBytes >= STAT_BATCH ? flushStats() : undefined;
+      };
       const send = async (packet: Record<string, unknown>) => {
+        await flushStats();
         call.send(Packet.encode(Packet.fromObject(packet)).finish());
         if (c.writable) await c.writable();
       };
@@ -295,13 +434,16 @@ export function fileSyncServices(dirs: Readonly<Record<string, SyncedDir>>, onTr
       const files = new Map<number, Entry>();
       let nextId = 0;
       let walkError: unknown;
-      const walked = walk(dir, call.metadata, async (e) => {
+      const walked = walk(dir, call.metadata, (e) => {
         const id = nextId++;
         if (e.regular) files.set(id, e);
         transfer.listed.push(e.path);
-        await send({ type: PACKET.STAT, stat: e.stat });
+        return queueStat(e.stat);
       })
-        .then(() => send({ type: PACKET.STAT }))
+        .then(() => {
+          queueStat();
+          return flushStats();
+        })
         .catch(async (err: unknown) => {
           walkError = err;
           await send({ type: PACKET.ERR, data: Buffer.from(err instanceof Error ? err.message : String(err)) }).catch(() => undefined);
@@ -322,6 +464,14 @@ export function fileSyncServices(dirs: Readonly<Record<string, SyncedDir>>, onTr
             const data = e.content.subarray(at, at + CHUNK);
             transfer.dataBytes += data.length;
             await sendData(id, data);
+          }
+        } else if ((e.size ?? 0) <= SMALL_FILE) {
+          const data = readFileSync(e.full!);
+          // (it may have grown since it was stat'ed)
+          for (let at = 0; at < data.length; at += CHUNK) {
+            const chunk = data.subarray(at, at + CHUNK);
+            transfer.dataBytes += chunk.length;
+            await sendData(id, chunk);
           }
         } else {
           const handle = await open(e.full!, 'r');
@@ -345,7 +495,8 @@ export function fileSyncServices(dirs: Readonly<Record<string, SyncedDir>>, onTr
       };
       try {
         for await (const raw of call.messages()) {
-          const p = Packet.toObject(Packet.decode(raw), { enums: Number }) as { type?: number; ID?: number; data?: Uint8Array };
+          // read as decoded: unset fields are the message's defaults (type 0, ID 0, empty data)
+          const p = Packet.decode(raw) as { type?: number; ID?: number; data?: Uint8Array };
           const type = p.type ?? 0;
           if (type === PACKET.ERR) throw new GrpcError(GrpcStatus.UNKNOWN, `error from receiver: ${Buffer.from(p.data ?? []).toString()}`);
           if (type === PACKET.REQ) {

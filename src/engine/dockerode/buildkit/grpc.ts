@@ -23,6 +23,9 @@ export interface GrpcServerCall extends GrpcCall {
   writable(): Promise<void>;
   /** One response message given in parts (a header and a file's chunk), framed without copying the parts. */
   sendParts(parts: readonly Uint8Array[]): void;
+  /** Several response messages in one write: many small ones (file stats) cost one stream write, not one each
+   * (optional: a handler falls back to send()). */
+  sendBatch?(messages: readonly Uint8Array[]): void;
   /** Bytes of response messages sent so far, frames included. */
   readonly bytesSent: number;
 }
@@ -210,6 +213,22 @@ export async function serveGrpc(socket: Duplex, services: GrpcServices, onError?
         bytesSent += 5 + length;
         stream.write(header);
         for (const p of parts) if (p.length) stream.write(p);
+      },
+      sendBatch(messages) {
+        if (ended || stream.destroyed || !messages.length) return;
+        respond();
+        let length = 0;
+        for (const m of messages) length += 5 + m.length;
+        const buf = Buffer.allocUnsafe(length);
+        let at = 0;
+        for (const m of messages) {
+          buf[at] = 0;
+          buf.writeUInt32BE(m.length, at + 1);
+          buf.set(m, at + 5);
+          at += 5 + m.length;
+        }
+        bytesSent += length;
+        stream.write(buf);
       },
       end(status) {
         if (ended) return;

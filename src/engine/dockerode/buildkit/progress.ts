@@ -7,7 +7,7 @@ type Json = Record<string, any>;
 
 const ms = (t: any): number | undefined => (t ? toNumber(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : undefined);
 
-/** A decoded StatusResponse (protobufjs's object form) in berth's words. */
+/** A decoded StatusResponse (as decoded: unset fields are defaults, or protobufjs's object form) in berth's words. */
 export function progressOf(r: Json): BuildKitProgress {
   return {
     vertexes: (r.vertexes ?? []).map((v: Json) => ({

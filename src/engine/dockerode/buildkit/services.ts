@@ -5,7 +5,6 @@
 import type { BuildKitRequest } from '../../types.js';
 import type { DockerConfigFile } from '../registry-auth.js';
 import type { GrpcServices } from './grpc.js';
-import { protoType } from './proto.js';
 import { authServices } from './services/auth.js';
 import { secretsServices } from './services/secrets.js';
 import { sshServices } from './services/ssh.js';
@@ -24,9 +23,6 @@ export interface SessionServicesOptions {
 
 /** Checks the secrets' files and the ssh sources up front (a wrong path fails before the build starts). */
 export async function sessionServices(request: Pick<BuildKitRequest, 'secrets' | 'ssh'>, o: SessionServicesOptions = {}): Promise<SessionServices> {
-  // Warm the message types now: loading them (~100 ms, more on a busy machine) then overlaps the session's
-  // upgrade and the engine's start of the build, instead of delaying the builder's first file-sync call.
-  void protoType('fsutil.types.Packet').catch(() => undefined);
   const secrets = await secretsServices(request.secrets ?? []);
   const ssh = await sshServices(request.ssh ?? [], o.env);
   return { services: { ...authServices(o.dockerConfig), ...secrets, ...ssh.services }, close: ssh.close };

@@ -13,6 +13,8 @@ export interface BuildSession {
 }
 
 export interface SessionOptions {
+  /** The session's id (sessionId()); a new one when absent. Known before the session is open, a build can name it at once. */
+  readonly id?: string;
   /** Shown by the engine as the session's name (compose: the project directory's name). */
   readonly name: string;
   /** What the builder keys its per-client caches on (the local sources' last transfers): stable per context. */
@@ -29,7 +31,7 @@ export function sessionId(): string {
 }
 
 export async function openSession(http: EngineHttp, options: SessionOptions): Promise<BuildSession> {
-  const id = sessionId();
+  const id = options.id ?? sessionId();
   const headers: Record<string, string | string[]> = {
     'X-Docker-Expose-Session-Uuid': id,
     'X-Docker-Expose-Session-Name': options.name,
