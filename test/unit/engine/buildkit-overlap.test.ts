@@ -1,9 +1,9 @@
-// buildWithBuildKit sends POST /build and the session's upgrade together (the engine's builder waits for the
+// buildWithBuildRoute (the build route, berth's path for host-gateway extra hosts) sends POST /build and the session's upgrade together (the engine's builder waits for the
 // session the build names): the build request goes out before the session is open, and a session that cannot
 // be opened cancels the build and fails with the session's error. Driven through a stand-in EngineHttp.
 import { Duplex, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { buildWithBuildKit } from '../../../src/engine/dockerode/buildkit/build.js';
+import { buildWithBuildRoute } from '../../../src/engine/dockerode/buildkit/build.js';
 import type { EngineHttp } from '../../../src/engine/dockerode/http.js';
 import { HttpStatusError } from '../../../src/engine/dockerode/http.js';
 import type { BuildKitRequest } from '../../../src/engine/types.js';
@@ -54,7 +54,7 @@ function standIn(o: { upgrade: (events: string[]) => Promise<Duplex>; build: (ev
   return { http, rec };
 }
 
-describe('buildWithBuildKit: the build and its session requested together', () => {
+describe('buildWithBuildRoute: the build and its session requested together', () => {
   it('sends POST /build before the session is open, and builds once both are there', async () => {
     let openSession!: () => void;
     const socket = quietSocket();
@@ -74,7 +74,7 @@ describe('buildWithBuildKit: the build and its session requested together', () =
         return Readable.from([`${JSON.stringify({ id: 'moby.image.id', aux: { ID: 'sha256:abc' } })}\n`]);
       },
     });
-    const result = await buildWithBuildKit(http, 'unix:///stand-in.sock', request);
+    const result = await buildWithBuildRoute(http, 'unix:///stand-in.sock', request);
     expect(result.id).toBe('sha256:abc');
     expect(rec.events.slice(0, 2).sort()).toEqual(['POST /build', 'upgrade /session']);
     expect(rec.events.indexOf('POST /build')).toBeLessThan(rec.events.indexOf('session open'));
@@ -93,7 +93,7 @@ describe('buildWithBuildKit: the build and its session requested together', () =
         return res;
       },
     });
-    await expect(buildWithBuildKit(http, 'unix:///stand-in.sock', request)).rejects.toThrow(/no sessions today/);
+    await expect(buildWithBuildRoute(http, 'unix:///stand-in.sock', request)).rejects.toThrow(/no sessions today/);
     // the cancel names the build that was sent
     const buildId = new URLSearchParams(rec.paths[0]!.split('?')[1]).get('buildid');
     expect(buildId).toMatch(/^[0-9a-f-]{36}$/);
