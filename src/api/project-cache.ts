@@ -264,17 +264,24 @@ export function forgetProject(cache: ProjectCacheOptions, projectName: string): 
 
 const pending = new Map<string, () => void>();
 
-/** Runs `fn` in a later turn of the event loop, or when the process exits before that (a short command). */
+/**
+ * How long a deferred write waits: past the command's first engine requests (a build's upgrades and Solve go
+ * out ~10-25 ms after the load), so sealing and writing the entry (~5 ms of CPU) does not delay them.
+ */
+const DEFER_MS = 40;
+
+/** Runs `fn` once the command's first requests are out, or when the process exits before that (a short command). */
 function later(file: string, fn: () => void): void {
   if (pending.size === 0) process.once('exit', flushPending);
   pending.set(file, fn);
-  setImmediate(() => {
+  // unref'd: a deferred write never keeps a finished command alive (the exit hook writes it)
+  setTimeout(() => {
     if (pending.get(file) === fn) {
       pending.delete(file);
       fn();
     }
     if (pending.size === 0) process.removeListener('exit', flushPending);
-  });
+  }, DEFER_MS).unref();
 }
 
 function flushPending(): void {

@@ -49,11 +49,13 @@ describe('project cache', () => {
     expect(first.services.web.image).toBe('busybox:1');
   });
 
-  it('deferWrite: the entry is written in a later turn of the event loop, or at exit when none comes', async () => {
+  it('deferWrite: the entry is written a little later (after the first engine requests), or at exit when none comes', async () => {
     const deferred = { ...cache, deferWrite: true };
     const first = await loadProjectCached(opts(), deferred);
     expect(entries()).toHaveLength(0);
     await new Promise((resolve) => setImmediate(resolve));
+    expect(entries()).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(entries()).toHaveLength(1);
     tamper();
     expect(fromCache(await loadProjectCached(opts(), deferred))).toBe(true);
@@ -221,7 +223,7 @@ describe('project cache: what is on disk', () => {
     expect(entries()).toHaveLength(3);
     await loadProjectCached(opts({ projectName: 'gone', profiles: ['y'] }), { ...cache, deferWrite: true });
     forgetProject(cache, 'gone');
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 100));
     expect(entries()).toHaveLength(1);
     await loadProjectCached(opts({ projectName: 'kept' }), cache);
     expect(lastHit).toBe(true);
