@@ -74,8 +74,12 @@ try {
 } finally {
   for (const who of ['berth', 'ref']) {
     rmSync(dirs[who], { recursive: true, force: true });
+    // every image the rounds built (each cold round moves the tag, leaving the previous image untagged): both
+    // tools label what they build with the project
     try {
-      execFileSync('docker', ['image', 'rm', '-f', `${tag}-${who}:latest`], { stdio: 'ignore' });
+      const ids = execFileSync('docker', ['images', '-a', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${tag}-${who}`], { encoding: 'utf8' });
+      const unique = [...new Set(ids.split('\n').filter(Boolean))];
+      if (unique.length) execFileSync('docker', ['image', 'rm', '-f', ...unique], { stdio: 'ignore' });
     } catch {
       /* already gone */
     }

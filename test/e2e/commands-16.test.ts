@@ -137,10 +137,13 @@ describeEngine('issue 16 commands and flags, side by side with compose-ref', () 
     const p = fresh('build');
     const image = `${p}-app:t`;
     const bdir = await projectDir({ 'compose.yaml': build.replace('IMAGE', image), Dockerfile: 'FROM busybox:local\nRUN cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes\n' });
+    const built: string[] = [];
     try {
       const limited = await berth(['-p', p, '--progress', 'plain', 'build', '--no-cache', '-m', '64m', '--builder', 'default'], { cwd: bdir });
       expect(limited.code, limited.stderr).toBe(0);
       expect(limited.stderr).toContain(' 67108864');
+      // the rebuild below moves the tag: this image is removed by its id
+      built.push((await docker(['image', 'inspect', '--format', '{{.Id}}', image])).stdout.trim());
       const free = await berth(['-p', p, '--progress', 'plain', 'build', '--no-cache'], { cwd: bdir });
       expect(free.stderr).not.toContain(' 67108864');
 
@@ -158,7 +161,7 @@ describeEngine('issue 16 commands and flags, side by side with compose-ref', () 
       const keyRef = await composeRef(['-p', p, 'build', '--ssh', 'foo'], { cwd: bdir });
       expect({ code: key.code, stderr: key.stderr }).toEqual({ code: keyRef.code, stderr: keyRef.stderr });
     } finally {
-      await docker(['image', 'rm', '-f', image]);
+      await docker(['image', 'rm', '-f', image, ...built.filter(Boolean)]);
       await cleanup('unused', bdir);
     }
   });

@@ -104,5 +104,10 @@ export async function cleanup(project: string, dir?: string): Promise<void> {
   await Promise.all(networks.map((n) => engine.removeNetwork(n.id).catch(() => undefined)));
   const volumes = await engine.listVolumes(filter);
   await Promise.all(volumes.map((v) => engine.removeVolume(v.name, { force: true }).catch(() => undefined)));
+  // images the project built (berth and compose label them with the project), the ones a rebuild left
+  // untagged included: a test that builds the same tag twice must not leave the first image behind
+  const images = await run('docker', ['images', '-a', '-q', '--no-trunc', '--filter', `label=${projectFilter(project)}`]);
+  const ids = [...new Set(images.stdout.split('\n').filter(Boolean))];
+  await Promise.all(ids.map((id) => engine.removeImage(id, { force: true }).catch(() => undefined)));
   if (dir) await rm(dir, { recursive: true, force: true });
 }
