@@ -1,12 +1,12 @@
 // The file sync sender (engine/dockerode/buildkit/filesync.ts) driven as BuildKit's receiver drives it:
 // stats in Go's walk order with fsutil's ids, data only for requested ids, FIN answered, excluded
 // directories never listed, followpaths limiting the transfer, in-memory files (an inline Dockerfile).
-import { link, mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fileSyncServices, FILESYNC_DIFFCOPY, goFileMode, type FileSyncTransfer, type SyncedDir } from '../../../src/engine/dockerode/buildkit/filesync.js';
-import type { GrpcServerCall } from '../../../src/engine/dockerode/buildkit/grpc.js';
+import type { GrpcServerCall, GrpcServices } from '../../../src/engine/dockerode/buildkit/grpc.js';
 import { protoType } from '../../../src/engine/dockerode/buildkit/proto.js';
 
 interface Packet {
@@ -17,7 +17,7 @@ interface Packet {
 }
 
 /** Run one DiffCopy: the receiver's side answers each empty STAT with REQs for `want`, then FIN. */
-async function diffCopy(dirs: Record<string, SyncedDir>, metadata: Record<string, string[]>, want: (stats: Packet[]) => string[]) {
+async function diffCopy(dirs: Record<string, SyncedDir>, metadata: Record<string, string[]>, want: (stats: Packet[]) => string[], services?: GrpcServices) {
   const Packet = await protoType('fsutil.types.Packet');
   const sent: Packet[] = [];
   const inbox: Uint8Array[] = [];
@@ -69,6 +69,10 @@ async function diffCopy(dirs: Record<string, SyncedDir>, metadata: Record<string
     writable: () => Promise.resolve(),
     bytesSent: 0,
   };
+  if (services) {
+    await services[FILESYNC_DIFFCOPY]!(call);
+    return { sent, stats: stats.map((s) => s.stat!), transfer: undefined as unknown as FileSyncTransfer, status };
+  }
   await fileSyncServices(dirs, (t) => (transfer = t))[FILESYNC_DIFFCOPY]!(call);
   return { sent, stats: stats.map((s) => s.stat!), transfer: transfer!, status };
 }
@@ -164,5 +168,46 @@ describe('goFileMode', () => {
     expect(goFileMode(fake(0o120777, 'link'))).toBe(2 ** 27 + 0o777);
     expect(goFileMode(fake(0o10644, 'fifo'))).toBe(2 ** 25 + 0o644);
     expect(goFileMode(fake(0o104755, 'file'))).toBe(2 ** 23 + 0o755);
+  });
+
+  describe('pre-walk (FileSyncOptions.prewalk)', () => {
+    // the pre-walk runs a turn of the event loop after `start`, in slices; 50 ms is ample for this tree
+    const prewalked = async (dirs: Record<string, SyncedDir>) => {
+      const services = fileSyncServices(dirs, undefined, { prewalk: { dirs: ['context'], start: Promise.resolve() } });
+      await new Promise((r) => setTimeout(r, 50));
+      return services;
+    };
+    const calls: [string, Record<string, string[]>][] = [
+      ['whole tree', { 'dir-name': ['context'] }],
+      ['exclude patterns with an exception', { 'dir-name': ['context'], 'exclude-patterns': ['node_modules', '!node_modules/keep', 'logs'] }],
+      ['followpaths (a symlink followed)', { 'dir-name': ['context'], followpaths: ['a', 'link'] }],
+      ['include patterns', { 'dir-name': ['context'], 'include-patterns': ['a/*', 'Dockerfile'] }],
+    ];
+    for (const [what, metadata] of calls) {
+      it(`answers a call (${what}) with the bytes a fresh walk sends`, async () => {
+        const dirs = { context: { path: root, excludes: ['logs'] } };
+        // the receiver asks for every regular file listed
+        const want = (stats: Packet[]) => stats.filter((p) => p.stat!.mode < 2 ** 27).map((p) => p.stat!.path);
+        const fresh = await diffCopy(dirs, metadata, want);
+        const pre = await diffCopy(dirs, metadata, want, await prewalked(dirs));
+        expect(pre.sent).toEqual(fresh.sent);
+        expect(pre.stats.length).toBeGreaterThan(0);
+        expect(pre.status?.code ?? 0).toBe(0);
+      });
+    }
+    it('the calls read what it listed while it is fresh (an entry made after it is not sent); a directory without one walks afresh', async () => {
+      const dirs = { context: { path: root }, other: { path: root } };
+      const services = await prewalked(dirs);
+      await writeFile(join(root, 'late.txt'), 'made after the pre-walk\n');
+      try {
+        const pre = await diffCopy(dirs, { 'dir-name': ['context'] }, () => [], services);
+        expect(pre.stats.map((s) => s.path)).not.toContain('late.txt');
+        expect(pre.stats.map((s) => s.path)).toContain('a.txt');
+        const fresh = await diffCopy(dirs, { 'dir-name': ['other'] }, () => [], services);
+        expect(fresh.stats.map((s) => s.path)).toContain('late.txt');
+      } finally {
+        await rm(join(root, 'late.txt'));
+      }
+    });
   });
 });

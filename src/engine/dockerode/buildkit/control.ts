@@ -186,8 +186,11 @@ export async function buildWithControl(
   }
   const transfers: BuildKitTransfer[] = [];
   const caches = await openLocalCaches(request);
+  // the context is walked while the engine starts the build (filesync.ts FileSyncOptions.prewalk)
+  let solveSent!: () => void;
+  const start = new Promise<void>((resolve) => (solveSent = resolve));
   const services: GrpcServices = {
-    ...fileSyncServices(sessionDirs(request), (t: FileSyncTransfer) => transfers.push({ ...t })),
+    ...fileSyncServices(sessionDirs(request), (t: FileSyncTransfer) => transfers.push({ ...t }), { prewalk: { dirs: ['context'], start } }),
     ...options.services,
     ...caches.services,
   };
@@ -237,7 +240,9 @@ export async function buildWithControl(
     };
     let reply: Uint8Array;
     try {
-      reply = await client.unary(SOLVE, solveMessage, signal);
+      const solving = client.unary(SOLVE, solveMessage, signal);
+      solveSent();
+      reply = await solving;
       startupMark('buildkit Solve answered');
     } catch (err) {
       // the progress up to the failure is what names the failed step: let it arrive

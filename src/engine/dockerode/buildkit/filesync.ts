@@ -52,8 +52,13 @@ const PARALLEL_FILES = 4;
 // Files up to this size are read in one synchronous call: the asynchronous open, read and close are three
 // thread-pool round trips, each longer than reading such a file, and most files of a context are small
 const SMALL_FILE = 64 * 1024;
-// STAT packets per write: ~500 of them (a write per packet cost ~15 µs each on the HTTP/2 stream)
+// STAT packets per write: up to ~700 of them (a write per packet cost ~15 µs each on the HTTP/2 stream). The
+// builder diffs the stats against its copy of the last transfer as they arrive and asks for a changed file
+// at once, so a walk that takes a while (one the pre-walk did not do) also writes what it has every
+// STAT_FLUSH_MS and yields to the event loop (the write only leaves on the loop's next turn): the builder's
+// diff and the changed file's transfer overlap the rest of the walk instead of following it.
 const STAT_BATCH = 32 * 1024;
+const STAT_FLUSH_MS = 2;
 
 /** A DATA packet's header (type, ID, and the data field's tag and length), the data itself sent after it. */
 function dataHeader(id: number, length: number): Buffer {
@@ -258,6 +263,19 @@ interface Entry {
   /** A regular file's size when stat'ed. */
   size?: number;
   content?: Uint8Array;
+  /** Its STAT packet, when a pre-walk already encoded it. */
+  packet?: Buffer;
+}
+
+/**
+ * What a pre-walk of a directory learnt (listings, lstats, their Stat messages and packets, by absolute
+ * path): the call's walk reads it instead of asking the file system again. Only lstat results are kept, so a
+ * followed symlink (followpaths) is always stat'ed afresh.
+ */
+interface WalkCache {
+  readonly dirs: Map<string, string[]>;
+  readonly stats: Map<string, BigIntStats>;
+  readonly entries: Map<string, { readonly stat: StatFields; readonly packet: Buffer }>;
 }
 
 function statMessage(path: string, s: BigIntStats, linkname: string | undefined): StatFields {
@@ -285,7 +303,7 @@ function statMessage(path: string, s: BigIntStats, linkname: string | undefined)
  * Walk one synced directory as the builder asked, calling `emit` per entry in Go's walk order. Directories
  * that are excluded (and hold no exception) or cannot hold an included path are never opened.
  */
-async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e: Entry) => Promise<void> | undefined): Promise<void> {
+async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e: Entry) => Promise<void> | undefined, cache?: WalkCache): Promise<void> {
   const asked = excludeMatcher(option(metadata, 'exclude-patterns'));
   const own = dir.excludes?.length ? excludeMatcher(dir.excludes) : undefined;
   const followPaths = cleanPatterns(option(metadata, 'followpaths'));
@@ -316,7 +334,14 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
     // The walk's file system calls are synchronous: one thread-pool round trip per entry made a tree of a few
     // thousand files take most of a second, as long as what BuildKit does with it (Go's walk makes direct
     // system calls too). File contents are read asynchronously.
-    if (full !== undefined) for (const n of readdirSync(full)) names.add(n);
+    if (full !== undefined) {
+      let listed = cache?.dirs.get(full);
+      if (!listed) {
+        listed = readdirSync(full);
+        cache?.dirs.set(full, listed);
+      }
+      for (const n of listed) names.add(n);
+    }
     if (rel === '') for (const n of Object.keys(virtual)) names.add(n);
     const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const name of sorted) {
@@ -337,7 +362,9 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
       if (!included && !include!.mayHoldMatch(path)) continue;
       // below the root, `full` is already joined and clean
       const abs = rel === '' ? join(full!, name) : `${full!}/${name}`;
-      let s = lstatSync(abs, { bigint: true });
+      const lstat = cache?.stats.get(abs) ?? lstatSync(abs, { bigint: true });
+      cache?.stats.set(abs, lstat);
+      let s = lstat;
       let linkname: string | undefined;
       if (s.isSymbolicLink()) {
         if (follow.has(path)) {
@@ -351,7 +378,8 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
       }
       if (s.isSocket()) continue;
       if (s.isDirectory()) {
-        const entry: Entry = { path, full: abs, regular: false, stat: statMessage(path, s, undefined) };
+        const known = cache?.entries.get(abs);
+        const entry: Entry = known ? { path, full: abs, regular: false, stat: known.stat, packet: known.packet } : { path, full: abs, regular: false, stat: statMessage(path, s, undefined) };
         if (!excluded && included) {
           if (pending.length) await flush();
           const wait = emit(entry);
@@ -381,18 +409,89 @@ async function walk(dir: SyncedDir, metadata: Record<string, string[]>, emit: (e
         }
         inodes.set(key, path);
       }
-      wait = emit({ path, full: abs, regular: s.isFile(), size: Number(s.size), stat: statMessage(path, s, linkname) });
+      // the pre-walk's message holds for the lstat it was made from (a followed link was stat'ed afresh)
+      const known = s === lstat ? cache?.entries.get(abs) : undefined;
+      wait = emit(
+        known
+          ? { path, full: abs, regular: s.isFile(), size: Number(s.size), stat: known.stat, packet: known.packet }
+          : { path, full: abs, regular: s.isFile(), size: Number(s.size), stat: statMessage(path, s, linkname) },
+      );
       if (wait) await wait;
     }
   };
   await visit('', dir.path, false);
 }
 
+export interface FileSyncOptions {
+  /**
+   * Directories walked ahead of the builder's call, once `start` resolves (the build's request is out): the
+   * builder spends tens of milliseconds before it asks for the context (the frontend, the Dockerfile, the
+   * metadata of the base images), during which berth is idle; the walk (~9 ms for 300 entries) is done then
+   * instead of after its call. The pre-walk lists the whole tree (berth's own excludes applied) and stops at
+   * the directory's first call; the calls' walks (with the builder's patterns) then read its listings, lstats
+   * and encoded stats instead of the file system's for up to PREWALK_FRESH_MS. Stats are those of a moment
+   * earlier, as the docker CLI's are those of the moment its walk passes them; file contents are read when
+   * asked, as always.
+   */
+  readonly prewalk?: { readonly dirs: readonly string[]; readonly start: Promise<unknown> };
+}
+
+// a pre-walk's bounds: it yields to the event loop after this long, and gives up past this many entries
+const PREWALK_SLICE_MS = 2;
+const PREWALK_MAX_ENTRIES = 20_000;
+const STOP = Symbol('stop');
+// how long what a pre-walk learnt answers the directory's calls: the builder asks for the context within a
+// second of the build's start unless it pulls a base image first; later calls walk afresh
+const PREWALK_FRESH_MS = 1000;
+
+/** A pre-walk of `dir` (no builder patterns, berth's own excludes applied) filling `cache`; `stopped()` ends it. */
+async function prewalkDir(dir: SyncedDir, cache: WalkCache, stopped: () => boolean): Promise<void> {
+  let count = 0;
+  let slice = performance.now();
+  try {
+    await walk(
+      dir,
+      {},
+      (e) => {
+        if (stopped() || ++count > PREWALK_MAX_ENTRIES) throw STOP;
+        if (e.full !== undefined && !e.content) cache.entries.set(e.full, { stat: e.stat, packet: encodeStatPacket(e.stat) });
+        if (performance.now() - slice < PREWALK_SLICE_MS) return undefined;
+        // a call that arrives meanwhile (the Dockerfile's) is answered without waiting for the whole walk
+        return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+          slice = performance.now();
+        });
+      },
+      cache,
+    );
+  } catch {
+    // stopped, or a file system error the call's own walk meets again and reports
+  }
+}
+
 /**
  * The FileSync service over `dirs` (by the builder's names: "context", "dockerfile", named contexts). Each
  * transfer is reported to `onTransfer` once it has ended (successfully or not).
  */
-export function fileSyncServices(dirs: Readonly<Record<string, SyncedDir>>, onTransfer?: (t: FileSyncTransfer) => void): GrpcServices {
+export function fileSyncServices(dirs: Readonly<Record<string, SyncedDir>>, onTransfer?: (t: FileSyncTransfer) => void, options: FileSyncOptions = {}): GrpcServices {
+  const prewalks = new Map<string, { cache: WalkCache; stop: boolean; started: number }>();
+  const pre = options.prewalk;
+  if (pre) {
+    for (const name of pre.dirs) {
+      const dir = dirs[name];
+      if (!dir?.path) continue;
+      const state = { cache: { dirs: new Map(), stats: new Map(), entries: new Map() } as WalkCache, stop: false, started: Infinity };
+      prewalks.set(name, state);
+      // a turn of the event loop after `start`: what `start` waited for is written first
+      void pre.start.then(
+        () =>
+          new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+            state.started = performance.now();
+            return prewalkDir(dir, state.cache, () => state.stop);
+          }),
+        () => undefined,
+      );
+    }
+  }
   return {
     [FILESYNC_DIFFCOPY]: async (call: GrpcCall) => {
       const c = call as GrpcServerCall;
@@ -400,11 +499,16 @@ export function fileSyncServices(dirs: Readonly<Record<string, SyncedDir>>, onTr
       const name = option(call.metadata, 'dir-name')[0] ?? '';
       const dir = dirs[name];
       if (!dir) throw new GrpcError(GrpcStatus.NOT_FOUND, `no access allowed to dir "${name}"`);
+      // the pre-walk (if any) stops where it is; the directory's calls read what it learnt while it is fresh
+      const prewalk = prewalks.get(name);
+      if (prewalk) prewalk.stop = true;
+      const cache = prewalk && performance.now() - prewalk.started < PREWALK_FRESH_MS ? prewalk.cache : undefined;
       const transfer: FileSyncTransfer = { dir: name, listed: [], read: [], dataBytes: 0, wireBytes: 0 };
       // STAT packets, many and small, are queued and written a batch at a time; whatever is sent after them
       // (an ERR, DATA, FIN) is written after the queue
       let batch: Uint8Array[] = [];
       let batchBytes = 0;
+      let lastFlush = performance.now();
       const flushStats = (): Promise<void> | undefined => {
         if (!batch.length) return undefined;
         const messages = batch;
@@ -414,11 +518,17 @@ export function fileSyncServices(dirs: Readonly<Record<string, SyncedDir>>, onTr
         else for (const m of messages) call.send(m);
         return c.writable ? c.writable() : undefined;
       };
-      const queueStat = (stat?: StatFields): Promise<void> | undefined => {
-        const m = stat ? encodeStatPacket(stat) : Packet.encode({ type: PACKET.STAT }).finish();
+      // a batch the walk filled: sent, then the walk waits a turn of the event loop (see STAT_BATCH_FIRST)
+      const flushWalked = async (): Promise<void> => {
+        await flushStats();
+        lastFlush = performance.now();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      };
+      const queueStat = (stat?: StatFields, encoded?: Uint8Array): Promise<void> | undefined => {
+        const m = encoded ?? (stat ? encodeStatPacket(stat) : Packet.encode({ type: PACKET.STAT }).finish());
         batch.push(m);
         batchBytes += 5 + m.length;
-        return batchBytes >= STAT_BATCH ? flushStats() : undefined;
+        return stat && (batchBytes >= STAT_BATCH || performance.now() - lastFlush >= STAT_FLUSH_MS) ? flushWalked() : undefined;
       };
       const send = async (packet: Record<string, unknown>) => {
         await flushStats();
@@ -434,12 +544,17 @@ export function fileSyncServices(dirs: Readonly<Record<string, SyncedDir>>, onTr
       const files = new Map<number, Entry>();
       let nextId = 0;
       let walkError: unknown;
-      const walked = walk(dir, call.metadata, (e) => {
-        const id = nextId++;
-        if (e.regular) files.set(id, e);
-        transfer.listed.push(e.path);
-        return queueStat(e.stat);
-      })
+      const walked = walk(
+        dir,
+        call.metadata,
+        (e) => {
+          const id = nextId++;
+          if (e.regular) files.set(id, e);
+          transfer.listed.push(e.path);
+          return queueStat(e.stat, e.packet);
+        },
+        cache,
+      )
         .then(() => {
           queueStat();
           return flushStats();
