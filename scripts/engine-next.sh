@@ -9,18 +9,9 @@ set -euo pipefail
 DIR=${ENGINE_NEXT_DIR:-/opt/berth/engine-next}
 if [ -x "$DIR/bin/dockerd" ] && "$DIR/bin/dockerd" --version >/dev/null 2>&1; then exit 0; fi
 [ "$(id -u)" = 0 ] || { echo "engine-next: not root, cannot install the newer engine" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
-mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-[ -n "$mirror" ] || { echo "engine-next: no Debian mirror in the apt sources" >&2; exit 1; }
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" >"$work/sources.list"
-apt_opts=(-o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
-  -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache")
-apt-get "${apt_opts[@]}" -qq update 2>/dev/null
-(cd "$work" && apt-get "${apt_opts[@]}" -qq download docker.io 2>/dev/null)
-dpkg-deb -x "$work"/docker.io_*.deb "$work/x"
+x=$(mktemp -d)
+trap 'rm -rf "$x"' EXIT
+bash "$(dirname "$0")/trixie-download.sh" docker.io "$x"
 mkdir -p "$DIR/bin"
-install -m 0755 "$work/x/usr/sbin/dockerd" "$work/x/usr/sbin/docker-proxy" "$DIR/bin/"
+install -m 0755 "$x/usr/sbin/dockerd" "$x/usr/sbin/docker-proxy" "$DIR/bin/"
 echo "engine-next: $("$DIR/bin/dockerd" --version)"

@@ -4,7 +4,7 @@
 // headers of a trailers-only answer), a status other than OK is a GrpcError carrying `grpc-message`.
 import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
-import { GrpcDeframer, GrpcError, GrpcStatus, grpcFrame } from './grpc.js';
+import { GrpcError, GrpcStatus, grpcFrame, streamMessages } from './grpc.js';
 
 export interface GrpcClient {
   /** One request, one response message. */
@@ -50,37 +50,18 @@ function callMessages(stream: ClientHttp2Stream, path: string, signal?: AbortSig
   signal?.addEventListener('abort', abort, { once: true });
   return read();
   async function* read(): AsyncGenerator<Uint8Array> {
-  const deframer = new GrpcDeframer();
-  try {
-    for (;;) {
-      const chunk = stream.read() as Buffer | null;
-      if (chunk !== null) {
-        for (const m of deframer.push(chunk)) yield m;
-        continue;
-      }
-      if (stream.readableEnded || stream.destroyed) break;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          stream.off('readable', done);
-          stream.off('end', done);
-          stream.off('close', done);
-          resolve();
-        };
-        stream.on('readable', done);
-        stream.on('end', done);
-        stream.on('close', done);
-      });
+    try {
+      yield* streamMessages(stream);
+      // trailers are emitted before 'end'; wait for 'close' so that a late one is not missed
+      if (!stream.closed) await new Promise<void>((resolve) => stream.once('close', resolve));
+    } finally {
+      signal?.removeEventListener('abort', abort);
+      if (!stream.closed) stream.close(0x8);
     }
-    // trailers are emitted before 'end'; wait for 'close' so that a late one is not missed
-    if (!stream.closed) await new Promise<void>((resolve) => stream.once('close', resolve));
-  } finally {
-    signal?.removeEventListener('abort', abort);
-    if (!stream.closed) stream.close(0x8);
-  }
-  if (signal?.aborted) throw new GrpcError(GrpcStatus.CANCELLED, `${path}: cancelled`);
-  if (status && status.code !== GrpcStatus.OK) throw new GrpcError(status.code, status.message);
-  if (failure) throw failure;
-  if (!status) throw new GrpcError(GrpcStatus.INTERNAL, `${path}: the engine answered ${httpStatus ?? 'nothing'} without a gRPC status`);
+    if (signal?.aborted) throw new GrpcError(GrpcStatus.CANCELLED, `${path}: cancelled`);
+    if (status && status.code !== GrpcStatus.OK) throw new GrpcError(status.code, status.message);
+    if (failure) throw failure;
+    if (!status) throw new GrpcError(GrpcStatus.INTERNAL, `${path}: the engine answered ${httpStatus ?? 'nothing'} without a gRPC status`);
   }
 }
 

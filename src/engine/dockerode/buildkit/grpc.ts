@@ -4,7 +4,7 @@
 // one flag byte (compressed, never set here: berth announces no compression) and a 4-byte big-endian length,
 // the outcome in `grpc-status`/`grpc-message` trailers. The engine's health checks are answered here, since a
 // session that fails them is closed by the engine.
-import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { Http2Stream, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
 
 export interface GrpcCall {
@@ -101,6 +101,34 @@ export class GrpcDeframer {
   }
 }
 
+/**
+ * The gRPC messages of an HTTP/2 stream (either side's), read with read()/'readable' rather than the stream's
+ * async iterator: a reader that stops early (the file sync after FIN) must not destroy the stream, which would
+ * reset it (CANCEL) before the response's trailers are out. Ends when the stream has ended or is destroyed.
+ */
+export async function* streamMessages(stream: Http2Stream): AsyncGenerator<Uint8Array> {
+  const deframer = new GrpcDeframer();
+  for (;;) {
+    const chunk = stream.read() as Buffer | null;
+    if (chunk !== null) {
+      for (const m of deframer.push(chunk)) yield m;
+      continue;
+    }
+    if (stream.readableEnded || stream.destroyed) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        stream.off('readable', done);
+        stream.off('end', done);
+        stream.off('close', done);
+        resolve();
+      };
+      stream.on('readable', done);
+      stream.on('end', done);
+      stream.on('close', done);
+    });
+  }
+}
+
 export function grpcFrame(message: Uint8Array): Buffer {
   const frame = Buffer.allocUnsafe(5 + message.length);
   frame[0] = 0;
@@ -171,31 +199,7 @@ export async function serveGrpc(socket: Duplex, services: GrpcServices, onError?
     const call: GrpcServerCall = {
       path,
       metadata,
-      // Read with read()/'readable' rather than the stream's async iterator: a handler that stops reading
-      // early (the file sync after FIN) must not destroy the stream, which would reset it (CANCEL) before the
-      // response's trailers are out.
-      async *messages() {
-        const deframer = new GrpcDeframer();
-        for (;;) {
-          const chunk = stream.read() as Buffer | null;
-          if (chunk !== null) {
-            for (const m of deframer.push(chunk)) yield m;
-            continue;
-          }
-          if (stream.readableEnded || stream.destroyed) return;
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              stream.off('readable', done);
-              stream.off('end', done);
-              stream.off('close', done);
-              resolve();
-            };
-            stream.on('readable', done);
-            stream.on('end', done);
-            stream.on('close', done);
-          });
-        }
-      },
+      messages: () => streamMessages(stream),
       send(message) {
         if (ended || stream.destroyed) return;
         respond();
