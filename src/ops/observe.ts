@@ -64,14 +64,19 @@ export function projectLists(engine: Engine, project: string, options: { readonl
 }
 
 export async function observe(engine: Engine, project: Project, services: Iterable<string>, prefetched?: Prefetched): Promise<ObservedState> {
-  const refs = [...new Set([...services].map((s) => serviceImage(project, s)))];
+  const wanted = [...services];
+  const refs = [...new Set(wanted.map((s) => serviceImage(project, s)))];
   // the volume list answers only the project's declared volumes: a project without any does not ask for it
-  const [lists, images] = await Promise.all([
-    projectLists(engine, project.name, { volumes: Object.keys(project.volumes).length > 0 }, prefetched),
-    Promise.all(refs.map(async (ref) => [ref, await engine.inspectImage(ref)] as const)),
-  ]);
-  const containers = withoutOneOffs(lists.containers);
-  const { networks, volumes } = lists;
+  const lists = projectLists(engine, project.name, { volumes: Object.keys(project.volumes).length > 0 }, prefetched);
+  // an image judged by its age needs the engine's record of it: asked for at once, alongside the lists
+  const byAge = new Set(wanted.filter((s) => !PRESENCE_POLICIES.has((project.services[s]?.pull_policy ?? '').trim())).map((s) => serviceImage(project, s)));
+  const inspect = async (ref: string) => [ref, await engine.inspectImage(ref)] as const;
+  const early = Promise.all([...byAge].map(inspect));
+  early.catch(() => {});
+  const containers = withoutOneOffs((await lists).containers);
+  const listed = imagesFromContainers(containers);
+  const images = [...(await early), ...(await Promise.all(refs.filter((r) => !byAge.has(r)).map((ref) => (listed.has(ref) ? ([ref, listed.get(ref)] as const) : inspect(ref)))))];
+  const { networks, volumes } = await lists;
   const byNetName = new Map(networks.map((n) => [n.name, n]));
   const byVolName = new Map(volumes.map((v) => [v.name, v]));
   // A network or volume the project declares but that is not labelled as ours (external, or made by hand)
@@ -88,4 +93,23 @@ export async function observe(engine: Engine, project: Project, services: Iterab
     volumes: Object.fromEntries(volEntries),
     images: Object.fromEntries(images),
   };
+}
+
+/** pull_policy values that look only at whether the image is there, not at when it was tagged. */
+const PRESENCE_POLICIES = new Set(['', 'missing', 'if_not_present', 'always', 'never', 'build']);
+
+/**
+ * The image each reference names, as the container list already tells it: the engine lists a container's
+ * image by the reference it was created from only while that reference still names the image the container
+ * runs, and by the image's id once the reference has moved or gone (moby's list, refreshImage; checked for
+ * the fake and the real engine by the engine contract). So a container listed under `ref` says that `ref`
+ * is its image id today, and a no-op `up` needs no image inspect. A reference no container is listed under
+ * is inspected as before.
+ */
+function imagesFromContainers(containers: readonly ContainerSummary[]): Map<string, ImageSummary> {
+  const found = new Map<string, ImageSummary>();
+  for (const c of containers) {
+    if (c.imageId && c.image && c.image !== c.imageId && !found.has(c.image)) found.set(c.image, { id: c.imageId, repoTags: [c.image] });
+  }
+  return found;
 }

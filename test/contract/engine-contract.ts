@@ -245,6 +245,26 @@ export function engineContract(title: string, setup: () => Promise<ContractEngin
         expect(stopped).toMatchObject({ state: 'created', status: 'Created' });
       });
 
+      it("list: a container's image is the reference it was made from while that names its image, then its image id", async () => {
+        // up reads a running service's image id from this instead of inspecting the image (ops/observe.ts)
+        const ref = `${ctx.prefix}-listimg:1`;
+        await engine.tagImage(ctx.image, ref);
+        const { id: cid } = await engine.createContainer(request('listimg', { Image: ref }));
+        const listed = async () => (await engine.listContainers({ labels: [PROJECT], names: [(await engine.inspectContainer(cid))!.name], all: true }))[0]!;
+        const first = await listed();
+        const base = (await engine.inspectImage(ref))!.id;
+        expect(first).toMatchObject({ image: ref, imageId: base });
+        // the reference moves to another image: the container is listed by the id of the one it runs
+        const { id: moved } = await engine.commitContainer(cid, { reference: ref });
+        expect(moved).not.toBe(base);
+        expect(await listed()).toMatchObject({ image: base, imageId: base });
+        // and so it is once the reference is gone
+        await engine.removeImage(ref);
+        await engine.removeImage(moved);
+        expect(await listed()).toMatchObject({ image: base, imageId: base });
+        await engine.removeContainer(cid, { force: true });
+      });
+
       it('top and stats of a running container; top of a stopped one is a conflict', async () => {
         const id = await running('top');
         const top = await engine.topContainer(id);

@@ -1198,7 +1198,8 @@ export class FakeEngine implements Engine {
     return {
       id: c.id,
       name: c.name,
-      image: c.request.Image,
+      // as the engine lists it: by the reference it was created from while that still names its image, else by id
+      image: this.findImage(c.request.Image)?.id === c.imageId ? c.request.Image : c.imageId,
       imageId: c.imageId,
       command,
       created: c.created,
