@@ -109,6 +109,7 @@ export class ServiceHandle {
 
 /** A failure of a stack call: a stable code, the service it concerns and the last lines it printed. */
 export class StackError extends BerthError {
+  override name = 'StackError';
   readonly logs: string;
   constructor(code: string, message: string, options: { service?: string; logs?: string; cause?: unknown }) {
     super(code, options.logs ? `${message}\n--- last log lines of ${options.service} ---\n${options.logs}` : message, options);

@@ -7,13 +7,14 @@ export interface SourcePosition {
   readonly col: number;
 }
 
+// Each class names itself: the CLI bundle's identifiers are minified, so a class's own name is not its source name.
 export class BerthError extends Error {
+  override name = 'BerthError';
   readonly code: string;
   /** The service the error is about, when there is one. */
   readonly service?: string;
   constructor(code: string, message: string, options?: { cause?: unknown; service?: string }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.code = code;
     this.service = options?.service;
   }
@@ -21,6 +22,7 @@ export class BerthError extends Error {
 
 /** Bad input in a compose file, .env file or the command line. */
 export class ConfigError extends BerthError {
+  override name = 'ConfigError';
   readonly position?: SourcePosition;
   readonly keyPath?: string;
   constructor(
@@ -42,6 +44,7 @@ export class ConfigError extends BerthError {
 
 /** The engine could not be reached or refused an operation. */
 export class EngineError extends BerthError {
+  override name = 'EngineError';
   readonly statusCode?: number;
   constructor(code: string, message: string, options?: { statusCode?: number; cause?: unknown; service?: string }) {
     super(code, message, options);
@@ -50,13 +53,16 @@ export class EngineError extends BerthError {
 }
 
 /** An operation failed at run time (unhealthy dependency, a container that exited, a timeout). */
-export class OperationError extends BerthError {}
+export class OperationError extends BerthError {
+  override name = 'OperationError';
+}
 
 /**
  * An image could not be pulled; compose gives pull failures an exit code of their own, so the code is always
  * PULL_FAILED and `reason` keeps the code of the failure underneath (IMAGE_NOT_FOUND, REGISTRY_AUTH, …).
  */
 export class PullFailedError extends OperationError {
+  override name = 'PullFailedError';
   readonly reason: string;
   constructor(reason: string, message: string, options?: { cause?: unknown; service?: string }) {
     super(ErrorCodes.PULL_FAILED, message, options);
@@ -66,6 +72,7 @@ export class PullFailedError extends OperationError {
 
 /** A service a command names is not in the project (checked once, where the API receives the names). */
 export class NoSuchServiceError extends OperationError {
+  override name = 'NoSuchServiceError';
   constructor(service: string) {
     super(ErrorCodes.NO_SUCH_SERVICE, `no such service: ${service}`, { service });
   }

@@ -1,13 +1,16 @@
 // Which of the bundle's modules a command evaluates (needs `npm run build`). A command the project cache
 // answers must not evaluate the config loader or the YAML library, and `down` must not evaluate `up`'s
-// modules: each costs start-up time on every run (docs/performance.md). The bundle is copied and its two
-// module-initialiser helpers (esbuild's __esm and __commonJS) are made to print each module's name.
+// modules: each costs start-up time on every run (docs/performance.md). The bundle is built here as the build
+// makes it (scripts/cli-bundle-options.mjs) but with readable identifiers, since only then do esbuild's two
+// module-initialiser helpers (__esm and __commonJS) carry each module's name; they are made to print it.
+// Which modules are lazy does not depend on identifier minification: the module graph decides it.
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -24,7 +27,12 @@ beforeAll(async () => {
   mkdirSync(path.join(root, 'bin'), { recursive: true });
   mkdirSync(path.join(root, 'dist/cli-bundle'), { recursive: true });
   for (const f of ['bin/berth.js', 'bin/package.json', 'package.json', 'dist/cli-bundle/compose-schema.cjs']) writeFileSync(path.join(root, f), readFileSync(path.join(repo, f)));
-  const bundle = readFileSync(path.join(repo, 'dist/cli-bundle/berth.cjs'), 'utf8');
+  const { cliBundleOptions } = (await import(pathToFileURL(path.join(repo, 'scripts/cli-bundle-options.mjs')).href)) as {
+    cliBundleOptions: (outfile: string, o: { minifyIdentifiers: boolean }) => BuildOptions;
+  };
+  const readable = path.join(work, 'readable.cjs');
+  await build({ ...cliBundleOptions(readable, { minifyIdentifiers: false }), legalComments: 'none', metafile: false });
+  const bundle = readFileSync(readable, 'utf8');
   // the test is only as good as its probe: both helpers must be found as written
   expect(bundle).toContain(ESM);
   expect(bundle).toContain(CJS);
