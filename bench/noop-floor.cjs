@@ -1,16 +1,17 @@
 // The floor for a no-op `up -d` in Node (bench/startup.mjs runs it as a tool of its own): a bare Node process
 // that makes the engine calls berth's no-op up makes for a project that declares no volumes, as the benches'
-// stacks (the project's containers and networks listed at once, then the image inspected; berth lists volumes
-// only for a project that declares some) over node:http, and exits. No CLI, no compose file, no project cache:
-// what is left is Node's own start, loading node:http, and the engine's answers.
-// Usage: node bench/noop-floor.cjs <project> [image]   (DOCKER_HOST: unix sockets only; default /var/run/docker.sock)
+// stacks (the project's containers and networks listed at once; berth lists volumes only for a project that
+// declares some, and inspects no image that a container is listed under: ops/observe.ts) over node:http, and
+// exits. No CLI, no compose file, no project cache: what is left is Node's own start, loading node:http, and
+// the engine's answers.
+// Usage: node bench/noop-floor.cjs <project>   (DOCKER_HOST: unix sockets only; default /var/run/docker.sock)
 'use strict';
 /* global require, process, Buffer */
 // CommonJS, not an ES module: Node's ESM loader would add its own start-up cost to the floor
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const http = require('node:http');
 
-const [project, image = 'busybox:local'] = process.argv.slice(2);
+const [project] = process.argv.slice(2);
 const host = process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
 if (!host.startsWith('unix://')) throw new Error(`noop-floor: only unix:// engines (${host})`);
 const socketPath = host.slice('unix://'.length);
@@ -29,8 +30,7 @@ function get(path) {
   });
 }
 
-const lists = Promise.all([get(`/containers/json?all=true&filters=${filters}`), get(`/networks?filters=${filters}`)]);
-Promise.all([lists, get(`/images/${encodeURIComponent(image)}/json`)]).then(
+Promise.all([get(`/containers/json?all=true&filters=${filters}`), get(`/networks?filters=${filters}`)]).then(
   () => process.exit(0),
   (err) => {
     process.stderr.write(`${err.message}\n`);

@@ -7,7 +7,8 @@
 //     floor: bench/noop-floor.cjs, bare Node making the same engine calls
 //   - `version`, and `ps` of a running 10-service stack: vs `node -e 0` (also shown: `node -e 0` without the
 //     machine-wide NODE_EXTRA_CA_CERTS, and compose-ref)
-//   - `down` of 10 services (brought up cold, untimed, in the same round): vs compose-ref
+//   - `down` of 10 services (brought up cold, untimed, in the same round): vs compose-ref, and the floor:
+//     bench/down-floor.cjs, bare Node making the same engine calls in the same order
 // Goals (issue 19): no-op up <= 1.2x compose-ref; version and ps <= 1.15x node -e 0; down <= 1.0x compose-ref.
 // Usage: npm run build && node bench/startup.mjs [--rounds 15] [--only noop10,noop50,version,ps,down]
 //        [--samples file.json]   (about 4 minutes at 15 rounds on a quiet 2-core machine)
@@ -37,12 +38,15 @@ const stackFile = (n) => `services:\n${Array.from({ length: n }, (_, i) => svc(`
 // aside, see bin/berth.js). `floor`: bench/noop-floor.cjs, a bare Node process making a no-op up's engine calls.
 const withoutCa = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
 const floorScript = resolve(new URL('.', import.meta.url).pathname, 'noop-floor.cjs');
+const downFloorScript = resolve(new URL('.', import.meta.url).pathname, 'down-floor.cjs');
 const commands = {
   berth: (cmd) => [berthBin, cmd],
   'compose-ref': (cmd) => ['compose-ref', cmd],
   node: () => [process.execPath, ['-e', '0']],
   'node-noca': () => [process.execPath, ['-e', '0'], withoutCa],
   floor: (cmd) => [process.execPath, [floorScript, cmd[1]], withoutCa],
+  // its project is brought up by berth (-p <name> are the first two arguments; `up` goes to berth)
+  'down-floor': (cmd) => (cmd.includes('down') ? [process.execPath, [downFloorScript, cmd[1]], withoutCa] : [berthBin, cmd]),
 };
 
 function run(tool, dir, cmd, { check = true } = {}) {
@@ -62,7 +66,7 @@ const median = (xs) => {
 const dirs = { 10: mkdtempSync(join(tmpdir(), 'berth-startup-10-')), 50: mkdtempSync(join(tmpdir(), 'berth-startup-50-')) };
 writeFileSync(join(dirs[10], 'compose.yaml'), stackFile(10));
 writeFileSync(join(dirs[50], 'compose.yaml'), stackFile(50));
-const project = (tool, what) => `b19-startup-${RUN}-${what}-${tool === 'berth' ? 'b' : 'c'}`;
+const project = (tool, what) => `b19-startup-${RUN}-${what}-${tool === 'berth' ? 'b' : tool === 'down-floor' ? 'f' : 'c'}`;
 const q = (p) => ['-p', p, '--progress', 'quiet'];
 const TOOLS = ['berth', 'compose-ref'];
 
@@ -77,7 +81,7 @@ const cases = {
   noop50: { against: 'compose-ref', tools: [...TOOLS, 'floor'], cmd: (tool) => [...q(project(tool === 'floor' ? 'berth' : tool, 's50')), 'up', '-d'], dir: 50 },
   version: { against: 'node', tools: ['berth', 'node', 'node-noca', 'compose-ref'], cmd: () => ['version'], dir: 10 },
   ps: { against: 'node', tools: ['berth', 'node', 'node-noca', 'compose-ref'], cmd: (tool) => [...q(project(tool, 's10')), 'ps'], dir: 10 },
-  down: { against: 'compose-ref', tools: TOOLS, dir: 10 },
+  down: { against: 'compose-ref', tools: [...TOOLS, 'down-floor'], dir: 10 },
 };
 try {
   for (const tool of TOOLS) {
