@@ -6,7 +6,7 @@
 // loading node:http, and the engine's work.
 // Usage: node bench/down-floor.cjs <project>   (DOCKER_HOST: unix sockets only; default /var/run/docker.sock)
 'use strict';
-/* global require, process, Buffer */
+/* global require, process, Buffer, setTimeout */
 // CommonJS, not an ES module: Node's ESM loader would add its own start-up cost to the floor
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const http = require('node:http');
@@ -42,7 +42,21 @@ function call(method, path, ok) {
       await call('DELETE', `/containers/${c.Id}?force=true&v=false`, [204]);
     }),
   );
-  await Promise.all(networks.map((n) => call('DELETE', `/networks/${encodeURIComponent(n.Name)}`, [204, 404])));
+  // engine 20.10 can refuse a network for a moment after its last container went, or for good (a leaked
+  // endpoint count): retried as berth's down retries it (ops/down.ts), giving up after a second
+  await Promise.all(
+    networks.map(async (n) => {
+      const started = Date.now();
+      for (;;) {
+        try {
+          return await call('DELETE', `/networks/${encodeURIComponent(n.Name)}`, [204, 404]);
+        } catch (err) {
+          if (!/: 403$|: 409$|: 500$/.test(err.message) || Date.now() - started > 1000) return process.stderr.write(`${err.message}\n`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    }),
+  );
 })().then(
   () => process.exit(0),
   (err) => {
