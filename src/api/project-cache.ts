@@ -25,7 +25,7 @@
 // own (0600, in a 0700 directory), written atomically; `down` removes its project's entries, and the cache
 // is bounded in count (MAX_ENTRIES) and bytes (MAX_BYTES), oldest removed first. An entry also holds the
 // services' config hashes, which a hit hands to config/hash.ts.
-import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { factHolds, recordingResources, type FileFact } from '../config/files.js';
 import { rememberConfigHashes, serviceConfigHash } from '../config/hash.js';
@@ -255,11 +255,13 @@ function holds(fact: StoredFact, texts: { path: string; value: string }[]): bool
 export function forgetProject(cache: ProjectCacheOptions, projectName: string): void {
   const suffix = `-${fileNameHash(projectName)}.json`;
   for (const file of pending.keys()) if (file.endsWith(suffix)) pending.delete(file);
+  let names: string[];
   try {
-    for (const n of readdirSync(cache.dir)) if (ENTRY.test(n) && n.endsWith(suffix)) rmSync(join(cache.dir, n), { force: true });
+    names = readdirSync(cache.dir);
   } catch {
-    // no cache directory: nothing to forget
+    return; // no cache directory: nothing to forget
   }
+  for (const n of names) if (ENTRY.test(n) && n.endsWith(suffix)) removeFile(join(cache.dir, n));
 }
 
 const pending = new Map<string, () => void>();
@@ -324,7 +326,7 @@ function prune(dir: string, maxEntries: number, maxBytes: number): void {
     .flatMap((n) => {
       const path = join(dir, n);
       if (!ENTRY.test(n)) {
-        rmSync(path, { force: true });
+        removeFile(path);
         return [];
       }
       const st = statSync(path, { throwIfNoEntry: false });
@@ -334,6 +336,15 @@ function prune(dir: string, maxEntries: number, maxBytes: number): void {
   let bytes = 0;
   all.forEach((e, i) => {
     bytes += e.size;
-    if (i >= maxEntries || bytes > maxBytes) rmSync(e.path, { force: true });
+    if (i >= maxEntries || bytes > maxBytes) removeFile(e.path);
   });
+}
+
+/** An entry file removed, if it is still there. unlinkSync, not rmSync: the first rmSync loads Node's rimraf (0.7 ms against 0.1 ms, at the end of every `down`). */
+function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // gone already (another command removed it)
+  }
 }
