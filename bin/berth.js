@@ -48,7 +48,7 @@ for (const name of ['stdout', 'stderr']) {
   }
 }
 
-const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { existsSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
 // the CommonJS loader's own class (what node:module exports): requiring node:module would also load Node's
@@ -56,11 +56,16 @@ const { Script } = require('node:vm');
 const Module = module.constructor;
 
 // The bundle is compiled with V8's code cache: bytecode for every function a training run compiled
-// (written at build time), so neither parsing nor compiling them is repeated at each start. A cache V8
-// rejects (another Node version or V8 flags) is rewritten after this run; BERTH_CODE_CACHE=off ignores it,
-// =write always rewrites it (the build's training run), =add uses it and rewrites it with this run's functions
-// added (the training's later commands). The bundle loads its lazily required sibling
+// (written at build time), so neither parsing nor compiling them is repeated at each start. BERTH_CODE_CACHE=off
+// ignores it, =write always rewrites it (the build's training run), =add uses it and rewrites it with this
+// run's functions added (the training's later commands). The bundle loads its lazily required sibling
 // files (the compose-spec validator) through the same loader, found on globalThis (see bundle-cli.mjs).
+//
+// V8 refuses a cache made under other V8 flags or another V8 (NODE_OPTIONS=--max-old-space-size=..., another
+// Node). Such a run must not overwrite the build's cache: every later run under the usual flags would refuse
+// the rewritten one in turn, and then be left with a cache of one command. It writes a cache of its own,
+// <cache>.<key> (key: Node version, Node's command-line options, NODE_OPTIONS), which later runs with the same
+// key read first. Only a file that is no V8 cache at all, or a missing one, is (re)written in place.
 const dist = join(__dirname, '..', 'dist', 'cli-bundle');
 const mode = process.env.BERTH_CODE_CACHE;
 /** Scripts whose cache is written after the command: created from this run's compiled functions. */
@@ -85,27 +90,58 @@ function requireCached(file, variant) {
   }
   // the variant's cache is read first, else the file's own; what this run writes goes to the variant's
   const cacheFile = variant ? `${file}.${variant}.cache` : `${file}.cache`;
+  const ownFile = `${cacheFile}.${flagsKey()}`;
   let cachedData;
+  let from;
   if (mode !== 'off' && mode !== 'write') {
-    for (const f of variant ? [cacheFile, `${file}.cache`] : [cacheFile]) {
+    // (the training's runs, BERTH_CODE_CACHE=add, read and write the build's cache only)
+    // (existsSync for the own file, which is nearly always absent: a first failed read costs 0.4 ms, building
+    // Node's error for it; existsSync 0.09 ms)
+    for (const f of [...(mode !== 'add' && existsSync(ownFile) ? [ownFile] : []), cacheFile, ...(variant ? [`${file}.cache`] : [])]) {
       try {
         cachedData = readFileSync(f);
+        from = f;
         break;
       } catch {
-        // no cache yet: compiled from source, and the cache written after this run
+        // none: the next one, else compiled from source and the cache written after this run
       }
     }
   }
   mark?.(`read ${file.slice(dist.length + 1)}`);
   const script = new Script(Module.wrap(source), { filename: file, cachedData });
   mark?.(`compiled ${file.slice(dist.length + 1)}`);
-  if (mode === 'write' || mode === 'add' || (mode !== 'off' && (cachedData === undefined || script.cachedDataRejected === true))) toSave.push({ script, cacheFile });
+  if (mode === 'write' || mode === 'add') toSave.push({ script, cacheFile });
+  else if (mode !== 'off' && cachedData === undefined) toSave.push({ script, cacheFile });
+  else if (mode !== 'off' && script.cachedDataRejected === true) toSave.push({ script, cacheFile: from === ownFile || isV8Cache(cachedData) ? ownFile : cacheFile });
   const mod = { exports: {} };
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
   mark?.(`evaluated ${file.slice(dist.length + 1)}`);
   return mod.exports;
 }
 globalThis[Symbol.for('berth.requireCached')] = (name) => requireCached(join(dist, name));
+
+let key;
+/** What decides the V8 flags and version a cache is made under, as a short name (64-bit FNV-1a, two lanes). */
+function flagsKey() {
+  if (key === undefined) {
+    const text = `${process.version}\0${process.execArgv.join('\0')}\0${process.env.NODE_OPTIONS ?? ''}`;
+    let a = 0x811c9dc5;
+    let b = 0xcbf29ce4;
+    for (let i = 0; i < text.length; i++) {
+      a = Math.imul(a ^ text.charCodeAt(i), 0x01000193) >>> 0;
+      b = Math.imul(b ^ text.charCodeAt(i), 0x0100019d) >>> 0;
+    }
+    key = a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+  }
+  return key;
+}
+
+/** Whether the bytes begin as this V8's code caches begin (its magic number), whatever flags made them. */
+function isV8Cache(bytes) {
+  const probe = new Script('0').createCachedData();
+  return bytes.length > 32 && bytes.subarray(0, 4).equals(probe.subarray(0, 4));
+}
+
 
 const bundle = requireCached(join(dist, 'berth.cjs'), building ? 'build' : undefined);
 

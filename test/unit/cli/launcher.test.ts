@@ -1,8 +1,8 @@
 // bin/berth.js, the launcher (needs `npm run build`): NODE_EXTRA_CA_CERTS is kept from Node's start-up and
 // given back to berth, the V8 code cache is rewritten when it is unusable (the bundle's and the lazily loaded
-// validator's), and the early exit loses no output.
+// validator's) and kept apart when it is only refused under other V8 flags, and the early exit loses no output.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,30 @@ describe('bin/berth.js', () => {
     const mtime = statSync(cache).mtimeMs;
     expect(run(process.execPath, ['--', path.join(root, 'bin/berth.js'), '--version']).status).toBe(0);
     expect(statSync(cache).mtimeMs).toBe(mtime);
+  });
+
+  it('a run under other V8 flags leaves the build\'s cache alone, and writes one of its own that runs under those flags then read', () => {
+    const root = path.join(work, 'install-flags');
+    mkdirSync(path.join(root, 'bin'), { recursive: true });
+    mkdirSync(path.join(root, 'dist/cli-bundle'), { recursive: true });
+    for (const f of ['bin/berth.js', 'bin/package.json', 'package.json', 'dist/cli-bundle/berth.cjs', 'dist/cli-bundle/berth.cjs.cache']) copyFileSync(path.join(repo, f), path.join(root, f));
+    const dir = path.join(root, 'dist/cli-bundle');
+    const trained = readFileSync(path.join(dir, 'berth.cjs.cache'));
+    const caches = () => readdirSync(dir).filter((f) => f.startsWith('berth.cjs.cache')).sort();
+    // --max-lazy is one of the V8 flags a code cache is made under: V8 refuses the build's cache
+    const odd = () => run(process.execPath, ['--max-lazy', '--', path.join(root, 'bin/berth.js'), '--version']);
+    expect(odd().status).toBe(0);
+    expect(readFileSync(path.join(dir, 'berth.cjs.cache')).equals(trained)).toBe(true);
+    const own = caches().filter((f) => /^berth\.cjs\.cache\.[0-9a-f]{16}$/.test(f));
+    expect(own).toHaveLength(1);
+    // the next run under the same flags reads it (accepted: left as it is)
+    const mtime = statSync(path.join(dir, own[0])).mtimeMs;
+    expect(odd().status).toBe(0);
+    expect(statSync(path.join(dir, own[0])).mtimeMs).toBe(mtime);
+    // and a run under the usual flags still reads the build's, accepted, writing nothing
+    expect(run(process.execPath, ['--', path.join(root, 'bin/berth.js'), '--version']).status).toBe(0);
+    expect(readFileSync(path.join(dir, 'berth.cjs.cache')).equals(trained)).toBe(true);
+    expect(caches()).toEqual(['berth.cjs.cache', own[0]]);
   });
 
   it('a build reads a code cache of its own (berth.cjs.build.cache), every other command the smaller one', () => {
