@@ -3,6 +3,7 @@
 // is theirs and not the harness's.
 import { existsSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
+import { createDockerEngine } from '../../src/engine/dockerode/index.js';
 import { describeSecondEngine, ENGINE_NEXT_DOCKERD, SecondEngine } from '../helpers/second-engine.js';
 
 describeSecondEngine('the newer test engine (Docker 26)', () => {
@@ -22,4 +23,20 @@ describeSecondEngine('the newer test engine (Docker 26)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('next');
   }, 180_000);
+
+  // up takes a running service's image id from the container list (ops/observe.ts); the engine contract checks
+  // the listing rule on engine 20.10, this on the containerd image store, where image ids are manifest digests
+  it('lists a container by its image reference while that names its image, then by the image id', async () => {
+    const docker = createDockerEngine({ host: engine.host });
+    await docker.tagImage('busybox:local', 'b8n-listimg:1');
+    const { id } = await docker.createContainer({ name: 'b8n-listimg', Image: 'b8n-listimg:1', Cmd: ['true'], Labels: { 'b8n.listimg': '1' }, HostConfig: { NetworkMode: 'none' } });
+    const listed = async () => (await docker.listContainers({ labels: ['b8n.listimg'], all: true }))[0]!;
+    const base = (await docker.inspectImage('b8n-listimg:1'))!.id;
+    expect(await listed()).toMatchObject({ image: 'b8n-listimg:1', imageId: base });
+    const { id: moved } = await docker.commitContainer(id, { reference: 'b8n-listimg:1' });
+    expect(moved).not.toBe(base);
+    expect(await listed()).toMatchObject({ image: base, imageId: base });
+    await docker.removeContainer(id, { force: true });
+    await docker.removeImage('b8n-listimg:1');
+  }, 60_000);
 });
