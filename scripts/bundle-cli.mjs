@@ -3,7 +3,8 @@
 // modules (gone: one script), parsing and compiling ~1.5 MB of JavaScript (gone: bin/berth.js compiles the
 // script with the code cache, which holds the bytecode of every function a training run compiled), and
 // evaluating modules the command never uses (kept lazy: each command's module is imported dynamically, and
-// the builtins below are loaded on first use). The API (dist/api/) stays unbundled ESM for library users.
+// the builtins DEFERRED_BUILTINS lists are loaded on first use). The API (dist/api/) stays unbundled ESM for
+// library users. esbuild's options for the bundle, and its plugins, are in cli-bundle-options.mjs.
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,8 +12,8 @@ import { createServer } from 'node:http';
 import { connect as http2Connect, createServer as createHttp2Server } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUILDKIT_PROTOS, cliBundleOptions, DEFERRED_BUILTINS } from './cli-bundle-options.mjs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BUILDKIT_PROTOS, cliBundleOptions, DEFERRED_BUILTINS } from './cli-bundle-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'dist/cli-bundle');
@@ -78,7 +79,7 @@ for (const file of [bundle, join(outdir, 'compose-schema.cjs'), join(outdir, BUI
   if (nonAscii) throw new Error(`${file} holds a non-ASCII character (${JSON.stringify(text.slice(Math.max(0, nonAscii.index - 40), nonAscii.index + 20))}): write it as a \\u escape in the source`);
 }
 
-// The stand-ins must only be required where the module object is kept (see DEFERRED_BUILTINS); an import()
+// The stand-ins must only be required where the module object is kept (DEFERRED_BUILTINS, in cli-bundle-options.mjs); an import()
 // loads at the point of use anyway.
 const requirers = Object.entries(result.metafile.inputs)
   .filter(([path, input]) => !path.startsWith('deferred-builtin:') && input.imports.some((i) => i.path.startsWith('deferred-builtin:') && i.kind === 'require-call'))
@@ -86,7 +87,7 @@ const requirers = Object.entries(result.metafile.inputs)
 const expected = ['node_modules/commander/lib/command.js', 'node_modules/docker-modem/lib/http.js', 'node_modules/dockerode/lib/util.js'];
 const unexpected = requirers.filter((p) => !expected.some((e) => p.endsWith(e)));
 if (unexpected.length) {
-  throw new Error(`a deferred builtin (${DEFERRED_BUILTINS.join(', ')}) is now required by ${unexpected.join(', ')}: check that it keeps the module object, then add it to the list in scripts/bundle-cli.mjs`);
+  throw new Error(`a deferred builtin (${DEFERRED_BUILTINS.join(', ')}) is now required by ${unexpected.join(', ')}: check that it keeps the module object, then add it to the list in scripts/cli-bundle-options.mjs`);
 }
 
 // Training run: one process does what the commands run most often do, so that the cache holds their
