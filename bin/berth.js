@@ -142,7 +142,6 @@ function isV8Cache(bytes) {
   return bytes.length > 32 && bytes.subarray(0, 4).equals(probe.subarray(0, 4));
 }
 
-
 const bundle = requireCached(join(dist, 'berth.cjs'), building ? 'build' : undefined);
 
 bundle.main(process.argv).then(

@@ -2,6 +2,7 @@
 import type { ContainerSummary, Engine, ImageSummary, NetworkSummary, VolumeSummary } from '../engine/types.js';
 import { Labels, projectFilter, serviceImage } from '../model/labels.js';
 import type { Project } from '../model/types.js';
+import { parsePullPolicy } from './pull-policy.js';
 
 export interface ObservedState {
   /** Every container labelled with the project, one-off containers excluded. */
@@ -69,7 +70,7 @@ export async function observe(engine: Engine, project: Project, services: Iterab
   // the volume list answers only the project's declared volumes: a project without any does not ask for it
   const lists = projectLists(engine, project.name, { volumes: Object.keys(project.volumes).length > 0 }, prefetched);
   // an image judged by its age needs the engine's record of it: asked for at once, alongside the lists
-  const byAge = new Set(wanted.filter((s) => !PRESENCE_POLICIES.has((project.services[s]?.pull_policy ?? '').trim())).map((s) => serviceImage(project, s)));
+  const byAge = new Set(wanted.filter((s) => judgedByAge(project.services[s]?.pull_policy)).map((s) => serviceImage(project, s)));
   const inspect = async (ref: string) => [ref, await engine.inspectImage(ref)] as const;
   const early = Promise.all([...byAge].map(inspect));
   early.catch(() => {});
@@ -95,8 +96,14 @@ export async function observe(engine: Engine, project: Project, services: Iterab
   };
 }
 
-/** pull_policy values that look only at whether the image is there, not at when it was tagged. */
-const PRESENCE_POLICIES = new Set(['', 'missing', 'if_not_present', 'always', 'never', 'build']);
+/** Whether a pull_policy judges the local image by when it was tagged (an invalid one is inspected too, and refused later by prepareImages). */
+function judgedByAge(policy: string | undefined): boolean {
+  try {
+    return parsePullPolicy(policy).kind === 'refresh';
+  } catch {
+    return true;
+  }
+}
 
 /**
  * The image each reference names, as the container list already tells it: the engine lists a container's
