@@ -46,6 +46,11 @@ export interface ProjectCacheOptions {
    * before that work. The CLI sets it.
    */
   readonly deferWrite?: boolean;
+  /**
+   * Look entries up, but write and remove nothing: a dry run changes nothing on disk either (the CLI sets it
+   * for --dry-run). A miss loads as usual.
+   */
+  readonly readOnly?: boolean;
   /** @internal tests: told whether a load was answered from the cache. */
   readonly onLookup?: (hit: boolean) => void;
   /** @internal tests: the bounds (default MAX_ENTRIES, MAX_BYTES). */
@@ -172,6 +177,7 @@ export async function loadProjectCached(options: LoadOptions, cache: ProjectCach
   }
 
   const { loadProjectSync } = await loader();
+  if (cache.readOnly) return loadProjectSync(options);
   // the load reads through a recording loader: its facts are what the entry stays valid on
   const resources = recordingResources();
   const result = loadProjectSync({ ...options, resources });
@@ -253,6 +259,7 @@ function holds(fact: StoredFact, texts: { path: string; value: string }[]): bool
  * would otherwise stay until pushed out), including one a deferred write of this process has not made yet.
  */
 export function forgetProject(cache: ProjectCacheOptions, projectName: string): void {
+  if (cache.readOnly) return;
   const suffix = `-${fileNameHash(projectName)}.json`;
   for (const file of pending.keys()) if (file.endsWith(suffix)) pending.delete(file);
   let names: string[];

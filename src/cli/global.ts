@@ -36,7 +36,8 @@ export function loadOptions(g: GlobalOptions, env: NodeJS.ProcessEnv = process.e
   const profiles = g.profile?.length ? g.profile : env.COMPOSE_PROFILES ? env.COMPOSE_PROFILES.split(',').filter(Boolean) : undefined;
   const cache = projectCache(env);
   return {
-    ...(cache ? { cache } : {}),
+    // a dry run reads the cache but leaves it as it was
+    ...(cache ? { cache: g.dryRun ? { ...cache, readOnly: true } : cache } : {}),
     cwd: workingDirectory(env),
     files: g.file?.length ? g.file : undefined,
     projectName: g.projectName,

@@ -1,7 +1,7 @@
 // Issue 14, defect 4: the project cache holds no value in clear. A canary in .env, in an env_file and in the
 // OS environment goes through up, ps and down; no file under the cache directory holds its bytes (nor its
 // base64), and down leaves no entry of the project behind.
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -58,5 +58,29 @@ describeEngine('the project cache and secrets', () => {
     expect(down.code, down.stderr).toBe(0);
     expect(entries()).toEqual([]);
     assertNoCanary(cacheDir);
+  });
+
+  it('--dry-run writes no entry and forgets none: up and down under --dry-run leave the cache as it was', async () => {
+    const project = uniqueProject('pcache-dry');
+    const dir = await projectDir({ 'compose.yaml': 'services:\n  a:\n    image: busybox:local\n    command: sleep 300\n' });
+    made.push({ project, dir });
+    const cacheDir = join(mkdtempSync(join(tmpdir(), 'berth-e2e-cache-')), 'berth');
+    const env = { BERTH_CACHE_DIR: cacheDir, BERTH_PROJECT_CACHE: '1' };
+    const entries = () => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((n) => n.startsWith('project-')) : []);
+
+    const dry = await berth(['-p', project, '--dry-run', 'up', '-d'], { cwd: dir, env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(entries()).toEqual([]);
+
+    expect((await berth(['-p', project, 'up', '-d'], { cwd: dir, env })).code).toBe(0);
+    const stored = entries();
+    expect(stored).toHaveLength(1);
+    const dryDown = await berth(['-p', project, '--dry-run', 'down'], { cwd: dir, env });
+    expect(dryDown.code, dryDown.stderr).toBe(0);
+    expect(entries()).toEqual(stored);
+    expect((await docker(['inspect', '-f', '{{.State.Running}}', `${project}-a-1`])).stdout.trim()).toBe('true');
+
+    expect((await berth(['-p', project, 'down', '-t', '0'], { cwd: dir, env })).code).toBe(0);
+    expect(entries()).toEqual([]);
   });
 });

@@ -228,6 +228,25 @@ describe('project cache: what is on disk', () => {
     await loadProjectCached(opts({ projectName: 'kept' }), cache);
     expect(lastHit).toBe(true);
   });
+
+  it('readOnly (--dry-run): a hit still answers, a miss loads, and nothing is written or removed', async () => {
+    const readOnly = { ...cache, readOnly: true, deferWrite: true };
+    const missed = await loadProjectCached(opts({ projectName: 'dry' }), readOnly);
+    expect(lastHit).toBe(false);
+    expect(missed.services.web.image).toBe('busybox:1');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(entries()).toEqual([]);
+
+    await loadProjectCached(opts({ projectName: 'dry' }), cache);
+    const stored = entries();
+    expect(stored).toHaveLength(1);
+    const before = readFileSync(path.join(cache.dir, stored[0]), 'utf8');
+    await loadProjectCached(opts({ projectName: 'dry' }), readOnly);
+    expect(lastHit).toBe(true);
+    forgetProject(readOnly, 'dry');
+    expect(entries()).toEqual(stored);
+    expect(readFileSync(path.join(cache.dir, stored[0]), 'utf8')).toBe(before);
+  });
 });
 
 // Every project of the repository's fixtures and of the conformance corpus: a cached load equals a fresh one.
