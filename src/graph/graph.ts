@@ -71,6 +71,25 @@ export function withDependents(graph: ServiceGraph, roots: Iterable<string>): Se
   return closure(graph.dependents, roots);
 }
 
+/**
+ * Every service after the ones it depends on, and otherwise by name: the order in which `config --services`
+ * lists them. (compose walks a Go map, dependencies first, so its order among independent services varies
+ * from run to run; sorted names are the order it gives most often, and the same every time.)
+ */
+export function dependencyOrder(graph: ServiceGraph): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (n: string) => {
+    if (seen.has(n)) return;
+    // marked before its dependencies: a cycle (which the loader rejects) cannot loop here
+    seen.add(n);
+    for (const d of [...(graph.dependencies.get(n) ?? [])].sort()) visit(d);
+    out.push(n);
+  };
+  for (const n of graph.nodes) visit(n);
+  return out;
+}
+
 function closure(edges: ReadonlyMap<string, ReadonlySet<string>>, roots: Iterable<string>): Set<string> {
   const out = new Set<string>();
   const todo = [...roots];

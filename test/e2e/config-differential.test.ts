@@ -92,5 +92,52 @@ describe('config differential on real-world compose files', () => {
   });
 });
 
+// The list forms of `config`. compose prints --profiles and --hash sorted by name; --services dependencies
+// first but otherwise in Go map order (it varies from run to run), so there the same names are required and
+// berth's order is checked against the dependencies compose-ref itself reports; --volumes and --images are
+// map order in compose: the same lines, in any order.
+describe('config list forms on real-world compose files', () => {
+  let composeRefAvailable = false;
+  beforeAll(async () => {
+    composeRefAvailable = (await run('compose-ref', ['version']).catch(() => ({ code: 1 }))).code === 0;
+    if (process.env.CI) expect(composeRefAvailable, 'compose-ref is not installed (bash scripts/setup-test-env.sh)').toBe(true);
+  });
+  const lines = (r: RunResult) => r.stdout.split('\n').filter(Boolean);
+
+  for (const dir of projects()) {
+    const name = relative(ROOT, dir);
+    const variant = VARIANTS[name]?.at(-1) ?? [];
+    it(`${name}${variant.length ? ` ${variant.join(' ')}` : ''}: --services, --profiles, --hash, --volumes, --images`, async (ctx) => {
+      if (!composeRefAvailable) ctx.skip(true, 'compose-ref is not installed (bash scripts/setup-test-env.sh)');
+      const model = await composeRefConfig(dir, [...variant, 'config', '--format', 'json']);
+      if (model.code !== 0) ctx.skip(true, 'compose-ref refuses this project (the differential above checks that berth does too)');
+      const services = JSON.parse(model.stdout).services as Record<string, { depends_on?: Record<string, unknown> }>;
+      const byName = Object.keys(services).sort();
+
+      const [refServices, myServices] = await Promise.all([composeRefConfig(dir, [...variant, 'config', '--services']), berthConfig(dir, [...variant, 'config', '--services'])]);
+      expect(myServices.code, myServices.stderr).toBe(0);
+      expect([...lines(myServices)].sort()).toEqual([...lines(refServices)].sort());
+      const at = new Map(lines(myServices).map((n, i) => [n, i]));
+      for (const [n, s] of Object.entries(services)) for (const d of Object.keys(s.depends_on ?? {})) if (at.has(d)) expect(at.get(d)!, `${d} before ${n}`).toBeLessThan(at.get(n)!);
+
+      // --hash: the names and their order (the values follow the newer compose where 2.26 differs: the
+      // environment resolved, as 2.26's own `up` labels containers, and file modes; test/unit/config covers them)
+      const reversed = [...byName].reverse().slice(0, 3).join(',');
+      for (const args of [['--profiles'], ['--hash', '*'], ['--hash', reversed]]) {
+        const [ref, mine] = await Promise.all([composeRefConfig(dir, [...variant, 'config', ...args]), berthConfig(dir, [...variant, 'config', ...args])]);
+        expect(mine.code, `${args.join(' ')}: ${mine.stderr}`).toBe(ref.code);
+        const names = (r: RunResult) => (args[0] === '--hash' ? lines(r).map((l) => l.split(' ')[0]) : lines(r));
+        expect(names(mine), args.join(' ')).toEqual(names(ref));
+      }
+      // (--networks is newer than compose-ref 2.26, which refuses it)
+      for (const flag of ['--volumes', '--images']) {
+        const [ref, mine] = await Promise.all([composeRefConfig(dir, [...variant, 'config', flag]), berthConfig(dir, [...variant, 'config', flag])]);
+        expect(mine.code, `${flag}: ${mine.stderr}`).toBe(ref.code);
+        expect(lines(mine).sort(), flag).toEqual(lines(ref).sort());
+      }
+    });
+  }
+});
+
 // the corpus README documents where its newer expectations come from
 if (!existsSync(ROOT)) throw new Error(`missing ${ROOT}`);

@@ -6,6 +6,7 @@ import { withoutUnusedResources, type ModelParts } from '../../config/defaults.j
 import { extractVariables } from '../../config/template.js';
 import { BerthError, ErrorCodes, NoSuchServiceError } from '../../model/errors.js';
 import { serviceConfigHash } from '../../config/hash.js';
+import { buildGraph, dependencyEdges, dependencyOrder } from '../../graph/index.js';
 import type { Project } from '../../model/types.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { loadOptions, type GlobalOptions } from '../global.js';
@@ -79,11 +80,12 @@ export async function configCommand(only: string[], o: ConfigFlags): Promise<num
   // berth do it on both
   if (o.resolveImageDigests) project = await (await import('../../api/images.js')).resolveImageDigests({ project });
   if (o.hash !== undefined) {
-    const names = o.hash === '*' ? Object.keys(project.services).sort() : o.hash.split(',').map((s) => s.trim());
-    return emit(lines(names.filter((n) => project.services[n]).map((n) => `${n} ${serviceConfigHash(project.services[n])}`)));
+    // by name, whichever order they were asked in (as compose lists them)
+    const names = o.hash === '*' ? Object.keys(project.services) : o.hash.split(',').map((s) => s.trim());
+    return emit(lines([...new Set(names)].sort().filter((n) => project.services[n]).map((n) => `${n} ${serviceConfigHash(project.services[n])}`)));
   }
   if (o.quiet) return EXIT_OK;
-  if (o.services) return emit(lines(Object.keys(project.services)));
+  if (o.services) return emit(lines(dependencyOrder(buildGraph(dependencyEdges(project.services)))));
   if (o.volumes) return emit(lines(Object.keys(project.volumes)));
   if (o.networks) return emit(lines(Object.keys(project.networks)));
   if (o.models) {
@@ -91,7 +93,7 @@ export async function configCommand(only: string[], o: ConfigFlags): Promise<num
     return emit(lines(Object.entries(models).map(([k, m]) => m.model ?? k)));
   }
   if (o.images) return emit(lines(Object.entries(project.services).map(([n, s]) => s.image ?? `${project.name}-${n}`)));
-  if (o.profiles) return emit(lines(new Set(Object.values({ ...project.services, ...project.meta.disabledServices }).flatMap((s) => s.profiles ?? []))));
+  if (o.profiles) return emit(lines([...new Set(Object.values({ ...project.services, ...project.meta.disabledServices }).flatMap((s) => s.profiles ?? []))].sort()));
   return emit(serializeConfig(project, o.format, { escape: interpolate }));
 }
 

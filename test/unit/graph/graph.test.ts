@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildGraph, findCycle, walk, withDependencies, withDependents } from '../../../src/graph/index.js';
+import { buildGraph, dependencyOrder, findCycle, walk, withDependencies, withDependents } from '../../../src/graph/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -20,6 +20,16 @@ describe('closures', () => {
   const g = buildGraph({ web: ['api'], api: ['db'], db: [], cache: [] });
   it('withDependencies', () => expect([...withDependencies(g, ['web'])].sort()).toEqual(['api', 'db', 'web']));
   it('withDependents', () => expect([...withDependents(g, ['db'])].sort()).toEqual(['api', 'db', 'web']));
+});
+
+describe('dependencyOrder', () => {
+  it('puts every service after its dependencies, and otherwise orders by name', () => {
+    expect(dependencyOrder(buildGraph({ zeta: [], alpha: ['zeta', 'mid'], mid: [], beta: [] }))).toEqual(['mid', 'zeta', 'alpha', 'beta']);
+    expect(dependencyOrder(buildGraph({ web: ['db'], db: [] }))).toEqual(['db', 'web']);
+    // a chain declared backwards, and a dependency shared by two services: each listed once
+    expect(dependencyOrder(buildGraph({ a: ['b'], b: ['c'], c: [], d: ['c'] }))).toEqual(['c', 'b', 'a', 'd']);
+    expect(dependencyOrder(buildGraph({}))).toEqual([]);
+  });
 });
 
 describe('walk', () => {
