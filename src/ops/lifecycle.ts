@@ -120,11 +120,14 @@ export async function stop(t: Target, o: LifecycleOptions & { cause?: string } =
 export async function restart(t: Target, o: LifecycleOptions & { noDeps?: boolean } = {}): Promise<void> {
   let services = o.services;
   if (services?.length && !o.noDeps && t.project) {
+    // compose restarts the services named and, transitively, the services that depend on one of them with
+    // `restart: true` (their dependents, not their dependencies); --no-deps only the services named
+    const all = Object.entries(t.project.services);
     const out = new Set<string>();
     const visit = (s: string) => {
       if (out.has(s) || !t.project!.services[s]) return;
       out.add(s);
-      for (const d of Object.keys(t.project!.services[s].depends_on ?? {})) visit(d);
+      for (const [name, svc] of all) if (svc.depends_on?.[s]?.restart) visit(name);
     };
     services.forEach(visit);
     services = [...out];

@@ -47,15 +47,18 @@ describeEngine('berth lifecycle commands', () => {
     expect(await state('web')).toBe('running');
   });
 
-  it('restart restarts dependencies too, unless --no-deps', async () => {
+  it('restart of a service leaves its dependencies alone (with or without --no-deps)', async () => {
     const db0 = await started('db');
     const r = await p('restart', 'web', '--no-deps');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`Container ${project}-web-1  Restarting`);
     expect(await started('db')).toBe(db0);
+    const web1 = await started('web');
     const r2 = await p('restart', 'web');
     expect(r2.code, r2.stderr).toBe(0);
-    expect(await started('db')).not.toBe(db0);
+    expect(r2.stderr).not.toContain(`${project}-db-1`);
+    expect(await started('db')).toBe(db0);
+    expect(await started('web')).not.toBe(web1);
   });
 
   it('pause and unpause', async () => {
@@ -101,5 +104,66 @@ describeEngine('berth lifecycle commands', () => {
     expect(await leftovers(project)).toEqual({ containers: [], networks: [], volumes: [] });
     // a down without -v keeps anonymous volumes, as compose's does: this test removes the one it made
     expect((await docker(['volume', 'rm', anon])).code).toBe(0);
+  });
+});
+
+// compose (2.26 and newer): `restart X` restarts X and, transitively, the services whose depends_on names X with
+// `restart: true`, dependencies first; a plain dependent is left alone, and --no-deps restarts X only.
+describeEngine('berth restart and dependents declared with restart: true', () => {
+  const project = uniqueProject('life-rs');
+  let dir = '';
+  const p = (...args: string[]) => berth(['-p', project, '--progress', 'plain', ...args], { cwd: dir });
+  const started = async (svc: string) => (await docker(['inspect', '-f', '{{.State.StartedAt}}', `${project}-${svc}-1`])).stdout.trim();
+  const startedAll = async () => Object.fromEntries(await Promise.all(['db', 'api', 'edge', 'side'].map(async (s) => [s, await started(s)])));
+
+  beforeAll(async () => {
+    dir = await projectDir({
+      'compose.yaml': `
+services:
+  db: { image: busybox:local, init: true, command: ["sleep", "600"] }
+  api:
+    image: busybox:local
+    init: true
+    command: ["sleep", "600"]
+    depends_on: { db: { condition: service_started, restart: true } }
+  edge:
+    image: busybox:local
+    init: true
+    command: ["sleep", "600"]
+    depends_on: { api: { condition: service_started, restart: true } }
+  side:
+    image: busybox:local
+    init: true
+    command: ["sleep", "600"]
+    depends_on: [db]
+`,
+    });
+    const up = await p('up', '-d');
+    expect(up.code, up.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await cleanup(project, dir);
+  });
+
+  it('restart db: db, then api and edge; side is left running as it was', async () => {
+    const before = await startedAll();
+    const r = await p('restart', 'db');
+    expect(r.code, r.stderr).toBe(0);
+    const after = await startedAll();
+    expect(after.db).not.toBe(before.db);
+    expect(after.api).not.toBe(before.api);
+    expect(after.edge).not.toBe(before.edge);
+    expect(after.side).toBe(before.side);
+    expect(r.stderr.indexOf(`${project}-db-1  Started`)).toBeLessThan(r.stderr.indexOf(`${project}-api-1  Restarting`));
+    expect(r.stderr.indexOf(`${project}-api-1  Started`)).toBeLessThan(r.stderr.indexOf(`${project}-edge-1  Restarting`));
+  });
+
+  it('restart --no-deps db restarts db only', async () => {
+    const before = await startedAll();
+    const r = await p('restart', '--no-deps', 'db');
+    expect(r.code, r.stderr).toBe(0);
+    const after = await startedAll();
+    expect(after.db).not.toBe(before.db);
+    expect({ ...after, db: '' }).toEqual({ ...before, db: '' });
   });
 });
