@@ -117,7 +117,7 @@ export async function stop(o: LifecycleCallOptions = {}): Promise<void> {
   await life.stop(await target(o), o);
 }
 
-/** Restart the services (and their dependencies, unless noDeps). */
+/** Restart the services and, unless noDeps, the services that depend on them with `restart: true` (as compose). */
 export async function restart(o: LifecycleCallOptions & { noDeps?: boolean } = {}): Promise<void> {
   await life.restart(await target(o), o);
 }
