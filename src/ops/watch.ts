@@ -2,6 +2,10 @@
 // states; a waiter resolves the moment an event makes its condition true or impossible.
 // Invariant: the stream is opened with `since` set before the operation's first engine call, so the engine
 // replays anything that happened while the stream was connecting and no transition is missed.
+// Invariant: an event older than the state an inspect read (the engine's own StartedAt/FinishedAt) never
+// overrides it. The replay reaches back a second before the watcher was made, so it can hold the `die` of a
+// stop that ran just before this command: without that rule, a wait on the container just started again
+// failed at once with the old exit code.
 import type { ContainerInspect, Engine, EngineEvent, HealthStatus } from '../engine/types.js';
 import { projectFilter } from '../model/labels.js';
 
@@ -34,6 +38,9 @@ export class ContainerWatcher {
   private readonly states = new Map<string, ContainerStateView>();
   /** Events seen per container, to tell whether an inspect result is older than what events said. */
   private readonly seen = new Map<string, number>();
+  /** Per container: the time of the last event applied, and the engine time its last inspect reflects (ns). */
+  private readonly eventTime = new Map<string, number>();
+  private readonly asOf = new Map<string, number>();
   private readonly waiters = new Set<Waiter>();
   private readonly abort = new AbortController();
   private loop?: Promise<void>;
@@ -77,6 +84,8 @@ export class ContainerWatcher {
   }
 
   private onEvent(e: EngineEvent): void {
+    // older than what an inspect already read: a replayed event of an earlier run of the container
+    if (e.timeNano < (this.asOf.get(e.id) ?? -Infinity)) return;
     const prev = this.states.get(e.id);
     const action = e.action;
     let next: ContainerStateView | undefined;
@@ -88,6 +97,7 @@ export class ContainerWatcher {
     } else if (action === 'destroy') next = { status: 'removed', running: false };
     if (!next) return;
     this.seen.set(e.id, (this.seen.get(e.id) ?? 0) + 1);
+    this.eventTime.set(e.id, e.timeNano);
     this.states.set(e.id, next);
     this.evaluate(e.id);
   }
@@ -96,7 +106,8 @@ export class ContainerWatcher {
     const s = this.states.get(id);
     if (!s) return;
     for (const w of [...this.waiters]) {
-      if (w.id !== id) continue;
+      // a waiter is judged only once its own inspect has said where the container stands
+      if (w.id !== id || !w.inspected) continue;
       const v = w.check(s);
       if (v === 'pending') continue;
       this.waiters.delete(w);
@@ -118,18 +129,20 @@ export class ContainerWatcher {
         if (this.waiters.delete(w)) reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
       }, { once: true });
     });
-    // The inspect result wins unless an event arrived while it was in flight (events are newer); even then
-    // it supplies the health status, which a bare start event does not carry.
+    // The inspect result wins unless an event newer than it arrived while it was in flight; even then it
+    // supplies the health status, which a bare start event does not carry.
     const before = this.seen.get(id) ?? 0;
     const info = await this.engine.inspectContainer(id);
-    if ((this.seen.get(id) ?? 0) === before) {
+    const asOf = info ? Math.max(engineTime(info.state.startedAt), engineTime(info.state.finishedAt)) : -Infinity;
+    if (info) this.asOf.set(id, Math.max(asOf, this.asOf.get(id) ?? -Infinity));
+    if ((this.seen.get(id) ?? 0) === before || (this.eventTime.get(id) ?? -Infinity) < asOf) {
       this.states.set(id, info ? fromInspect(info) : { status: 'removed', running: false });
     } else {
       const cur = this.states.get(id)!;
       if (cur.health === undefined && info) this.states.set(id, { ...cur, health: info.state.health ?? 'none' });
     }
-    this.evaluate(id);
     waiter.inspected = true;
+    this.evaluate(id);
     if (this.ended && this.waiters.delete(waiter)) waiter.reject(streamEnded());
     return p;
   }
@@ -143,6 +156,15 @@ export class ContainerWatcher {
     this.waiters.clear();
     await this.loop;
   }
+}
+
+/** An engine timestamp (RFC 3339 with up to nanoseconds) in ns since the epoch; -Infinity when absent. */
+export function engineTime(iso: string | undefined): number {
+  if (!iso) return -Infinity;
+  const m = /^(.*?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(iso);
+  const ms = Date.parse(m ? m[1] + m[3] : iso);
+  if (Number.isNaN(ms)) return -Infinity;
+  return ms * 1e6 + (m?.[2] ? Number(m[2].slice(0, 9).padEnd(9, '0')) : 0);
 }
 
 function fromInspect(i: ContainerInspect): ContainerStateView {

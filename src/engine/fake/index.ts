@@ -374,7 +374,7 @@ export class FakeEngine implements Engine {
     }
     c.state = 'running';
     c.exitCode = 0;
-    c.startedAt = new Date().toISOString();
+    c.startedAt = this.stamp();
     c.finishedAt = undefined;
     const test = c.request.Healthcheck?.Test;
     if (test?.length && test[0] !== 'NONE') c.health = 'starting';
@@ -710,7 +710,7 @@ export class FakeEngine implements Engine {
     // as a start does: the exit code is reset and a healthcheck starts over
     c.state = 'running';
     c.exitCode = 0;
-    c.startedAt = new Date().toISOString();
+    c.startedAt = this.stamp();
     c.finishedAt = undefined;
     const test = c.request.Healthcheck?.Test;
     if (test?.length && test[0] !== 'NONE') c.health = 'starting';
@@ -1036,6 +1036,17 @@ export class FakeEngine implements Engine {
     return this.hash(`${seed}#${this.counter}`);
   }
 
+  /**
+   * A state time (StartedAt, FinishedAt) from the same clock as the events, to the nanosecond as the engine
+   * writes it: the event that follows is later, and an earlier run's events are earlier (ContainerWatcher
+   * relies on both, as it does with the real engine).
+   */
+  private stamp(): string {
+    const t = this.now();
+    const ms = Math.floor(t / 1e6);
+    return new Date(ms).toISOString().replace(/\.\d+Z$/, `.${String(ms % 1000).padStart(3, '0')}${String(Math.floor(t - ms * 1e6)).padStart(6, '0')}Z`);
+  }
+
   // Strictly increasing even within one millisecond, so `since` replay and ordering assertions are exact.
   private now(): number {
     const t = Math.max(Date.now() * 1e6, this.lastTimeNano + 1000);
@@ -1146,7 +1157,7 @@ export class FakeEngine implements Engine {
   private terminate(c: FakeContainer, exitCode: number): void {
     c.state = 'exited';
     c.exitCode = exitCode;
-    c.finishedAt = new Date().toISOString();
+    c.finishedAt = this.stamp();
     // Engine 20.10 reports a stopped container with a healthcheck as unhealthy (and "starting" once restarted).
     if (c.health !== undefined) c.health = 'unhealthy';
     this.emitContainer(c, 'die', { exitCode: String(exitCode) });

@@ -1,0 +1,66 @@
+// ContainerWatcher (src/ops/watch.ts): waits driven by engine events, against the in-memory engine.
+import { describe, expect, it } from 'vitest';
+import { FakeEngine } from '../../../src/engine/fake/index.js';
+import { Labels } from '../../../src/model/labels.js';
+import { conditions, ContainerWatcher, engineTime } from '../../../src/ops/watch.js';
+
+const PROJECT = 'cw';
+
+async function container(engine: FakeEngine, healthcheck: boolean): Promise<string> {
+  const { id } = await engine.createContainer({
+    name: `${PROJECT}-db-1`,
+    Image: 'busybox:local',
+    Labels: { [Labels.project]: PROJECT, [Labels.service]: 'db', [Labels.oneoff]: 'False' },
+    HostConfig: {},
+    ...(healthcheck ? { Healthcheck: { Test: ['CMD', 'true'] } } : {}),
+  });
+  return id;
+}
+
+describe('ContainerWatcher', () => {
+  it('a die replayed from before the container was started again does not fail the wait (stop, then start at once)', async () => {
+    const engine = new FakeEngine({ images: ['busybox:local'] });
+    const id = await container(engine, true);
+    await engine.startContainer(id);
+    await engine.stopContainer(id, 0);
+    await engine.startContainer(id);
+    // made after the new start: its replay (a second back) holds the stop's die, then the start
+    const watcher = new ContainerWatcher(engine, PROJECT);
+    try {
+      const healthy = watcher.waitFor(id, conditions.healthy());
+      let settled: string | undefined;
+      healthy.then(() => (settled = 'ok'), (e: Error) => (settled = e.message));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(settled).toBeUndefined();
+      engine.setHealth(id, 'healthy');
+      await healthy;
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it('a die after the state the inspect read still settles the wait', async () => {
+    const engine = new FakeEngine({ images: ['busybox:local'] });
+    const id = await container(engine, true);
+    await engine.startContainer(id);
+    const watcher = new ContainerWatcher(engine, PROJECT);
+    try {
+      const healthy = watcher.waitFor(id, conditions.healthy());
+      await new Promise((r) => setTimeout(r, 20));
+      await engine.stopContainer(id, 0);
+      await expect(healthy).rejects.toThrow(/exited/);
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it('engineTime reads RFC 3339 times to the nanosecond', () => {
+    expect(engineTime('2026-12-05T13:40:01Z')).toBe(Date.parse('2026-12-05T13:40:01Z') * 1e6);
+    expect(engineTime('2026-12-05T13:40:01.5Z') - engineTime('2026-12-05T13:40:01Z')).toBe(5e8);
+    // (a double holds these to ~256 ns)
+    expect(engineTime('2026-12-05T13:40:01.000001Z')).toBeGreaterThan(engineTime('2026-12-05T13:40:01Z'));
+    expect(engineTime('2026-12-05T14:40:01+01:00')).toBe(engineTime('2026-12-05T13:40:01Z'));
+    expect(engineTime(undefined)).toBe(-Infinity);
+    expect(engineTime('nonsense')).toBe(-Infinity);
+  });
+});
