@@ -6,10 +6,11 @@ import { buildGraph, dependencyEdges, walk } from '../graph/index.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
 import { Labels, projectFilter } from '../model/labels.js';
-import type { Project } from '../model/types.js';
+import type { DependsOn, Project } from '../model/types.js';
 import { parseDuration } from '../model/units.js';
 import { runHooks } from './hooks.js';
 import { preStartHooks, runPreStart } from './pre-start.js';
+import { waitDependencies } from './wait-dependencies.js';
 
 export interface LifecycleOptions {
   readonly services?: readonly string[];
@@ -36,8 +37,15 @@ async function containersOf(t: Target, services: readonly string[] | undefined, 
   return list.filter((c) => !services?.length || services.includes(c.labels[Labels.service]));
 }
 
-/** Visit the services' containers in dependency order (up: dependencies first). */
-async function inOrder(t: Target, containers: readonly ContainerSummary[], direction: 'up' | 'down', parallel: number | undefined, fn: (c: ContainerSummary, service: string) => Promise<void>): Promise<void> {
+/** Visit the services' containers in dependency order (up: dependencies first); `before` runs once per service, first. */
+async function inOrder(
+  t: Target,
+  containers: readonly ContainerSummary[],
+  direction: 'up' | 'down',
+  parallel: number | undefined,
+  fn: (c: ContainerSummary, service: string) => Promise<void>,
+  before?: (service: string) => Promise<void>,
+): Promise<void> {
   const by = new Map<string, ContainerSummary[]>();
   for (const c of containers) by.set(c.labels[Labels.service] ?? '', [...(by.get(c.labels[Labels.service] ?? '') ?? []), c]);
   const edges: Record<string, string[]> = {};
@@ -54,6 +62,7 @@ async function inOrder(t: Target, containers: readonly ContainerSummary[], direc
     concurrency: parallel,
     only: new Set(by.keys()),
     visit: async (s) => {
+      await before?.(s);
       await Promise.all((by.get(s) ?? []).map((c) => fn(c, s)));
     },
   });
@@ -69,8 +78,18 @@ function stopTimeout(t: Target, service: string, timeout: number | undefined): n
 /** quiet: no event while working (compose reports only the outcome of some steps) */
 type Step = { working: string; done: string; op: string; cause: string; quiet?: boolean };
 
-async function each(t: Target, o: LifecycleOptions, containers: readonly ContainerSummary[], direction: 'up' | 'down', step: Step, fn: (c: ContainerSummary, service: string) => Promise<void>): Promise<void> {
+async function each(
+  t: Target,
+  o: LifecycleOptions,
+  containers: readonly ContainerSummary[],
+  direction: 'up' | 'down',
+  step: Step,
+  fn: (c: ContainerSummary, service: string) => Promise<void>,
+  before?: (service: string) => Promise<void>,
+): Promise<void> {
   const emit = o.onEvent ?? noopSink;
+  // a dry run changes nothing, so there is nothing to wait for either
+  const first = o.dryRun ? undefined : before;
   await inOrder(t, containers, direction, o.parallel, async (c, service) => {
     if (!step.quiet) emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: step.working, service });
     if (o.dryRun) {
@@ -85,7 +104,13 @@ async function each(t: Target, o: LifecycleOptions, containers: readonly Contain
       throw err;
     }
     emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: step.done, service });
-  });
+  }, first);
+}
+
+/** Before a service starts: its dependencies meet their depends_on conditions (compose's start and restart). */
+function dependenciesMet(t: Target, o: LifecycleOptions, only?: (dependency: string, d: DependsOn) => boolean): ((service: string) => Promise<void>) | undefined {
+  const project = t.project;
+  return project && ((service) => waitDependencies(t.engine, project, service, o.onEvent ?? noopSink, { only }));
 }
 
 export async function start(t: Target, o: LifecycleOptions = {}): Promise<void> {
@@ -105,7 +130,7 @@ export async function start(t: Target, o: LifecycleOptions = {}): Promise<void> 
     }
     await t.engine.startContainer(c.id);
     await runHooks(t.engine, c.id, s, t.project?.services[s], 'post_start');
-  });
+  }, dependenciesMet(t, o));
 }
 
 export async function stop(t: Target, o: LifecycleOptions & { cause?: string } = {}): Promise<void> {
@@ -138,7 +163,8 @@ export async function restart(t: Target, o: LifecycleOptions & { noDeps?: boolea
     if (c.state === 'running') await runHooks(t.engine, c.id, s, svc, 'pre_stop');
     await t.engine.restartContainer(c.id, stopTimeout(t, s, o.timeout));
     await runHooks(t.engine, c.id, s, svc, 'post_start');
-  });
+    // (the newer compose waits only for the dependencies a restart concerns: those declared restart: true)
+  }, dependenciesMet(t, o, (_dep, d) => d.restart === true));
 }
 
 export async function kill(t: Target, o: LifecycleOptions & { signal?: string; removeOrphans?: boolean } = {}): Promise<void> {

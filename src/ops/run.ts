@@ -12,7 +12,7 @@ import { createRequest, endpointSettings, fileArchive, networkCreateRequest, net
 import { pumpProcess, type ProcessStreams } from './exec.js';
 import { runHooks } from './hooks.js';
 import { prepareImages, type PullFlag } from './images.js';
-import { conditions, ContainerWatcher } from './watch.js';
+import { waitDependencies } from './wait-dependencies.js';
 import { nodeCrypto } from '../model/crypto.js';
 
 export const SLUG_LABEL = 'com.docker.compose.slug';
@@ -160,35 +160,6 @@ async function ensureResources(engine: Engine, project: Project, serviceName: st
     emit({ type: 'resource', kind: 'volume', name: vol.name, status: 'working', text: 'Creating' });
     await engine.createVolume(volumeCreateRequest(project, v.source));
     emit({ type: 'resource', kind: 'volume', name: vol.name, status: 'done', text: 'Created' });
-  }
-}
-
-/** Wait for the service's dependencies to meet their depends_on conditions (healthy, completed). */
-async function waitDependencies(engine: Engine, project: Project, serviceName: string, emit: EventSink, signal?: AbortSignal): Promise<void> {
-  const deps = Object.entries(project.services[serviceName].depends_on ?? {}).filter(([, d]) => d.condition !== 'service_started');
-  if (!deps.length) return;
-  const watcher = new ContainerWatcher(engine, project.name);
-  try {
-    const containers = await engine.listContainers({ all: true, labels: [projectFilter(project.name), `${Labels.oneoff}=False`] });
-    await Promise.all(
-      deps.flatMap(([dep, d]) =>
-        containers
-          .filter((c) => c.labels[Labels.service] === dep)
-          .map(async (c) => {
-            emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: 'Waiting', service: dep });
-            try {
-              await watcher.waitFor(c.id, d.condition === 'service_healthy' ? conditions.healthy() : conditions.completedSuccessfully(), signal);
-            } catch (err) {
-              emit({ type: 'resource', kind: 'container', name: c.name, status: d.required ? 'error' : 'warning', text: 'Error', service: dep });
-              if (!d.required) return;
-              throw new OperationError(ErrorCodes.DEPENDENCY_FAILED, `dependency failed to start: container ${c.name} ${err instanceof Error ? err.message : String(err)}`, { service: dep });
-            }
-            emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: d.condition === 'service_healthy' ? 'Healthy' : 'Exited', service: dep });
-          }),
-      ),
-    );
-  } finally {
-    await watcher.close();
   }
 }
 

@@ -167,3 +167,54 @@ services:
     expect({ ...after, db: '' }).toEqual({ ...before, db: '' });
   });
 });
+
+// compose's start (and, for dependencies declared restart: true, the newer compose's restart) waits, before a
+// service starts, for its dependencies' depends_on conditions: `web` starts only once `db` is healthy.
+describeEngine('berth start and restart wait for depends_on conditions', () => {
+  const project = uniqueProject('life-wait');
+  let dir = '';
+  const p = (...args: string[]) => berth(['-p', project, '--progress', 'plain', ...args], { cwd: dir });
+  const inspect = async (svc: string, f: string) => (await docker(['inspect', '-f', f, `${project}-${svc}-1`])).stdout.trim();
+
+  beforeAll(async () => {
+    dir = await projectDir({
+      'compose.yaml': `
+services:
+  db:
+    image: busybox:local
+    init: true
+    # healthy ~1.5 s after each start
+    command: ["sh", "-c", "rm -f /tmp/ok; sleep 1.5; touch /tmp/ok; exec sleep 600"]
+    healthcheck: { test: ["CMD", "test", "-f", "/tmp/ok"], interval: 300ms, retries: 30 }
+  web:
+    image: busybox:local
+    init: true
+    command: ["sleep", "600"]
+    depends_on: { db: { condition: service_healthy, restart: true } }
+`,
+    });
+    const up = await p('up', '-d', '--wait');
+    expect(up.code, up.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await cleanup(project, dir);
+  });
+
+  for (const args of [['start'], ['restart', 'db']]) {
+    it(`${args.join(' ')}: web starts once db is healthy, and says it waited`, async () => {
+      if (args[0] === 'start') expect((await p('stop', '-t', '0')).code).toBe(0);
+      const r = await p(...args);
+      expect(r.code, r.stderr).toBe(0);
+      const lines = r.stderr.split('\n');
+      const at = (text: string) => lines.findIndex((l) => l.includes(text));
+      expect(at(`${project}-db-1  Waiting`)).toBeGreaterThan(at(`${project}-db-1  Started`));
+      expect(at(`${project}-db-1  Healthy`)).toBeGreaterThan(at(`${project}-db-1  Waiting`));
+      expect(at(`${project}-web-1  ${args[0] === 'start' ? 'Starting' : 'Restarting'}`)).toBeGreaterThan(at(`${project}-db-1  Healthy`));
+      // the engine's own clock: web started at least the 1.5 s db needs to become healthy after db did
+      const dbStarted = Date.parse(await inspect('db', '{{.State.StartedAt}}'));
+      const webStarted = Date.parse(await inspect('web', '{{.State.StartedAt}}'));
+      expect(webStarted - dbStarted).toBeGreaterThanOrEqual(1400);
+      expect(await inspect('db', '{{.State.Health.Status}}')).toBe('healthy');
+    });
+  }
+});
