@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
 import { splitShellWords } from '../model/shellwords.js';
 import type { Healthcheck, ServiceConfig, ServicePort, ServiceVolume } from '../model/types.js';
-import { normalizeDuration, parseByteSize } from '../model/units.js';
+import { BYTE_SIZE_HINT, normalizeDuration, parseByteSize } from '../model/units.js';
 import { DotenvError, readDotenvFiles } from './dotenv.js';
 import { isMap, keyValueMap } from './merge.js';
 import { formatKeyPath, type KeyPath } from './parse.js';
@@ -44,7 +44,7 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
 
   for (const key of STRING_OR_LIST) if (typeof out[key] === 'string') out[key] = [out[key]];
 
-  if (out.build !== undefined) out.build = canonicalBuild(out.build, ctx);
+  if (out.build !== undefined) out.build = canonicalBuild(out.build, ctx, (v) => fail(at('build', 'shm_size'), INVALID_SIZE(v)));
 
   for (const key of ['command', 'entrypoint'] as const) {
     const v = out[key];
@@ -134,7 +134,10 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
       // the container path is cleaned (compose-go's normalize: path.Clean), `/data/` → `/data`
       if (typeof vol.target === 'string' && vol.target !== '' && !ctx.keepUnparsable) vol = { ...vol, target: path.posix.normalize(vol.target).replace(/(.)\/$/, '$1') };
       // a tmpfs size is a byte count, printed as a string like every compose byte size ("10000", "10m" → "10485760")
-      if (isMap(vol.tmpfs) && vol.tmpfs.size !== undefined) vol = { ...vol, tmpfs: { ...vol.tmpfs, size: byteString(vol.tmpfs.size) as string } };
+      if (isMap(vol.tmpfs) && vol.tmpfs.size !== undefined) {
+        const size = vol.tmpfs.size;
+        vol = { ...vol, tmpfs: { ...vol.tmpfs, size: byteString(size, ctx, () => fail(at('volumes', i, 'tmpfs', 'size'), INVALID_SIZE(size))) as string } };
+      }
       return vol;
     });
   }
@@ -154,8 +157,11 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
       throw fail(at('stop_grace_period'), 'invalid duration: use Go syntax such as 30s, 1m30s, 500ms');
     }
   }
-  for (const key of BYTE_FIELDS) if (out[key] !== undefined) out[key] = byteString(out[key]);
-  if (isMap(out.deploy)) out.deploy = canonicalDeploy(out.deploy);
+  for (const key of BYTE_FIELDS) {
+    const v = out[key];
+    if (v !== undefined) out[key] = byteString(v, ctx, () => fail(at(key), INVALID_SIZE(v)));
+  }
+  if (isMap(out.deploy)) out.deploy = canonicalDeploy(out.deploy, ctx, (p, v) => fail(at('deploy', ...p), INVALID_SIZE(v)));
 
   if (Array.isArray(out.secrets)) {
     out.secrets = out.secrets.map((s) => {
@@ -360,17 +366,24 @@ function optionStrings(m: Tree): Tree {
   return mapValues(m, (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v));
 }
 
-function byteString(v: unknown): unknown {
-  // compose prints byte sizes as a count, in a string ("536870912"); -1 and oddities pass through
+/**
+ * compose prints byte sizes as a count, in a string ("536870912"); a number (-1 included) passes. A string that
+ * is no size is an error, as compose's "invalid size": left as written, the engine would get no limit at all.
+ * (Kept as written only where unparsable values are kept, `config --no-interpolate`.)
+ */
+function byteString(v: unknown, ctx: CanonicalContext, fail: () => Error): unknown {
   if (typeof v !== 'string' && typeof v !== 'number') return v;
   try {
     return String(parseByteSize(v));
   } catch {
-    return v;
+    if (ctx.keepUnparsable) return v;
+    throw fail();
   }
 }
 
-function canonicalBuild(build: unknown, ctx: CanonicalContext): Tree {
+const INVALID_SIZE = (v: unknown) => `${JSON.stringify(v)} is not a byte size: ${BYTE_SIZE_HINT}`;
+
+function canonicalBuild(build: unknown, ctx: CanonicalContext, invalidSize: (v: unknown) => Error): Tree {
   const b: Tree = typeof build === 'string' ? { context: build } : { ...(build as Tree) };
   const context = typeof b.context === 'string' ? b.context : '.';
   const out: Tree = { context: isRemoteContext(context) ? context : resolveHostPath(context, ctx) };
@@ -393,7 +406,7 @@ function canonicalBuild(build: unknown, ctx: CanonicalContext): Tree {
         typeof s === 'string' ? { source: s } : isMap(s) && typeof s.mode === 'string' && /^[0-7]+$/.test(s.mode) ? { ...s, mode: parseInt(s.mode, 8) } : s,
       );
     } else if (k === 'shm_size') {
-      out.shm_size = byteString(v);
+      out.shm_size = byteString(v, ctx, () => invalidSize(v));
     } else if (k === 'additional_contexts') {
       // a map in compose's model (the list form is KEY=VALUE); local directories are resolved like the context
       out.additional_contexts = mapValues(keyValueMap(v), (c) => (typeof c === 'string' && isLocalContext(c) ? resolveHostPath(c, ctx) : c));
@@ -532,7 +545,7 @@ const DEPLOY_DURATIONS: readonly [string, string][] = [
   ['restart_policy', 'delay'], ['restart_policy', 'window'],
 ];
 
-function canonicalDeploy(d: Tree): Tree {
+function canonicalDeploy(d: Tree, ctx: CanonicalContext, invalidSize: (p: (string | number)[], v: unknown) => Error): Tree {
   const out: Tree = { ...d };
   if (out.labels !== undefined) out.labels = mapValues(keyValueMap(out.labels), (v) => (v === null ? '' : scalarString(v)));
   for (const [section, key] of DEPLOY_DURATIONS) {
@@ -549,7 +562,8 @@ function canonicalDeploy(d: Tree): Tree {
     for (const k of ['limits', 'reservations']) {
       if (isMap(r[k])) {
         const lim: Tree = { ...(r[k] as Tree) };
-        if (lim.memory !== undefined) lim.memory = byteString(lim.memory);
+        const memory = lim.memory;
+        if (memory !== undefined) lim.memory = byteString(memory, ctx, () => invalidSize(['resources', k, 'memory'], memory));
         if (typeof lim.cpus === 'string' && lim.cpus.trim() !== '' && !Number.isNaN(Number(lim.cpus))) lim.cpus = Number(lim.cpus);
         // compose-go's Resource field order
         r[k] = Object.fromEntries(

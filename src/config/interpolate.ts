@@ -3,7 +3,7 @@
 // (`replicas: ${N}`, `tty: ${TTY}`): the schema validates the casted value.
 
 import { ConfigError, ErrorCodes, type SourcePosition } from '../model/errors.js';
-import { parseByteSize } from '../model/units.js';
+import { BYTE_SIZE_HINT, parseByteSize } from '../model/units.js';
 import { formatKeyPath, OverrideTag, ResetTag, type KeyPath } from './parse.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
 
@@ -170,8 +170,8 @@ const TRUE = new Set(['y', 'yes', 'true', 'on']);
 const FALSE = new Set(['n', 'no', 'false', 'off']);
 
 function castValue(value: string, type: CastType, path: KeyPath, options: InterpolateOptions): unknown {
-  const fail = (what: string) =>
-    new ConfigError(ErrorCodes.SCHEMA, `${JSON.stringify(value)} is not ${what}: set a valid value`, {
+  const fail = (what: string, hint = 'set a valid value') =>
+    new ConfigError(ErrorCodes.SCHEMA, `${JSON.stringify(value)} is not ${what}: ${hint}`, {
       position: options.positionOf?.(path),
       keyPath: formatKeyPath(path),
     });
@@ -198,7 +198,7 @@ function castValue(value: string, type: CastType, path: KeyPath, options: Interp
       try {
         return parseByteSize(value);
       } catch {
-        throw fail('a byte size');
+        throw fail('a byte size', BYTE_SIZE_HINT);
       }
   }
 }

@@ -83,6 +83,9 @@ export function normalizeDuration(input: string): string {
   return formatDurationNs(parseDurationNs(input));
 }
 
+/** What a malformed byte size is told to be instead (config errors). */
+export const BYTE_SIZE_HINT = 'use a number of bytes, or a number with a unit such as 512m or 1g';
+
 const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
 
 /**

@@ -54,6 +54,28 @@ describe('config errors', () => {
     expect(err.position).toMatchObject({ line: 4, col: 17 });
   });
 
+  it('a byte size that is no size (mem_limit, shm_size, memory, tmpfs size), named with its line', async () => {
+    const cases: [string, string, number, number][] = [
+      ['    mem_limit: lots\n', 'services.web.mem_limit', 4, 16],
+      ['    shm_size: 64x\n', 'services.web.shm_size', 4, 15],
+      ['    deploy:\n      resources:\n        limits:\n          memory: "1 gig"\n', 'services.web.deploy.resources.limits.memory', 7, 19],
+      ['    volumes:\n      - type: tmpfs\n        target: /t\n        tmpfs: { size: huge }\n', 'services.web.volumes[0].tmpfs.size', 7, 24],
+      ['    build: { context: ., shm_size: "2 gigs" }\n', 'services.web.build.shm_size', 4, 36],
+    ];
+    for (const [yaml, keyPath, line, col] of cases) {
+      const { err, dir } = await loadError({ 'compose.yaml': `services:\n  web:\n    image: nginx\n${yaml}` });
+      expect(err.code, keyPath).toBe(ErrorCodes.SCHEMA);
+      expect(err.keyPath).toBe(keyPath);
+      expect(err.position, keyPath).toEqual({ file: path.join(dir, 'compose.yaml'), line, col });
+      expect(err.message).toMatch(/ ".+" is not a byte size: use a number of bytes, or a number with a unit such as 512m or 1g$/);
+    }
+    // sizes that are sizes still load, -1 (no limit) as a number too
+    await withComposeDir({ 'compose.yaml': 'services:\n  web:\n    image: nginx\n    mem_limit: 1.5g\n    memswap_limit: -1\n    shm_size: 64MiB\n' }, async (dir) => {
+      const p = await loadProject({ cwd: dir, env: {} });
+      expect([p.services.web.mem_limit, p.services.web.memswap_limit, p.services.web.shm_size]).toEqual(['1610612736', '-1', '67108864']);
+    });
+  });
+
   it('missing ${VAR:?msg}', async () => {
     const { err, dir } = await loadError({ 'compose.yaml': 'services:\n  web:\n    image: "app:${DB_TAG:?pin the image tag}"\n' });
     expect(err.code).toBe(ErrorCodes.MISSING_REQUIRED_VARIABLE);
