@@ -128,6 +128,10 @@ export async function down(engine: Engine, projectName: string, project: Project
               if (c.state === 'running') await runHooks(engine, c.id, service, project?.services[service], 'pre_stop');
               await engine.stopContainer(c.id, timeout);
               emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: 'Stopped', service });
+            } else {
+              // compose stops every container before it removes it, and reports a stopped one as stopped
+              emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: 'Stopping', service });
+              emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: 'Stopped', service });
             }
             if (options.parallel) await remove(c, service);
             else removals.push(remove(c, service));

@@ -76,7 +76,8 @@ function stopTimeout(t: Target, service: string, timeout: number | undefined): n
 
 /** What a step prints; `op` and `cause` make its dry-run line: "<op> container <name> (<cause>)". */
 /** quiet: no event while working (compose reports only the outcome of some steps) */
-type Step = { working: string; done: string; op: string; cause: string; quiet?: boolean };
+/** acts: whether the container is acted on; one that is not is only reported (compose reports a stop of a stopped container too) */
+type Step = { working: string; done: string; op: string; cause: string; quiet?: boolean; acts?: (c: ContainerSummary) => boolean };
 
 async function each(
   t: Target,
@@ -92,6 +93,10 @@ async function each(
   const first = o.dryRun ? undefined : before;
   await inOrder(t, containers, direction, o.parallel, async (c, service) => {
     if (!step.quiet) emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: step.working, service });
+    if (step.acts && !step.acts(c)) {
+      emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: step.done, service });
+      return;
+    }
     if (o.dryRun) {
       o.onPlan?.(`${step.op} container ${c.name} (${step.cause})`);
       emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: step.done, service });
@@ -134,8 +139,9 @@ export async function start(t: Target, o: LifecycleOptions = {}): Promise<void> 
 }
 
 export async function stop(t: Target, o: LifecycleOptions & { cause?: string } = {}): Promise<void> {
-  const all = (await containersOf(t, o.services)).filter(isUp);
-  await each(t, o, all, 'down', { working: 'Stopping', done: 'Stopped', op: 'stop', cause: o.cause ?? 'stop' }, async (c, s) => {
+  // every container of the services, as compose lists them: one already stopped is reported Stopped, untouched
+  const all = await containersOf(t, o.services);
+  await each(t, o, all, 'down', { working: 'Stopping', done: 'Stopped', op: 'stop', cause: o.cause ?? 'stop', acts: isUp }, async (c, s) => {
     // only a running container runs its pre_stop (a paused one refuses the exec, which runHooks passes over)
     if (c.state === 'running') await runHooks(t.engine, c.id, s, t.project?.services[s], 'pre_stop');
     await t.engine.stopContainer(c.id, stopTimeout(t, s, o.timeout));

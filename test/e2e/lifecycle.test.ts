@@ -166,6 +166,17 @@ services:
     expect(after.db).not.toBe(before.db);
     expect({ ...after, db: '' }).toEqual({ ...before, db: '' });
   });
+
+  it('a container already stopped is reported Stopping / Stopped by stop and by down, as compose reports it', async () => {
+    expect((await p('stop', 'side')).code).toBe(0);
+    const again = await p('stop', 'side');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`Container ${project}-side-1  Stopping`);
+    expect(again.stderr).toContain(`Container ${project}-side-1  Stopped`);
+    const down = await p('down', '-t', '0');
+    expect(down.code, down.stderr).toBe(0);
+    for (const step of ['Stopping', 'Stopped', 'Removing', 'Removed']) expect(down.stderr).toContain(`Container ${project}-side-1  ${step}`);
+  });
 });
 
 // compose's start (and, for dependencies declared restart: true, the newer compose's restart) waits, before a
