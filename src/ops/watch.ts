@@ -89,7 +89,10 @@ export class ContainerWatcher {
     const prev = this.states.get(e.id);
     const action = e.action;
     let next: ContainerStateView | undefined;
-    if (action === 'start' || action === 'unpause' || action === 'restart') next = { ...prev, status: 'running', running: true, exitCode: undefined };
+    // a (re)start begins a new run: its health is not the last run's (the engine restarts it at "starting";
+    // unknown here until an inspect or a health event says), an unpause carries on with the same run
+    if (action === 'start' || action === 'restart') next = { ...prev, status: 'running', running: true, exitCode: undefined, health: undefined };
+    else if (action === 'unpause') next = { ...prev, status: 'running', running: true, exitCode: undefined };
     else if (action === 'die') next = { ...prev, status: 'exited', running: false, exitCode: Number(e.attributes.exitCode ?? 0) };
     else if (action.startsWith('health_status')) {
       const h = healthStatus(action.split(':')[1]?.trim());

@@ -64,3 +64,35 @@ describe('ContainerWatcher', () => {
     expect(engineTime('nonsense')).toBe(-Infinity);
   });
 });
+
+describe('ContainerWatcher, a run after a healthy one', () => {
+  it('the health of the run before a restart does not satisfy a wait on the new run', async () => {
+    const engine = new FakeEngine({ images: ['busybox:local'] });
+    const id = await container(engine, true);
+    await engine.startContainer(id);
+    engine.setHealth(id, 'healthy');
+    await engine.stopContainer(id, 0);
+    await engine.startContainer(id);
+    // the replay holds: health_status: healthy (old run), die, start (new run); an inspect slower than the
+    // replay (as on a busy engine) lets all three arrive while it is in flight
+    const slow = new Proxy(engine, {
+      get(target, key, receiver) {
+        if (key === 'inspectContainer') return async (ref: string) => (await new Promise((r) => setTimeout(r, 30)), target.inspectContainer(ref));
+        const v = Reflect.get(target, key, receiver) as unknown;
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const watcher = new ContainerWatcher(slow, PROJECT);
+    try {
+      const healthy = watcher.waitFor(id, conditions.healthy());
+      let settled: string | undefined;
+      healthy.then(() => (settled = 'ok'), (e: Error) => (settled = e.message));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(settled).toBeUndefined();
+      engine.setHealth(id, 'healthy');
+      await healthy;
+    } finally {
+      await watcher.close();
+    }
+  });
+});
