@@ -135,7 +135,15 @@ export class ContainerWatcher {
     // The inspect result wins unless an event newer than it arrived while it was in flight; even then it
     // supplies the health status, which a bare start event does not carry.
     const before = this.seen.get(id) ?? 0;
-    const info = await this.engine.inspectContainer(id);
+    let info: ContainerInspect | undefined;
+    try {
+      info = await this.engine.inspectContainer(id);
+    } catch (err) {
+      // the wait fails with the inspect's error; its waiter must not be left for close() to reject unheard
+      this.waiters.delete(waiter);
+      p.catch(() => {});
+      throw err;
+    }
     const asOf = info ? Math.max(engineTime(info.state.startedAt), engineTime(info.state.finishedAt)) : -Infinity;
     if (info) this.asOf.set(id, Math.max(asOf, this.asOf.get(id) ?? -Infinity));
     if ((this.seen.get(id) ?? 0) === before || (this.eventTime.get(id) ?? -Infinity) < asOf) {

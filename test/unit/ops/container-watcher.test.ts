@@ -96,3 +96,30 @@ describe('ContainerWatcher, a run after a healthy one', () => {
     }
   });
 });
+
+describe('ContainerWatcher, an inspect that fails', () => {
+  it('fails the wait with the engine error, and leaves no waiter for close() to reject unheard', async () => {
+    const engine = new FakeEngine({ images: ['busybox:local'] });
+    const id = await container(engine, true);
+    await engine.startContainer(id);
+    const failing = new Proxy(engine, {
+      get(target, key, receiver) {
+        if (key === 'inspectContainer') return async () => Promise.reject(new Error('engine went away'));
+        const v = Reflect.get(target, key, receiver) as unknown;
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const watcher = new ContainerWatcher(failing, PROJECT);
+    try {
+      await expect(watcher.waitFor(id, conditions.healthy())).rejects.toThrow('engine went away');
+    } finally {
+      await watcher.close();
+      await new Promise((r) => setTimeout(r, 20));
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+  });
+});
