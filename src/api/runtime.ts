@@ -109,7 +109,7 @@ async function target(o: RuntimeCommonOptions & { services?: readonly string[] }
 }
 
 /** Start the services' existing containers. */
-export async function start(o: LifecycleCallOptions = {}): Promise<void> {
+export async function start(o: LifecycleCallOptions & Pick<life.StartOptions, 'wait' | 'waitTimeout'> = {}): Promise<void> {
   await life.start(await target(o), o);
 }
 

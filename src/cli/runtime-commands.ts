@@ -30,6 +30,8 @@ export function registerRuntimeCommands(program: Command, run: Run): void {
     .command('start')
     .description('Start services')
     .argument('[services...]')
+    .option('--wait', 'Wait for services to be running|healthy. Implies detached mode.')
+    .option('--wait-timeout <seconds>', 'Maximum duration in seconds to wait for the project to be running|healthy')
     .action((services: string[], _o, cmd: Command) => run(async () => (await life()).lifecycleCommand('start', services, globals(cmd))));
   program
     .command('stop')

@@ -223,7 +223,7 @@ async function lastLines(engine: Engine, id: string): Promise<string> {
 }
 
 /** `up --wait`: every container of the run running, or healthy when it has a healthcheck. */
-export async function waitRunning(project: Project, containers: Record<string, ContainerRef[]>, watcher: ContainerWatcher, timeoutSeconds: number | undefined, onEvent: EventSink): Promise<void> {
+export async function waitRunning(project: Project | undefined, containers: Record<string, ContainerRef[]>, watcher: ContainerWatcher, timeoutSeconds: number | undefined, onEvent: EventSink): Promise<void> {
   const controller = new AbortController();
   const timer = timeoutSeconds
     ? setTimeout(() => controller.abort(new OperationError(ErrorCodes.TIMEOUT, `timed out after ${timeoutSeconds}s waiting for services to be running or healthy`)), timeoutSeconds * 1000)
@@ -234,7 +234,8 @@ export async function waitRunning(project: Project, containers: Record<string, C
         list.map(async ({ id, name }) => {
           onEvent({ type: 'resource', kind: 'container', name, status: 'working', text: 'Waiting', service: s });
           // a one-shot (restart "no") that exited 0 is done, not failed (docker/compose#10596)
-          const oneShotOk = (project.services[s].restart ?? 'no') === 'no';
+          // (start by project name alone has no file: its containers are judged as one-shots would be)
+          const oneShotOk = (project?.services[s]?.restart ?? 'no') === 'no';
           try {
             await watcher.waitFor(id, conditions.runningOrHealthy({ oneShotOk }), controller.signal);
           } catch (err) {

@@ -118,7 +118,29 @@ function dependenciesMet(t: Target, o: LifecycleOptions, only?: (dependency: str
   return project && ((service) => waitDependencies(t.engine, project, service, o.onEvent ?? noopSink, { only }));
 }
 
-export async function start(t: Target, o: LifecycleOptions = {}): Promise<void> {
+export interface StartOptions extends LifecycleOptions {
+  /** Then wait for every container of the services to be running, or healthy when it has a healthcheck (--wait). */
+  readonly wait?: boolean;
+  /** Seconds the --wait may take (--wait-timeout); none: no limit. */
+  readonly waitTimeout?: number;
+}
+
+export async function start(t: Target, o: StartOptions = {}): Promise<void> {
+  // made before the first start: its events stream then replays every transition of the wait (watch.ts)
+  const watcher = o.wait && !o.dryRun ? new (await import('./watch.js')).ContainerWatcher(t.engine, t.name) : undefined;
+  try {
+    await startContainers(t, o);
+    if (watcher) {
+      const containers: Record<string, { id: string; name: string }[]> = {};
+      for (const c of await containersOf(t, o.services)) (containers[c.labels[Labels.service] ?? ''] ??= []).push({ id: c.id, name: c.name });
+      await (await import('./execute.js')).waitRunning(t.project, containers, watcher, o.waitTimeout, o.onEvent ?? noopSink);
+    }
+  } finally {
+    await watcher?.close();
+  }
+}
+
+async function startContainers(t: Target, o: LifecycleOptions): Promise<void> {
   const all = await containersOf(t, o.services);
   for (const s of o.services ?? []) {
     if (!all.some((c) => c.labels[Labels.service] === s)) throw new OperationError(ErrorCodes.NO_CONTAINERS, `service "${s}" has no container to start`, { service: s });

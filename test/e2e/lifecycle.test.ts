@@ -229,3 +229,56 @@ services:
     });
   }
 });
+
+// start --wait / --wait-timeout (the newer compose's): start returns once every container of the services is
+// running, or healthy when it has a healthcheck; a wait past the timeout fails and says so.
+describeEngine('berth start --wait', () => {
+  const project = uniqueProject('life-sw');
+  let dir = '';
+  const p = (...args: string[]) => berth(['-p', project, '--progress', 'plain', ...args], { cwd: dir });
+
+  beforeAll(async () => {
+    dir = await projectDir({
+      'compose.yaml': `
+services:
+  slow:
+    image: busybox:local
+    init: true
+    command: ["sh", "-c", "rm -f /tmp/ok; sleep 1.5; touch /tmp/ok; exec sleep 600"]
+    healthcheck: { test: ["CMD", "test", "-f", "/tmp/ok"], interval: 300ms, retries: 30 }
+  never:
+    image: busybox:local
+    init: true
+    command: ["sleep", "600"]
+    healthcheck: { test: ["CMD", "false"], interval: 300ms, retries: 100 }
+  plain:
+    image: busybox:local
+    init: true
+    command: ["sleep", "600"]
+`,
+    });
+    const up = await p('up', '-d', 'slow', 'plain', 'never');
+    expect(up.code, up.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await cleanup(project, dir);
+  });
+
+  it('returns once the services are healthy (or running, without a healthcheck)', async () => {
+    expect((await p('stop', '-t', '0', 'slow', 'plain')).code).toBe(0);
+    const r = await p('start', '--wait', 'slow', 'plain');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`Container ${project}-slow-1  Healthy`);
+    expect((await docker(['inspect', '-f', '{{.State.Health.Status}}', `${project}-slow-1`])).stdout.trim()).toBe('healthy');
+    expect((await docker(['inspect', '-f', '{{.State.Running}}', `${project}-plain-1`])).stdout.trim()).toBe('true');
+  });
+
+  it('--wait-timeout: a service that never gets healthy fails the command, named, within the timeout', async () => {
+    const t0 = Date.now();
+    const r = await p('start', '--wait', '--wait-timeout', '2', 'never');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/timed out after 2s waiting for services to be running or healthy/);
+    expect(r.stderr).toContain('never');
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  });
+});

@@ -13,6 +13,8 @@ interface Flags extends GlobalOptions {
   volumes?: boolean;
   downProject?: boolean;
   removeOrphans?: boolean;
+  wait?: boolean;
+  waitTimeout?: string;
 }
 
 /** --dry-run: the operations, one line each on stdout, as `down --dry-run` prints its plan. */
@@ -25,7 +27,7 @@ export async function lifecycleCommand(verb: Verb, services: string[], o: Flags)
   try {
     const common = { project: loadOptions(o), services, onEvent: progress.onEvent, parallel: parallelLimit(o), dryRun: o.dryRun, onPlan: planPrinter() };
     const timeout = parseSeconds(o.timeout, '--timeout');
-    if (verb === 'start') await api.start(common);
+    if (verb === 'start') await api.start({ ...common, wait: o.wait, waitTimeout: parseSeconds(o.waitTimeout, '--wait-timeout') || undefined });
     else if (verb === 'stop') await api.stop({ ...common, timeout });
     else if (verb === 'restart') await api.restart({ ...common, timeout, noDeps: o.deps === false });
     else if (verb === 'kill') await api.kill({ ...common, signal: o.signal, removeOrphans: o.removeOrphans });
