@@ -199,7 +199,7 @@ export async function run(o: RunCallOptions): Promise<RunResult> {
     const deps = dependenciesOf(project, o.service);
     if (deps.length) {
       const { up } = await import('./up-down.js');
-      await up({ project, engine, services: deps, onEvent: o.onEvent, build: o.build, pull: o.pull, quietPull: o.quietPull });
+      await up({ project, engine, services: deps, onEvent: o.onEvent, build: o.build, pull: o.pull, quietPull: o.quietPull, quietBuild: o.quietBuild });
     }
   }
   return runOneOff(engine, project, o);

@@ -24,6 +24,8 @@ export interface ImageOptions {
   readonly pull?: PullFlag;
   /** up --quiet-pull: no per-layer progress. */
   readonly quietPull?: boolean;
+  /** up/run --quiet-build: no build step progress (the build's outcome, and its output on failure, still shown). */
+  readonly quietBuild?: boolean;
   readonly parallel?: number;
   readonly signal?: AbortSignal;
   /** Clock for refresh policies (tests). */
@@ -143,7 +145,8 @@ export async function prepareImages(
 
   const toBuild = [...wanted.values()].filter((w) => w.builder && !options.noBuild && (mustBuild(w) || ids[w.ref] === undefined || failedPulls.has(w.ref)));
   if (toBuild.length) {
-    const built = await buildServices(engine, project, toBuild.map((w) => w.builder!), { onEvent: emit, parallel: options.parallel, signal: options.signal });
+    const buildEmit: EventSink = options.quietBuild ? (e) => void (e.type !== 'build' && emit(e)) : emit;
+    const built = await buildServices(engine, project, toBuild.map((w) => w.builder!), { onEvent: buildEmit, parallel: options.parallel, signal: options.signal });
     for (const b of built) ids[b.image] = b.id;
   }
 

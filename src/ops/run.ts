@@ -48,6 +48,7 @@ export interface RunOptions extends Partial<ProcessStreams> {
   readonly build?: boolean;
   readonly pull?: PullFlag;
   readonly quietPull?: boolean;
+  readonly quietBuild?: boolean;
   /** `--cap-add`/`--cap-drop`: over the service's cap_add/cap_drop (an added one leaves cap_drop, and back). */
   readonly capAdd?: readonly string[];
   readonly capDrop?: readonly string[];
@@ -193,7 +194,7 @@ function lifeOf(engine: Engine, project: string, id: string, signal: AbortSignal
 export async function runOneOff(engine: Engine, project: Project, o: RunOptions): Promise<RunResult> {
   const emit = o.onEvent ?? noopSink;
   const ref = serviceImage(project, o.service);
-  const ids = await prepareImages(engine, project, [o.service], { [ref]: await engine.inspectImage(ref) }, { onEvent: emit, build: o.build, pull: o.pull, quietPull: o.quietPull });
+  const ids = await prepareImages(engine, project, [o.service], { [ref]: await engine.inspectImage(ref) }, { onEvent: emit, build: o.build, pull: o.pull, quietPull: o.quietPull, quietBuild: o.quietBuild });
   await ensureResources(engine, project, o.service, emit);
   if (!o.noDeps) await waitDependencies(engine, project, o.service, emit);
 

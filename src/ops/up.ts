@@ -41,6 +41,7 @@ export interface UpOptions extends ReconcileOptions {
   readonly pull?: PullFlag;
   /** --quiet-pull: no per-layer pull progress. */
   readonly quietPull?: boolean;
+  readonly quietBuild?: boolean;
 }
 
 export interface UpResult {
@@ -82,6 +83,7 @@ async function converge(engine: Engine, project: Project, options: UpOptions, pr
         noBuild: options.noBuild,
         pull: options.pull,
         quietPull: options.quietPull,
+        quietBuild: options.quietBuild,
         parallel: options.parallel,
         signal: options.signal,
       });

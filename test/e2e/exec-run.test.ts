@@ -175,3 +175,60 @@ describeEngine('env_file format: raw (compose e2e TestRawEnvFile)', () => {
     expect(r.stdout.trim()).toBe('\'{"key": "value"}\'');
   });
 });
+
+// The newer compose's run flags: --env-from-file (dotenv files under -e: -e and earlier files win; a file's
+// ${VAR} sees them), -q (no progress), --quiet-build; and up/create -y (berth asks nothing: accepted).
+describeEngine('run --env-from-file, -q, --quiet-build; up and create -y', () => {
+  const project = uniqueProject('exrun-new');
+  let dir = '';
+  beforeAll(async () => {
+    dir = await projectDir({
+      'compose.yaml': 'services:\n  one:\n    image: busybox:local\n    command: ["true"]\n  built:\n    build: { context: ./ctx }\n    image: berth-e2e-quiet-build:${TAG:-x}\n    command: ["true"]\n',
+      'ctx/Dockerfile': 'FROM busybox:local\nRUN echo step-output-marker\n',
+      'a.env': 'A=from-a\nB=from-a\nC=${E_FLAG}-expanded\n# a comment\n',
+      'b.env': 'B=from-b\nD=from-b\n',
+      'bad.env': 'X="unterminated\n',
+    });
+  });
+  afterAll(async () => {
+    await cleanup(project, dir);
+    await docker(['rmi', '-f', `berth-e2e-quiet-build:${project}`]);
+  });
+
+  it('--env-from-file: files under -e, the first file winning, expansion seeing -e', async () => {
+    const r = await berth(['-p', project, 'run', '--rm', '-T', '-e', 'A=from-flag', '-e', 'E_FLAG=flag', '--env-from-file', 'a.env', '--env-from-file', 'b.env', 'one', 'sh', '-c', 'echo "$A $B $C $D"'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('from-flag from-a flag-expanded from-b');
+  });
+
+  it('--env-from-file: a missing file and a malformed one are errors that name the file', async () => {
+    const missing = await berth(['-p', project, 'run', '--rm', '-T', '--env-from-file', 'nope.env', 'one'], { cwd: dir });
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('nope.env');
+    const bad = await berth(['-p', project, 'run', '--rm', '-T', '--env-from-file', 'bad.env', 'one'], { cwd: dir });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('bad.env');
+    expect((await docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])).stdout.trim()).toBe('');
+  });
+
+  it('run -q prints no progress; --quiet-build no build steps, while a plain build shows them', async () => {
+    const quiet = await berth(['-p', project, '--progress', 'plain', 'run', '--rm', '-T', '-q', 'one', 'echo', 'out'], { cwd: dir });
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout.trim()).toBe('out');
+    expect(quiet.stderr).not.toMatch(/Container|Network/);
+    const env = { TAG: project };
+    const qb = await berth(['-p', project, '--progress', 'plain', 'run', '--rm', '-T', '--build', '--quiet-build', 'built'], { cwd: dir, env });
+    expect(qb.code, qb.stderr).toBe(0);
+    // (BuildKit's plain progress goes to stdout, as compose's does)
+    expect(qb.stdout + qb.stderr).not.toContain('step-output-marker');
+    const loud = await berth(['-p', project, '--progress', 'plain', 'up', '-d', '--build', 'built'], { cwd: dir, env });
+    expect(loud.code, loud.stderr).toBe(0);
+    expect(loud.stdout).toContain('RUN echo step-output-marker');
+    const upQuiet = await berth(['-p', project, '--progress', 'plain', 'up', '-d', '-y', '--build', '--quiet-build', 'built'], { cwd: dir, env });
+    expect(upQuiet.code, upQuiet.stderr).toBe(0);
+    expect(upQuiet.stdout + upQuiet.stderr).not.toContain('RUN echo');
+    expect(upQuiet.stderr).toContain('Service built  Built');
+    const create = await berth(['-p', project, 'create', '--yes', 'one'], { cwd: dir });
+    expect(create.code, create.stderr).toBe(0);
+  });
+});

@@ -35,6 +35,39 @@ export function ttyFor(o: { TTY?: boolean; tty?: boolean; interactive?: boolean 
   return requested;
 }
 
+/**
+ * run --env-from-file: each file's variables (dotenv syntax, as env_file), as KEY=VALUE entries, under the -e
+ * ones: a variable -e sets, or an earlier file, is kept (compose's rule). Expansion in a file sees those.
+ */
+async function envFromFiles(files: readonly string[], given: readonly string[]): Promise<string[]> {
+  const { parseDotenvTexts, envFileError } = await import('../../config/dotenv.js');
+  const { readFileSync } = await import('node:fs');
+  const { resolve } = await import('node:path');
+  const env: Record<string, string> = Object.fromEntries(given.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+  const out: string[] = [];
+  for (const f of files) {
+    const file = resolve(f);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new BerthError(ErrorCodes.USAGE, `--env-from-file ${f}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    let vars: Record<string, string>;
+    try {
+      vars = parseDotenvTexts([{ file, text }], (k) => env[k]);
+    } catch (err) {
+      throw envFileError(err);
+    }
+    for (const [k, v] of Object.entries(vars)) {
+      if (k in env) continue;
+      env[k] = v;
+      out.push(`${k}=${v}`);
+    }
+  }
+  return out;
+}
+
 /** "-e KEY=value" as is; "-e KEY" takes KEY from berth's environment, and is dropped when unset (as docker does). */
 export function envFlags(values: readonly string[] | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
   const out: string[] = [];
@@ -106,6 +139,9 @@ export interface RunFlags extends ExecFlags {
   build?: boolean;
   pull?: string;
   quietPull?: boolean;
+  quietBuild?: boolean;
+  quiet?: boolean;
+  envFromFile?: string[];
   removeOrphans?: boolean;
   capAdd?: string[];
   capDrop?: string[];
@@ -136,7 +172,10 @@ export async function runCommand(service: string, cmd: string[], o: RunFlags): P
     labels[at < 0 ? l : l.slice(0, at)] = at < 0 ? '' : l.slice(at + 1);
   }
   const tty = ttyFor(o, 'run') && !o.detach;
-  const progress = await progressFor(o);
+  const env = envFlags(o.env);
+  if (o.envFromFile?.length) env.push(...(await envFromFiles(o.envFromFile, env)));
+  // -q: the progress says nothing (compose's quiet display); the command's own output is the container's
+  const progress = await progressFor(o.quiet ? { ...o, progress: 'quiet' } : o);
   const interrupts = o.detach || tty ? undefined : installInterrupts();
   try {
     const r = await withTerminal(tty, async () =>
@@ -148,7 +187,7 @@ export async function runCommand(service: string, cmd: string[], o: RunFlags): P
         name: o.name,
         rm: o.rm,
         detach: o.detach,
-        env: envFlags(o.env),
+        env,
         labels,
         publish,
         servicePorts: o.servicePorts,
@@ -163,6 +202,7 @@ export async function runCommand(service: string, cmd: string[], o: RunFlags): P
         build: o.build === true,
         pull: o.pull as never,
         quietPull: o.quietPull,
+        quietBuild: o.quietBuild,
         capAdd: o.capAdd,
         capDrop: o.capDrop,
         removeOrphans: o.removeOrphans,

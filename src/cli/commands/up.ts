@@ -23,14 +23,15 @@ interface UpFlags extends GlobalOptions {
   build?: boolean;
   pull?: string;
   quietPull?: boolean;
+  quietBuild?: boolean;
 }
 
 /** --build / --no-build / --pull / --quiet-pull as UpOptions. */
-function imageFlags(o: UpFlags): { build?: boolean; noBuild?: boolean; pull?: PullFlag; quietPull?: boolean } {
+function imageFlags(o: UpFlags): { build?: boolean; noBuild?: boolean; pull?: PullFlag; quietPull?: boolean; quietBuild?: boolean } {
   if (o.pull !== undefined && !(PULL_FLAG_VALUES as readonly string[]).includes(o.pull)) {
     throw new BerthError(ErrorCodes.USAGE, `invalid --pull value "${o.pull}": use ${PULL_FLAG_VALUES.join(', ')}`);
   }
-  return { build: o.build === true, noBuild: o.build === false, pull: o.pull as PullFlag | undefined, quietPull: o.quietPull };
+  return { build: o.build === true, noBuild: o.build === false, pull: o.pull as PullFlag | undefined, quietPull: o.quietPull, quietBuild: o.quietBuild };
 }
 
 export async function upCommand(services: string[], o: UpFlags): Promise<number> {
