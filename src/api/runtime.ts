@@ -297,8 +297,11 @@ export async function stats(o: NameOnly & { services?: readonly string[]; all?: 
   return inspect.stats(engine, name, o);
 }
 
-/** The project's container events, live, until the signal aborts. */
-export async function events(o: NameOnly & { services?: readonly string[]; signal?: AbortSignal; onEvent: (e: inspect.ProjectEvent) => void }): Promise<void> {
+/**
+ * The project's container events, live, until the signal aborts; since/until (seconds since the epoch) replay
+ * past ones, and until ends the stream.
+ */
+export async function events(o: NameOnly & { services?: readonly string[]; since?: number; until?: number; signal?: AbortSignal; onEvent: (e: inspect.ProjectEvent) => void }): Promise<void> {
   const { name, engine } = await named(o, o.services);
   await inspect.events(engine, name, o);
 }

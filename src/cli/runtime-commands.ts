@@ -201,6 +201,8 @@ export function registerRuntimeCommands(program: Command, run: Run): void {
     .description('Receive real time events from containers')
     .argument('[services...]')
     .option('--json', 'Output events as a stream of json objects')
+    .option('--since <time>', 'Show all events created since timestamp')
+    .option('--until <time>', 'Stream events until this timestamp')
     .action((services: string[], _o, c: Command) => run(async () => (await insp()).eventsCommand(services, globals(c))));
   program
     .command('cp')

@@ -234,6 +234,8 @@ export interface EventsOptions {
   readonly labels?: readonly string[];
   readonly types?: readonly string[];
   readonly since?: number;
+  /** Seconds since the epoch: the stream ends there (one wholly in the past ends after its replay). */
+  readonly until?: number;
   readonly signal?: AbortSignal;
 }
 

@@ -142,8 +142,8 @@ export interface ProjectEvent {
 }
 
 /** The project's container events, live, until the signal aborts. */
-export async function events(engine: Engine, project: string, o: { services?: readonly string[]; signal?: AbortSignal; onEvent: (e: ProjectEvent) => void }): Promise<void> {
-  for await (const e of engine.events({ labels: [projectFilter(project)], types: ['container'], signal: o.signal })) {
+export async function events(engine: Engine, project: string, o: { services?: readonly string[]; since?: number; until?: number; signal?: AbortSignal; onEvent: (e: ProjectEvent) => void }): Promise<void> {
+  for await (const e of engine.events({ labels: [projectFilter(project)], types: ['container'], since: o.since, until: o.until, signal: o.signal })) {
     const service = e.attributes[Labels.service] ?? '';
     if (o.services?.length && !o.services.includes(service)) continue;
     o.onEvent(projectEvent(e, service));

@@ -564,6 +564,24 @@ export function engineContract(title: string, setup: () => Promise<ContractEngin
         expect(create.timeNano).toBeGreaterThan(since * 1e9);
       });
 
+      it('since and until in the past: the events between them, then the stream ends by itself', async () => {
+        const tag = name('ev-until');
+        const since = Date.now() / 1000 - 1;
+        const { id } = await engine.createContainer(request('ev-until', { Labels: labels({ [tag]: '1' }) }));
+        await engine.removeContainer(id);
+        // past: the engine stamps events by its own clock, to the nanosecond, before answering
+        const until = Date.now() / 1000 + 0.05;
+        await new Promise((r) => setTimeout(r, 200));
+        const seen: string[] = [];
+        const abort = new AbortController();
+        const timer = setTimeout(() => abort.abort(), 15_000);
+        for await (const e of engine.events({ labels: [`${tag}=1`], types: ['container'], since, until, signal: abort.signal })) seen.push(e.action);
+        clearTimeout(timer);
+        // ended by the engine, not by the abort
+        expect(abort.signal.aborted).toBe(false);
+        expect(seen).toEqual(['create', 'destroy']);
+      });
+
       it('networks and volumes emit create and destroy, filtered by type', async () => {
         const netName = name('ev-net');
         const volName = name('ev-vol');

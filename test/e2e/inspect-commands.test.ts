@@ -158,6 +158,23 @@ describeEngine('berth inspection and maintenance commands', () => {
     expect(pause.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
   });
 
+  it('events --since/--until (the newer compose\'s): past events replayed, then the command ends by itself', async () => {
+    // (the test before paused db too, a moment ago: only this test's events are after this instant)
+    await new Promise((r) => setTimeout(r, 200));
+    const since = new Date(Date.now() - 20).toISOString();
+    expect((await p('pause', 'db')).code).toBe(0);
+    expect((await p('unpause', 'db')).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    const r = await p('events', '--json', '--since', since, '--until', '0s', 'db');
+    expect(r.code, r.stderr).toBe(0);
+    const actions = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { action: string; service: string }));
+    expect(actions.filter((e) => e.action === 'pause' || e.action === 'unpause').map((e) => e.action)).toEqual(['pause', 'unpause']);
+    expect(actions.every((e) => e.service === 'db')).toBe(true);
+    const bad = await p('events', '--since', 'yesterday-ish');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('invalid --since');
+  });
+
   it('cp both ways, into a directory and under a new name, with --index and -a', async () => {
     expect((await p('cp', join(dir, 'host.txt'), 'web:/tmp/')).code).toBe(0);
     expect((await p('exec', '-T', 'web', 'cat', '/tmp/host.txt')).stdout).toBe('from the host\n');

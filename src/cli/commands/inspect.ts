@@ -20,6 +20,8 @@ interface Flags extends GlobalOptions {
   all?: boolean;
   filter?: string[];
   json?: boolean;
+  since?: string;
+  until?: string;
   stream?: boolean;
   noTrunc?: boolean;
   archive?: boolean;
@@ -143,9 +145,19 @@ function rfc3339Nano(e: api.ProjectEvent): string {
 export async function eventsCommand(services: string[], o: Flags): Promise<number> {
   const interrupts = installInterrupts();
   try {
+    const { parseTimeArg } = await import('../../model/logs.js');
+    const time = (value: string | undefined, flag: string) => {
+      try {
+        return parseTimeArg(value);
+      } catch (err) {
+        throw new BerthError(ErrorCodes.USAGE, `invalid ${flag}: ${(err as Error).message}`);
+      }
+    };
     await api.events({
       project: loadOptions(o),
       services,
+      since: time(o.since, '--since'),
+      until: time(o.until, '--until'),
       signal: interrupts.stop,
       onEvent: (e) => {
         const attrs = Object.entries(e.attributes).sort(([a], [b]) => (a < b ? -1 : 1));

@@ -578,13 +578,15 @@ export class DockerEngine implements Engine {
         query: {
           ...(Object.keys(filters).length ? { filters } : {}),
           ...(options.since !== undefined ? { since: engineTime(options.since) } : {}),
+          ...(options.until !== undefined ? { until: engineTime(options.until) } : {}),
         },
       });
     } catch (err) {
       if (signal?.aborted) return;
       throw err;
     }
-    // Destroying the response is what ends a pending read: the engine never ends /events on its own.
+    // Destroying the response is what ends a pending read: the engine never ends /events on its own, except
+    // at `until`.
     const onAbort = () => stream.destroy();
     signal?.addEventListener('abort', onAbort, { once: true });
     const splitter = new NdjsonSplitter();
@@ -597,7 +599,7 @@ export class DockerEngine implements Engine {
           if (signal?.aborted) return;
         }
       }
-      if (signal?.aborted) return;
+      if (signal?.aborted || options.until !== undefined) return;
       throw new EngineError(ErrorCodes.ENGINE_FAILED, `the Docker engine at ${this.address} closed the event stream`);
     } catch (err) {
       if (signal?.aborted) return;

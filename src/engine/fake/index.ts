@@ -895,14 +895,22 @@ export class FakeEngine implements Engine {
       this.subscribers.delete(subscriber);
       wake?.();
     };
+    const untilNano = options.until === undefined ? Infinity : options.until * 1e9;
     if (options.since !== undefined) {
       const sinceNano = options.since * 1e9;
-      for (const e of this.history) if (e.timeNano >= sinceNano && matchesEvent(e, options)) queue.push(e);
+      for (const e of this.history) if (e.timeNano >= sinceNano && e.timeNano <= untilNano && matchesEvent(e, options)) queue.push(e);
     }
     if (options.signal?.aborted) finished = true;
-    else {
+    else if (untilNano <= this.now()) {
+      // wholly in the past: the replay, then the end (as the engine closes such a stream)
+      finished = true;
+      const replayed = [...queue];
+      queue.length = 0;
+      return { [Symbol.asyncIterator]: () => ({ next: async () => (replayed.length ? { done: false, value: replayed.shift()! } : { done: true, value: undefined }) }) };
+    } else {
       this.subscribers.add(subscriber);
       options.signal?.addEventListener('abort', finish, { once: true });
+      if (untilNano !== Infinity) setTimeout(finish, (untilNano - Date.now() * 1e6) / 1e6).unref?.();
     }
     const iterator: AsyncIterator<EngineEvent> = {
       next: async () => {
