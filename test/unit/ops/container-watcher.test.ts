@@ -17,6 +17,21 @@ async function container(engine: FakeEngine, healthcheck: boolean): Promise<stri
   return id;
 }
 
+/** The healthy wait on the container is still pending a moment later, and resolves once it turns healthy. */
+async function waitsUntilHealthy(engine: FakeEngine, watcher: ContainerWatcher, id: string): Promise<void> {
+  try {
+    const healthy = watcher.waitFor(id, conditions.healthy());
+    let settled: string | undefined;
+    healthy.then(() => (settled = 'ok'), (e: Error) => (settled = e.message));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(settled).toBeUndefined();
+    engine.setHealth(id, 'healthy');
+    await healthy;
+  } finally {
+    await watcher.close();
+  }
+}
+
 describe('ContainerWatcher', () => {
   it('a die replayed from before the container was started again does not fail the wait (stop, then start at once)', async () => {
     const engine = new FakeEngine({ images: ['busybox:local'] });
@@ -26,17 +41,7 @@ describe('ContainerWatcher', () => {
     await engine.startContainer(id);
     // made after the new start: its replay (a second back) holds the stop's die, then the start
     const watcher = new ContainerWatcher(engine, PROJECT);
-    try {
-      const healthy = watcher.waitFor(id, conditions.healthy());
-      let settled: string | undefined;
-      healthy.then(() => (settled = 'ok'), (e: Error) => (settled = e.message));
-      await new Promise((r) => setTimeout(r, 50));
-      expect(settled).toBeUndefined();
-      engine.setHealth(id, 'healthy');
-      await healthy;
-    } finally {
-      await watcher.close();
-    }
+    await waitsUntilHealthy(engine, watcher, id);
   });
 
   it('a die after the state the inspect read still settles the wait', async () => {
@@ -83,17 +88,7 @@ describe('ContainerWatcher, a run after a healthy one', () => {
       },
     });
     const watcher = new ContainerWatcher(slow, PROJECT);
-    try {
-      const healthy = watcher.waitFor(id, conditions.healthy());
-      let settled: string | undefined;
-      healthy.then(() => (settled = 'ok'), (e: Error) => (settled = e.message));
-      await new Promise((r) => setTimeout(r, 50));
-      expect(settled).toBeUndefined();
-      engine.setHealth(id, 'healthy');
-      await healthy;
-    } finally {
-      await watcher.close();
-    }
+    await waitsUntilHealthy(engine, watcher, id);
   });
 });
 
