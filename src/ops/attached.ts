@@ -80,6 +80,9 @@ export async function attachedUp(engine: Engine, project: Project, options: Atta
     }
   };
   const innerSink: LogSink = (e) => {
+    // once an exit has decided to abort, the exits of the containers stopped for it are not reported (compose's
+    // printer has stopped by then: only the deciding exit is printed)
+    if (e.type === 'exited' && trigger) return;
     if (e.type === 'exited') observeExit(e.service, e.exitCode);
     if ((e.type === 'exited' || e.type === 'line' || e.type === 'recreated') && !attached.has(e.service)) return;
     sink(e);

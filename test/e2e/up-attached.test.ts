@@ -152,6 +152,9 @@ describeEngine('berth up (attached)', () => {
     const p = project('abort');
     const r = await up(p, 'exit.yaml', ['--abort-on-container-exit'], { SVC_CODE: '5' });
     expect(r.code, r.stderr).toBe(5);
+    // only the deciding exit is reported, as compose's: not those of the containers stopped for the abort
+    expect(r.stdout).toContain('svc-1 exited with code 5');
+    expect(r.stdout).not.toContain('other-1 exited with code');
   });
 
   it('--abort-on-container-failure ignores a success and aborts on a failure', async () => {
