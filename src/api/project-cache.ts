@@ -105,6 +105,7 @@ function cacheKey(options: LoadOptions, build: string): string {
     options.normalize ?? null,
     options.resolvePaths ?? null,
     options.discardEnvFiles ?? null,
+    options.resolveEnvironment ?? null,
     options.validate ?? null,
     options.consistency ?? null,
     options.projectNameFromDirectory ?? null,

@@ -167,6 +167,7 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>, 
     .option('--images', 'Print the image names, one per line')
     .option('--profiles', 'Print the profile names, one per line')
     .option('--no-interpolate', "Don't interpolate environment variables")
+    .option('--no-env-resolution', "Don't resolve service env files")
     .option('--no-normalize', "Don't normalize compose model")
     .option('--no-path-resolution', "Don't resolve file paths")
     .option('--no-consistency', "Don't check model consistency - warning: may produce invalid Compose output")

@@ -29,6 +29,8 @@ export interface CanonicalContext {
    * as compose-go's loader does by default (the corpus' full-example).
    */
   discardEnvFiles?: boolean;
+  /** false: env_file not read (kept as entries), bare environment keys left unset (see LoadOptions). */
+  resolveEnvironment?: boolean;
   positionOf: (path: KeyPath) => SourcePosition | undefined;
 }
 
@@ -58,9 +60,10 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
   }
 
   // env_file entries are read into `environment` (explicit entries win); kept only with discardEnvFiles: false
+  const resolveEnv = ctx.resolveEnvironment !== false;
   const envFiles = out.env_file !== undefined ? envFileEntries(out.env_file) : [];
-  const fromFiles = envFiles.length > 0 ? readEnvFiles(envFiles, ctx, at('env_file'), fail) : {};
-  if (ctx.discardEnvFiles === false && out.env_file !== undefined) {
+  const fromFiles = envFiles.length > 0 && resolveEnv ? readEnvFiles(envFiles, ctx, at('env_file'), fail) : {};
+  if ((ctx.discardEnvFiles === false || !resolveEnv) && out.env_file !== undefined) {
     // compose-go's EnvFile: `required` is an opt-out (printed only when false), `format` only when set
     out.env_file = envFiles.map((e) => ({
       path: resolveHostPath(e.path, ctx),
@@ -74,7 +77,7 @@ export function canonicalService(name: string, raw: Tree, ctx: CanonicalContext)
     const env: Record<string, string | null> = { ...fromFiles };
     for (const [k, v] of Object.entries(keyValueMap(out.environment ?? {}))) {
       // a bare key takes its value from the project environment, and stays null when unset there
-      env[k] = v === null || v === undefined ? (ctx.env[k] ?? null) : scalarString(v);
+      env[k] = v === null || v === undefined ? (resolveEnv ? (ctx.env[k] ?? null) : null) : scalarString(v);
     }
     out.environment = env;
   }

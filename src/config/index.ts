@@ -63,6 +63,11 @@ export interface LoadOptions {
    * then dropped from the model. false keeps them (paths resolved), as compose-go's loader does by default.
    */
   discardEnvFiles?: boolean;
+  /**
+   * default true. false (`config --no-env-resolution`, compose-go's WithoutEnvironmentResolution): env_file
+   * entries are kept as written (paths resolved) and not read, and a bare `environment` key stays unset.
+   */
+  resolveEnvironment?: boolean;
   /** default true: schema validation. */
   validate?: boolean;
   /** default true: cross-reference checks (undefined networks, missing image...). */
@@ -206,6 +211,7 @@ export function loadProjectSync(options: LoadOptions = {}): Project {
     resolvePaths: options.resolvePaths !== false,
     keepUnparsable: !interpolate,
     discardEnvFiles: options.discardEnvFiles !== false,
+    resolveEnvironment: options.resolveEnvironment !== false,
     positionOf: (p) => locate(p),
   };
 

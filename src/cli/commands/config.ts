@@ -21,6 +21,8 @@ interface ConfigFlags extends GlobalOptions {
   profiles?: boolean;
   models?: boolean;
   interpolate?: boolean;
+  /** false with --no-env-resolution */
+  envResolution?: boolean;
   normalize?: boolean;
   pathResolution?: boolean;
   consistency?: boolean;
@@ -62,6 +64,7 @@ export async function configCommand(only: string[], o: ConfigFlags): Promise<num
   const loaded = await loadProject({
     ...base,
     interpolate,
+    resolveEnvironment: o.envResolution !== false,
     normalize: o.normalize !== false,
     resolvePaths: o.pathResolution !== false,
     consistency: o.consistency !== false,

@@ -49,3 +49,26 @@ volumes:
     expect(r.stdout).toBe('name: rid\nservices:\n  a:\n    image: busybox:local\n');
   });
 });
+
+describe('config --no-env-resolution (the newer compose)', () => {
+  it('prints env_file as written (path resolved) and the environment unresolved', () => {
+    writeFileSync(path.join(dir, 'a.env'), 'FROM_FILE=1\n');
+    const r = config('services:\n  a:\n    image: busybox:local\n    env_file: a.env\n    environment: [X=1, HOME]\n', '--no-env-resolution');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`name: rid
+services:
+  a:
+    environment:
+      HOME: null
+      X: "1"
+    env_file:
+      - path: ${path.join(dir, 'a.env')}
+    image: busybox:local
+    networks:
+      default: null
+networks:
+  default:
+    name: rid_default
+`);
+  });
+});

@@ -321,6 +321,25 @@ describe('newer-compose fields (corpus full-example)', () => {
     });
   });
 
+  it('resolveEnvironment: false (config --no-env-resolution): env_file kept and not read, bare keys unset', async () => {
+    const yaml = 'services:\n  a:\n    image: x\n    env_file: [a.env, { path: gone.env, required: false }]\n    environment: [X=1, HOME, FROM_FILE]\n';
+    await withComposeDir({ 'compose.yaml': yaml, 'a.env': 'FROM_FILE=f\nONLY_IN_FILE=2\n' }, async (dir) => {
+      const env = { HOME: '/home/u' };
+      const raw = await loadProject({ cwd: dir, env, resolveEnvironment: false });
+      expect(raw.services.a.env_file).toEqual([{ path: path.join(dir, 'a.env') }, { path: path.join(dir, 'gone.env'), required: false }]);
+      expect(raw.services.a.environment).toEqual({ X: '1', HOME: null, FROM_FILE: null });
+      // the default reads the file and resolves from the environment, then drops env_file
+      const resolved = await loadProject({ cwd: dir, env });
+      expect(resolved.services.a.env_file).toBeUndefined();
+      expect(resolved.services.a.environment).toMatchObject({ X: '1', HOME: '/home/u', ONLY_IN_FILE: '2' });
+    });
+    // a missing required env file is no error when files are not read
+    await withComposeDir({ 'compose.yaml': 'services:\n  a:\n    image: x\n    env_file: nope.env\n' }, async (dir) => {
+      expect((await loadProject({ cwd: dir, env: {}, resolveEnvironment: false })).services.a.env_file).toEqual([{ path: path.join(dir, 'nope.env') }]);
+      await expect(loadProject({ cwd: dir, env: {} })).rejects.toThrow(/nope\.env/);
+    });
+  });
+
   it('rejects a missing label file, naming the key path', async () => {
     await withComposeDir({ 'compose.yaml': 'services:\n  a:\n    image: x\n    label_file: ./nope.label\n' }, async (dir) => {
       const err = await loadProject({ cwd: dir, env: {} }).catch((e: unknown) => e);
