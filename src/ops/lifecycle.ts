@@ -11,6 +11,7 @@ import { parseDuration } from '../model/units.js';
 import { runHooks } from './hooks.js';
 import { preStartHooks, runPreStart } from './pre-start.js';
 import { waitDependencies } from './wait-dependencies.js';
+import { ContainerWatcher } from './watch.js';
 
 export interface LifecycleOptions {
   readonly services?: readonly string[];
@@ -127,7 +128,7 @@ export interface StartOptions extends LifecycleOptions {
 
 export async function start(t: Target, o: StartOptions = {}): Promise<void> {
   // made before the first start: its events stream then replays every transition of the wait (watch.ts)
-  const watcher = o.wait && !o.dryRun ? new (await import('./watch.js')).ContainerWatcher(t.engine, t.name) : undefined;
+  const watcher = o.wait && !o.dryRun ? new ContainerWatcher(t.engine, t.name) : undefined;
   try {
     await startContainers(t, o);
     if (watcher) {

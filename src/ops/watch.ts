@@ -8,6 +8,7 @@
 // failed at once with the old exit code.
 import type { ContainerInspect, Engine, EngineEvent, HealthStatus } from '../engine/types.js';
 import { projectFilter } from '../model/labels.js';
+import { rfc3339Nanos } from '../model/logs.js';
 
 export interface ContainerStateView {
   readonly status: string;
@@ -169,13 +170,10 @@ export class ContainerWatcher {
   }
 }
 
-/** An engine timestamp (RFC 3339 with up to nanoseconds) in ns since the epoch; -Infinity when absent. */
+/** An engine timestamp (RFC 3339 with up to nanoseconds) in ns since the epoch; -Infinity when absent or unreadable. */
 export function engineTime(iso: string | undefined): number {
-  if (!iso) return -Infinity;
-  const m = /^(.*?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(iso);
-  const ms = Date.parse(m ? m[1] + m[3] : iso);
-  if (Number.isNaN(ms)) return -Infinity;
-  return ms * 1e6 + (m?.[2] ? Number(m[2].slice(0, 9).padEnd(9, '0')) : 0);
+  const ns = iso ? rfc3339Nanos(iso) : undefined;
+  return ns === undefined ? -Infinity : Number(ns);
 }
 
 function fromInspect(i: ContainerInspect): ContainerStateView {
