@@ -142,9 +142,81 @@ function isV8Cache(bytes) {
   return bytes.length > 32 && bytes.subarray(0, 4).equals(probe.subarray(0, 4));
 }
 
-const bundle = requireCached(join(dist, 'berth.cjs'), building ? 'build' : undefined);
+// The fast attempt at `up` (src/cli/fast-up.ts, docs/performance.md): a command line that looks like a detached
+// `up` first runs through the smaller bundle berth-up.cjs, the same code without what a no-op `up` never
+// reaches, against an engine that refuses writes. When it answers (nothing to write, exit code 0), what it
+// printed is printed and that is the command; otherwise nothing it printed is shown and the full bundle runs
+// the command from the start. A look only: any command line is safe in the attempt. Not tried for a build
+// (it writes), a dry run or help (they print at once), or progress drawn live on a terminal (listr2 is not in
+// the smaller bundle); BERTH_FAST_UP=0 turns it off.
+function fastUpWanted(args) {
+  if (process.env.BERTH_FAST_UP === '0' || building || !args.includes('up')) return false;
+  if (!args.some((a) => a === '-d' || a === '--detach' || a === '--wait')) return false;
+  if (args.some((a) => a === '--dry-run' || a === '-h' || a === '--help' || a === 'help' || a === '-v' || a === '--version')) return false;
+  const i = args.findIndex((a) => a === '--progress' || a.startsWith('--progress='));
+  const progress = i < 0 ? process.env.COMPOSE_PROGRESS : args[i].startsWith('--progress=') ? args[i].slice('--progress='.length) : args[i + 1];
+  return progress === 'quiet' || progress === 'plain' || progress === 'json' || !require('node:tty').isatty(2);
+}
 
-bundle.main(process.argv).then(
+/**
+ * While the attempt runs, process.stdout and process.stderr are stand-ins that keep what is written (and say
+ * whether the real stream is a terminal, which decides colours and the progress mode): print() writes it to
+ * the real streams, in order; release() puts the real streams back.
+ */
+function holdOutput() {
+  const { isatty } = require('node:tty');
+  const kept = [];
+  const real = {};
+  for (const [name, fd] of [['stdout', 1], ['stderr', 2]]) {
+    real[name] = Object.getOwnPropertyDescriptor(process, name);
+    const stream = {
+      fd,
+      isTTY: isatty(fd),
+      writable: true,
+      write(chunk, encoding, done) {
+        kept.push([name, chunk, typeof encoding === 'string' ? encoding : undefined]);
+        const cb = typeof encoding === 'function' ? encoding : done;
+        if (cb) process.nextTick(cb);
+        return true;
+      },
+      on: () => stream,
+      once: () => stream,
+      off: () => stream,
+      removeListener: () => stream,
+    };
+    Object.defineProperty(process, name, { configurable: true, enumerable: real[name].enumerable, get: () => stream });
+  }
+  return {
+    release: () => {
+      for (const name of ['stdout', 'stderr']) Object.defineProperty(process, name, real[name]);
+    },
+    print: () => {
+      for (const [name, chunk, encoding] of kept) process[name].write(chunk, encoding);
+    },
+  };
+}
+
+async function runCommand() {
+  if (fastUpWanted(process.argv.slice(2))) {
+    const held = holdOutput();
+    let result = {};
+    try {
+      result = await requireCached(join(dist, 'berth-up.cjs')).fastMain(process.argv);
+    } catch {
+      // the full bundle runs the command, and reports what went wrong
+    } finally {
+      held.release();
+    }
+    if (result.code !== undefined) {
+      held.print();
+      return result.code;
+    }
+    delete globalThis[Symbol.for('berth.declined')];
+  }
+  return requireCached(join(dist, 'berth.cjs'), building ? 'build' : undefined).main(process.argv);
+}
+
+runCommand().then(
   (code) => {
     mark?.('command done');
     process.exitCode = code;

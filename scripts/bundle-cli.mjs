@@ -13,7 +13,8 @@ import { connect as http2Connect, createServer as createHttp2Server } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BUILDKIT_PROTOS, cliBundleOptions, DEFERRED_BUILTINS } from './cli-bundle-options.mjs';
+import { randomUUID } from 'node:crypto';
+import { BUILDKIT_PROTOS, cliBundleOptions, DEFERRED_BUILTINS, FAST_UP_BUNDLE, fastUpBundleOptions } from './cli-bundle-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'dist/cli-bundle');
@@ -66,13 +67,16 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
-const result = await build(cliBundleOptions(bundle));
+// one build id for both bundles: project-cache entries made by either are the other's too
+const buildId = randomUUID();
+const result = await build(cliBundleOptions(bundle, { buildId }));
+await build(fastUpBundleOptions(join(outdir, FAST_UP_BUNDLE), { buildId }));
 
 // Pure ASCII, every file bin/berth.js loads: it reads them as latin1, a plain byte copy into a one-byte string,
 // which for ASCII is the same text as UTF-8 decoding gives, only cheaper. One non-ASCII character (a literal µ
 // in a regular expression, which esbuild does not escape) would be read wrongly. Write such characters as \u
 // escapes in the sources.
-for (const file of [bundle, join(outdir, 'compose-schema.cjs'), join(outdir, BUILDKIT_PROTOS)]) {
+for (const file of [bundle, join(outdir, FAST_UP_BUNDLE), join(outdir, 'compose-schema.cjs'), join(outdir, BUILDKIT_PROTOS)]) {
   const text = readFileSync(file, 'utf8');
   // eslint-disable-next-line no-control-regex -- the range starts at NUL on purpose
   const nonAscii = /[^\x00-\x7f]/.exec(text);
@@ -290,10 +294,10 @@ networks: { front: {}, back: {} }
   );
   const socket = join(dir, 'engine.sock');
   await new Promise((resolve, reject) => engine.once('error', reject).listen(socket, resolve));
-  const train = async (mode, args, cwd = dir) => {
+  const train = async (mode, args, cwd = dir, env = {}) => {
     const child = spawn(process.execPath, ['--', join(root, 'bin/berth.js'), ...args], {
       cwd,
-      env: { ...process.env, BERTH_CODE_CACHE: mode, BERTH_CACHE_DIR: join(dir, 'cache'), DOCKER_HOST: `unix://${socket}` },
+      env: { ...process.env, ...env, BERTH_CODE_CACHE: mode, BERTH_CACHE_DIR: join(dir, 'cache'), DOCKER_HOST: `unix://${socket}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -302,17 +306,26 @@ networks: { front: {}, back: {} }
     child.stderr.on('data', (d) => (stderr += d));
     const status = await new Promise((resolve) => child.on('close', resolve));
     if (status !== 0) throw new Error(`training run of the CLI bundle failed (${args.join(' ')}: ${status}): ${stderr}`);
-    return stdout;
+    return { stdout, stderr };
   };
   // (not a training run: it only tells the stand-in the hashes its running containers carry)
-  hashes = Object.fromEntries((await train('off', ['config', '--hash', '*'])).trim().split('\n').map((line) => line.split(' ')));
+  hashes = Object.fromEntries((await train('off', ['config', '--hash', '*'])).stdout.trim().split('\n').map((line) => line.split(' ')));
   await train('write', ['--progress', 'quiet', '--dry-run', 'up']);
   running = true;
   await train('add', ['ps']);
   // the most repeated command of all: `up -d` of a project that is up to date (-p: the lists leave before the
   // load), under the lock, with nothing to do; it compiled its lock, image and execution functions from
   // source at every run before (main-thread CPU -0.6 ms, 18 of 30 pairs; docs/performance.md, issue 19)
-  await train('add', ['-p', 'train', '--progress', 'quiet', 'up', '-d']);
+  // It runs through the fast attempt's bundle (berth-up.cjs, src/cli/fast-up.ts): twice, since the first finds
+  // no project-cache entry under -p (the attempt gives up there and the full bundle loads the project), and
+  // the second is answered by the attempt, which the build checks: a module the no-op path needs but
+  // FAST_UP_MODULES leaves out would make every no-op `up` pay for both bundles.
+  const traced = { BERTH_STARTUP_TRACE: '1' };
+  await train('add', ['-p', 'train', '--progress', 'quiet', 'up', '-d'], dir, traced);
+  const noop = await train('add', ['-p', 'train', '--progress', 'quiet', 'up', '-d'], dir, traced);
+  if (!noop.stderr.includes('fast up answered')) {
+    throw new Error(`the fast attempt did not answer the training's no-op up (${/fast up declined: .*/.exec(noop.stderr)?.[0] ?? 'not tried'}): see FAST_UP_MODULES in scripts/cli-bundle-options.mjs`);
+  }
   await train('add', ['--progress', 'quiet', 'down', '-t', '1']);
   // last, so that the build's cache holds everything the others' does
   const project = join(dir, 'build');

@@ -2,7 +2,7 @@
 // can build the same bundle with readable identifiers (test/unit/cli/lazy-modules.test.ts: with minified
 // identifiers esbuild also drops the module names its lazy initialisers carry, which that test reads).
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -80,9 +80,9 @@ module.exports = (cached ? cached('${BUILDKIT_PROTOS}') : require('./${BUILDKIT_
 };
 
 /** The main bundle's options; `minifyIdentifiers` is off only for the test's probe build. */
-export function cliBundleOptions(outfile, { minifyIdentifiers = true } = {}) {
+export function cliBundleOptions(outfile, { minifyIdentifiers = true, buildId = randomUUID(), entry = 'dist/cli/main.js' } = {}) {
   return {
-    entryPoints: [join(root, 'dist/cli/main.js')],
+    entryPoints: [join(root, entry)],
     outfile,
     bundle: true,
     format: 'cjs',
@@ -96,7 +96,7 @@ export function cliBundleOptions(outfile, { minifyIdentifiers = true } = {}) {
     external: ['@grpc/grpc-js', '@grpc/proto-loader', 'ssh2', 'cpu-features', 'protobufjs', './compose-schema.cjs', `./${BUILDKIT_PROTOS}`],
     // the compiled sources read files next to themselves (package.json) through import.meta.url; the build id
     // tells the project cache (src/cli/global.ts) which entries this code made
-    define: { 'import.meta.url': '__berthBundleUrl', __BERTH_BUILD__: JSON.stringify(randomUUID()) },
+    define: { 'import.meta.url': '__berthBundleUrl', __BERTH_BUILD__: JSON.stringify(buildId) },
     banner: { js: "const __berthBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [deferBuiltins, lazySchema, lazyProtos],
     // less to read, hash and deserialise at every start: identifiers minified too (1.31 -> 0.94 MB, code cache
@@ -110,4 +110,56 @@ export function cliBundleOptions(outfile, { minifyIdentifiers = true } = {}) {
     logLevel: 'warning',
 
   };
+}
+
+// The fast attempt at `up` (src/cli/fast-up.ts): a second bundle, berth-up.cjs, of the same sources, whose
+// entry runs main() against an engine that refuses writes. What a no-op `up -d` / `up --wait` never reaches is
+// left out of it: every module imported with import() except those listed here (paths under dist/) becomes a
+// stand-in that records its name and throws when used, and the attempt is given up (the full CLI runs the
+// command). A module missing from this list costs speed, never behaviour: the attempt then declines every
+// time, which test/e2e/fast-up.test.ts would show (it checks that a no-op up is answered by the attempt).
+export const FAST_UP_BUNDLE = 'berth-up.cjs';
+export const FAST_UP_MODULES = [
+  'cli/commands/up.js',
+  'ops/up.js',
+  'ui/progress.js',
+  'ui/color.js',
+  'engine/dockerode/index.js',
+  'engine/dockerode/docker-context.js',
+  'api/project-cache.js',
+];
+/** Packages imported with import() that a no-op `up` reaches. */
+export const FAST_UP_PACKAGES = ['std-env'];
+const leftOut = {
+  name: 'fast-up-left-out',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || args.namespace !== 'file' || args.path.startsWith('node:')) return undefined;
+      const bare = !args.path.startsWith('.') && !args.path.startsWith('/');
+      const name = bare ? args.path : relative(join(root, 'dist'), resolve(args.resolveDir, args.path));
+      if ((bare ? FAST_UP_PACKAGES : FAST_UP_MODULES).includes(name)) return undefined;
+      return { path: name, namespace: 'fast-up-left-out' };
+    });
+    // a Proxy: esbuild's interop reads the module's keys when import() resolves, which is where the attempt
+    // stops; `__esModule` and `then` are asked for first, by the interop and by promise resolution
+    b.onLoad({ filter: /.*/, namespace: 'fast-up-left-out' }, (args) => ({
+      loader: 'js',
+      contents: `const leftOut = () => {
+  globalThis[Symbol.for('berth.declined')] ??= ${JSON.stringify(args.path)};
+  throw new Error(${JSON.stringify(`${args.path} is not in ${FAST_UP_BUNDLE}`)});
+};
+module.exports = new Proxy({}, {
+  get: (_t, p) => (p === '__esModule' || p === 'then' || typeof p === 'symbol' ? undefined : leftOut()),
+  has: leftOut,
+  ownKeys: leftOut,
+  getOwnPropertyDescriptor: leftOut,
+});`,
+    }));
+  },
+};
+
+/** The fast attempt's bundle: the main bundle's options, its entry fast-up.js, and the left-out modules as stand-ins. */
+export function fastUpBundleOptions(outfile, { buildId }) {
+  const options = cliBundleOptions(outfile, { buildId, entry: 'dist/cli/fast-up.js' });
+  return { ...options, plugins: [leftOut, ...options.plugins] };
 }

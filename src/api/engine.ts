@@ -1,5 +1,6 @@
 import type { DryRunOptions } from '../engine/dry-run.js';
 import type { Engine } from '../engine/types.js';
+import { createReadOnlyEngine } from '../engine/read-only.js';
 
 /**
  * Which engine to talk to, as the docker CLI's flags say it: `host` is -H/--host (DOCKER_HOST syntax),
@@ -60,13 +61,24 @@ export async function dryRunPrinter(cause: string, write: (text: string) => void
   };
 }
 
+// Set for the CLI's fast attempt at an `up` (cli/fast-up.ts): every engine this process connects to refuses
+// writes, and the attempt is told of the first one asked for.
+let processReadOnly: ((method: keyof Engine) => void) | undefined;
+
+/** Make every later engine this process connects to refuse writes, calling `onRefused` for each; undefined turns it off. */
+export function selectReadOnly(onRefused: ((method: keyof Engine) => void) | undefined): void {
+  processReadOnly = onRefused;
+}
+
 /**
  * The engine, loaded on first use: the dockerode stack costs start-up time that `config` never pays. Under the
- * process's dry run, it comes wrapped: reads reach the engine, writes are only recorded.
+ * process's dry run, it comes wrapped: reads reach the engine, writes are only recorded. Under the process's
+ * read-only selection, writes are refused.
  */
 export async function connectEngine(options: EngineSelection = {}): Promise<Engine> {
   const { createDockerEngine } = await import('../engine/dockerode/index.js');
-  const engine = createDockerEngine({ ...processSelection, ...options });
+  const docker = createDockerEngine({ ...processSelection, ...options });
+  const engine = processReadOnly ? createReadOnlyEngine(docker, processReadOnly) : docker;
   return processDryRun ? (await import('../engine/dry-run.js')).createDryRunEngine(engine, processDryRun) : engine;
 }
 

@@ -1,0 +1,57 @@
+// The fast attempt at `up` (issue 19): the entry of a second, smaller CLI bundle (dist/cli-bundle/berth-up.cjs,
+// scripts/cli-bundle-options.mjs) that the launcher (bin/berth.js) runs first for a command line that looks like
+// `up -d` / `up --wait`. The most repeated `up` of all finds everything up to date, and for it the start-up
+// of the full bundle (reading, deserialising and evaluating 0.95 MB of code for 44 commands) was most of
+// berth's time above bare Node.
+//
+// The attempt is the same code as the full CLI (main.ts, the same command, API and operations), bundled without
+// what a no-op `up` does not reach: the other commands, the config loader (a project-cache miss), the
+// execution of a plan, the dry run. Two things make it safe to give up at any point:
+// - the engine refuses every write (engine/read-only.ts): the first write the command asks for means it has
+//   something to do, and nothing was changed before it;
+// - a module left out of this bundle is a stand-in that records its name and throws when used.
+// The launcher holds back everything the attempt prints. When the command finished with exit code 0 without
+// either happening, its output is printed and its exit code is the command's; otherwise the output is
+// dropped and the full CLI runs the command from the start (the lock the attempt took is released by then).
+import { selectReadOnly } from '../api/engine.js';
+import { startupMark } from '../model/startup-trace.js';
+import { main } from './main.js';
+
+/** Where a stand-in of this bundle records the module it stood for, when used (scripts/cli-bundle-options.mjs). */
+const DECLINED = Symbol.for('berth.declined');
+
+export interface FastMainResult {
+  /** The command's exit code when the attempt answered it; undefined when the full CLI must run it. */
+  readonly code?: number;
+  /** Why the full CLI must run it: the write refused, the module left out, or the exit code. */
+  readonly declined?: string;
+}
+
+/** Run `argv` as main() does, against an engine that refuses writes. */
+export async function fastMain(argv: readonly string[]): Promise<FastMainResult> {
+  const global = globalThis as { [DECLINED]?: string };
+  let refused: string | undefined;
+  selectReadOnly((method) => void (refused ??= method));
+  let code: number | undefined;
+  let threw: unknown;
+  try {
+    code = await main(argv);
+  } catch (err) {
+    threw = err;
+  } finally {
+    selectReadOnly(undefined);
+  }
+  // (what was left out or refused first is the reason: an error thrown after it is its consequence)
+  if (refused !== undefined) return decline(`asked for ${refused}`);
+  if (global[DECLINED] !== undefined) return decline(`reached ${global[DECLINED]}`);
+  if (code === undefined) return decline(`threw ${(threw as Error)?.name ?? 'an error'}`);
+  // a failure is reported by the full CLI: its messages and exit codes are the ones to trust
+  if (code !== 0) return decline(`exit code ${code}`);
+  startupMark('fast up answered');
+  return { code };
+}
+
+function decline(why: string): FastMainResult {
+  startupMark(`fast up declined: ${why}`);
+  return { declined: why };
+}
