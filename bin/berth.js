@@ -144,7 +144,7 @@ function isV8Cache(bytes) {
 
 // The fast attempt at `up` (src/cli/fast-up.ts, docs/performance.md): a command line that looks like a detached
 // `up` first runs through the smaller bundle berth-up.cjs, the same code without what a no-op `up` never
-// reaches, against an engine that refuses writes. When it answers (nothing to write, exit code 0), what it
+// reaches, against an engine that refuses writes. When it answers (no write asked for, nothing left out), what it
 // printed is printed and that is the command; otherwise nothing it printed is shown and the full bundle runs
 // the command from the start. A look only: any command line is safe in the attempt. Not tried for a build
 // (it writes), a dry run or help (they print at once), or progress drawn live on a terminal (listr2 is not in

@@ -124,6 +124,9 @@ export const FAST_UP_MODULES = [
   'ops/up.js',
   'ui/progress.js',
   'ui/color.js',
+  // an error the attempt meets without a write or a left-out module is the command's own (an engine that does
+  // not answer, an unhealthy service under --wait): reported by the attempt, not met a second time
+  'ui/errors.js',
   'engine/dockerode/index.js',
   'engine/dockerode/docker-context.js',
   'api/project-cache.js',

@@ -10,9 +10,10 @@
 // - the engine refuses every write (engine/read-only.ts): the first write the command asks for means it has
 //   something to do, and nothing was changed before it;
 // - a module left out of this bundle is a stand-in that records its name and throws when used.
-// The launcher holds back everything the attempt prints. When the command finished with exit code 0 without
-// either happening, its output is printed and its exit code is the command's; otherwise the output is
-// dropped and the full CLI runs the command from the start (the lock the attempt took is released by then).
+// The launcher holds back everything the attempt prints. When the command finished without either happening,
+// its output is printed and its exit code is the command's (a failure too: the run was the full CLI's own);
+// otherwise the output is dropped and the full CLI runs the command from the start (the lock the attempt took
+// is released by then).
 import { selectReadOnly } from '../api/engine.js';
 import { startupMark } from '../model/startup-trace.js';
 import { main } from './main.js';
@@ -23,7 +24,7 @@ const DECLINED = Symbol.for('berth.declined');
 export interface FastMainResult {
   /** The command's exit code when the attempt answered it; undefined when the full CLI must run it. */
   readonly code?: number;
-  /** Why the full CLI must run it: the write refused, the module left out, or the exit code. */
+  /** Why the full CLI must run it: the write refused, the module left out, or what main() threw. */
   readonly declined?: string;
 }
 
@@ -45,9 +46,10 @@ export async function fastMain(argv: readonly string[]): Promise<FastMainResult>
   if (refused !== undefined) return decline(`asked for ${refused}`);
   if (global[DECLINED] !== undefined) return decline(`reached ${global[DECLINED]}`);
   if (code === undefined) return decline(`threw ${(threw as Error)?.name ?? 'an error'}`);
-  // a failure is reported by the full CLI: its messages and exit codes are the ones to trust
-  if (code !== 0) return decline(`exit code ${code}`);
-  startupMark('fast up answered');
+  // Neither a write nor a left-out module: the run was the full CLI's own, step for step, so its outcome is
+  // the command's, a failure included (reported by main() as always). Running it again would repeat the
+  // failure's cost: a wait that timed out, an engine that did not answer.
+  startupMark(`fast up answered${code === 0 ? '' : ` (exit code ${code})`}`);
   return { code };
 }
 

@@ -23,8 +23,8 @@ services:
 `;
 
 /** BERTH_STARTUP_TRACE's lines, and what the attempt said of itself. */
-const TRACE_LINE = /^\s*[\d.]+ ms {2}.*\n/gm;
-const attempt = (r: RunResult) => /fast up (answered|declined: .*)/.exec(r.stderr)?.[0];
+const TRACE_LINE = /^\s*(NaN|[\d.]+) ms {2}.*\n/gm;
+const attempt = (r: RunResult) => /fast up (answered|declined: ).*/.exec(r.stderr)?.[0];
 const withoutTrace = (r: RunResult) => ({ code: r.code, stdout: r.stdout, stderr: r.stderr.replace(TRACE_LINE, '') });
 const count = (text: string, line: string) => text.split('\n').filter((l) => l === line).length;
 
@@ -94,7 +94,17 @@ describeEngine('the fast attempt at a detached up', () => {
     expect(attempt(await up(['--progress', 'quiet', 'up', '-d'], traced))).toBe('fast up answered');
   });
 
-  it('leaves a failing up to the full CLI: its message once, its exit code', async () => {
+  it('answers an up that fails without writing (no engine there) with the full CLI\'s message and exit code', async () => {
+    const gone = { DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}` };
+    const fast = await twice(['--progress', 'plain', 'up', '-d'], { ...traced, ...gone });
+    const slow = await twice(['--progress', 'plain', 'up', '-d'], { ...full, ...gone });
+    expect(fast.code).not.toBe(0);
+    expect(attempt(fast)).toBe(`fast up answered (exit code ${fast.code})`);
+    expect(withoutTrace(fast)).toEqual(withoutTrace(slow));
+    expect(fast.stderr).toContain('no-engine.sock');
+  });
+
+  it('leaves an up that fails after a write to the full CLI: its message once, its exit code', async () => {
     const broken = await projectDir({ 'compose.yaml': 'services:\n  gone:\n    image: berth-e2e-no-such-image:1\n    pull_policy: never\n' });
     const name = uniqueProject('fastup-fail');
     try {
