@@ -151,7 +151,8 @@ function isV8Cache(bytes) {
 // the smaller bundle); BERTH_FAST_UP=0 turns it off.
 function fastUpWanted(args) {
   if (process.env.BERTH_FAST_UP === '0' || building || !args.includes('up')) return false;
-  if (!args.some((a) => a === '-d' || a === '--detach' || a === '--wait')) return false;
+  // (not `--wait`: its progress lines would be held back for as long as the services take to become healthy)
+  if (!args.some((a) => a === '-d' || a === '--detach') || args.some((a) => a.startsWith('--wait'))) return false;
   if (args.some((a) => a === '--dry-run' || a === '-h' || a === '--help' || a === 'help' || a === '-v' || a === '--version')) return false;
   const i = args.findIndex((a) => a === '--progress' || a.startsWith('--progress='));
   const progress = i < 0 ? process.env.COMPOSE_PROGRESS : args[i].startsWith('--progress=') ? args[i].slice('--progress='.length) : args[i + 1];

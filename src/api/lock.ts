@@ -106,6 +106,24 @@ export interface LockOptions {
   readonly dir?: string;
 }
 
+// Set by the CLI's fast attempt at `up` (cli/fast-up.ts): its output is held back until it ends, so a wait
+// for another process's lock would be a silent one. A held lock is reported to it, and it gives the command to
+// the full CLI, which waits saying so.
+let processOnBusy: ((project: string) => void) | undefined;
+
+/** The error withProjectLock throws, instead of waiting, while selectLockBusy has a handler. */
+export class LockBusyError extends Error {
+  override name = 'LockBusyError';
+  constructor(readonly project: string) {
+    super(`project "${project}" is locked by another process`);
+  }
+}
+
+/** Make every later withProjectLock of this process report a held lock to `onBusy` and throw LockBusyError, not wait; undefined: wait. */
+export function selectLockBusy(onBusy: ((project: string) => void) | undefined): void {
+  processOnBusy = onBusy;
+}
+
 export async function withProjectLock<T>(project: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const dir = options.dir ?? lockDir();
   ensureLockDir(dir);
@@ -132,6 +150,10 @@ export async function withProjectLock<T>(project: string, fn: () => Promise<T>, 
         continue;
       }
       if (options.signal?.aborted) throw options.signal.reason;
+      if (processOnBusy) {
+        processOnBusy(project);
+        throw new LockBusyError(project);
+      }
       const holder = owner ? describeHolder(owner) : 'a process writing it right now';
       if (Date.now() > deadline) {
         throw new OperationError(

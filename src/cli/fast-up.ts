@@ -1,6 +1,6 @@
 // The fast attempt at `up` (issue 19): the entry of a second, smaller CLI bundle (dist/cli-bundle/berth-up.cjs,
 // scripts/cli-bundle-options.mjs) that the launcher (bin/berth.js) runs first for a command line that looks like
-// `up -d` / `up --wait`. The most repeated `up` of all finds everything up to date, and for it the start-up
+// `up -d`. The most repeated `up` of all finds everything up to date, and for it the start-up
 // of the full bundle (reading, deserialising and evaluating 0.95 MB of code for 44 commands) was most of
 // berth's time above bare Node.
 //
@@ -15,6 +15,7 @@
 // otherwise the output is dropped and the full CLI runs the command from the start (the lock the attempt took
 // is released by then).
 import { selectReadOnly } from '../api/engine.js';
+import { selectLockBusy } from '../api/lock.js';
 import { startupMark } from '../model/startup-trace.js';
 import { main } from './main.js';
 
@@ -32,7 +33,10 @@ export interface FastMainResult {
 export async function fastMain(argv: readonly string[]): Promise<FastMainResult> {
   const global = globalThis as { [DECLINED]?: string };
   let refused: string | undefined;
+  let busy: string | undefined;
   selectReadOnly((method) => void (refused ??= method));
+  // (what the attempt prints is held back until it ends: a wait for another process's lock would be silent)
+  selectLockBusy((project) => void (busy ??= project));
   let code: number | undefined;
   let threw: unknown;
   try {
@@ -41,9 +45,11 @@ export async function fastMain(argv: readonly string[]): Promise<FastMainResult>
     threw = err;
   } finally {
     selectReadOnly(undefined);
+    selectLockBusy(undefined);
   }
   // (what was left out or refused first is the reason: an error thrown after it is its consequence)
   if (refused !== undefined) return decline(`asked for ${refused}`);
+  if (busy !== undefined) return decline(`the lock of ${busy} is held`);
   if (global[DECLINED] !== undefined) return decline(`reached ${global[DECLINED]}`);
   if (code === undefined) return decline(`threw ${(threw as Error)?.name ?? 'an error'}`);
   // Neither a write nor a left-out module: the run was the full CLI's own, step for step, so its outcome is

@@ -4,7 +4,9 @@
 //   code of the full CLI (BERTH_FAST_UP=0), in every progress mode a script uses;
 // - an `up` with something to do, a project the cache cannot answer, or a failing `up` is given to the full CLI:
 //   the work is done once, and every line is printed once.
-import { writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { berth, cleanup, describeEngine, docker, projectDir, uniqueProject, type RunResult } from '../helpers/e2e.js';
@@ -60,14 +62,33 @@ describeEngine('the fast attempt at a detached up', () => {
     if (mode === 'plain') expect(count(fast.stderr, ` Container ${project}-web-1  Running`)).toBe(1);
   });
 
-  it('answers up --wait of a running project', async () => {
-    const fast = await twice(['--progress', 'plain', 'up', '--wait'], traced);
-    expect(attempt(fast), fast.stderr).toBe('fast up answered');
-    const slow = await twice(['--progress', 'plain', 'up', '--wait'], full);
-    // (the waits end together: their Healthy lines come in either order, in both CLIs)
-    const lines = (r: RunResult) => ({ ...withoutTrace(r), stderr: withoutTrace(r).stderr.split('\n').sort() });
-    expect(lines(fast)).toEqual(lines(slow));
-    expect(count(fast.stderr, ` Container ${project}-web-1  Healthy`)).toBe(1);
+  it('does not try up --wait (its lines would be held back while it waits)', async () => {
+    const r = await twice(['--progress', 'plain', 'up', '--wait'], traced);
+    expect(r.code, r.stderr).toBe(0);
+    expect(attempt(r)).toBeUndefined();
+    expect(count(r.stderr, ` Container ${project}-web-1  Healthy`)).toBe(1);
+  });
+
+  it('gives a project locked by another process to the full CLI, which waits for it saying so', async () => {
+    const locks = await mkdtemp(join(tmpdir(), 'berth-e2e-locks-'));
+    const env = { ...traced, BERTH_LOCK_DIR: locks };
+    const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await twice(['--progress', 'plain', 'up', '-d'], env);
+      // a lock as an older berth wrote it: the bare pid of a live process
+      await writeFile(join(locks, `${project}.lock`), String(holder.pid), { mode: 0o600 });
+      const running = up(['--progress', 'plain', 'up', '-d'], env);
+      await new Promise((r) => setTimeout(r, 1500));
+      holder.kill();
+      const r = await running;
+      expect(r.code, r.stderr).toBe(0);
+      expect(attempt(r)).toBe(`fast up declined: the lock of ${project} is held`);
+      expect(r.stderr.match(/waiting for project/g)?.length, r.stderr).toBe(1);
+      expect(count(r.stderr, ` Container ${project}-web-1  Running`)).toBe(1);
+    } finally {
+      holder.kill();
+      await rm(locks, { recursive: true, force: true });
+    }
   });
 
   it('gives a stopped container to the full CLI, which starts it once and prints each line once', async () => {

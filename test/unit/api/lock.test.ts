@@ -8,7 +8,7 @@ import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processStartTime, selfRecord } from '../../../src/api/host-identity.js';
-import { lockDir, withProjectLock } from '../../../src/api/lock.js';
+import { LockBusyError, lockDir, selectLockBusy, withProjectLock } from '../../../src/api/lock.js';
 import { ErrorCodes, OperationError } from '../../../src/model/errors.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -112,6 +112,34 @@ describe('a lock held by a live process', () => {
         `project "p" is still locked by pid ${s.pid} (sleep 30) since 2026-01-02T03:04:05.000Z after waiting 0.4s: if that process is not running berth on this project, remove ${file}`,
       );
     } finally {
+      await s.kill();
+    }
+  });
+
+  it('under selectLockBusy (the fast attempt at up) is reported and not waited for; a free or stale one is taken as usual', async () => {
+    const d = path.join(dir, 'busy');
+    const s = await sleeper();
+    const busy: string[] = [];
+    selectLockBusy((project) => busy.push(project));
+    try {
+      mkdirSync(d, { recursive: true, mode: 0o700 });
+      writeFileSync(path.join(d, 'p.lock'), JSON.stringify({ ...selfRecord(), pid: s.pid, startTime: s.start }));
+      const waits: string[] = [];
+      const ran: string[] = [];
+      const err = await withProjectLock('p', async () => void ran.push('p'), { dir: d, onWait: (m) => waits.push(m) }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LockBusyError);
+      expect(busy).toEqual(['p']);
+      expect(waits).toEqual([]);
+      expect(ran).toEqual([]);
+      // the holder's file is left as it was
+      expect(JSON.parse(readFileSync(path.join(d, 'p.lock'), 'utf8')).pid).toBe(s.pid);
+      await s.kill();
+      await withProjectLock('p', async () => void ran.push('p'), { dir: d });
+      await withProjectLock('q', async () => void ran.push('q'), { dir: d });
+      expect(ran).toEqual(['p', 'q']);
+      expect(busy).toEqual(['p']);
+    } finally {
+      selectLockBusy(undefined);
       await s.kill();
     }
   });

@@ -54,13 +54,13 @@ describe('read-only engine', () => {
     const ro = createReadOnlyEngine(fake, (m) => refused.push(m));
     const filter = { labels: [projectFilter('p')] };
     expect(await ro.listContainers({ ...filter, all: true })).toEqual(await fake.listContainers({ ...filter, all: true }));
-    expect((await ro.inspectContainer(container)).state.running).toBe(true);
+    expect((await ro.inspectContainer(container))?.state.running).toBe(true);
     expect((await ro.listNetworks(filter)).map((n) => n.name)).toEqual(['p_default']);
     expect(reached.filter((m) => ENGINE_METHODS[m] === 'write')).toEqual([]);
     expect(reached).toContain('inspectContainer');
     expect(refused).toEqual([]);
     // a write after reads: still refused, and the container still runs
-    await expect(ro.stopContainer(container, {})).rejects.toBeInstanceOf(WriteRefusedError);
-    expect((await fake.inspectContainer(container)).state.running).toBe(true);
+    await expect(ro.stopContainer(container, 1)).rejects.toBeInstanceOf(WriteRefusedError);
+    expect((await fake.inspectContainer(container))?.state.running).toBe(true);
   });
 });
