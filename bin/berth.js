@@ -77,7 +77,7 @@ const toSave = [];
 // not the command (a service named so) only costs the larger read. Every other command reads the smaller one.
 const building = process.argv.some((a) => a === 'build' || a === '--build');
 
-function requireCached(file, variant) {
+function requireCached(file, variant, optional = false) {
   let source;
   try {
     // latin1: the build makes these files pure ASCII (scripts/bundle-cli.mjs checks), for which latin1 gives
@@ -85,6 +85,7 @@ function requireCached(file, variant) {
     // (issue 19, docs/performance.md)
     source = readFileSync(file, 'latin1');
   } catch {
+    if (optional) return undefined;
     process.stderr.write(`berth is not built: ${file} is missing (run npm run build)\n`);
     process.exit(1);
   }
@@ -202,7 +203,9 @@ async function runCommand() {
     const held = holdOutput();
     let result = {};
     try {
-      result = await requireCached(join(dist, 'berth-up.cjs')).fastMain(process.argv);
+      // (an installation without it, built before it existed, runs the full bundle only)
+      const fast = requireCached(join(dist, 'berth-up.cjs'), undefined, true);
+      if (fast) result = await fast.fastMain(process.argv);
     } catch {
       // the full bundle runs the command, and reports what went wrong
     } finally {

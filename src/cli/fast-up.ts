@@ -6,11 +6,12 @@
 //
 // The attempt is the same code as the full CLI (main.ts, the same command, API and operations), bundled without
 // what a no-op `up` does not reach: the other commands, the config loader (a project-cache miss), the
-// execution of a plan, the dry run. Two things make it safe to give up at any point:
+// execution of a plan, the dry run. Three things make it safe to give up at any point:
 // - the engine refuses every write (engine/read-only.ts): the first write the command asks for means it has
 //   something to do, and nothing was changed before it;
-// - a module left out of this bundle is a stand-in that records its name and throws when used.
-// The launcher holds back everything the attempt prints. When the command finished without either happening,
+// - a module left out of this bundle is a stand-in that records its name and throws when used;
+// - a project lock held by another process is not waited for (api/lock.ts): the wait would be a silent one.
+// The launcher holds back everything the attempt prints. When the command finished without any of these,
 // its output is printed and its exit code is the command's (a failure too: the run was the full CLI's own);
 // otherwise the output is dropped and the full CLI runs the command from the start (the lock the attempt took
 // is released by then).

@@ -123,6 +123,32 @@ describe('bin/berth.js', () => {
     expect(readFileSync(base).equals(baseBytes)).toBe(true);
   });
 
+  it('tries a detached up through berth-up.cjs first, and runs the full bundle alone where that file is missing', () => {
+    const root = path.join(work, 'install-fast-up');
+    mkdirSync(path.join(root, 'bin'), { recursive: true });
+    mkdirSync(path.join(root, 'dist/cli-bundle'), { recursive: true });
+    for (const f of ['bin/berth.js', 'bin/package.json', 'package.json', 'dist/cli-bundle/berth.cjs', 'dist/cli-bundle/berth-up.cjs', 'dist/cli-bundle/compose-schema.cjs']) {
+      copyFileSync(path.join(repo, f), path.join(root, f));
+    }
+    const dir = path.join(work, 'fast-up');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  web:\n    image: busybox:local\n');
+    const env = { DOCKER_HOST: `unix://${path.join(work, 'no-engine.sock')}`, BERTH_STARTUP_TRACE: '1' };
+    const up = () => run(process.execPath, ['--', path.join(root, 'bin/berth.js'), '--progress', 'plain', 'up', '-d'], env, dir);
+    // the project cache is off here: the attempt reaches the config loader, left out of its bundle, and gives
+    // the command to the full bundle, which reports the missing engine once
+    const tried = up();
+    expect(tried.status).not.toBe(0);
+    expect(tried.stderr).toContain('fast up declined: reached config/index.js');
+    expect(tried.stderr.match(/cannot connect to the Docker engine/g)).toHaveLength(1);
+    rmSync(path.join(root, 'dist/cli-bundle/berth-up.cjs'));
+    const alone = up();
+    expect(alone.status).toBe(tried.status);
+    expect(alone.stderr).not.toContain('fast up');
+    expect(alone.stderr).not.toContain('not built');
+    expect(alone.stderr.match(/cannot connect to the Docker engine/g)).toHaveLength(1);
+  });
+
   it('loads the compose-spec validator through the same code cache, written once it has validated', () => {
     const root = path.join(work, 'install-schema');
     mkdirSync(path.join(root, 'bin'), { recursive: true });
