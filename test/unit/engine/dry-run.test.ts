@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createDryRunEngine, ENGINE_METHODS, isDryRunEngine, type DryRunEngine } from '../../../src/engine/dry-run.js';
 import { FakeEngine } from '../../../src/engine/fake/index.js';
+import { spyEngine } from '../../helpers/engine-spy.js';
 import type { ContainerCreateRequest, Engine } from '../../../src/engine/types.js';
 import { Labels, projectFilter } from '../../../src/model/labels.js';
 import { planLine, planText, recordedOps, type PlanOp } from '../../../src/ops/plan.js';
@@ -33,18 +34,7 @@ async function world(): Promise<{ fake: FakeEngine; reached: Method[]; dry: DryR
   await fake.createConfig({ Name: 'p_c', Data: Buffer.from('x') });
   await fake.putArchive(container, '/etc', Buffer.alloc(1024));
   fake.addRemoteImage('busybox:latest');
-  const reached: Method[] = [];
-  // every call that reaches the fake, whatever the fake itself records
-  const spy = new Proxy(fake, {
-    get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver);
-      if (typeof value !== 'function' || !(key in ENGINE_METHODS)) return value;
-      return (...args: unknown[]) => {
-        reached.push(key as Method);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
+  const { spy, reached } = spyEngine(fake);
   return { fake, reached, dry: createDryRunEngine(spy), ids: { container, stopped, exec, network } };
 }
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ENGINE_METHODS } from '../../../src/engine/methods.js';
 import { createReadOnlyEngine, WriteRefusedError } from '../../../src/engine/read-only.js';
 import { FakeEngine } from '../../../src/engine/fake/index.js';
+import { spyEngine } from '../../helpers/engine-spy.js';
 import type { Engine } from '../../../src/engine/types.js';
 import { Labels, projectFilter } from '../../../src/model/labels.js';
 
@@ -14,17 +15,7 @@ async function world(): Promise<{ fake: FakeEngine; reached: Method[]; container
   await fake.createNetwork({ Name: 'p_default', Labels: { [Labels.project]: 'p' } });
   const { id: container } = await fake.createContainer({ name: 'p-web-1', Image: 'busybox:latest', Labels: { [Labels.project]: 'p', [Labels.service]: 'web' }, HostConfig: {} });
   await fake.startContainer(container);
-  const reached: Method[] = [];
-  const spy = new Proxy(fake, {
-    get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver);
-      if (typeof value !== 'function' || !(key in ENGINE_METHODS)) return value;
-      return (...args: unknown[]) => {
-        reached.push(key as Method);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
+  const { spy, reached } = spyEngine(fake);
   return { fake: spy, reached, container };
 }
 
