@@ -70,7 +70,12 @@ export function parseDotenv(text: string, options: DotenvOptions = {}): Record<s
     let next: number;
     if (quote === '"' || quote === "'") {
       const close = closingQuote(src, vstart + 1, quote);
-      if (close < 0) throw new DotenvError(`unterminated quoted value ${src.slice(vstart, eol)}`, startLine);
+      // compose's message goes on with the value's text; not berth's: a value that never ends is often a
+      // secret half pasted, and the message lands in terminals and CI logs. The key and the column say where.
+      if (close < 0) {
+        const column = vstart - src.lastIndexOf('\n', vstart - 1);
+        throw new DotenvError(`unterminated quoted value of ${key}: the ${quote} at column ${column} is never closed (close it)`, startLine);
+      }
       const inner = src.slice(vstart + 1, close);
       // a backslash escapes the quote in both kinds; single-quoted values keep every other backslash as is
       value = quote === "'" ? inner.replaceAll("\\'", "'") : expand(unescapeDouble(inner), lookup, startLine);

@@ -22,8 +22,12 @@ describe('.env as compose reads it', () => {
     expect(parseDotenv('A=plain # comment\nB=tab\t#notcomment\n')).toEqual({ A: 'plain', B: 'tab\t#notcomment' });
   });
 
-  it('an unterminated quote names the line it starts on and shows the value', () => {
-    // compose-ref says "line 5" here (it counts the lines it scanned looking for the quote); berth names the start
-    expect(() => parseDotenv("A=1\nU='unterminated\nB=2\nC=3\n")).toThrow("line 2: unterminated quoted value 'unterminated");
+  it('an unterminated quote names the line it starts on, the key and the column, and not the value', () => {
+    // compose-ref says "line 5" here (it counts the lines it scanned looking for the quote) and goes on with the
+    // value's text; berth names the start, and keeps a value that may be a half-pasted secret out of the message
+    const bad = () => parseDotenv("A=1\nexport U = 'unterminated s3cr3t\nB=2\nC=3\n");
+    expect(bad).toThrow("line 2: unterminated quoted value of U: the ' at column 12 is never closed (close it)");
+    expect(bad).not.toThrow(/s3cr3t|unterminated s/);
+    expect(() => parseDotenv('K="')).toThrow('line 1: unterminated quoted value of K: the " at column 3 is never closed (close it)');
   });
 });
