@@ -8,7 +8,7 @@ import type { Project } from '../model/types.js';
 import { parseDuration } from '../model/units.js';
 import { runHooks } from './hooks.js';
 import { delay, LogFollower, serviceContainers } from './logs.js';
-import { buildGraph } from '../graph/graph.js';
+import { buildGraph, dependencyEdges, walk } from '../graph/graph.js';
 import type { Plan } from './plan.js';
 import { up, type UpOptions, type UpResult } from './up.js';
 
@@ -195,33 +195,45 @@ async function exitCodeOf(engine: Engine, project: string, service: string): Pro
 /** Stop (or kill) every running container of the services, reporting progress like `stop`. */
 async function stopAll(engine: Engine, project: Project, options: AttachedUpOptions, services: readonly string[], kill: boolean): Promise<void> {
   const emit = options.onEvent ?? noopSink;
-  const containers = (await serviceContainers(engine, project.name, services, false));
+  const containers = await serviceContainers(engine, project.name, services, false);
   let forced = kill;
-  await Promise.all(
-    containers.map(async (c) => {
-      const service = c.labels[Labels.service];
-      const grace = project.services[service]?.stop_grace_period;
-      const timeout = options.timeout ?? (grace ? Math.round(parseDuration(grace) / 1000) : undefined);
-      emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: forced ? 'Killing' : 'Stopping', service });
-      const killNow = () => engine.killContainer(c.id).catch(() => undefined);
-      const onKill = () => {
-        forced = true;
-        void killNow();
-      };
-      options.killSignal?.addEventListener('abort', onKill, { once: true });
-      try {
-        if (forced) await killNow();
-        else {
-          // Ctrl-C stops as `stop` does: pre_stop first (a second Ctrl-C kills, hooks or not)
-          if (c.state === 'running') await runHooks(engine, c.id, service, project.services[service], 'pre_stop');
-          await engine.stopContainer(c.id, timeout);
-        }
-      } catch (err) {
-        if (!(err instanceof Error && /not running|No such container/i.test(err.message))) throw err;
-      } finally {
-        options.killSignal?.removeEventListener('abort', onKill);
+  const by = new Map<string, typeof containers>();
+  for (const c of containers) by.set(c.labels[Labels.service], [...(by.get(c.labels[Labels.service]) ?? []), c]);
+  const edges = dependencyEdges(project.services);
+  for (const s of by.keys()) edges[s] ??= [];
+  // dependents first, as compose stops them (and as `stop` and `down` do): a service never loses a dependency
+  // while it still runs; once a second Ctrl-C has come, each is killed as soon as its turn comes
+  await walk(buildGraph(edges), {
+    direction: 'down',
+    only: new Set(by.keys()),
+    visit: (s) => Promise.all((by.get(s) ?? []).map((c) => stopOne(c))).then(() => undefined),
+  });
+
+  async function stopOne(c: (typeof containers)[number]): Promise<void> {
+    // (a second Ctrl-C that came between two turns of the walk)
+    if (options.killSignal?.aborted) forced = true;
+    const service = c.labels[Labels.service];
+    const grace = project.services[service]?.stop_grace_period;
+    const timeout = options.timeout ?? (grace ? Math.round(parseDuration(grace) / 1000) : undefined);
+    emit({ type: 'resource', kind: 'container', name: c.name, status: 'working', text: forced ? 'Killing' : 'Stopping', service });
+    const killNow = () => engine.killContainer(c.id).catch(() => undefined);
+    const onKill = () => {
+      forced = true;
+      void killNow();
+    };
+    options.killSignal?.addEventListener('abort', onKill, { once: true });
+    try {
+      if (forced) await killNow();
+      else {
+        // Ctrl-C stops as `stop` does: pre_stop first (a second Ctrl-C kills, hooks or not)
+        if (c.state === 'running') await runHooks(engine, c.id, service, project.services[service], 'pre_stop');
+        await engine.stopContainer(c.id, timeout);
       }
-      emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: forced ? 'Killed' : 'Stopped', service });
-    }),
-  );
+    } catch (err) {
+      if (!(err instanceof Error && /not running|No such container/i.test(err.message))) throw err;
+    } finally {
+      options.killSignal?.removeEventListener('abort', onKill);
+    }
+    emit({ type: 'resource', kind: 'container', name: c.name, status: 'done', text: forced ? 'Killed' : 'Stopped', service });
+  }
 }

@@ -37,6 +37,19 @@ services:
     attach: false
     command: ["sh", "-c", "echo quiet line"]
 `,
+  // a healthy dependency and a dependent that exits: the attached progress and the abort's stop order
+  'order.yaml': `
+services:
+  a:
+    image: busybox:local
+    init: true
+    command: ["sh", "-c", "echo hi-a; sleep 30"]
+    healthcheck: { test: ["CMD", "true"], interval: 1s }
+  b:
+    image: busybox:local
+    command: ["sh", "-c", "echo hi-b"]
+    depends_on: { a: { condition: service_healthy } }
+`,
   'ctrlc.yaml': `
 services:
   web:
@@ -155,6 +168,17 @@ describeEngine('berth up (attached)', () => {
     // only the deciding exit is reported, as compose's: not those of the containers stopped for the abort
     expect(r.stdout).toContain('svc-1 exited with code 5');
     expect(r.stdout).not.toContain('other-1 exited with code');
+  });
+
+  it('prints what compose-ref prints: the convergence only (no Starting, Started, Waiting, Healthy), then stops dependents first', async () => {
+    const [pb, pc] = [project('order'), project('order')];
+    const [b, c] = await Promise.all([up(pb, 'order.yaml', ['--abort-on-container-exit']), composeRef(['-p', pc, '-f', 'order.yaml', '--progress', 'plain', 'up', '--abort-on-container-exit'], { cwd: dir })]);
+    // compose erases the line before each log line (ESC [2K), terminal or not
+    const norm = (text: string, p: string) => text.replaceAll(p, 'P').replaceAll('\x1b[2K', '');
+    expect(b.code, b.stderr).toBe(c.code);
+    expect(norm(b.stderr, pb)).toBe(norm(c.stderr, pc));
+    expect(norm(b.stderr, pb)).not.toMatch(/Starting|Started|Waiting|Healthy/);
+    expect(norm(b.stdout, pb)).toBe(norm(c.stdout, pc));
   });
 
   it('--abort-on-container-failure ignores a success and aborts on a failure', async () => {

@@ -4,6 +4,7 @@ import { createLogPrinter } from '../../ui/log-prefixer.js';
 import { EXIT_SIGINT } from '../exit-codes.js';
 import { colorWanted, loadOptions, parallelLimit, parseSeconds, progressFor, type GlobalOptions, type Progress } from '../global.js';
 import { installInterrupts } from '../signals.js';
+import type { ProgressEvent } from '../../model/events.js';
 
 export interface AttachedUpFlags extends GlobalOptions {
   forceRecreate?: boolean;
@@ -22,6 +23,12 @@ export interface AttachedUpFlags extends GlobalOptions {
   logPrefix?: boolean;
   watch?: boolean;
 }
+
+// An attached up shows its convergence (networks, volumes, containers created, recreated or running) and not
+// the starts and the waits on dependencies: compose runs those after its progress display has ended, and they
+// print nothing there. What the containers print follows "Attaching to" instead. A failed start still shows.
+const START_PHASE: ReadonlySet<string> = new Set(['Starting', 'Started', 'Waiting', 'Healthy', 'Exited']);
+const startPhase = (e: ProgressEvent): boolean => e.type === 'resource' && e.kind === 'container' && e.status !== 'error' && START_PHASE.has(e.text);
 
 /** `extra`: up options the caller has already decoded from its own flags (scale, ...). */
 export async function attachedUpCommand(services: string[], o: AttachedUpFlags, extra: Partial<UpAttachedCallOptions> = {}): Promise<number> {
@@ -49,7 +56,9 @@ export async function attachedUpCommand(services: string[], o: AttachedUpFlags, 
       timestamps: o.timestamps,
       stopSignal: interrupts.stop,
       killSignal: interrupts.kill,
-      onEvent: (e) => progress?.onEvent(e),
+      onEvent: (e) => {
+        if (!startPhase(e)) progress?.onEvent(e);
+      },
       onLog: print,
       ...(o.watch ? { watch: { ...(await import('./watch.js')).watchPrinter() } } : {}),
       onAttached: async () => {
