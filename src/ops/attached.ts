@@ -3,7 +3,7 @@
 import type { Engine } from '../engine/types.js';
 import { noopSink } from '../model/events.js';
 import { Labels } from '../model/labels.js';
-import type { LogSink } from '../model/logs.js';
+import { displayName, type LogSink } from '../model/logs.js';
 import type { Project } from '../model/types.js';
 import { parseDuration } from '../model/units.js';
 import { runHooks } from './hooks.js';
@@ -14,7 +14,7 @@ import { up, type UpOptions, type UpResult } from './up.js';
 
 export { checkUpFlags } from './up-flags.js';
 
-export interface AttachedUpOptions extends Omit<UpOptions, 'beforeStart' | 'wait' | 'waitTimeout' | 'noStart'> {
+export interface AttachedUpOptions extends Omit<UpOptions, 'beforeStart' | 'onConverged' | 'wait' | 'waitTimeout' | 'noStart'> {
   readonly onLog: LogSink;
   /** Only these services' output (`--attach`). */
   readonly attach?: readonly string[];
@@ -31,7 +31,12 @@ export interface AttachedUpOptions extends Omit<UpOptions, 'beforeStart' | 'wait
   readonly stopSignal?: AbortSignal;
   /** Forced stop (second Ctrl-C): kill the containers, then return 130. */
   readonly killSignal?: AbortSignal;
-  /** Called once the containers are up and output starts (a CLI closes its progress display here). */
+  /**
+   * Called once the convergence is done and the containers' output starts, while starts and the waits on
+   * dependencies may still be under way (a CLI closes its progress display here: compose shows no start).
+   */
+  readonly onConverged?: () => void | Promise<void>;
+  /** Called once the containers are up (the watch of `up --watch` starts here). */
   readonly onAttached?: () => void | Promise<void>;
   /** Called before the stop phase starts (a CLI opens a progress display here). */
   readonly onStopping?: () => void | Promise<void>;
@@ -100,6 +105,18 @@ export async function attachedUp(engine: Engine, project: Project, options: Atta
   options.stopSignal?.addEventListener('abort', onStop, { once: true });
   options.killSignal?.addEventListener('abort', onStop, { once: true });
 
+  // "Attaching to ..." and the output from then on come once the convergence is done, as in compose: a
+  // dependency's output shows while its dependents wait for it to be healthy
+  let attaching: Promise<void> | undefined;
+  const attach = (containers: readonly { readonly service: string; readonly name: string }[]) =>
+    (attaching ??= (async () => {
+      await options.onConverged?.();
+      const displays = containers.filter((c) => attached.has(c.service)).map((c) => displayName(project.name, c.name)).sort();
+      options.onLog({ type: 'attaching', displays });
+      for (const e of held ?? []) options.onLog(e);
+      held = undefined;
+    })());
+
   let result: UpResult;
   try {
     try {
@@ -109,6 +126,7 @@ export async function attachedUp(engine: Engine, project: Project, options: Atta
         beforeStart: async (c) => {
           if (watched.has(c.service)) await follower.attachBeforeStart(c, c.running);
         },
+        onConverged: attach,
       });
     } catch (err) {
       if (options.stopSignal?.aborted) {
@@ -119,11 +137,9 @@ export async function attachedUp(engine: Engine, project: Project, options: Atta
       throw err;
     }
 
+    // (a run whose convergence never ended, without error, has none to attach to: not the case of any plan)
+    await attach(Object.entries(result.containers).flatMap(([service, list]) => list.map((c) => ({ service, name: c.name }))));
     await options.onAttached?.();
-    const displays = [...follower.containers.values()].filter((t) => attached.has(t.service)).map((t) => t.display).sort();
-    options.onLog({ type: 'attaching', displays });
-    for (const e of held) options.onLog(e);
-    held = undefined;
 
     // Watch until every watched container has stopped, an abort condition holds, or the user stops us.
     for (;;) {

@@ -28,7 +28,16 @@ export interface ExecuteOptions {
   /** Image ref → id, recorded in com.docker.compose.image. */
   readonly imageIds: Readonly<Record<string, string | undefined>>;
   readonly beforeStart?: (container: ContainerRef & { readonly service: string; readonly running: boolean }) => Promise<void>;
+  /**
+   * Called once the convergence is done (every network, volume and container created, recreated or kept),
+   * while starts and the waits on dependencies may still be under way; with every container the run ends with.
+   * Attached `up` starts showing the containers' output here, as compose does.
+   */
+  readonly onConverged?: (containers: readonly { readonly service: string; readonly name: string }[]) => void | Promise<void>;
 }
+
+/** The ops of a plan that start containers or wait on them; every other op is part of the convergence. */
+const START_PHASE: ReadonlySet<PlanOp['op']['kind']> = new Set(['start-container', 'restart-container', 'wait']);
 
 export function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -195,17 +204,26 @@ export async function executePlan(engine: Engine, project: Project, plan: Plan, 
     }
   };
 
+  let converging = plan.ops.filter((p) => !START_PHASE.has(p.op.kind)).length;
+  const converged = async () => {
+    await options.onConverged?.(Object.entries(plan.final).flatMap(([service, list]) => list.map((c) => ({ service, name: c.name }))));
+  };
+  if (converging === 0) await converged();
+
   const byId = new Map(plan.ops.map((o) => [o.id, o]));
   const graph = buildGraph(Object.fromEntries(plan.ops.map((o) => [o.id, [...o.after]])));
   await walk(graph, {
     direction: 'up',
     concurrency: options.parallel,
     signal: options.signal,
-    visit: (id) =>
-      run(byId.get(id)!).catch((err: unknown) => {
+    visit: async (id) => {
+      const p = byId.get(id)!;
+      await run(p).catch((err: unknown) => {
         failed = true;
         throw err;
-      }),
+      });
+      if (!START_PHASE.has(p.op.kind) && --converging === 0) await converged();
+    },
   });
 
   const out: Record<string, ContainerRef[]> = {};

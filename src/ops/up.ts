@@ -4,7 +4,7 @@ import type { Engine } from '../engine/types.js';
 import { ErrorCodes, OperationError } from '../model/errors.js';
 import { noopSink, type EventSink } from '../model/events.js';
 import type { Project } from '../model/types.js';
-import { executePlan, waitRunning, type ContainerRef } from './execute.js';
+import { executePlan, waitRunning, type ContainerRef, type ExecuteOptions } from './execute.js';
 import { prepareImages, type PullFlag } from './images.js';
 import { observe, type Prefetched } from './observe.js';
 import type { Plan } from './plan.js';
@@ -33,6 +33,8 @@ export interface UpOptions extends ReconcileOptions {
   /** Runs the whole convergence inside this (a lock across processes); see api/lock.ts. */
   readonly serialize?: <T>(fn: () => Promise<T>) => Promise<T>;
   readonly beforeStart?: (container: ContainerRef & { readonly service: string; readonly running: boolean }) => Promise<void>;
+  /** See ExecuteOptions.onConverged. */
+  readonly onConverged?: ExecuteOptions['onConverged'];
   /** --build: build the images of services that have a build section before starting. */
   readonly build?: boolean;
   /** --no-build: never build; a missing image fails the run. */
@@ -103,7 +105,7 @@ async function converge(engine: Engine, project: Project, options: UpOptions, pr
   // Made before the first change: its `since` makes sure every state transition of this run reaches a waiter.
   const watcher = new ContainerWatcher(engine, project.name);
   try {
-    const containers = await executePlan(engine, project, plan, watcher, { parallel: options.parallel, timeout: options.timeout, signal: options.signal, onEvent: emit, imageIds, beforeStart: options.beforeStart });
+    const containers = await executePlan(engine, project, plan, watcher, { parallel: options.parallel, timeout: options.timeout, signal: options.signal, onEvent: emit, imageIds, beforeStart: options.beforeStart, onConverged: options.onConverged });
     if (options.wait && !options.noStart) await waitRunning(project, containers, watcher, options.waitTimeout, emit);
     return { plan, containers };
   } finally {

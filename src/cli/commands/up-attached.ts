@@ -26,7 +26,8 @@ export interface AttachedUpFlags extends GlobalOptions {
 
 // An attached up shows its convergence (networks, volumes, containers created, recreated or running) and not
 // the starts and the waits on dependencies: compose runs those after its progress display has ended, and they
-// print nothing there. What the containers print follows "Attaching to" instead. A failed start still shows.
+// print nothing there. What the containers print follows "Attaching to" instead. A start that berth's graph
+// walk begins before the convergence is over is not shown either; a failed one still is.
 const START_PHASE: ReadonlySet<string> = new Set(['Starting', 'Started', 'Waiting', 'Healthy', 'Exited']);
 const startPhase = (e: ProgressEvent): boolean => e.type === 'resource' && e.kind === 'container' && e.status !== 'error' && START_PHASE.has(e.text);
 
@@ -61,7 +62,8 @@ export async function attachedUpCommand(services: string[], o: AttachedUpFlags, 
       },
       onLog: print,
       ...(o.watch ? { watch: { ...(await import('./watch.js')).watchPrinter() } } : {}),
-      onAttached: async () => {
+      // compose's progress display ends with the convergence: the starts and the waits that follow print nothing
+      onConverged: async () => {
         await progress?.done();
         progress = undefined;
       },

@@ -35,6 +35,36 @@ describe('executing the plan', () => {
     expect(peak2).toBe(8);
   });
 
+  it('onConverged: once, after every create and before the starts that wait on a dependency, with every container of the run', async () => {
+    const engine = fakeEngine();
+    const p = await project('services:\n  db:\n    image: busybox:local\n  api:\n    image: busybox:local\n    scale: 2\n    depends_on: [db]\n');
+    const order: string[] = [];
+    const create = engine.createContainer.bind(engine);
+    engine.createContainer = async (req) => {
+      order.push(`create ${req.name}`);
+      return create(req);
+    };
+    const start = engine.startContainer.bind(engine);
+    engine.startContainer = async (id) => {
+      order.push(`start ${(await engine.inspectContainer(id))?.name}`);
+      return start(id);
+    };
+    const seen: { service: string; name: string }[][] = [];
+    await up(engine, p, { onConverged: (containers) => void (seen.push([...containers]), order.push('converged')) });
+    expect(seen).toHaveLength(1);
+    expect(seen[0].map((c) => `${c.service} ${c.name}`).sort()).toEqual(['api p-api-1', 'api p-api-2', 'db p-db-1']);
+    const at = (step: string) => order.indexOf(step);
+    for (const c of ['p-db-1', 'p-api-1', 'p-api-2']) expect(at(`create ${c}`)).toBeLessThan(at('converged'));
+    // api's starts wait for db's: they come after the convergence
+    expect(at('start p-api-1')).toBeGreaterThan(at('converged'));
+    expect(at('start p-api-2')).toBeGreaterThan(at('converged'));
+
+    // nothing to converge (all running): called once, before anything else
+    const again: string[][] = [];
+    await up(engine, p, { onConverged: (containers) => void again.push(containers.map((c) => c.name).sort()) });
+    expect(again).toEqual([['p-api-1', 'p-api-2', 'p-db-1']]);
+  });
+
   it('the first failure stops new work and names the failing service', async () => {
     const engine = fakeEngine();
     const p = await project('services:\n  db:\n    image: busybox:local\n  api:\n    image: busybox:local\n    depends_on: [db]\n');
