@@ -113,11 +113,12 @@ export function cliBundleOptions(outfile, { minifyIdentifiers = true, buildId = 
 }
 
 // The fast attempt at `up` (src/cli/fast-up.ts): a second bundle, berth-up.cjs, of the same sources, whose
-// entry runs main() against an engine that refuses writes. What a no-op `up -d` / `up --wait` never reaches is
+// entry runs main() against an engine that refuses writes. What a no-op `up -d` never reaches is
 // left out of it: every module imported with import() except those listed here (paths under dist/) becomes a
 // stand-in that records its name and throws when used, and the attempt is given up (the full CLI runs the
 // command). A module missing from this list costs speed, never behaviour: the attempt then declines every
-// time, which test/e2e/fast-up.test.ts would show (it checks that a no-op up is answered by the attempt).
+// time, which the build's training and test/e2e/fast-up.test.ts would show (both check that a no-op up is
+// answered by the attempt).
 export const FAST_UP_BUNDLE = 'berth-up.cjs';
 export const FAST_UP_MODULES = [
   'cli/commands/up.js',
@@ -125,7 +126,7 @@ export const FAST_UP_MODULES = [
   'ui/progress.js',
   'ui/color.js',
   // an error the attempt meets without a write or a left-out module is the command's own (an engine that does
-  // not answer, an unhealthy service under --wait): reported by the attempt, not met a second time
+  // not answer): reported by the attempt, not met a second time
   'ui/errors.js',
   'engine/dockerode/index.js',
   'engine/dockerode/docker-context.js',
